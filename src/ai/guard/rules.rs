@@ -1,0 +1,2424 @@
+//! The guard's offline rule screen (spec section 6, step 1).
+//!
+//! Pure, deterministic and offline: [`screen`] finds risky medical wording in five categories and
+//! reports every hit with its category, byte span and [`RiskLevel`]. It runs on every piece of
+//! content whether or not a model is configured, so it must never panic and never block.
+//!
+//! How it works, in short:
+//! - The text is cut into sentences and clauses (`;`, `:`, dashes, `but`, `, and` …). Context checks
+//!   are local to the claim: a hedge in another sentence never neutralises "cures cancer".
+//! - Each rule is a case-insensitive regex plus context flags: negation just before the claim
+//!   ("there is no cure for"), conditional framing ("if you stop taking statins"), a debunking
+//!   marker in the sentence ("Myth: …"), soft hedges in the clause ("may", "studies suggest") and
+//!   a referral to a professional in the sentence ("talk to your doctor").
+//! - Dosage is detected in code: an amount with a unit, a directive verb in imperative position
+//!   near it (or a bare "800 mg of magnesium before bed" fragment), megadose thresholds.
+//! - Overlapping hits of one category are merged (highest level wins, spans are joined).
+//!
+//! The patterns are English; other languages pass through unflagged (the model review covers them).
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+/// How risky a text is. Ordered: `Low < Medium < High < Critical`, so `max` gives the verdict.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    /// Nothing found: passes, with a disclaimer when it fits.
+    #[default]
+    Low,
+    /// Worth a rewrite; strict mode never lets it pass unreviewed.
+    Medium,
+    /// Must be rewritten (up to two attempts) or reviewed by a person.
+    High,
+    /// Auto-rejected and logged; an operator cannot approve the original.
+    Critical,
+}
+
+impl RiskLevel {
+    /// Every level, lowest first.
+    pub const ALL: [RiskLevel; 4] = [
+        RiskLevel::Low,
+        RiskLevel::Medium,
+        RiskLevel::High,
+        RiskLevel::Critical,
+    ];
+
+    /// The stored and serialised name: `low`, `medium`, `high`, `critical`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+            RiskLevel::Critical => "critical",
+        }
+    }
+
+    /// Parses a level name, case-insensitively and ignoring surrounding whitespace.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(RiskLevel::Low),
+            "medium" => Some(RiskLevel::Medium),
+            "high" => Some(RiskLevel::High),
+            "critical" => Some(RiskLevel::Critical),
+            _ => None,
+        }
+    }
+
+    /// One step down (`Low` stays `Low`).
+    pub fn lower(self) -> Self {
+        match self {
+            RiskLevel::Critical => RiskLevel::High,
+            RiskLevel::High => RiskLevel::Medium,
+            RiskLevel::Medium | RiskLevel::Low => RiskLevel::Low,
+        }
+    }
+
+    /// One step up (`Critical` stays `Critical`).
+    pub fn raise(self) -> Self {
+        match self {
+            RiskLevel::Low => RiskLevel::Medium,
+            RiskLevel::Medium => RiskLevel::High,
+            RiskLevel::High | RiskLevel::Critical => RiskLevel::Critical,
+        }
+    }
+}
+
+impl fmt::Display for RiskLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of risky wording a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Absolute or cure claims: "cures X", "reverses diabetes", "100% safe", "miracle".
+    CureClaim,
+    /// Dosage instructions: an amount with a unit to take, or changing a prescribed dose.
+    Dosage,
+    /// Telling readers to stop or replace treatment, or to skip care for serious symptoms.
+    PrescriptiveAdvice,
+    /// Guarantees and certain results: "guaranteed", "lose 10 lbs in a week".
+    PromisedOutcome,
+    /// Contradicting broad medical consensus: "vaccines cause autism".
+    AgainstConsensus,
+}
+
+impl Category {
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 5] = [
+        Category::CureClaim,
+        Category::Dosage,
+        Category::PrescriptiveAdvice,
+        Category::PromisedOutcome,
+        Category::AgainstConsensus,
+    ];
+
+    /// The stored and serialised name, e.g. `cure_claim`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::CureClaim => "cure_claim",
+            Category::Dosage => "dosage",
+            Category::PrescriptiveAdvice => "prescriptive_advice",
+            Category::PromisedOutcome => "promised_outcome",
+            Category::AgainstConsensus => "against_consensus",
+        }
+    }
+
+    /// Human text for the console and the review queue, e.g. "absolute or cure claim".
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::CureClaim => "absolute or cure claim",
+            Category::Dosage => "dosage instruction",
+            Category::PrescriptiveAdvice => "prescriptive medical advice",
+            Category::PromisedOutcome => "promised outcome",
+            Category::AgainstConsensus => "contradicts medical consensus",
+        }
+    }
+
+    /// Parses a stored name (`cure_claim`, …), case-insensitively.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One flagged span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleHit {
+    /// What kind of risk.
+    pub category: Category,
+    /// How risky this span is on its own.
+    pub level: RiskLevel,
+    /// Byte offset of the span in the screened text (on a char boundary).
+    pub start: usize,
+    /// Byte offset one past the span (on a char boundary).
+    pub end: usize,
+    /// Exactly `&text[start..end]`.
+    pub text: String,
+    /// Stable rule id, e.g. `cure.serious_disease`, for logs and tests.
+    pub rule: String,
+    /// Why the span was flagged, in words an operator can act on.
+    pub why: String,
+}
+
+/// The result of [`screen`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Screen {
+    /// Hits sorted by start (then end, then category).
+    pub hits: Vec<RuleHit>,
+    /// The highest hit level; `Low` when there are no hits.
+    pub level: RiskLevel,
+}
+
+impl Screen {
+    /// True when nothing was flagged.
+    pub fn is_clean(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The distinct categories hit, in [`Category`] order.
+    pub fn categories(&self) -> Vec<Category> {
+        let mut cats: Vec<Category> = self.hits.iter().map(|h| h.category).collect();
+        cats.sort();
+        cats.dedup();
+        cats
+    }
+
+    /// True when at least one hit has this category.
+    pub fn has(&self, category: Category) -> bool {
+        self.hits.iter().any(|h| h.category == category)
+    }
+}
+
+/// The short not-medical-advice note added to content that passes at level low.
+pub const DISCLAIMER: &str = "Not medical advice.";
+
+/// Appends `" Not medical advice."` to `text` when the result fits in `limit_chars` characters
+/// (chars, not bytes: X counts characters). Returns the text unchanged when it already ends with
+/// a not-medical-advice note, and `None` when the note does not fit.
+pub fn with_disclaimer(text: &str, limit_chars: usize) -> Option<String> {
+    if ends_with_disclaimer(text) {
+        return Some(text.to_string());
+    }
+    let base = text.trim_end();
+    let out = if base.is_empty() {
+        DISCLAIMER.to_string()
+    } else {
+        format!("{base} {DISCLAIMER}")
+    };
+    (out.chars().count() <= limit_chars).then_some(out)
+}
+
+/// True when the text already ends with a not-medical-advice note in any common spelling
+/// ("Not medical advice.", "(not medical advice)", "#NotMedicalAdvice").
+fn ends_with_disclaimer(text: &str) -> bool {
+    let tail: String = text
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | ')' | ']' | '*'))
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    tail.ends_with("not medical advice") || tail.ends_with("notmedicaladvice")
+}
+
+/// Screens `text` with every rule. Pure and deterministic; never panics; linear-ish in the input.
+pub fn screen(text: &str) -> Screen {
+    if text.trim().is_empty() {
+        return Screen {
+            hits: Vec::new(),
+            level: RiskLevel::Low,
+        };
+    }
+    let seg = Segments::new(text);
+
+    // Raw regex matches first: debunk markers inside any claim span must not count as debunking
+    // another claim in the same sentence ("Germ theory is a myth and vaccines cause autism").
+    let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+    for (idx, rule) in RULES.iter().enumerate() {
+        for m in rule.re.find_iter(text) {
+            if m.end() > m.start() {
+                raw.push((idx, m.start(), m.end()));
+            }
+        }
+    }
+    let claim_spans: Vec<Range<usize>> = raw.iter().map(|&(_, s, e)| s..e).collect();
+
+    let mut hits = Vec::new();
+    for &(idx, start, end) in &raw {
+        if let Some(rule) = RULES.get(idx)
+            && let Some(hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
+        {
+            hits.push(hit);
+        }
+    }
+    dosage_hits(text, &seg, &mut hits);
+
+    let hits = merge(text, hits);
+    let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
+    Screen { hits, level }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segmentation: sentences and clauses, both partitions of the text (every byte belongs to one)
+// ---------------------------------------------------------------------------------------------
+
+struct Segments {
+    sentences: Vec<Range<usize>>,
+    clauses: Vec<Range<usize>>,
+}
+
+impl Segments {
+    fn new(text: &str) -> Self {
+        let sentences = split_sentences(text);
+        let mut clauses = Vec::new();
+        for s in &sentences {
+            let body = text.get(s.clone()).unwrap_or("");
+            let mut cut = s.start;
+            for d in CLAUSE_DELIM.find_iter(body) {
+                let at = s.start + d.start();
+                if at > cut {
+                    clauses.push(cut..at);
+                    cut = at;
+                }
+            }
+            if s.end > cut {
+                clauses.push(cut..s.end);
+            }
+        }
+        Segments { sentences, clauses }
+    }
+
+    fn sentence_at(&self, pos: usize) -> Range<usize> {
+        containing(&self.sentences, pos)
+    }
+
+    fn clause_at(&self, pos: usize) -> Range<usize> {
+        containing(&self.clauses, pos)
+    }
+}
+
+fn containing(ranges: &[Range<usize>], pos: usize) -> Range<usize> {
+    let i = ranges.partition_point(|r| r.start <= pos);
+    match i.checked_sub(1).and_then(|i| ranges.get(i)) {
+        Some(r) => r.clone(),
+        None => pos..pos,
+    }
+}
+
+/// Sentence ends: `.!?…` (and CJK `。！？`) followed by whitespace or the end, and line breaks.
+/// A dot after a common abbreviation or an initial does not end a sentence. Decimals ("2.5 mg")
+/// never split because the dot is not followed by whitespace.
+fn split_sentences(text: &str) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte_at = |j: usize| chars.get(j).map_or(text.len(), |&(b, _)| b);
+    let is_terminal = |c: char| matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？');
+    let is_closer = |c: char| matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»');
+
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while let Some(&(pos, c)) = chars.get(i) {
+        if c == '\n' {
+            let mut j = i;
+            while chars.get(j).is_some_and(|&(_, c)| c.is_whitespace()) {
+                j += 1;
+            }
+            let end = byte_at(j);
+            if end > start {
+                out.push(start..end);
+            }
+            start = end;
+            i = j;
+            continue;
+        }
+        if is_terminal(c) {
+            let mut j = i + 1;
+            while chars
+                .get(j)
+                .is_some_and(|&(_, c)| is_terminal(c) || is_closer(c))
+            {
+                j += 1;
+            }
+            let next = chars.get(j).map(|&(_, c)| c);
+            let boundary = next.is_none_or(char::is_whitespace) || matches!(c, '。' | '！' | '？');
+            let abbreviation =
+                c == '.' && j == i + 1 && is_abbreviation(text.get(start..pos).unwrap_or(""));
+            if boundary && !abbreviation {
+                while chars.get(j).is_some_and(|&(_, c)| c.is_whitespace()) {
+                    j += 1;
+                }
+                let end = byte_at(j);
+                if end > start {
+                    out.push(start..end);
+                }
+                start = end;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+fn is_abbreviation(before_dot: &str) -> bool {
+    let word = before_dot
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    // Single letters are not treated as initials: "vitamin D." ends sentences far more often.
+    matches!(
+        word.as_str(),
+        "e.g"
+            | "i.e"
+            | "dr"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "vs"
+            | "etc"
+            | "approx"
+            | "st"
+            | "fig"
+            | "prof"
+            | "jr"
+            | "sr"
+            | "u.s"
+            | "ca"
+            | "cf"
+            | "al"
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabularies (substituted into the rule patterns as <NAME>)
+// ---------------------------------------------------------------------------------------------
+
+/// Serious diseases: a cure claim about one of these is critical.
+const SERIOUS: &str = r"(?:(?:(?:type\s*[12]|t[12]|juvenile|gestational)\s+)?diabetes|(?:[\p{L}-]+\s+)?cancers?|tumou?rs?|leuka?emia|lymphoma|melanoma|(?:clinical\s+|major\s+)?depression|heart\s+(?:disease|failure|attacks?)|cardiovascular\s+disease|coronary\s+(?:artery\s+|heart\s+)?disease|atherosclerosis|clogged\s+arteries|alzheimer['’]?s(?:\s+disease)?|dementia|autism|adhd|hiv|aids|multiple\s+sclerosis|parkinson['’]?s(?:\s+disease)?|schizophrenia|bipolar(?:\s+disorder)?|psychosis|epilepsy|lupus|crohn['’]?s(?:\s+disease)?|(?:ulcerative\s+)?colitis|(?:chronic\s+)?kidney\s+(?:disease|failure)|liver\s+(?:disease|failure)|cirrhosis|copd|emphysema|asthma|hypertension|high\s+blood\s+pressure|strokes?|(?:long\s+)?covid(?:-19)?|hepatitis(?:\s+[abc])?|tuberculosis|malaria|measles|sepsis|pneumonia|cystic\s+fibrosis|amyotrophic\s+lateral\s+sclerosis|anxiety\s+disorders?|panic\s+disorder|ptsd|ocd|eating\s+disorders?|anorexia|bulimia|alcoholism|infertility|(?:rheumatoid\s+|osteo)?arthritis|osteoporosis|lyme(?:\s+disease)?|celiac(?:\s+disease)?|autoimmune\s+(?:diseases?|disorders?|conditions?)|hashimoto['’]?s(?:\s+disease)?|hypothyroidism|hyperthyroidism|graves['’]?\s+disease|endometriosis|glaucoma|macular\s+degeneration|fibromyalgia)";
+
+/// Everyday conditions: a cure claim about one of these is high.
+const MILD: &str = r"(?:anxiety|stress|acne|eczema|psoriasis|rosacea|bloating|insomnia|(?:chronic\s+|adrenal\s+)?fatigue|brain\s+fog|inflammation|aging|ageing|wrinkles|gr[ae]y\s+hair|hair\s+loss|baldness|fatty\s+liver|insulin\s+resistance|(?:high\s+)?cholesterol|migraines?|headaches?|ibs|pcos|gout|allergies|(?:the\s+common\s+)?colds?|(?:the\s+)?flu|infections?|cavities|tooth\s+decay|gum\s+disease|leaky\s+gut|gut\s+(?:issues|problems)|candida|constipation|acid\s+reflux|heartburn|(?:back|joint|knee|chronic|nerve)\s+pain|obesity|belly\s+fat|cellulite|hangovers?|sinusitis|sinus\s+infections?|utis?|varicose\s+veins|tinnitus|sleep\s+apnea|hormon(?:e|al)\s+imbalances?|erectile\s+dysfunction|low\s+testosterone|memory\s+loss|cognitive\s+decline|nausea|indigestion|pre-?diabetes|gut|(?:sugar\s+)?cravings|sleep\s+problems|dandruff|warts|herpes|shingles)";
+
+/// Words allowed between a cure verb and the disease ("reverses your stage 2 …").
+const MODS: &str = r"(?:your|my|his|her|their|the|a|an|all|any|every|chronic|severe|clinical|major|advanced|terminal|metastatic|late[- ]stage|early[- ]stage|stage\s*(?:[1-4]|iv|iii|ii|i)|even|most|many|certain|cases\s+of|types\s+of|forms\s+of|kinds\s+of|symptoms\s+of)";
+
+/// Prescribed medication and treatment.
+const MEDS: &str = r"(?:(?:all|any|those|these|the|your|my|his|her|their|prescription|prescribed|daily|blood\s+pressure|bp|cholesterol|thyroid|diabetes|heart|psych(?:iatric)?|seizure|epilepsy|adhd|anxiety|depression|asthma|hiv|cancer)\s+){0,3}(?:medications?|meds|medicines?|pills|prescriptions?|statins?|insulin|antidepressants?|ssris?|snris?|metformin|chemo(?:therapy)?|radiation(?:\s+therapy)?|radiotherapy|treatments?|inhalers?|antibiotics|antivirals?|vaccines?|vaccinations?|(?:flu|covid|booster|vaccine|insulin)\s+shots?|boosters?|levothyroxine|synthroid|anticoagulants?|blood\s+thinners?|warfarin|eliquis|antipsychotics?|lithium|birth\s+control|beta[- ]blockers?|ace\s+inhibitors?|prednisone|epi-?pens?|dialysis|antiretrovirals?|ozempic|glp-1s?|lisinopril|atorvastatin|lipitor|crestor|adderall|ritalin|zoloft|prozac|lexapro|immunotherapy)";
+
+/// Vaccines as a subject.
+const VACC: &str = r"(?:(?:mmr|flu|covid(?:-19)?|hpv|mrna|childhood|hep\s*b|polio|measles|booster)\s+(?:vaccines?|vaccinations?|shots?|jabs?)|vaccin(?:e|es|ations?)|jabs|the\s+jab|mmr)";
+
+/// Sources of medical care.
+const CARE: &str = r"(?:doctors?|docs?|physicians?|gps?|dentists?|er|emergency\s+room|a&e|hospitals?|911|urgent\s+care|professionals?|specialists?|cardiologists?|oncologists?|psychiatrists?|medical\s+(?:advice|care|help|attention)|diagnosis)";
+
+/// Serious symptoms that must not be ignored.
+const SYMPTOMS: &str = r"(?:symptoms?|chest\s+pains?|pain\s+in\s+your\s+chest|chest\s+tightness|shortness\s+of\s+breath|numbness|(?:a\s+)?lumps?|bleeding|blood\s+in\s+your\s+[\p{L}]+|(?:high\s+)?fevers?|warning\s+signs?|fainting|seizures?|sudden\s+headaches?|vision\s+loss|suicidal\s+thoughts|stroke\s+symptoms|(?:heart\s+)?palpitations)";
+
+/// Health professionals, for referral hedges.
+const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber)";
+
+fn expand(pattern: &str) -> String {
+    pattern
+        .replace("<SERIOUS>", SERIOUS)
+        .replace("<MILD>", MILD)
+        .replace("<MODS>", MODS)
+        .replace("<MEDS>", MEDS)
+        .replace("<VACC>", VACC)
+        .replace("<CARE>", CARE)
+        .replace("<SYMPTOMS>", SYMPTOMS)
+        .replace("<PROS>", PROS)
+}
+
+fn compile(pattern: &str) -> Option<Regex> {
+    // ASCII word boundaries: the rules are English words, and a Unicode `\b` makes the regex
+    // engine leave its fast DFA on the first non-ASCII byte (emoji, CJK), which was 10x slower.
+    // An ASCII boundary is always next to an ASCII byte, so matches stay on char boundaries.
+    let pattern = expand(pattern).replace(r"\b", r"(?-u:\b)");
+    RegexBuilder::new(&pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 25)
+        .dfa_size_limit(1 << 24)
+        .build()
+        .ok()
+}
+
+/// A helper regex. An invalid pattern (a bug, caught by `every_rule_compiles`) degrades to a
+/// regex that never matches instead of panicking at run time.
+fn helper(pattern: &str) -> Regex {
+    compile(pattern).unwrap_or_else(never_matches)
+}
+
+fn never_matches() -> Regex {
+    // A constant, valid pattern: this cannot fail.
+    Regex::new(NEVER).expect("constant regex")
+}
+
+const NEVER: &str = r"[^\s\S]";
+
+// ---------------------------------------------------------------------------------------------
+// Context regexes
+// ---------------------------------------------------------------------------------------------
+
+static CLAUSE_DELIM: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"[;:](?:\s|$)|\s[—–-]{1,2}\s|[—–]|,\s*(?:and|but|so|while|whereas|yet|though|although|or)\b|\b(?:but|however|whereas|although|though)\b",
+    )
+});
+
+/// Soft hedges neutralise (or soften) claims in the same clause.
+static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|can\s+(?:help|support|contribute|aid|assist)|(?:(?:is|are|was|were|been|be)\s+)?(?:associated|linked|correlated|tied)\s+(?:with|to)|(?:(?:some|early|preliminary|small|limited|emerging|new)\s+)?(?:stud(?:y|ies)|research|evidence|data|trials?)\s+(?:suggests?|indicates?|hints?|points?\s+to)|evidence\s+is\s+(?:mixed|limited|weak|emerging|early|inconclusive|thin)|(?:mixed|limited|weak|emerging|early)\s+evidence|some\s+people|for\s+some|in\s+some\s+(?:people|cases|studies|patients)|not\s+everyone|results\s+(?:may\s+)?vary|(?:tends?|appears?|seems?)\s+to|more\s+research\s+is\s+needed)\b",
+    )
+});
+
+/// A referral to a professional lowers instruction-type hits in the same sentence.
+static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional)",
+    )
+});
+
+/// Debunking markers anywhere in the sentence (outside claim spans) cancel claim-type hits.
+static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:myths?|debunk\w*|disproven|disproved|refuted|no\s+(?:good\s+|scientific\s+|real\s+|solid\s+|credible\s+)?evidence|no\s+link|not\s+true|isn['’]?t\s+true|untrue|false|falsely|misinformation|disinformation|misconceptions?|fact[- ]?check\w*|contrary\s+to\s+popular\s+belief|despite\s+(?:the\s+)?claims|claims?\s+that|the\s+idea\s+that|the\s+notion\s+that|the\s+belief\s+that|but\s+(?:they|it|this|that|he|she)\s+(?:don['’]?t|doesn['’]?t|do\s+not|does\s+not|isn['’]?t|is\s+not|aren['’]?t|are\s+not|won['’]?t|can['’]?t|cannot))\b",
+    )
+});
+
+/// Attributed claims ("many people believe …") are reported, not asserted: capped at medium.
+static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts|parents|critics|others|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
+    )
+});
+
+/// A yes/no question ("Does magnesium cure insomnia?") asks rather than claims: capped at medium.
+static YES_NO_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^[^\p{L}\p{N}]*(?:does|do|can|could|will|would|is|are|should|might|may|has|have)\b")
+});
+
+/// Conditional or interrogative framing right before a claim ("if you stop taking …").
+static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:if|before|when|whenever|whether(?:\s+or\s+not)?|unless|until|should\s+you|can\s+you|could\s+you|do\s+you\s+need\s+to|is\s+it\s+(?:safe|ok|okay|wise|smart|bad|dangerous)\s+to|how\s+to\s+safely|the\s+decision\s+to|deciding\s+(?:whether\s+)?to|decide\s+(?:whether\s+)?to|why\s+(?:you\s+)?(?:shouldn['’]?t|should\s+never|should\s+not)|risks?\s+of|dangers?\s+of|what\s+happens\s+(?:if|when)(?:\s+you)?)\s+(?:[\p{L}\p{N}'’-]+\s+){0,2}$",
+    )
+});
+
+/// Lead-ins after which a verb is an instruction to the reader.
+static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|\b)(?:you\s+(?:should|must|need\s+to|have\s+to|want\s+to|ought\s+to|can|could|gotta)|you['’]ll\s+(?:want|need)\s+to|you['’]d\s+better|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|(?:don['’]?t|never)\s+forget\s+to|just|simply|always|then|and|but|or|so|now|please|plus|try\s+to|start\s+to|begin\s+to|(?:i|we)\s+(?:recommend|suggest|advise|urge)(?:\s+(?:you|that\s+you|everyone))?(?:\s+to)?|(?:everyone|everybody|people|adults|women|men|kids|parents|patients|diabetics)\s+should|tip|pro\s+tip|hack|daily|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|in\s+the\s+(?:morning|evening)|at\s+night|(?:before|after|with)\s+(?:bed|bedtime|meals?|food|breakfast|lunch|dinner|workouts?|training)|first|next|instead|to|time\s+to|should|must|need\s+to|have\s+to|let['’]?s|go\s+ahead\s+and|consider|step\s+\d+)$",
+    )
+});
+
+/// A thread part number at the end of the text before a verb: "2/5", "(2/5)", "2/".
+static THREAD_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"(?:^|\s)\(?\d{1,2}\s*/\s*\d{0,2}\)?$"));
+
+static FORGET_TO: LazyLock<Regex> = LazyLock::new(|| helper(r"(?:don['’]?t|never)\s+forget\s+to$"));
+
+static SECOND_PERSON: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:you|your|yourself|you['’]re)\b"));
+
+/// Research framing before a cure noun: "searching for a cure for", "working to cure".
+static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:search\w*|look(?:s|ing)?|hunt\w*|quest|race|hop(?:e|es|ing|eful)|work(?:s|ing)?|develop\w*|closer|toward|towards|future|someday|one\s+day|find|finding|trying|aim(?:s|ing)?|efforts?|goal|promising|pursuit)\b",
+    )
+});
+
+/// Real treatments as the subject of a cure claim ("antivirals cure hepatitis C"): high, not critical.
+static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:chemo(?:therapy)?|surgery|surgical|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+    )
+});
+
+static CURED_FOOD: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^(?:meats?|ham|hams|bacon|salmon|sausages?|fish|pork|beef|eggs?|yolks?|olives?|lemons?|salami|prosciutto|chorizo|duck|tofu|pancetta|jerky|tobacco|concrete|resin|cement)$",
+    )
+});
+
+static MINOR_AILMENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s+for\s+(?:a\s+|the\s+|most\s+)?(?:(?:mild|minor|simple|common|little)\s+)*(?:cold|colds|sniffles|runny\s+nose|paper\s+cuts?|hangovers?|bruises?|sunburn|blisters?)\b",
+    )
+});
+
+static DOSE_LIMIT_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:at\s+(?:very\s+)?high\s+(?:doses|levels|concentrations|amounts)|in\s+(?:very\s+)?(?:large|high)\s+(?:amounts|doses|quantities)|in\s+excess|overdose)\b",
+    )
+});
+
+static ANTIBIOTICS_FOR_VIRUS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s+for\s+(?:a\s+|the\s+|most\s+|viral\s+)?(?:cold|colds|flu|viral|virus|viruses|sore\s+throats?|runny\s+nose|bronchitis|coughs?)\b",
+    )
+});
+
+// ---------------------------------------------------------------------------------------------
+// Rule table
+// ---------------------------------------------------------------------------------------------
+
+/// What a hedge does to a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hedge {
+    /// No effect.
+    Ignore,
+    /// Removes the hit.
+    Drop,
+    /// One level down; a hit lowered to `Low` is removed.
+    Lower,
+}
+
+/// What a rule-specific filter decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Keep,
+    Drop,
+    Level(RiskLevel),
+}
+
+type Filter = fn(&Ctx<'_>) -> Verdict;
+
+struct Rule {
+    id: &'static str,
+    category: Category,
+    level: RiskLevel,
+    why: &'static str,
+    pattern: &'static str,
+    /// Effect of a soft hedge ("may", "studies suggest") in the same clause.
+    soft: Hedge,
+    /// Effect of a referral to a professional in the same sentence.
+    care: Hedge,
+    /// Dropped when a negator is among the few words right before the match.
+    negatable: bool,
+    /// Dropped when the sentence debunks it ("Myth: …").
+    debunkable: bool,
+    /// Dropped under conditional/interrogative framing ("if you …", "should you …").
+    conditional: bool,
+    /// Needs imperative position or a second-person word in the match (instructions only).
+    imperative: bool,
+    /// Dropped when the match itself contains a negator ("vaccines do not cause autism").
+    inner_negation: bool,
+    filter: Option<Filter>,
+}
+
+impl Rule {
+    fn new(
+        id: &'static str,
+        category: Category,
+        level: RiskLevel,
+        why: &'static str,
+        pattern: &'static str,
+    ) -> Self {
+        Rule {
+            id,
+            category,
+            level,
+            why,
+            pattern,
+            soft: Hedge::Ignore,
+            care: Hedge::Ignore,
+            negatable: true,
+            debunkable: false,
+            conditional: false,
+            imperative: false,
+            inner_negation: false,
+            filter: None,
+        }
+    }
+    fn soft(mut self, h: Hedge) -> Self {
+        self.soft = h;
+        self
+    }
+    fn care(mut self, h: Hedge) -> Self {
+        self.care = h;
+        self
+    }
+    fn debunkable(mut self) -> Self {
+        self.debunkable = true;
+        self
+    }
+    fn conditional(mut self) -> Self {
+        self.conditional = true;
+        self
+    }
+    fn imperative(mut self) -> Self {
+        self.imperative = true;
+        self
+    }
+    fn inner_negation(mut self) -> Self {
+        self.inner_negation = true;
+        self
+    }
+    fn filter(mut self, f: Filter) -> Self {
+        self.filter = Some(f);
+        self
+    }
+}
+
+struct CompiledRule {
+    rule: Rule,
+    re: Regex,
+}
+
+static RULES: LazyLock<Vec<CompiledRule>> = LazyLock::new(|| {
+    rule_table()
+        .into_iter()
+        .filter_map(|rule| compile(rule.pattern).map(|re| CompiledRule { rule, re }))
+        .collect()
+});
+
+fn rule_table() -> Vec<Rule> {
+    use Category::*;
+    use RiskLevel::*;
+    vec![
+        // ---- Cure and absolute claims --------------------------------------------------------
+        Rule::new(
+            "cure.serious_disease",
+            CureClaim,
+            Critical,
+            "claims to cure or reverse a serious disease",
+            r"\b(?:cure[sd]?|curing|heal(?:s|ed|ing)?|reverse[sd]?|reversing|eliminate[sd]?|eliminating|eradicate[sd]?|eradicating|fix(?:es|ed)?|wipes?\s+out|wiped\s+out|gets?\s+rid\s+of|got\s+rid\s+of|getting\s+rid\s+of)(?:\s+(?:for|of|to))?\s+(?:<MODS>\s+){0,3}<SERIOUS>\b",
+        )
+        .soft(Hedge::Lower)
+        .debunkable()
+        .conditional()
+        .filter(serious_cure_filter),
+        Rule::new(
+            "cure.mild_condition",
+            CureClaim,
+            High,
+            "claims to cure, reverse or eliminate a condition",
+            r"\b(?:cure[sd]?|curing|reverse[sd]?|reversing|eliminate[sd]?|eliminating|eradicate[sd]?|heals?|healed|fix(?:es|ed)?|wipes?\s+out)\s+(?:(?:your|my|the|all|any|every|chronic)\s+){0,2}<MILD>\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable()
+        .conditional()
+        .filter(research_filter),
+        Rule::new(
+            "cure.beats",
+            CureClaim,
+            High,
+            "claims to beat a condition",
+            r"\bbeats\s+(?:<MODS>\s+){0,2}(?:<SERIOUS>|<MILD>)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable()
+        .conditional(),
+        Rule::new(
+            "cure.cure_word",
+            CureClaim,
+            High,
+            "uses cure language",
+            r"\b(?:cures|cured|curing)\b(?:\s+(?:of\s+)?[\p{L}\p{N}'’-]+)?|\b(?:to|can|will|would|helps?|does|did|actually|literally|naturally|truly|that)\s+cure\s+[\p{L}\p{N}'’-]+|\b(?:(?:a|the|natural|real|secret|miracle|magic|permanent|ultimate|simple|home|herbal|true|only|best|new)\s+)?cure\s+(?:for|to)\s+[\p{L}\p{N}'’-]+",
+        )
+        .soft(Hedge::Drop)
+        .debunkable()
+        .conditional()
+        .filter(cure_word_filter),
+        Rule::new(
+            "cure.panacea",
+            CureClaim,
+            High,
+            "claims a cure-all",
+            r"\bcure[- ]alls?\b|\bpanaceas?\b|\b(?:cures|heals|fixes|treats)\s+(?:almost\s+|just\s+about\s+)?(?:everything|anything|all\s+(?:diseases?|illness(?:es)?|ailments|conditions))\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "cure.cancer_cells",
+            CureClaim,
+            High,
+            "claims to kill or starve cancer",
+            r"\b(?:kills?|destroys?|starves?|attacks?|shrinks?|dissolves?)\s+(?:[\p{L}-]+\s+)?(?:cancer(?:ous)?\s+cells|tumou?rs?|cancer)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable()
+        .filter(cancer_cells_filter),
+        Rule::new(
+            "cure.proven_to",
+            CureClaim,
+            High,
+            "claims proof of a cure or prevention",
+            r"\b(?:(?:scientifically|clinically|medically)\s+)?proven\s+to\s+(?:cure|heal|reverse|prevent|eliminate|fix|treat|stop|end|beat|work)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "cure.proven",
+            CureClaim,
+            Medium,
+            "absolute 'proven' claim",
+            r"\b(?:scientifically|clinically|medically|doctor)[- ]proven\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "cure.absolute_safety",
+            CureClaim,
+            High,
+            "absolute safety claim (nothing is risk-free for everyone)",
+            r"\b(?:100\s*%|one\s+hundred\s+percent|completely|totally|perfectly|absolutely|entirely|fully)\s+(?:safe|harmless|non-?toxic|risk[- ]free)\b(?:\s+for\s+(?:everyone|everybody|anyone|all|kids|children|pregnant\s+women|babies))?|\b(?:no|zero|without(?:\s+any)?)\s+(?:negative\s+|harmful\s+|known\s+|bad\s+)?side[- ]effects\b|\brisk[- ]free\b|\bsafe\s+for\s+(?:everyone|everybody|anyone|all\s+ages)\b|\bcan['’]?t\s+(?:hurt|harm)\s+you\b|\bcannot\s+(?:hurt|harm)\s+you\b|\bimpossible\s+to\s+overdose\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "cure.miracle",
+            CureClaim,
+            Medium,
+            "miracle or magic-bullet wording",
+            r"\bmiracle(?:s|\s+(?:cure|pill|drug|supplement|food|herb|remedy|molecule|worker|treatment|mineral|vitamin))?\b|\bmiraculous\w*|\bmagic\s+(?:pill|bullet|cure)s?\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        // ---- Promised outcomes ---------------------------------------------------------------
+        Rule::new(
+            "promise.guarantee",
+            PromisedOutcome,
+            High,
+            "guarantees a health outcome",
+            r"\b(?:guarantee[sd]?|guaranteeing)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.weight_loss",
+            PromisedOutcome,
+            High,
+            "promises a specific weight loss in a set time",
+            r"\b(?:lose|drop|shed|burn\s+off|melt\s+(?:off|away))\s+(?:up\s+to\s+|over\s+)?\d+(?:\.\d+)?\s*(?:lbs?|pounds|kgs?|kilos?|kilograms?|stone|inches|(?:dress\s+)?sizes)\s+(?:of\s+(?:fat|weight|belly\s+fat)\s+)?(?:in|within)\s+(?:just\s+|only\s+)?(?:a|one|two|three|four|\d+)\s+(?:days?|weeks?|months?)\b|\bwill\s+make\s+you\s+(?:lose|drop|shed|burn)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.never_again",
+            PromisedOutcome,
+            High,
+            "promises you will never get ill",
+            r"\byou(?:['’]ll|\s+will)\s+never\s+(?:again\s+)?(?:get|be|catch|have|need|suffer|experience|gain)\b|\bnever\s+(?:get|be|fall)\s+sick\s+again\b|\b(?:will\s+be|['’]ll\s+be|is|are)\s+gone\s+(?:for\s+good|forever|permanently)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.lifespan",
+            PromisedOutcome,
+            High,
+            "promises years of extra life",
+            r"\b(?:will|can|could)\s+(?:add|give\s+you)\s+(?:up\s+to\s+)?\d+\s+(?:extra\s+|more\s+)?years\s+(?:to\s+your\s+life|of\s+life)\b|\badds?\s+\d+\s+years\s+to\s+your\s+life\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.time_bound",
+            PromisedOutcome,
+            High,
+            "promises a result by a deadline",
+            r"\b(?:in|within|after)\s+(?:just\s+|only\s+)?(?:\d+|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+(?:days?|weeks?|months?|nights?|hours?)\b,?\s+(?:you['’]ll|you\s+will|you['’]re\s+going\s+to|you\s+are\s+going\s+to|your\s+[\p{L}]+\s+will)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.universal",
+            PromisedOutcome,
+            High,
+            "promises it works for everyone, every time",
+            r"\bworks?\s+for\s+(?:everyone|everybody|every\s+(?:single\s+)?(?:person|body))\b|\bworks\s+every\s+(?:single\s+)?time\b|\balways\s+works\b|\bnever\s+fails\b|\b100\s*%\s+(?:effective|success(?:ful)?|of\s+the\s+time|results?)\b|\b(?:fool|fail)[- ]?proof\b|\binstant\s+(?:results|cure)\b|\bpermanent\s+results\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.prevent_all",
+            PromisedOutcome,
+            High,
+            "promises to prevent every illness",
+            r"\b(?:will|to|it['’]ll)\s+prevent\s+(?:every|all|any)\b|\bprevents\s+(?:every|all|any)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        Rule::new(
+            "promise.certain_result",
+            PromisedOutcome,
+            Medium,
+            "states a lifestyle result as certain",
+            r"\bwill\s+(?:definitely\s+|instantly\s+)?(?:boost|double|triple|skyrocket|supercharge|transform|melt|detox|reset|unlock|fix|heal)\s+your\b|\bwill\s+make\s+you\s+(?:look|feel)\s+(?:\d+\s+years\s+)?(?:younger|better|amazing|great|incredible)\b|\b(?:you['’]ll|you\s+will|it\s+will|this\s+will|it['’]ll|this['’]ll)\s+(?:definitely\s+|instantly\s+|immediately\s+|finally\s+)?(?:(?:feel|look)\s+(?:\d+\s+years\s+)?(?:better|amazing|great|younger|incredible|unstoppable|brand\s+new)|sleep\s+(?:better|like\s+a\s+baby|through\s+the\s+night)|change\s+your\s+life|(?:boost|double|triple|skyrocket|supercharge|transform|lower|reduce|fix|burn|melt|balance|reset|detox|improve|increase|heal|unlock)\s+your)\b",
+        )
+        .soft(Hedge::Drop)
+        .debunkable(),
+        // ---- Against consensus ---------------------------------------------------------------
+        Rule::new(
+            "consensus.vaccine_harm",
+            AgainstConsensus,
+            Critical,
+            "contradicts vaccine safety consensus",
+            r"\b<VACC>\b(?:\s+[\p{L}'’]+){0,2}?\s+(?:cause[sd]?|causing|trigger(?:s|ed)?|leads?\s+to|led\s+to|(?:are|is)\s+(?:linked|tied)\s+to|gives?\s+(?:you|kids|children|babies|people)|results?\s+in)\s+(?:[\p{L}-]+\s+){0,2}?(?:autism|sids|sudden\s+infant\s+death|infertility|sterility|(?:turbo\s+)?cancers?|alzheimer['’]?s|(?:type\s*1\s+)?diabetes|adhd|autoimmune\s+[\p{L}]+|aids|hiv|the\s+(?:disease|illness|flu)|brain\s+damage|mass\s+deaths?|dementia)\b",
+        )
+        .debunkable()
+        .inner_negation(),
+        Rule::new(
+            "consensus.vaccines",
+            AgainstConsensus,
+            Critical,
+            "contradicts vaccine safety and efficacy consensus",
+            r"\b<VACC>\s+(?:do|does|did|cause|causes|caused)\s+more\s+harm\s+than\s+(?:good|the\s+(?:diseases?|illness(?:es)?|infections?)(?:\s+(?:they|it)\s+prevents?)?)\b|\b<VACC>\s+(?:are|is)\s+(?:(?:more\s+)?(?:dangerous|deadly|harmful)\s+than\s+the\s+(?:diseases?|illness(?:es)?|virus(?:es)?)|(?:a\s+)?poison(?:ous)?|toxic|(?:a\s+)?(?:scam|hoax|bioweapon|genocide)|(?:completely\s+|totally\s+)?(?:useless|unsafe))\b|\b<VACC>\s+(?:don['’]?t|do\s+not|doesn['’]?t|does\s+not|never)\s+work\b|\b<VACC>\s+(?:contain|have)\s+(?:micro)?chips\b|\b<VACC>\s+(?:alter|change|rewrite|modify)s?\s+(?:your\s+)?dna\b|\bnatural\s+immunity\s+is\s+(?:always\s+)?(?:better|safer)\s+than\s+(?:any\s+)?(?:vaccines?|vaccination)\b|\b(?:unvaccinated|unvaxx?ed)\s+(?:kids|children|people|babies)\s+are\s+(?:healthier|safer)\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.hiv_aids",
+            AgainstConsensus,
+            Critical,
+            "denies that HIV causes AIDS",
+            r"\bhiv\s+(?:doesn['’]?t|does\s+not|can['’]?t|cannot|never|did\s+not|didn['’]?t)\s+cause\s+aids\b|\baids\s+(?:isn['’]?t|is\s+not|was\s+not|wasn['’]?t)\s+caused\s+by\s+hiv\b|\bhiv\s+(?:is|was)\s+(?:a\s+)?(?:hoax|myth|harmless|not\s+real|fake)\b|\bhiv\s+(?:doesn['’]?t|does\s+not)\s+exist\b|\baids\s+is\s+caused\s+by\s+(?:drugs|poppers|azt|malnutrition)\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.cancer_myth",
+            AgainstConsensus,
+            Critical,
+            "repeats a debunked cancer-cause myth",
+            r"\b(?:sunscreens?|sunblock|spf|5g|wi-?fi|cell\s*phones?|mobile\s+phones?|microwaves?|microwaved\s+food|deodorants?|antiperspirants?|underwire\s+bras?|bras|fluoride|fluoridated\s+water)\b(?:\s+[\p{L}'’]+){0,2}?\s+(?:cause[sd]?|causing|gives?\s+you|leads?\s+to|triggers?)\s+(?:(?:skin|breast|brain|turbo)\s+)?(?:cancer|melanoma|tumou?rs?|covid(?:-19)?|autism|coronavirus)\b",
+        )
+        .debunkable()
+        .inner_negation(),
+        Rule::new(
+            "consensus.sunscreen",
+            AgainstConsensus,
+            Critical,
+            "contradicts sun-safety consensus",
+            r"\bsunscreens?\s+(?:is|are)\s+(?:more\s+dangerous|worse|deadlier)\s+than\s+(?:the\s+)?sun(?:light)?\b|\bsunscreens?\s+(?:is|are)\s+(?:toxic|poison(?:ous)?|a\s+scam)\b|\b(?:the\s+)?sun\s+(?:doesn['’]?t|does\s+not|can['’]?t|cannot|never)\s+cause\s+(?:skin\s+)?cancer\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.fluoride",
+            AgainstConsensus,
+            Critical,
+            "calls water fluoridation poison",
+            r"\bfluorid(?:e|ated\s+water)\s+(?:in\s+(?:tap\s+|your\s+|drinking\s+)?water\s+)?(?:is|=)\s+(?:a\s+|an\s+)?(?:poison(?:ous)?|toxic|toxin|neurotoxin|neurotoxic|dangerous|deadly)\b",
+        )
+        .debunkable()
+        .filter(fluoride_filter),
+        Rule::new(
+            "consensus.germ_denial",
+            AgainstConsensus,
+            Critical,
+            "denies germ theory",
+            r"\bgerm\s+theory\s+is\s+(?:a\s+)?(?:lie|wrong|false|fake|myth|hoax|fraud)\b|\bviruses?\s+(?:don['’]?t|do\s+not|doesn['’]?t|does\s+not)\s+exist\b|\bgerms\s+(?:don['’]?t|do\s+not)\s+cause\s+(?:disease|illness)\b|\bcontagion\s+is\s+(?:a\s+)?myth\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.treatment_denial",
+            AgainstConsensus,
+            Critical,
+            "dismisses proven treatment",
+            r"\bchemo(?:therapy)?\s+(?:kills\s+more\s+(?:people|patients)\s+than\s+(?:it\s+)?(?:saves|cures|cancer)|does\s+more\s+harm\s+than\s+good|is\s+(?:just\s+)?(?:poison|useless|a\s+scam)|(?:doesn['’]?t|does\s+not|never)\s+work)\b|\bstatins\s+(?:are|is)\s+(?:poison|useless|a\s+scam|a\s+hoax)\b|\bantidepressants\s+are\s+(?:poison|a\s+scam|a\s+hoax)\b|\binsulin\s+is\s+(?:poison|a\s+scam)\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.illness_denial",
+            AgainstConsensus,
+            Critical,
+            "denies a recognised illness",
+            r"\b(?:depression|adhd|autism|mental\s+illness|long\s+covid|covid(?:-19)?|measles|polio|hiv|cancer|schizophrenia|bipolar(?:\s+disorder)?|ptsd)\s+(?:(?:is\s+not|isn['’]?t|wasn['’]?t|was\s+not)\s+(?:even\s+)?real|(?:is|was)\s+(?:(?:just|only|all|simply)\s+)?(?:a\s+|an\s+)?(?:fake|made\s+up|choice|hoax|myth|lie|mindset|(?:just\s+)?(?:a\s+)?(?:cold|flu)|in\s+your\s+head|harmless))\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.cancer_cause",
+            AgainstConsensus,
+            Critical,
+            "repeats a debunked theory of cancer",
+            r"\bcancer\s+is\s+(?:(?:just|really|actually|simply)\s+)?(?:a\s+)?(?:fung(?:us|al\s+infection)|caused\s+by\s+(?:an?\s+)?(?:fung(?:us|i)|acid(?:ity)?|acidic\s+(?:body|diet|environment)|parasites|sugar))\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.smoking",
+            AgainstConsensus,
+            Critical,
+            "calls smoking safe",
+            r"\b(?:smoking|cigarettes|tobacco)\s+(?:is|are)\s+(?:(?:actually|totally|completely|perfectly)\s+)?(?:healthy|good\s+for\s+you|harmless|safe)\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.cholesterol",
+            AgainstConsensus,
+            Critical,
+            "denies the LDL-heart disease link",
+            r"\b(?:ldl\s+)?cholesterol\s+(?:doesn['’]?t|does\s+not|never)\s+(?:cause|contribute\s+to)\s+heart\s+disease\b|\b(?:ldl\s+)?cholesterol\s+has\s+nothing\s+to\s+do\s+with\s+heart\s+disease\b|\bhigh\s+(?:ldl\s+)?cholesterol\s+is\s+(?:healthy|good\s+for\s+you|protective|harmless)\b",
+        )
+        .debunkable(),
+        Rule::new(
+            "consensus.conspiracy",
+            AgainstConsensus,
+            Medium,
+            "anti-medicine conspiracy framing",
+            r"\b(?:doctors?|big\s+pharma|the\s+medical\s+(?:industry|establishment)|the\s+fda|the\s+cdc)\s+(?:don['’]?t|doesn['’]?t|do\s+not|does\s+not|won['’]?t|will\s+not|will\s+never)\s+(?:want\s+you\s+to\s+know|tell\s+you)\b",
+        )
+        .debunkable(),
+        // ---- Prescriptive advice -------------------------------------------------------------
+        Rule::new(
+            "rx.stop_treatment",
+            PrescriptiveAdvice,
+            Critical,
+            "tells readers to stop or replace prescribed treatment",
+            r"\b(?:stop|quit|ditch|drop|skip|toss|dump|abandon|discontinue|cancel|refuse|replace|swap|trade|flush|throw\s+(?:out|away)|get\s+off(?:\s+of)?|come\s+off(?:\s+of)?|wean\s+(?:yourself\s+)?off(?:\s+of)?|give\s+up|say\s+no\s+to|say\s+goodbye\s+to|cut\s+out|no\s+more)\s+(?:taking\s+|using\s+)?<MEDS>\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .imperative()
+        .filter(antibiotics_filter),
+        Rule::new(
+            "rx.stopped_treatment_story",
+            PrescriptiveAdvice,
+            Medium,
+            "personal story of stopping treatment that readers may copy",
+            r"\b(?:i|we)\s+(?:(?:finally|just)\s+)?(?:stopped|quit|ditched|dropped|came\s+off|got\s+off|gave\s+up|threw\s+out)\s+(?:taking\s+|using\s+|of\s+)?<MEDS>\b",
+        )
+        .care(Hedge::Lower),
+        Rule::new(
+            "rx.dont_need_treatment",
+            PrescriptiveAdvice,
+            Critical,
+            "tells readers they do not need their treatment",
+            r"\byou\s+(?:don['’]?t|do\s+not|won['’]?t|will\s+not|never)\s+(?:really\s+|even\s+)?need\s+<MEDS>\b|\bno(?:\s+one|body)\s+needs\s+<MEDS>\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .filter(antibiotics_filter),
+        Rule::new(
+            "rx.instead_of_treatment",
+            PrescriptiveAdvice,
+            Critical,
+            "offers a replacement for prescribed treatment",
+            r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|as\s+a\s+replacement\s+for|(?:works\s+)?better\s+than|replaces?|replacing|a\s+substitute\s+for)\s+<MEDS>\b",
+        )
+        .care(Hedge::Lower)
+        .conditional(),
+        Rule::new(
+            "rx.no_need_for_care",
+            PrescriptiveAdvice,
+            High,
+            "tells readers they do not need medical care",
+            r"\bno\s+need\s+(?:to\s+(?:see|visit|call|go\s+to|bother\s+(?:with\s+)?)|for)\s+(?:a\s+|an\s+|the\s+|your\s+)?<CARE>\b|\byou\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?need\s+(?:to\s+(?:see|visit|call|go\s+to)\s+)?(?:a|an|the|your)\s+<CARE>\b|\b(?:don['’]?t|do\s+not|never)\s+(?:bother\s+)?(?:see|seeing|visit|visiting|go(?:ing)?\s+to|call(?:ing)?)\s+(?:a\s+|an\s+|the\s+|your\s+)?<CARE>\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .filter(minor_ailment_filter),
+        Rule::new(
+            "rx.skip_care",
+            PrescriptiveAdvice,
+            High,
+            "tells readers to skip medical care or screening",
+            r"\b(?:skip|avoid|ditch|cancel|forget|ignore)\s+(?:the\s+|your\s+|a\s+|an\s+)?(?:<CARE>|check-?ups?|screenings?|mammograms?|colonoscopy|colonoscopies|pap\s+smears?|biops(?:y|ies)|follow-?ups?|(?:doctor['’]?s\s+)?appointments?)\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .imperative()
+        .filter(minor_ailment_filter),
+        Rule::new(
+            "rx.ignore_symptoms",
+            PrescriptiveAdvice,
+            High,
+            "tells readers to ignore serious symptoms",
+            r"\b(?:ignore|dismiss|push\s+through|brush\s+off|wait\s+out|tough\s+out|sleep\s+off|walk\s+off)\s+(?:the\s+|your\s+|any\s+|those\s+|that\s+)?<SYMPTOMS>\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .imperative(),
+        Rule::new(
+            "rx.self_treat",
+            PrescriptiveAdvice,
+            High,
+            "tells readers to self-diagnose or self-treat a serious condition",
+            r"\b(?:self[- ]diagnose|self[- ]treat|self[- ]medicate|diagnose\s+yourself|treat\s+yourself\s+for)\b|\btreat\s+(?:your\s+)?(?:<SERIOUS>|infections?|utis?|pneumonia|strep(?:\s+throat)?|a\s+concussion|broken\s+bones?)\s+(?:yourself|at\s+home|naturally|on\s+your\s+own|without\s+(?:a\s+doctor|meds|medication|antibiotics))\b|\bheal\s+(?:your\s+)?<SERIOUS>\s+naturally\b",
+        )
+        .care(Hedge::Lower)
+        .conditional(),
+        // ---- Dosage: changing a dose (amount + unit instructions are detected in code) -------
+        Rule::new(
+            "dose.change_dose",
+            Dosage,
+            Critical,
+            "tells readers to change a prescribed dose",
+            r"\b(?:double|triple|quadruple|halve|increase|raise|up|boost|lower|reduce|cut|decrease|change|adjust|skip|stretch|split)\s+(?:your|the|my|a|their)\s+(?:(?:own|prescribed|current|daily|usual|next|morning|evening|insulin|medication|med|statin|thyroid|blood\s+pressure)\s+){0,2}(?:dose|doses|dosage|dosing)\b|\btake\s+(?:twice|double|triple|three\s+times|2x|3x)\s+(?:the|your)\s+(?:(?:recommended|prescribed|usual|normal|daily|suggested)\s+)?(?:dose|dosage|amount)\b|\b(?:exceed|go\s+(?:over|above|beyond))\s+(?:the|your)\s+(?:(?:recommended|prescribed|maximum|max|daily|label(?:ed)?)\s+)*(?:dose|dosage|limit|amount)\b|\bdouble\s+up\s+on\s+(?:your\s+)?(?:meds|medications?|pills|doses?)\b",
+        )
+        .care(Hedge::Lower)
+        .conditional()
+        .imperative(),
+        Rule::new(
+            "dose.megadose_word",
+            Dosage,
+            Medium,
+            "promotes megadosing",
+            r"\bmega[- ]?dos(?:e|es|ed|ing)\b",
+        )
+        .soft(Hedge::Drop)
+        .care(Hedge::Lower)
+        .debunkable(),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying a rule to one match
+// ---------------------------------------------------------------------------------------------
+
+struct Ctx<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    clause: Range<usize>,
+    sentence: Range<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, seg: &Segments, start: usize, end: usize) -> Self {
+        Ctx {
+            text,
+            start,
+            end,
+            clause: seg.clause_at(start),
+            sentence: seg.sentence_at(start),
+        }
+    }
+
+    fn matched(&self) -> &'a str {
+        self.text.get(self.start..self.end).unwrap_or("")
+    }
+
+    /// Clause text before the match.
+    fn prefix(&self) -> &'a str {
+        self.text
+            .get(self.clause.start.min(self.start)..self.start)
+            .unwrap_or("")
+    }
+
+    /// Clause text after the match (the rest of the sentence when the match spills over).
+    fn after(&self) -> &'a str {
+        let end = if self.clause.end > self.end {
+            self.clause.end
+        } else {
+            self.sentence.end.max(self.end)
+        };
+        self.text.get(self.end..end).unwrap_or("")
+    }
+
+    /// The clause (widened to the match) with the match cut out.
+    fn clause_outside(&self) -> [&'a str; 2] {
+        let lo = self.clause.start.min(self.start);
+        let hi = self.clause.end.max(self.end);
+        [
+            self.text.get(lo..self.start).unwrap_or(""),
+            self.text.get(self.end..hi).unwrap_or(""),
+        ]
+    }
+
+    /// The sentence (widened to the match) with the match cut out.
+    fn sentence_outside(&self) -> [(usize, &'a str); 2] {
+        let lo = self.sentence.start.min(self.start);
+        let hi = self.sentence.end.max(self.end);
+        [
+            (lo, self.text.get(lo..self.start).unwrap_or("")),
+            (self.end, self.text.get(self.end..hi).unwrap_or("")),
+        ]
+    }
+}
+
+fn apply_rule(
+    compiled: &CompiledRule,
+    text: &str,
+    seg: &Segments,
+    start: usize,
+    end: usize,
+    claim_spans: &[Range<usize>],
+) -> Option<RuleHit> {
+    let rule = &compiled.rule;
+    let ctx = Ctx::new(text, seg, start, end);
+    let prefix = ctx.prefix();
+
+    if rule.conditional && CONDITIONAL.is_match(prefix) {
+        return None;
+    }
+    if rule.negatable && negated(prefix) {
+        return None;
+    }
+    if rule.inner_negation && has_negator(ctx.matched()) {
+        return None;
+    }
+    if rule.imperative && !is_imperative(prefix) && !SECOND_PERSON.is_match(ctx.matched()) {
+        return None;
+    }
+    let mut level = rule.level;
+    if let Some(f) = rule.filter {
+        match f(&ctx) {
+            Verdict::Keep => {}
+            Verdict::Drop => return None,
+            Verdict::Level(l) => level = l,
+        }
+    }
+    if rule.debunkable && debunked(&ctx, claim_spans) {
+        return None;
+    }
+    if rule.debunkable && reported_or_asked(&ctx, claim_spans) {
+        level = level.min(RiskLevel::Medium);
+    }
+    level = apply_hedge(level, rule.soft, soft_hedged(&ctx))?;
+    level = apply_hedge(level, rule.care, care_hedged(&ctx))?;
+    Some(RuleHit {
+        category: rule.category,
+        level,
+        start,
+        end,
+        text: ctx.matched().to_string(),
+        rule: rule.id.to_string(),
+        why: rule.why.to_string(),
+    })
+}
+
+fn apply_hedge(level: RiskLevel, effect: Hedge, hedged: bool) -> Option<RiskLevel> {
+    if !hedged {
+        return Some(level);
+    }
+    match effect {
+        Hedge::Ignore => Some(level),
+        Hedge::Drop => None,
+        Hedge::Lower => Some(level.lower()).filter(|l| *l > RiskLevel::Low),
+    }
+}
+
+fn soft_hedged(ctx: &Ctx<'_>) -> bool {
+    ctx.clause_outside().iter().any(|s| SOFT_HEDGE.is_match(s))
+}
+
+/// A referral to a professional anywhere in the sentence, unless itself negated
+/// ("no need to ask your doctor", "instead of seeing a doctor").
+fn care_hedged(ctx: &Ctx<'_>) -> bool {
+    ctx.sentence_outside().iter().any(|&(base, part)| {
+        CARE_HEDGE.find_iter(part).any(|m| {
+            let before = ctx
+                .text
+                .get(ctx.sentence.start.min(base + m.start())..base + m.start())
+                .unwrap_or("");
+            let words = last_words(before, 4);
+            !words.iter().any(|w| {
+                is_negator(w)
+                    || matches!(
+                        w.as_str(),
+                        "instead"
+                            | "rather"
+                            | "skip"
+                            | "skipping"
+                            | "ignore"
+                            | "ignoring"
+                            | "forget"
+                            | "avoid"
+                            | "avoiding"
+                            | "ditch"
+                    )
+            })
+        })
+    })
+}
+
+/// A debunking marker in the sentence that is not part of any claim span.
+fn debunked(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
+    ctx.sentence_outside().iter().any(|&(base, part)| {
+        DEBUNK.find_iter(part).any(|m| {
+            let (s, e) = (base + m.start(), base + m.end());
+            !claim_spans.iter().any(|c| c.start < e && s < c.end)
+        })
+    })
+}
+
+/// The claim is attributed to others or posed as a yes/no question.
+fn reported_or_asked(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
+    let sentence = ctx.text.get(ctx.sentence.clone()).unwrap_or("");
+    let trimmed = sentence.trim_end();
+    if trimmed.ends_with(['?', '？']) && YES_NO_QUESTION.is_match(trimmed) {
+        return true;
+    }
+    ctx.sentence_outside().iter().any(|&(base, part)| {
+        ATTRIBUTED.find_iter(part).any(|m| {
+            let (s, e) = (base + m.start(), base + m.end());
+            !claim_spans.iter().any(|c| c.start < e && s < c.end)
+        })
+    })
+}
+
+// ---- Rule-specific filters -------------------------------------------------------------------
+
+fn research_context(ctx: &Ctx<'_>) -> bool {
+    let words = last_words(ctx.prefix(), 5).join(" ");
+    RESEARCH.is_match(&words)
+}
+
+fn research_filter(ctx: &Ctx<'_>) -> Verdict {
+    if research_context(ctx) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+/// "Researchers hope to cure cancer" is news, not a claim; "chemo cures some cancers" names a
+/// real treatment and is reviewed (high) rather than auto-rejected.
+fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
+    if research_context(ctx) {
+        Verdict::Drop
+    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) {
+        Verdict::Level(RiskLevel::High)
+    } else {
+        Verdict::Keep
+    }
+}
+
+/// "Cured meats", "better than cure" and research framing are not cure claims.
+fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
+    let matched = ctx.matched();
+    let last = matched
+        .split_whitespace()
+        .last()
+        .map(normalize_word)
+        .unwrap_or_default();
+    let first = matched
+        .split_whitespace()
+        .next()
+        .map(normalize_word)
+        .unwrap_or_default();
+    if first == "cured" && CURED_FOOD.is_match(&last) {
+        return Verdict::Drop;
+    }
+    if research_context(ctx) {
+        return Verdict::Drop;
+    }
+    Verdict::Keep
+}
+
+fn cancer_cells_filter(ctx: &Ctx<'_>) -> Verdict {
+    // "Smoking kills", "chemo attacks cancer cells" (a real treatment) are not food-cure claims.
+    if MEDICAL_SUBJECT.is_match(ctx.prefix()) || research_context(ctx) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+/// "Fluoride is toxic at very high doses" is true and stays.
+fn fluoride_filter(ctx: &Ctx<'_>) -> Verdict {
+    if DOSE_LIMIT_QUALIFIER.is_match(ctx.after()) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+/// "No need to see a doctor for a mild cold" is sensible self-care, not skipping care.
+fn minor_ailment_filter(ctx: &Ctx<'_>) -> Verdict {
+    if MINOR_AILMENT.is_match(ctx.after()) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+/// "You don't need antibiotics for a cold" is the public-health message, not a risk.
+fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
+    let matched = ctx.matched().to_lowercase();
+    if matched.contains("antibiotic") && ANTIBIOTICS_FOR_VIRUS.is_match(ctx.after()) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+// ---- Word-level helpers ----------------------------------------------------------------------
+
+fn normalize_word(w: &str) -> String {
+    w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .to_lowercase()
+        .replace('’', "'")
+}
+
+fn is_negator(w: &str) -> bool {
+    matches!(
+        w,
+        "no" | "not"
+            | "never"
+            | "nothing"
+            | "none"
+            | "nobody"
+            | "neither"
+            | "nor"
+            | "cannot"
+            | "without"
+            | "hardly"
+            | "dont"
+            | "doesnt"
+            | "didnt"
+            | "isnt"
+            | "arent"
+            | "wasnt"
+            | "werent"
+            | "wont"
+            | "shouldnt"
+            | "wouldnt"
+            | "couldnt"
+            | "aint"
+    ) || w.ends_with("n't")
+}
+
+/// The last `n` words of `s` after its last comma, bracket or quote, normalised.
+fn last_words(s: &str, n: usize) -> Vec<String> {
+    let tail = s
+        .rfind([',', '(', ')', '"', '“', '”'])
+        .and_then(|i| s.get(i + 1..))
+        .unwrap_or(s);
+    let mut words: Vec<String> = tail
+        .split_whitespace()
+        .rev()
+        .take(n)
+        .map(normalize_word)
+        .collect();
+    words.reverse();
+    words
+}
+
+/// A negator among the last four words before a claim ("there is no cure", "don't stop …").
+fn negated(prefix: &str) -> bool {
+    last_words(prefix, 4).iter().any(|w| is_negator(w))
+}
+
+fn has_negator(s: &str) -> bool {
+    s.split_whitespace().any(|w| is_negator(&normalize_word(w)))
+}
+
+/// True when a verb right after `before` reads as an instruction to the reader: at the start of
+/// its clause (after punctuation, a bullet or an emoji) or after a lead-in ("you should", "just").
+fn is_imperative(before: &str) -> bool {
+    let trimmed = before.trim_end();
+    // A thread part's number ("2/5 Take …", "(3/7) Try …") starts a clause like punctuation.
+    let trimmed = match THREAD_NUMBER.find(trimmed) {
+        Some(m) => trimmed.get(..m.start()).unwrap_or("").trim_end(),
+        None => trimmed,
+    };
+    match trimmed.chars().last() {
+        None => true,
+        Some(c) if !c.is_alphanumeric() => true,
+        Some(_) => LEAD_IN.is_match(trimmed),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dosage instructions: amount + unit + directive
+// ---------------------------------------------------------------------------------------------
+
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units)(?:\b|$|\s)",
+    )
+});
+
+/// Directive verbs that can introduce a dose.
+static DOSE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:take|taking|use|dose|try|add|swallow|drink|consume|pop|inject|supplement\s+with|start\s+(?:with|at)|aim\s+for|load\s+(?:up\s+)?(?:on|with)|stack|give\s+(?:your\s+)?(?:kids?|child(?:ren)?|baby|toddler|him|her|them)|up\s+(?:it|your\s+dose)\s+to|increase\s+(?:it\s+|your\s+dose\s+)?to|bump\s+(?:it\s+)?up\s+to|go\s+up\s+to)\b",
+    )
+});
+
+/// Upper-limit phrasing between the verb and the amount.
+static DOSE_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:up\s+to|no\s+more\s+than|not\s+more\s+than|less\s+than|fewer\s+than|under|at\s+most|a\s+max(?:imum)?\s+of|max(?:imum)?)\b",
+    )
+});
+
+/// "taking" is an instruction only after these ("try taking 400 mg").
+static TAKING_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:try|consider|start|begin|keep|recommend|suggest|i\s+recommend|worth|be|you\s+should\s+be)$",
+    )
+});
+
+static TAKING_NEGATED: LazyLock<Regex> = LazyLock::new(|| helper(r"\b(?:avoid|stop|quit|skip)$"));
+
+/// First-person lead-ins: an anecdote, not an instruction ("I take 5,000 IU daily").
+static ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|\b)(?:i|we)(?:['’]m|\s+am|['’]ve\s+been|\s+have\s+been|\s+also|\s+personally|\s+usually|\s+always|\s+now|\s+still|\s+just|\s+started|\s+start|\s+often|\s+typically|\s+sometimes)?$",
+    )
+});
+
+static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:daily|a\s+day|per\s+day|/\s*day|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|before\s+bed(?:time)?|at\s+bedtime|at\s+night|in\s+the\s+(?:morning|evening)|twice|three\s+times|with\s+(?:meals|food|breakfast|lunch|dinner)|on\s+an\s+empty\s+stomach|before\s+(?:meals|workouts?|training))\b",
+    )
+});
+
+static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have)\b",
+    )
+});
+
+/// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
+static FOOD: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|fib(?:er|re)|carbs?|carbohydrates?|fats?|sugars?|water|calories|kcal|salt|sodium|veg(?:gies|etables?)?|fruits?|berries|olive\s+oil|butter|honey|flour|oats|rice|pasta|nuts|seeds|greens|collagen|whey|electrolytes)\b",
+    )
+});
+
+static PER_BODY_WEIGHT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^\s*(?:per|/|a|each|for\s+every)\s*(?:kg|kilo(?:gram)?|lb|pound)s?\b")
+});
+
+/// Nutrients and drugs with a per-dose megadose threshold in mg.
+static NUTRIENT_LIMITS: LazyLock<Vec<(Regex, f64)>> = LazyLock::new(|| {
+    [
+        (r"\bvitamin\s*d3?\b|\bd3\b|\bcholecalciferol\b", 0.25),
+        (r"\biron\b|\bferrous\b", 100.0),
+        (r"\bzinc\b", 100.0),
+        (r"\bmelatonin\b", 10.0),
+        (r"\bselenium\b", 0.8),
+        (r"\bvitamin\s*b6\b|\bpyridoxine\b", 200.0),
+        (r"\bvitamin\s*a\b|\bretinol\b", 3.0),
+        (r"\bniacin\b|\bvitamin\s*b3\b", 2000.0),
+        (r"\bacetaminophen\b|\bparacetamol\b|\btylenol\b", 2000.0),
+        (r"\bibuprofen\b|\badvil\b|\bmotrin\b", 1200.0),
+        (r"\biodine\b|\bkelp\b", 1.1),
+    ]
+    .into_iter()
+    .filter_map(|(p, mg)| compile(p).map(|re| (re, mg)))
+    .collect()
+});
+
+/// Generic megadose limits when no known nutrient is named.
+const MEGADOSE_IU: f64 = 10_000.0;
+const MEGADOSE_MG: f64 = 20_000.0;
+const MEGADOSE_COUNT: f64 = 5.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    Iu,
+    /// Mass, with the factor to milligrams.
+    Mass(f64),
+    /// Tablets, capsules, doses…
+    Count,
+    Other,
+}
+
+fn unit_kind(unit: &str) -> Unit {
+    let u = unit
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    match u.as_str() {
+        "iu" | "ius" | "i.u." | "international units" => Unit::Iu,
+        "mg" | "milligram" | "milligrams" => Unit::Mass(1.0),
+        "g" | "gm" | "gram" | "grams" => Unit::Mass(1000.0),
+        "mcg" | "µg" | "μg" | "ug" | "microgram" | "micrograms" => Unit::Mass(0.001),
+        "tablet" | "tablets" | "tabs" | "pill" | "pills" | "capsule" | "capsules" | "caps"
+        | "softgel" | "softgels" | "gummies" | "doses" => Unit::Count,
+        _ => Unit::Other,
+    }
+}
+
+fn parse_number(s: &str) -> Option<f64> {
+    let lower = s.to_lowercase();
+    let word = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    let v = match word.as_str() {
+        "one" => 1.0,
+        "two" | "a couple of" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "half a" | "half an" => 0.5,
+        _ => {
+            let digits: String = s
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            digits.parse::<f64>().ok()?
+        }
+    };
+    v.is_finite().then_some(v)
+}
+
+/// Largest char boundary ≤ `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Smallest char boundary ≥ `i`.
+fn ceil_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn is_megadose(
+    text: &str,
+    clause: &Range<usize>,
+    start: usize,
+    end: usize,
+    unit: Unit,
+    value: f64,
+) -> bool {
+    let mg = match unit {
+        Unit::Iu => return value >= MEGADOSE_IU,
+        Unit::Count => return value >= MEGADOSE_COUNT,
+        Unit::Other => return false,
+        Unit::Mass(factor) => value * factor,
+    };
+    // The nutrient named right after the amount ("10 mg of melatonin"), else right before it.
+    let after_end = ceil_boundary(text, end.saturating_add(40).min(clause.end.max(end)));
+    let before_start = floor_boundary(text, start.saturating_sub(40).max(clause.start.min(start)));
+    let after = text.get(end..after_end).unwrap_or("");
+    let before = text.get(before_start..start).unwrap_or("");
+    let limits = &*NUTRIENT_LIMITS;
+    let named = limits
+        .iter()
+        .find(|(re, _)| re.is_match(after))
+        .or_else(|| limits.iter().find(|(re, _)| re.is_match(before)));
+    match named {
+        Some((_, limit)) => mg >= *limit,
+        None => mg >= MEGADOSE_MG,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Directive {
+    /// "Take 5,000 IU daily": high.
+    Imperative,
+    /// "Take up to 4,000 IU a day": a limit, medium (a megadose limit is still raised).
+    Limit,
+    /// "I take 5,000 IU daily": medium.
+    Anecdote,
+    /// "Don't take more than 4,000 IU": medium, never raised.
+    Negated,
+}
+
+fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
+    let trimmed = before.trim_end();
+    let lower_verb = verb.to_lowercase();
+    if lower_verb == "taking" {
+        if TAKING_NEGATED.is_match(trimmed) || negated(before) {
+            return Some(Directive::Negated);
+        }
+        if ANECDOTE.is_match(trimmed) || trimmed.to_lowercase().ends_with("been") {
+            return Some(Directive::Anecdote);
+        }
+        return TAKING_DIRECTIVE
+            .is_match(trimmed)
+            .then_some(Directive::Imperative);
+    }
+    if FORGET_TO.is_match(trimmed) {
+        return Some(Directive::Imperative);
+    }
+    if negated(before) {
+        return Some(Directive::Negated);
+    }
+    if ANECDOTE.is_match(trimmed) {
+        return Some(Directive::Anecdote);
+    }
+    is_imperative(before).then_some(Directive::Imperative)
+}
+
+fn dosage_hits(text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
+    for caps in AMOUNT.captures_iter(text) {
+        let (Some(m), Some(num), Some(unit_m)) = (caps.get(0), caps.name("num"), caps.name("unit"))
+        else {
+            continue;
+        };
+        let amount_start = m.start();
+        let amount_end = unit_m.end();
+        let unit = unit_kind(unit_m.as_str());
+        let Some(mut value) = parse_number(num.as_str()) else {
+            continue;
+        };
+        if let Some(v2) = caps.name("num2").and_then(|n| parse_number(n.as_str())) {
+            value = value.max(v2);
+        }
+        let rest = text.get(amount_end..).unwrap_or("");
+        if FOOD.is_match(rest) {
+            continue;
+        }
+        // Grams per kg of body weight are macronutrient targets ("1.6 g per kg" of protein).
+        if unit == Unit::Mass(1000.0) && PER_BODY_WEIGHT.is_match(rest) {
+            continue;
+        }
+
+        let ctx = Ctx::new(text, seg, amount_start, amount_end);
+        let prefix = ctx.prefix();
+        let clause_text = text.get(ctx.clause.clone()).unwrap_or("");
+
+        // The nearest directive verb before the amount, at most five words away.
+        let verb = DOSE_VERB.find_iter(prefix).last().filter(|v| {
+            prefix
+                .get(v.end()..)
+                .is_some_and(|gap| gap.split_whitespace().count() <= 5)
+        });
+
+        let (mode, span_start, rule, why) = if let Some(v) = verb {
+            let before = prefix.get(..v.start()).unwrap_or("");
+            let Some(mut mode) = directive_mode(before, v.as_str()) else {
+                continue;
+            };
+            let gap = prefix.get(v.end()..).unwrap_or("");
+            if mode == Directive::Imperative && DOSE_LIMIT.is_match(gap) {
+                mode = Directive::Limit;
+            }
+            let (rule, why) = match mode {
+                Directive::Imperative => (
+                    "dose.instruction",
+                    "instructs readers to take a specific dose",
+                ),
+                Directive::Anecdote => ("dose.anecdote", "personal dose that readers may copy"),
+                Directive::Limit | Directive::Negated => {
+                    ("dose.limit", "tells readers a dose limit without context")
+                }
+            };
+            (
+                mode,
+                ctx.clause.start.min(amount_start) + v.start(),
+                rule,
+                why,
+            )
+        } else {
+            let starts_clause = !prefix.chars().any(char::is_alphanumeric);
+            let after_amount = text
+                .get(amount_end..ctx.clause.end.max(amount_end))
+                .unwrap_or("");
+            if starts_clause
+                && SCHEDULE.is_match(after_amount)
+                && !DESCRIPTIVE.is_match(clause_text)
+            {
+                (
+                    Directive::Imperative,
+                    amount_start,
+                    "dose.fragment",
+                    "states a dose and schedule as an instruction",
+                )
+            } else {
+                continue;
+            }
+        };
+
+        let mega = is_megadose(text, &ctx.clause, amount_start, amount_end, unit, value);
+        let mut level = match mode {
+            Directive::Imperative => RiskLevel::High,
+            Directive::Limit | Directive::Anecdote | Directive::Negated => RiskLevel::Medium,
+        };
+        let (mut rule, mut why) = (rule, why);
+        if mega && mode != Directive::Negated {
+            level = level.raise();
+            rule = "dose.megadose";
+            why = "instructs or models a megadose";
+        }
+        let hit_ctx = Ctx::new(text, seg, span_start, amount_end);
+        if care_hedged(&hit_ctx) {
+            level = level.lower().max(RiskLevel::Medium);
+        }
+        let Some(span) = text.get(span_start..amount_end) else {
+            continue;
+        };
+        out.push(RuleHit {
+            category: Category::Dosage,
+            level,
+            start: span_start,
+            end: amount_end,
+            text: span.to_string(),
+            rule: rule.to_string(),
+            why: why.to_string(),
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging
+// ---------------------------------------------------------------------------------------------
+
+/// Joins overlapping hits of the same category: the highest level wins (its rule and reason are
+/// kept) and the span becomes the union, so one claim is reported once.
+fn merge(text: &str, mut hits: Vec<RuleHit>) -> Vec<RuleHit> {
+    hits.sort_by_key(|h| (h.category, h.start, h.end));
+    let mut out: Vec<RuleHit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        match out.last_mut() {
+            Some(last) if last.category == hit.category && hit.start < last.end => {
+                let end = last.end.max(hit.end);
+                if hit.level > last.level {
+                    last.level = hit.level;
+                    last.rule = hit.rule;
+                    last.why = hit.why;
+                }
+                last.end = end;
+                last.text = text.get(last.start..last.end).unwrap_or("").to_string();
+            }
+            _ => out.push(hit),
+        }
+    }
+    out.sort_by_key(|h| (h.start, h.end, h.category));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Category::*;
+    use RiskLevel::*;
+
+    /// (text, expected categories, expected level)
+    const TABLE: &[(&str, &[Category], RiskLevel)] = &[
+        // ---- Hedged and educational: must pass clean ----
+        ("Magnesium may help some people sleep better.", &[], Low),
+        (
+            "Talk to your doctor before changing any medication.",
+            &[],
+            Low,
+        ),
+        (
+            "Studies suggest that walking after meals can lower blood sugar spikes.",
+            &[],
+            Low,
+        ),
+        (
+            "Research suggests creatine is well tolerated in healthy adults.",
+            &[],
+            Low,
+        ),
+        ("Sleep is associated with better mood.", &[], Low),
+        (
+            "There is no cure for type 1 diabetes, but insulin lets people live full lives.",
+            &[],
+            Low,
+        ),
+        (
+            "Vaccines do not cause autism; dozens of studies found no link.",
+            &[],
+            Low,
+        ),
+        (
+            "Myth: vaccines cause autism. Fact: large studies found no link.",
+            &[],
+            Low,
+        ),
+        (
+            "Don't stop taking your statins without talking to your doctor.",
+            &[],
+            Low,
+        ),
+        ("Studies used 3 g per day of creatine.", &[], Low),
+        (
+            "A 200 mg coffee has about as much caffeine as two espressos.",
+            &[],
+            Low,
+        ),
+        (
+            "If you stop taking statins, your LDL will likely rise.",
+            &[],
+            Low,
+        ),
+        (
+            "Evidence is mixed on whether fish oil helps joint pain.",
+            &[],
+            Low,
+        ),
+        ("Walking may help lower blood pressure.", &[], Low),
+        (
+            "Some people find that cold showers boost their mood.",
+            &[],
+            Low,
+        ),
+        ("Ask your doctor before changing your dose.", &[], Low),
+        (
+            "Consult a professional if chest pain lasts more than a few minutes.",
+            &[],
+            Low,
+        ),
+        (
+            "Don't ignore chest pain; call emergency services.",
+            &[],
+            Low,
+        ),
+        ("No supplement is 100% safe for everyone.", &[], Low),
+        ("Cured meats are high in sodium.", &[], Low),
+        ("Nothing is guaranteed, but consistency helps.", &[], Low),
+        (
+            "Exercise is linked to a lower risk of heart disease.",
+            &[],
+            Low,
+        ),
+        ("Prevention is better than cure.", &[], Low),
+        (
+            "Researchers are still searching for a cure for Alzheimer's.",
+            &[],
+            Low,
+        ),
+        (
+            "Sunscreen does not cause skin cancer; UV exposure does.",
+            &[],
+            Low,
+        ),
+        ("Many patients stop taking statins within a year.", &[], Low),
+        ("Magnesium may help reverse insulin resistance.", &[], Low),
+        ("Eat 30 g of protein at breakfast to stay full.", &[], Low),
+        ("You don't need antibiotics for a cold.", &[], Low),
+        (
+            "Fluoride is toxic at very high doses, which is why water levels are capped.",
+            &[],
+            Low,
+        ),
+        // ---- Cure and absolute claims ----
+        ("Vitamin D cures depression.", &[CureClaim], Critical),
+        ("Turmeric eliminates anxiety.", &[CureClaim], High),
+        ("Creatine is 100% safe for everyone.", &[CureClaim], High),
+        ("This supplement has no side effects.", &[CureClaim], High),
+        ("Ashwagandha is a miracle herb.", &[CureClaim], Medium),
+        (
+            "Research suggests turmeric cures cancer.",
+            &[CureClaim],
+            High,
+        ),
+        ("Garlic kills cancer cells.", &[CureClaim], High),
+        ("Clinically proven to boost immunity.", &[CureClaim], Medium),
+        (
+            "I reversed my type 2 diabetes with keto.",
+            &[CureClaim],
+            Critical,
+        ),
+        ("Apple cider vinegar is a cure-all.", &[CureClaim], High),
+        // ---- Dosage ----
+        (
+            "Take 10,000 IU of vitamin D every day.",
+            &[Dosage],
+            Critical,
+        ),
+        ("Take 5,000 IU of vitamin D daily.", &[Dosage], High),
+        ("800 mg of magnesium before bed.", &[Dosage], High),
+        ("Double your dose if you feel tired.", &[Dosage], Critical),
+        ("Take 2 tablets with breakfast.", &[Dosage], High),
+        ("Take 8 capsules a day.", &[Dosage], Critical),
+        (
+            "I take 5,000 IU of vitamin D every morning.",
+            &[Dosage],
+            Medium,
+        ),
+        (
+            "Take 5,000 IU of vitamin D daily, but talk to your doctor first.",
+            &[Dosage],
+            Medium,
+        ),
+        (
+            "Don't take more than 4,000 IU of vitamin D a day without medical advice.",
+            &[Dosage],
+            Medium,
+        ),
+        ("💊 Take 2 tablets 🌙 before bed 🙏", &[Dosage], High),
+        (
+            "You should take 20 mg of melatonin every night.",
+            &[Dosage],
+            Critical,
+        ),
+        // ---- Prescriptive advice ----
+        (
+            "Stop taking your statins and eat more butter.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        (
+            "Ditch your antidepressants and try journaling.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        (
+            "You don't need insulin if you eat keto.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        ("You don’t need insulin.", &[PrescriptiveAdvice], Critical),
+        (
+            "Skip chemo and try a juice cleanse instead.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        (
+            "Use beet juice instead of your blood pressure meds.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        (
+            "No need to see a doctor for chest pain, just rest.",
+            &[PrescriptiveAdvice],
+            High,
+        ),
+        (
+            "Ignore your chest pain and push through the workout.",
+            &[PrescriptiveAdvice],
+            High,
+        ),
+        (
+            "Self-diagnose your ADHD with this quiz.",
+            &[PrescriptiveAdvice],
+            High,
+        ),
+        // ---- Promised outcomes ----
+        (
+            "Cold plunges will prevent every cold this winter.",
+            &[PromisedOutcome],
+            High,
+        ),
+        (
+            "This tea will make you lose 10 lbs in a week.",
+            &[PromisedOutcome],
+            High,
+        ),
+        (
+            "You will never get sick again with this routine.",
+            &[PromisedOutcome],
+            High,
+        ),
+        (
+            "In 7 days you'll have the energy of a teenager.",
+            &[PromisedOutcome],
+            High,
+        ),
+        ("This diet works for everyone.", &[PromisedOutcome], High),
+        (
+            "Stretch every morning and your back pain will be gone for good.",
+            &[PromisedOutcome],
+            High,
+        ),
+        (
+            "You'll feel amazing after this morning routine.",
+            &[PromisedOutcome],
+            Medium,
+        ),
+        (
+            "This protocol is guaranteed to reverse type 2 diabetes in 30 days.",
+            &[CureClaim, PromisedOutcome],
+            Critical,
+        ),
+        // ---- Against consensus ----
+        ("Vaccines cause autism.", &[AgainstConsensus], Critical),
+        ("VACCINES CAUSE AUTISM!!!", &[AgainstConsensus], Critical),
+        (
+            "Vaccines do more harm than good.",
+            &[AgainstConsensus],
+            Critical,
+        ),
+        ("Sunscreen causes cancer.", &[AgainstConsensus], Critical),
+        (
+            "Vaccines cause more harm than the diseases they prevent.",
+            &[AgainstConsensus],
+            Critical,
+        ),
+        (
+            "2/5 Take 5,000 IU of vitamin D daily if you live up north.",
+            &[Dosage],
+            High,
+        ),
+        (
+            "Zone 2 cardio will add 10 years to your life.",
+            &[PromisedOutcome],
+            High,
+        ),
+        ("HIV doesn't cause AIDS.", &[AgainstConsensus], Critical),
+        ("Fluoride is poison.", &[AgainstConsensus], Critical),
+        ("Depression is a choice.", &[AgainstConsensus], Critical),
+        (
+            "What doctors don't want you to know about fasting.",
+            &[AgainstConsensus],
+            Medium,
+        ),
+        // ---- Framing: questions, reports, anecdotes, limits ----
+        ("Does magnesium cure insomnia?", &[CureClaim], Medium),
+        (
+            "Do vaccines cause autism? No. Here is why.",
+            &[AgainstConsensus],
+            Medium,
+        ),
+        (
+            "Many people believe vaccines cause autism, but they don't.",
+            &[],
+            Low,
+        ),
+        (
+            "Some claim vaccines cause autism. They don't.",
+            &[AgainstConsensus],
+            Medium,
+        ),
+        (
+            "I stopped taking my antidepressants and feel great.",
+            &[PrescriptiveAdvice],
+            Medium,
+        ),
+        (
+            "Never stop antidepressants cold turkey; taper with your prescriber.",
+            &[],
+            Low,
+        ),
+        (
+            "Stop taking your statins, but talk to your doctor first.",
+            &[PrescriptiveAdvice],
+            High,
+        ),
+        ("No need to see a doctor for a mild cold.", &[], Low),
+        ("Antibiotics don't work on viruses.", &[], Low),
+        ("You can take up to 4,000 IU a day.", &[Dosage], Medium),
+        ("Tip: take 3 g of fish oil with dinner.", &[Dosage], High),
+        (
+            "Take 50,000 IU of vitamin D once a week.",
+            &[Dosage],
+            Critical,
+        ),
+        ("Aim for 1.6 g of protein per kg of body weight.", &[], Low),
+        ("Exercise beats depression.", &[CureClaim], High),
+        (
+            "Cold exposure will boost your dopamine.",
+            &[PromisedOutcome],
+            Medium,
+        ),
+        (
+            "1/ Stop taking your statins.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        // ---- Mixed ----
+        (
+            "Magnesium may help you sleep. Vitamin C cures cancer.",
+            &[CureClaim],
+            Critical,
+        ),
+        (
+            "Stop your blood pressure meds; garlic is guaranteed to work.",
+            &[PrescriptiveAdvice, PromisedOutcome],
+            Critical,
+        ),
+    ];
+
+    #[test]
+    fn table_of_phrasings() {
+        assert!(TABLE.len() >= 40);
+        let mut failures = Vec::new();
+        for &(text, cats, level) in TABLE {
+            let s = screen(text);
+            let mut want: Vec<Category> = cats.to_vec();
+            want.sort();
+            if s.categories() != want || s.level != level {
+                failures.push(format!(
+                    "{text:?}\n   want {want:?} {level}\n   got  {:?} {}\n   hits {:#?}",
+                    s.categories(),
+                    s.level,
+                    s.hits
+                        .iter()
+                        .map(|h| (h.rule.as_str(), h.level, h.text.as_str()))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_rule_compiles() {
+        assert_eq!(RULES.len(), rule_table().len());
+        for p in [
+            &*CLAUSE_DELIM,
+            &*SOFT_HEDGE,
+            &*CARE_HEDGE,
+            &*DEBUNK,
+            &*CONDITIONAL,
+            &*LEAD_IN,
+            &*FORGET_TO,
+            &*SECOND_PERSON,
+            &*RESEARCH,
+            &*MEDICAL_SUBJECT,
+            &*CURED_FOOD,
+            &*DOSE_LIMIT_QUALIFIER,
+            &*ANTIBIOTICS_FOR_VIRUS,
+            &*AMOUNT,
+            &*DOSE_VERB,
+            &*TAKING_DIRECTIVE,
+            &*TAKING_NEGATED,
+            &*ANECDOTE,
+            &*SCHEDULE,
+            &*DESCRIPTIVE,
+            &*FOOD,
+            &*PER_BODY_WEIGHT,
+            &*DOSE_LIMIT,
+            &*MINOR_AILMENT,
+            &*ATTRIBUTED,
+            &*YES_NO_QUESTION,
+        ] {
+            // The never-matching fallback means a pattern failed to compile.
+            assert_ne!(p.as_str(), NEVER);
+        }
+        assert_eq!(NUTRIENT_LIMITS.len(), 11);
+    }
+
+    fn check_spans(text: &str, s: &Screen) {
+        for h in &s.hits {
+            assert!(text.is_char_boundary(h.start), "{h:?}");
+            assert!(text.is_char_boundary(h.end), "{h:?}");
+            assert!(h.start < h.end, "{h:?}");
+            assert_eq!(Some(h.text.as_str()), text.get(h.start..h.end));
+        }
+        assert!(s.hits.windows(2).all(|w| w[0].start <= w[1].start));
+        let max = s.hits.iter().map(|h| h.level).max().unwrap_or(Low);
+        assert_eq!(s.level, max);
+    }
+
+    #[test]
+    fn span_text_equals_slice() {
+        for &(text, _, _) in TABLE {
+            check_spans(text, &screen(text));
+        }
+        let s = screen("Honestly, vitamin D cures depression.");
+        let hit = &s.hits[0];
+        assert_eq!(hit.text, "cures depression");
+        assert_eq!(
+            &"Honestly, vitamin D cures depression."[hit.start..hit.end],
+            hit.text
+        );
+    }
+
+    #[test]
+    fn spans_on_char_boundaries_with_emoji_cjk_rtl() {
+        let text = "🔥🔥 你好！ مرحبا بالعالم Vitamin D cures depression 💊 שלום עולם. \
+                    Take 10,000 IU of vitamin D every day 🌞 — 日本語テキスト. \
+                    ‏Stop taking your statins‏ and 👨‍👩‍👧 vaccines cause autism 🙃";
+        let s = screen(text);
+        check_spans(text, &s);
+        assert_eq!(
+            s.categories(),
+            vec![CureClaim, Dosage, PrescriptiveAdvice, AgainstConsensus]
+        );
+        assert_eq!(s.level, Critical);
+
+        // Screen every char-boundary prefix and suffix: no panics, spans always valid.
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for &i in &bounds {
+            let (a, b) = text.split_at(i);
+            check_spans(a, &screen(a));
+            check_spans(b, &screen(b));
+        }
+    }
+
+    #[test]
+    fn curly_apostrophes_and_case() {
+        assert_eq!(screen("HIV DOESN’T CAUSE AIDS").level, Critical);
+        assert_eq!(screen("You don’t need your insulin").level, Critical);
+        assert_eq!(screen("Don’t stop taking your meds.").level, Low);
+        assert_eq!(screen("In 7 days you’ll feel brand new").level, High);
+    }
+
+    #[test]
+    fn hedge_elsewhere_does_not_neutralise() {
+        let s = screen("Studies suggest sleep matters. Turmeric cures cancer.");
+        assert_eq!(s.level, Critical);
+        let s = screen("Magnesium may help sleep; this tea cures insomnia.");
+        assert_eq!(s.level, High);
+        let s = screen("Studies suggest vitamin D. Vitamin D cures depression.");
+        assert_eq!(s.level, Critical);
+        let s = screen("Magnesium may help with sleep and insomnia.");
+        assert_eq!(s.level, Low);
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let long_word = "a".repeat(5000);
+        let inputs = [
+            "",
+            " ",
+            "\n\n\n",
+            ".",
+            "...!!!???",
+            "\u{0}\u{7}\u{1b}[31m red \u{1b}[0m",
+            "5",
+            "10,000",
+            "take",
+            "Take 5",
+            "Take 5,000,000,000,000,000,000,000,000,000 IU",
+            "Take 1.2.3.4 mg",
+            "Take ½ tablet",
+            "cure",
+            "¿Cura el cáncer? 治愈癌症。",
+            "İSTANBUL ΣΊΣΥΦΟΣ ß ﬁ",
+            "\u{202E}sesuac senicca V\u{202C}",
+            long_word.as_str(),
+        ];
+        for t in inputs {
+            let s = screen(t);
+            check_spans(t, &s);
+        }
+        assert_eq!(screen("").level, Low);
+        assert!(screen("").hits.is_empty());
+        assert!(screen("   ").is_clean());
+    }
+
+    #[test]
+    fn ten_kilobyte_input() {
+        let chunk = "Walking may help lower blood pressure. Vitamin D cures depression. \
+                     Take 5,000 IU of vitamin D daily. 你好 🌞 ";
+        let mut text = String::new();
+        while text.len() < 10 * 1024 {
+            text.push_str(chunk);
+        }
+        let started = std::time::Instant::now();
+        let _ = screen("warm up the lazily compiled rules");
+        let warm = started.elapsed();
+        let started = std::time::Instant::now();
+        let s = screen(&text);
+        let elapsed = started.elapsed();
+        eprintln!(
+            "rules compiled in {warm:?}; screened {} bytes in {elapsed:?}",
+            text.len()
+        );
+        check_spans(&text, &s);
+        assert_eq!(s.level, Critical);
+        assert!(s.hits.len() >= 2 * (text.len() / chunk.len()));
+    }
+
+    #[test]
+    fn deterministic() {
+        let text = "Take 10,000 IU of vitamin D every day. Vaccines cause autism.";
+        assert_eq!(screen(text), screen(text));
+    }
+
+    #[test]
+    fn hits_carry_rule_and_reason() {
+        let s = screen("Stop taking your statins.");
+        let h = &s.hits[0];
+        assert_eq!(h.category, PrescriptiveAdvice);
+        assert_eq!(h.rule, "rx.stop_treatment");
+        assert!(!h.why.is_empty());
+        assert_eq!(h.text, "Stop taking your statins");
+    }
+
+    #[test]
+    fn dosage_descriptions_are_not_instructions() {
+        for t in [
+            "Participants took 5 g per day for twelve weeks.",
+            "Most trials gave 400 mg of magnesium.",
+            "The upper limit for adults is 4,000 IU a day.",
+            "A 200 mg coffee before training.",
+            "Creatine: 3-5 g a day is the dose used in most studies.",
+        ] {
+            assert!(screen(t).is_clean(), "{t:?} -> {:?}", screen(t).hits);
+        }
+    }
+
+    #[test]
+    fn levels_and_categories_round_trip() {
+        for l in RiskLevel::ALL {
+            assert_eq!(RiskLevel::parse(l.as_str()), Some(l));
+            assert_eq!(RiskLevel::parse(&l.as_str().to_uppercase()), Some(l));
+            assert_eq!(l.to_string(), l.as_str());
+            let json = serde_json::to_string(&l).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", l.as_str()));
+        }
+        assert_eq!(RiskLevel::parse("severe"), None);
+        assert!(Low < Medium && Medium < High && High < Critical);
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert!(!c.label().is_empty());
+        }
+        assert_eq!(CureClaim.label(), "absolute or cure claim");
+        let s = screen("Vaccines cause autism.");
+        let json = serde_json::to_string(&s).unwrap_or_default();
+        assert!(json.contains("\"against_consensus\"") && json.contains("\"critical\""));
+        let back: Screen = serde_json::from_str(&json).unwrap_or(Screen {
+            hits: vec![],
+            level: Low,
+        });
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn disclaimer_fits_in_280_chars() {
+        assert_eq!(
+            with_disclaimer("Sleep matters.", 280).as_deref(),
+            Some("Sleep matters. Not medical advice.")
+        );
+        assert_eq!(with_disclaimer("", 280).as_deref(), Some(DISCLAIMER));
+        // 260 + 1 + 19 = 280 fits exactly; 261 does not.
+        let fits = "a".repeat(260);
+        assert_eq!(
+            with_disclaimer(&fits, 280).map(|s| s.chars().count()),
+            Some(280)
+        );
+        assert_eq!(with_disclaimer(&"a".repeat(261), 280), None);
+        // Chars, not bytes: 260 emoji are 1040 bytes but still fit.
+        let emoji = "🌞".repeat(260);
+        let out = with_disclaimer(&emoji, 280);
+        assert_eq!(out.as_ref().map(|s| s.chars().count()), Some(280));
+        assert!(out.is_some_and(|s| s.len() > 280));
+        // Already there: unchanged.
+        let done = "Sleep matters. Not medical advice.";
+        assert_eq!(with_disclaimer(done, 280).as_deref(), Some(done));
+        assert_eq!(
+            with_disclaimer("Sleep matters (not medical advice)", 280).as_deref(),
+            Some("Sleep matters (not medical advice)")
+        );
+        assert_eq!(
+            with_disclaimer("Sleep matters #NotMedicalAdvice", 10).as_deref(),
+            Some("Sleep matters #NotMedicalAdvice")
+        );
+        // Trailing whitespace is not doubled.
+        assert_eq!(
+            with_disclaimer("Sleep matters.  \n", 280).as_deref(),
+            Some("Sleep matters. Not medical advice.")
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! `xbot info` and `xbot migrate`.
+
+use serde::Serialize;
+
+use super::output::{Align, Table, print_json};
+use super::{CliError, open_store_with};
+use crate::config::Config;
+use crate::store::MigrationPolicy;
+use crate::store::types::TableCount;
+
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// Only list pending migrations.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Info {
+    version: &'static str,
+    config_file: String,
+    config_file_exists: bool,
+    data_dir: String,
+    log_file: String,
+    backend: &'static str,
+    database: String,
+    database_status: String,
+    pending_migrations: Vec<String>,
+    tables: Vec<TableCount>,
+    config: Vec<ConfigRow>,
+}
+
+#[derive(Serialize)]
+struct ConfigRow {
+    key: String,
+    value: String,
+    origin: String,
+}
+
+pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
+    // Info must work when the database does not: report the failure instead of exiting. It
+    // never creates the database file either.
+    let missing_file = match &cfg.database {
+        crate::config::DatabaseTarget::Sqlite { path, .. } => !path.exists(),
+        crate::config::DatabaseTarget::Postgres { .. } => false,
+    };
+    let opened = if missing_file {
+        Err("not created yet (it is created on first use)".to_string())
+    } else {
+        open_store_with(cfg, MigrationPolicy::Skip, false)
+            .await
+            .map_err(|e| format!("unavailable: {e}"))
+    };
+    let (status, pending, tables) = match opened {
+        Ok(store) => {
+            let pending = store.pending_migrations().await.unwrap_or_default();
+            let tables = if pending.is_empty() {
+                store.table_counts().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            store.close().await;
+            ("reachable".to_string(), pending, tables)
+        }
+        Err(status) => (status, Vec::new(), Vec::new()),
+    };
+    let info = Info {
+        version: crate::identity::APP_VERSION,
+        config_file: cfg.paths.config_file.display().to_string(),
+        config_file_exists: cfg.paths.config_file.exists(),
+        data_dir: cfg.paths.data_dir.display().to_string(),
+        log_file: cfg.paths.log_file().display().to_string(),
+        backend: cfg.database.backend_name(),
+        database: cfg.database.display_masked(),
+        database_status: status,
+        pending_migrations: pending,
+        tables,
+        config: cfg
+            .effective()
+            .into_iter()
+            .map(|(key, value, origin)| ConfigRow { key, value, origin })
+            .collect(),
+    };
+    if args.json {
+        return print_json(&info);
+    }
+    println!("xbot {}", info.version);
+    println!();
+    println!(
+        "config file   {}{}",
+        info.config_file,
+        if info.config_file_exists {
+            ""
+        } else {
+            " (not present; defaults apply)"
+        }
+    );
+    println!("data dir      {}", info.data_dir);
+    println!("log file      {}", info.log_file);
+    println!("backend       {}", info.backend);
+    println!(
+        "database      {}{}",
+        info.database,
+        if cfg.database.is_default() {
+            " (embedded demo database)"
+        } else {
+            ""
+        }
+    );
+    println!("status        {}", info.database_status);
+    if !info.pending_migrations.is_empty() {
+        println!("pending       {}", info.pending_migrations.join(", "));
+    }
+    println!();
+    let mut t = Table::new(&[
+        ("setting", Align::Left),
+        ("value", Align::Left),
+        ("from", Align::Left),
+    ]);
+    for row in &info.config {
+        t.row(vec![row.key.clone(), row.value.clone(), row.origin.clone()]);
+    }
+    println!("{}", t.render());
+    if !info.tables.is_empty() {
+        println!();
+        let mut t = Table::new(&[("table", Align::Left), ("rows", Align::Right)]);
+        for c in &info.tables {
+            t.row(vec![c.table.clone(), c.rows.to_string()]);
+        }
+        println!("{}", t.render());
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct MigrateReport {
+    database: String,
+    pending: Vec<String>,
+    applied: usize,
+}
+
+pub async fn run_migrate(args: MigrateArgs, cfg: &Config) -> Result<(), CliError> {
+    if cfg.read_only && !args.dry_run {
+        return Err(CliError::Usage(
+            "read-only mode: migrations are changes; use --dry-run to list them".into(),
+        ));
+    }
+    let store = open_store_with(cfg, MigrationPolicy::Skip, false).await?;
+    let pending = store.pending_migrations().await?;
+    let applied = if args.dry_run {
+        0
+    } else {
+        store.migrate().await?
+    };
+    store.close().await;
+    let report = MigrateReport {
+        database: cfg.database.display_masked(),
+        pending,
+        applied,
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    match (report.pending.is_empty(), args.dry_run) {
+        (true, _) => println!("{}: schema is up to date", report.database),
+        (false, true) => println!(
+            "{}: pending: {}",
+            report.database,
+            report.pending.join(", ")
+        ),
+        (false, false) => println!(
+            "{}: applied {} migration(s): {}",
+            report.database,
+            report.applied,
+            report.pending.join(", ")
+        ),
+    }
+    Ok(())
+}

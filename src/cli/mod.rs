@@ -1,0 +1,209 @@
+//! The command line: clap definitions, the shared start-up (config, logging, opening the
+//! store, first-run demo seeding) and dispatch to the verbs, one file per verb group.
+
+pub mod bench;
+pub mod budget;
+pub mod demo;
+pub mod info;
+pub mod jobs;
+pub mod leaderboard;
+pub mod output;
+pub mod review;
+pub mod status;
+pub mod weights;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, FlagOverrides};
+use crate::store::{MigrationPolicy, StoreError, StoreHandle};
+
+/// xbot: the learning-and-operations layer of xBOT.
+///
+/// With no command, opens the console on the configured database (the embedded demo database
+/// when none is configured).
+#[derive(Debug, Parser)]
+#[command(name = "xbot", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command accepts. They override the config file and the environment.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Config file (default: $XDG_CONFIG_HOME/xbot/config.toml; env XBOT_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: postgres://… or sqlite:///path (env DATABASE_URL / XBOT_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// IANA timezone for the budget day and content slots (default UTC).
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// Refuse every change (approvals, job runs, edits) before it reaches the database.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Console theme: dark, light, mono, or a file in the themes directory.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Console refresh interval in seconds.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub refresh: Option<f64>,
+    /// ASCII borders and spinner for terminals without Unicode line drawing.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self) -> FlagOverrides {
+        FlagOverrides {
+            config: self.config.clone(),
+            database_url: self.database_url.clone(),
+            timezone: self.timezone.clone(),
+            read_only: self.read_only,
+            theme: self.theme.clone(),
+            refresh_seconds: self.refresh,
+            ascii: self.ascii,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Paths, backend, and the effective configuration (secrets masked).
+    Info(info::InfoArgs),
+    /// Apply pending database migrations.
+    Migrate(info::MigrateArgs),
+    /// Fill the database with the demo dataset.
+    Demo(demo::DemoArgs),
+    /// Data health: recent posts, metrics, scores, pending reviews, weights, budget tier.
+    Status(status::StatusArgs),
+    /// Time-decayed leaderboard of generators, topics, tones, hooks, slots or decision types.
+    Leaderboard(leaderboard::LeaderboardArgs),
+    /// Jobs: list, run now, history.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
+    /// Run the scheduler headless until SIGTERM or SIGINT.
+    Serve,
+    /// Weight-map versions: list, show, diff.
+    #[command(subcommand)]
+    Weights(weights::WeightsCommand),
+    /// Incidents, open first.
+    Incidents {
+        /// Include resolved incidents.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmarks on a real database.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+    /// The safety review queue: list, show, approve, reject.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    /// Today's AI spend: tier, by feature area and model, per hour, expert calls.
+    Budget(budget::BudgetArgs),
+}
+
+/// How a command failed, and the exit code that says so.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad flags or arguments (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Bad configuration (exit 2).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The database cannot be opened (exit 2).
+    #[error("{0}")]
+    Open(StoreError),
+    /// The command ran and failed (exit 1).
+    #[error("{0}")]
+    Failed(String),
+    /// Another process holds the job's lease (exit 3).
+    #[error("{0}")]
+    LeaseHeld(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) | CliError::Open(_) => 2,
+            CliError::Failed(_) => 1,
+            CliError::LeaseHeld(_) => 3,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+/// Open the configured store. The default embedded database is created, migrated and filled
+/// with the demo dataset on first use; a database the user names is never seeded here.
+pub async fn open_store(cfg: &Config, policy: MigrationPolicy) -> Result<StoreHandle, CliError> {
+    open_store_with(cfg, policy, true).await
+}
+
+/// [`open_store`], with first-run seeding optional (`xbot demo` seeds by itself).
+pub async fn open_store_with(
+    cfg: &Config,
+    policy: MigrationPolicy,
+    seed_default: bool,
+) -> Result<StoreHandle, CliError> {
+    let opened = crate::store::open(&cfg.database, policy)
+        .await
+        .map_err(CliError::Open)?;
+    for w in &opened.warnings {
+        crate::say!("xbot: warning: {w}");
+    }
+    if seed_default
+        && cfg.database.is_default()
+        && opened.store.is_empty().await.map_err(CliError::Open)?
+    {
+        crate::say!(
+            "xbot: first run: filling the embedded database {} with the demo dataset…",
+            cfg.database.display_masked()
+        );
+        let mut opts = crate::store::demo::DemoOptions::new(chrono::Utc::now(), cfg.timezone);
+        opts.objective = cfg.objective;
+        opts.daily_limit_usd = cfg.budget.daily_limit_usd;
+        opts.prices = cfg.budget.prices.clone();
+        if let Err(e) = crate::store::demo::seed(opened.store.as_ref(), &opts, &mut |_, _| {}).await
+        {
+            // Leave no half-filled default database behind: the next start seeds again.
+            let _ = opened.store.reset().await;
+            return Err(CliError::Failed(format!(
+                "could not fill the demo database: {e}"
+            )));
+        }
+    }
+    Ok(opened.store)
+}
+
+/// Run a headless verb.
+pub async fn run(command: Command, cfg: Config) -> Result<(), CliError> {
+    match command {
+        Command::Info(args) => info::run_info(args, &cfg).await,
+        Command::Migrate(args) => info::run_migrate(args, &cfg).await,
+        Command::Demo(args) => demo::run(args, &cfg).await,
+        Command::Status(args) => status::run(args, &cfg).await,
+        Command::Leaderboard(args) => leaderboard::run(args, &cfg).await,
+        Command::Jobs(cmd) => jobs::run(cmd, &cfg).await,
+        Command::Serve => jobs::serve(&cfg).await,
+        Command::Weights(cmd) => weights::run(cmd, &cfg).await,
+        Command::Incidents { all, limit, json } => weights::incidents(&cfg, all, limit, json).await,
+        Command::Bench(cmd) => bench::run(cmd, &cfg).await,
+        Command::Review(cmd) => review::run(cmd, &cfg).await,
+        Command::Budget(args) => budget::run(args, &cfg).await,
+    }
+}

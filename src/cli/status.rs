@@ -1,0 +1,98 @@
+//! `xbot status`: the data-health summary.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::output::{ago, pct, print_json};
+use super::{CliError, open_store};
+use crate::budget::tiers::{Tier, share, tier_for};
+use crate::config::Config;
+use crate::learning::slots;
+use crate::store::MigrationPolicy;
+use crate::store::types::DataHealth;
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Status {
+    database: String,
+    backend: &'static str,
+    demo: bool,
+    health: DataHealth,
+    budget_limit_usd: f64,
+    budget_share: f64,
+    tier: Tier,
+    budget_day: String,
+    timezone: String,
+}
+
+pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let now = Utc::now();
+    let day = slots::local_date(now, cfg.timezone);
+    let (start, end) = slots::day_bounds_utc(day, cfg.timezone);
+    let health = store.data_health(now, start, end).await;
+    store.close().await;
+    let health = health?;
+    let limit = cfg.budget.daily_limit_usd;
+    let status = Status {
+        database: cfg.database.display_masked(),
+        backend: cfg.database.backend_name(),
+        demo: cfg.database.is_default(),
+        tier: tier_for(health.spend_today_usd, limit),
+        budget_share: share(health.spend_today_usd, limit),
+        budget_limit_usd: limit,
+        budget_day: day.to_string(),
+        timezone: cfg.timezone.name().to_string(),
+        health,
+    };
+    if args.json {
+        return print_json(&status);
+    }
+    let h = &status.health;
+    println!(
+        "xbot status: {}{}",
+        status.database,
+        if status.demo { " (DEMO)" } else { "" }
+    );
+    println!("posts, last 7 days      {:>7}", h.posts_7d);
+    println!(
+        "  with metrics          {:>7}  {}",
+        h.with_metrics_7d,
+        pct(h.with_metrics_7d, h.posts_7d)
+    );
+    println!(
+        "  with v2 score         {:>7}  {}",
+        h.with_v2_score_7d,
+        pct(h.with_v2_score_7d, h.posts_7d)
+    );
+    println!("posts, all time         {:>7}", h.total_posts);
+    println!("pending safety reviews  {:>7}", h.pending_reviews);
+    match &h.active_weight_map {
+        Some(w) => println!(
+            "active weight map       {:>7}  computed {} ({}), {} samples",
+            w.version,
+            w.computed_at.format("%Y-%m-%d %H:%M UTC"),
+            ago(now, w.computed_at),
+            w.sample_size
+        ),
+        None => {
+            println!("active weight map          none  (run `xbot jobs run offline_weight_map`)")
+        }
+    }
+    println!(
+        "budget tier             {:>7}  ${:.2} of ${:.2} ({:.0}%) on {} ({})",
+        status.tier.as_str(),
+        h.spend_today_usd,
+        status.budget_limit_usd,
+        100.0 * status.budget_share,
+        status.budget_day,
+        status.timezone
+    );
+    Ok(())
+}

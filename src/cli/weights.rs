@@ -1,0 +1,246 @@
+//! `xbot weights list|show|diff` and `xbot incidents`.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::output::{Align, Table, ago, print_json};
+use super::{CliError, open_store};
+use crate::config::Config;
+use crate::learning::weights::{ValueStats, WeightDelta, WeightMap, diff};
+use crate::store::MigrationPolicy;
+use crate::store::ops::weights::WeightMapRecord;
+use crate::text::cell;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WeightsCommand {
+    /// Stored versions, newest first.
+    List {
+        #[arg(long, default_value_t = 30)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One version's weights and statistics.
+    Show {
+        version: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions, largest change first.
+    Diff {
+        from: String,
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let result = match cmd {
+        WeightsCommand::List { limit, json } => {
+            let maps = store.weight_maps(limit.clamp(1, 10_000)).await?;
+            if json {
+                print_json(&maps)
+            } else {
+                let now = Utc::now();
+                let mut t = Table::new(&[
+                    ("version", Align::Left),
+                    ("active", Align::Left),
+                    ("computed", Align::Left),
+                    ("samples", Align::Right),
+                    ("posts from", Align::Left),
+                    ("to", Align::Left),
+                    ("run", Align::Right),
+                ]);
+                for m in &maps {
+                    let day = |d: Option<chrono::DateTime<Utc>>| {
+                        d.map_or("–".to_string(), |d| d.format("%Y-%m-%d").to_string())
+                    };
+                    t.row(vec![
+                        m.version.clone(),
+                        if m.is_active { "*" } else { "" }.into(),
+                        format!(
+                            "{} ({})",
+                            m.computed_at.format("%Y-%m-%d %H:%M"),
+                            ago(now, m.computed_at)
+                        ),
+                        m.sample_size.to_string(),
+                        day(m.date_range_start),
+                        day(m.date_range_end),
+                        m.job_run_id.map_or("–".into(), |r| r.to_string()),
+                    ]);
+                }
+                println!("{}", t.render());
+                Ok(())
+            }
+        }
+        WeightsCommand::Show { version, json } => {
+            let record = find(store.weight_map(&version).await?, &version)?;
+            let map = parse(&record)?;
+            if json {
+                print_json(&Shown {
+                    record: &record,
+                    map: &map,
+                })
+            } else {
+                print_map(&record, &map);
+                Ok(())
+            }
+        }
+        WeightsCommand::Diff { from, to, json } => {
+            let a = parse(&find(store.weight_map(&from).await?, &from)?)?;
+            let b = parse(&find(store.weight_map(&to).await?, &to)?)?;
+            let deltas = diff(&a, &b);
+            if json {
+                print_json(&deltas)
+            } else {
+                print_diff(&from, &to, &deltas);
+                Ok(())
+            }
+        }
+    };
+    store.close().await;
+    result
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    record: &'a WeightMapRecord,
+    map: &'a WeightMap,
+}
+
+fn find(record: Option<WeightMapRecord>, version: &str) -> Result<WeightMapRecord, CliError> {
+    record.ok_or_else(|| {
+        CliError::Failed(format!(
+            "no weight map version {version:?} (see `xbot weights list`)"
+        ))
+    })
+}
+
+/// Read a stored map. Malformed JSON is an error that says which version and why.
+pub fn parse(record: &WeightMapRecord) -> Result<WeightMap, CliError> {
+    let weights =
+        crate::learning::weights::parse_weights_json(record.weights.as_deref().unwrap_or("{}"))
+            .map_err(|e| {
+                CliError::Failed(format!(
+                    "the weights of {} are malformed: {e}",
+                    record.version
+                ))
+            })?;
+    let stats: BTreeMap<String, BTreeMap<String, ValueStats>> = record
+        .stats
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    Ok(WeightMap {
+        weights,
+        stats,
+        sample_size: record.sample_size.max(0) as u64,
+    })
+}
+
+fn print_map(record: &WeightMapRecord, map: &WeightMap) {
+    println!(
+        "{}{}: {} samples, computed {}",
+        record.version,
+        if record.is_active { " (active)" } else { "" },
+        record.sample_size,
+        record.computed_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    for (feature, weights) in &map.weights {
+        println!("\n{feature}");
+        let mut rows: Vec<(&String, &f64)> = weights.iter().collect();
+        rows.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+        let mut t = Table::new(&[
+            ("value", Align::Left),
+            ("weight", Align::Right),
+            ("", Align::Left),
+            ("n", Align::Right),
+            ("eff n", Align::Right),
+            ("mean", Align::Right),
+            ("shrunk", Align::Right),
+        ]);
+        let max = rows.first().map_or(1.0, |r| *r.1).max(f64::MIN_POSITIVE);
+        for (value, w) in rows {
+            let s = map.stats.get(feature).and_then(|m| m.get(value));
+            t.row(vec![
+                cell(value, 32),
+                format!("{w:.4}"),
+                "█".repeat(((w / max) * 20.0).round().clamp(0.0, 20.0) as usize),
+                s.map_or("–".into(), |s| s.n.to_string()),
+                s.map_or("–".into(), |s| format!("{:.1}", s.effective_n)),
+                s.map_or("–".into(), |s| format!("{:.3}", s.mean)),
+                s.map_or("–".into(), |s| format!("{:.3}", s.shrunk)),
+            ]);
+        }
+        println!("{}", t.render());
+    }
+}
+
+fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
+    println!(
+        "{from} → {to}: {} value(s) differ",
+        deltas.iter().filter(|d| d.delta != 0.0).count()
+    );
+    let mut t = Table::new(&[
+        ("feature", Align::Left),
+        ("value", Align::Left),
+        (from, Align::Right),
+        (to, Align::Right),
+        ("change", Align::Right),
+    ]);
+    for d in deltas.iter().filter(|d| d.delta != 0.0) {
+        let show = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.4}"));
+        t.row(vec![
+            d.feature.clone(),
+            cell(&d.value, 32),
+            show(d.before),
+            show(d.after),
+            format!("{:+.4}", d.delta),
+        ]);
+    }
+    println!("{}", t.render());
+}
+
+/// `xbot incidents`.
+pub async fn incidents(cfg: &Config, all: bool, limit: i64, json: bool) -> Result<(), CliError> {
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let rows = store.incidents(all, limit.clamp(1, 10_000)).await;
+    store.close().await;
+    let rows = rows?;
+    if json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("no {}incidents", if all { "" } else { "open " });
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut t = Table::new(&[
+        ("state", Align::Left),
+        ("severity", Align::Left),
+        ("kind", Align::Left),
+        ("subject", Align::Left),
+        ("opened", Align::Left),
+        ("resolved", Align::Left),
+        ("seen", Align::Right),
+        ("details", Align::Left),
+    ]);
+    for i in &rows {
+        t.row(vec![
+            i.state.to_uppercase(),
+            i.severity.clone(),
+            i.kind.clone(),
+            cell(&i.subject, 32),
+            ago(now, i.opened_at),
+            i.resolved_at.map_or("–".into(), |r| ago(now, r)),
+            i.count.to_string(),
+            cell(i.details.as_deref().unwrap_or(""), 70),
+        ]);
+    }
+    println!("{}", t.render());
+    Ok(())
+}

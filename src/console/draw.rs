@@ -1,0 +1,610 @@
+//! Drawing the frame: header, tab bar, the visible tab, footer, and whatever dialog is open.
+//! Drawing only reads the state.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::keymap::{Action, Scope};
+use super::state::{Conn, Mode, State};
+use super::tabs::{self, TabId};
+use super::theme::Role;
+use super::update::freshness_label;
+use super::widgets::{block, hint, sep, spinner, tier_style};
+use crate::budget::tiers::{share, tier_for};
+
+/// The smallest screen the console draws on.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Draw the whole frame.
+pub fn draw(f: &mut Frame, s: &State) {
+    let area = f.area();
+    f.render_widget(Clear, area);
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(f, s, area);
+        return;
+    }
+    let [header, tabbar, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    draw_header(f, s, header);
+    draw_tab_bar(f, s, tabbar);
+    match s.tab {
+        TabId::Outcomes => tabs::outcomes::draw(f, s, body),
+        TabId::Leaderboards => tabs::leaderboards::draw(f, s, body),
+        TabId::Weights => tabs::weights::draw(f, s, body),
+        TabId::Slots => tabs::slots::draw(f, s, body),
+        TabId::Safety => tabs::safety::draw(f, s, body),
+        TabId::Replies => tabs::replies::draw(f, s, body),
+        TabId::Budget => tabs::budget::draw(f, s, body),
+        TabId::Jobs => tabs::jobs::draw(f, s, body),
+        TabId::Incidents => tabs::incidents::draw(f, s, body),
+    }
+    draw_footer(f, s, footer);
+    draw_dialog(f, s, body);
+}
+
+fn too_small(f: &mut Frame, s: &State, area: Rect) {
+    let text = Text::from(vec![
+        Line::from(Span::styled(
+            "terminal too small",
+            s.theme.style(Role::Warn),
+        )),
+        Line::from(format!(
+            "{}x{} — xbot needs at least {}x{}",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        )),
+        Line::from("resize, or q to quit"),
+    ]);
+    let y = area.height / 2;
+    let rect = Rect::new(
+        area.x,
+        area.y + y.saturating_sub(1),
+        area.width,
+        3.min(area.height),
+    );
+    f.render_widget(Paragraph::new(text).alignment(Alignment::Center), rect);
+}
+
+fn draw_header(f: &mut Frame, s: &State, area: Rect) {
+    let base = s.theme.style(Role::Header);
+    let badge = s.theme.style(Role::HeaderBadge);
+    let sep = sep(s);
+    let mut left: Vec<Span> = vec![
+        Span::styled(" xbot", base.add_modifier(Modifier::BOLD)),
+        Span::styled(sep, base),
+    ];
+    // Connection state, the most important fact after the name.
+    match &s.conn {
+        Conn::Connected => left.push(Span::styled(
+            format!("{} connected", if s.setup.ascii { "*" } else { "●" }),
+            base,
+        )),
+        Conn::Connecting => left.push(Span::styled(format!("{} connecting", spinner(s)), base)),
+        Conn::Disconnected {
+            since, retry_at, ..
+        } => {
+            let down = (s.now - *since).num_seconds().max(0);
+            let retry = (*retry_at - s.now).num_seconds().max(0);
+            let next = if s.loads.inflight.contains_key(&super::msg::LoadSlot::Status) {
+                "retrying…".to_string()
+            } else {
+                format!("retry in {retry}s")
+            };
+            left.push(Span::styled(
+                format!("DISCONNECTED {down}s, {next}"),
+                s.theme.style(Role::Critical),
+            ));
+        }
+    }
+    left.push(Span::styled(sep, base));
+    if let Some(st) = &s.status {
+        let limit = s.setup.daily_limit_usd;
+        let tier = tier_for(st.spend_today_usd, limit);
+        left.push(Span::styled(
+            format!(
+                " {} {:.0}% ",
+                tier.as_str(),
+                100.0 * share(st.spend_today_usd, limit)
+            ),
+            tier_style(s, tier).add_modifier(Modifier::BOLD),
+        ));
+        left.push(Span::styled(sep, base));
+        let inc_style = if st.open_incidents > 0 {
+            s.theme.style(Role::Warn).patch(base)
+        } else {
+            base
+        };
+        left.push(Span::styled(
+            format!(
+                "{} incident{}",
+                st.open_incidents,
+                if st.open_incidents == 1 { "" } else { "s" }
+            ),
+            inc_style,
+        ));
+        left.push(Span::styled(sep, base));
+        let running = st.running.len().max(s.jobs_here.len());
+        let run_text = if running > 0 {
+            format!("{} {running} running", spinner(s))
+        } else {
+            "0 running".into()
+        };
+        left.push(Span::styled(run_text, base));
+        left.push(Span::styled(sep, base));
+    }
+    left.push(Span::styled(
+        format!(
+            "{} {}",
+            s.now.with_timezone(&s.setup.tz).format("%H:%M"),
+            tz_label(s)
+        ),
+        base,
+    ));
+
+    let mut right: Vec<Span> = Vec::new();
+    if s.setup.demo {
+        right.push(Span::styled(" DEMO ", badge));
+        right.push(Span::raw(" "));
+    }
+    if s.setup.read_only {
+        right.push(Span::styled(" READ-ONLY ", badge));
+        right.push(Span::raw(" "));
+    }
+    if s.paused {
+        right.push(Span::styled(" PAUSED ", badge));
+        right.push(Span::raw(" "));
+    }
+    let right_w: usize = right.iter().map(|sp| crate::text::width(&sp.content)).sum();
+    // The target (password already masked) fills what is left, truncated.
+    let used: usize = left.iter().map(|sp| crate::text::width(&sp.content)).sum();
+    let room = (area.width as usize).saturating_sub(used + right_w + 3);
+    if room > 8 {
+        let target = crate::text::cell(&s.setup.target, room);
+        left.insert(2, Span::styled(format!("{target}{sep}"), base));
+    }
+    let used: usize = left.iter().map(|sp| crate::text::width(&sp.content)).sum();
+    let pad = (area.width as usize).saturating_sub(used + right_w);
+    left.push(Span::styled(" ".repeat(pad), base));
+    left.extend(right);
+    f.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+fn tz_label(s: &State) -> String {
+    s.setup.tz.name().to_string()
+}
+
+/// The label of a tab in the bar.
+pub fn tab_label(tab: TabId) -> String {
+    format!("{} {}", tab.number(), tab.title())
+}
+
+/// A tab's label cut to `letters` letters of its title ("1 Outc").
+fn short_label(tab: TabId, letters: usize) -> String {
+    let t = tab.title();
+    format!("{} {}", tab.number(), &t[..t.len().min(letters)])
+}
+
+/// The text of each tab in the bar. The widest form that fits wins: full labels, then four and
+/// three letters for the inactive tabs; the active tab keeps its full label and its filter, the
+/// filter cut to the room that is left. Drawing and mouse hit-testing share this.
+fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
+    let width = width as usize;
+    let filter = s.tabs.filter(s.tab);
+    let texts = |letters: Option<usize>, filter_room: usize| -> Vec<(TabId, String)> {
+        TabId::ALL
+            .iter()
+            .map(|t| {
+                let text = match letters {
+                    Some(n) if *t != s.tab => format!(" {} ", short_label(*t, n)),
+                    _ if *t == s.tab && !filter.is_empty() => format!(
+                        " {} [/{}] ",
+                        tab_label(*t),
+                        crate::text::cell(filter, filter_room.max(1))
+                    ),
+                    _ => format!(" {} ", tab_label(*t)),
+                };
+                (*t, text)
+            })
+            .collect()
+    };
+    let total =
+        |v: &[(TabId, String)]| -> usize { v.iter().map(|(_, t)| crate::text::width(t)).sum() };
+    let mut last = Vec::new();
+    for letters in [None, Some(4), Some(3)] {
+        let full = texts(letters, 16);
+        let used = total(&full);
+        if used <= width {
+            return full;
+        }
+        // Cut the filter to fit, keeping at least a few characters of it visible.
+        if !filter.is_empty() {
+            let shown = crate::text::width(&crate::text::cell(filter, 16));
+            let room = shown.saturating_sub(used - width);
+            if room >= 6 {
+                return texts(letters, room);
+            }
+        }
+        last = full;
+    }
+    last
+}
+
+/// (tab, first column, width) of each tab in the bar, for drawing and mouse clicks.
+pub fn tab_layout(s: &State, width: u16) -> Vec<(TabId, u16, u16)> {
+    let mut x = 0u16;
+    tab_texts(s, width)
+        .into_iter()
+        .map(|(t, text)| {
+            let w = crate::text::width(&text) as u16;
+            let item = (t, x, w);
+            x = x.saturating_add(w);
+            item
+        })
+        .collect()
+}
+
+fn draw_tab_bar(f: &mut Frame, s: &State, area: Rect) {
+    let spans: Vec<Span> = tab_texts(s, area.width)
+        .into_iter()
+        .map(|(tab, text)| {
+            let style = if tab == s.tab {
+                s.theme.style(Role::TabActive)
+            } else {
+                s.theme.style(Role::Tab)
+            };
+            Span::styled(text, style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hints shown for the current tab, generated from the live key map.
+fn hints(s: &State) -> Vec<Action> {
+    let mut tab_actions: Vec<Action> = Action::table()
+        .into_iter()
+        .filter(|(_, _, scope, ..)| *scope == Scope::Tab(s.tab) && s.tab != TabId::Safety)
+        .map(|(a, ..)| a)
+        .collect();
+    tab_actions.truncate(6);
+    let mut out = tab_actions;
+    out.extend([
+        Action::Open,
+        Action::Filter,
+        Action::SortNext,
+        Action::Command,
+        Action::Help,
+        Action::Quit,
+    ]);
+    out
+}
+
+fn draw_footer(f: &mut Frame, s: &State, area: Rect) {
+    let [line1, line2] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    // Line 1: what the keys do here (or the input being typed).
+    let first = match &s.mode {
+        Mode::Filter { input } => Line::from(vec![
+            Span::styled("/", s.theme.style(Role::Key)),
+            Span::raw(crate::text::inert(input)),
+            Span::styled(
+                if s.setup.ascii { "_" } else { "▏" },
+                s.theme.style(Role::Key),
+            ),
+            Span::styled(
+                if s.tab == TabId::Outcomes {
+                    "   enter apply · esc cancel · gen:coach slot:research topic:sleep or any text"
+                } else {
+                    "   enter apply · esc cancel"
+                },
+                s.theme.style(Role::Muted),
+            ),
+        ]),
+        Mode::Command { input, cycle } => {
+            let mut spans = vec![
+                Span::styled(":", s.theme.style(Role::Key)),
+                Span::raw(crate::text::inert(input)),
+                Span::styled(
+                    if s.setup.ascii { "_" } else { "▏" },
+                    s.theme.style(Role::Key),
+                ),
+            ];
+            if let Some((options, i)) = cycle {
+                spans.push(Span::styled(
+                    format!("   {}/{} · tab next", i + 1, options.len()),
+                    s.theme.style(Role::Muted),
+                ));
+            } else {
+                spans.push(Span::styled(
+                    "   tab completes · enter runs · esc cancels",
+                    s.theme.style(Role::Muted),
+                ));
+            }
+            Line::from(spans)
+        }
+        _ => {
+            let mut spans = Vec::new();
+            for a in hints(s) {
+                spans.extend(hint(s, s.keymap.key_label(a), short_describe(a)));
+            }
+            Line::from(spans)
+        }
+    };
+    f.render_widget(Paragraph::new(first), line1);
+
+    // Line 2: the flash, then the freshness of the tab on the right.
+    let fresh = freshness_label(s);
+    let fresh_style = if matches!(s.conn, Conn::Disconnected { .. })
+        || fresh.starts_with("updated") && !fresh.contains('<')
+    {
+        s.theme.style(Role::Warn)
+    } else {
+        s.theme.style(Role::Muted)
+    };
+    let room = (area.width as usize).saturating_sub(crate::text::width(&fresh) + 2);
+    let (flash_text, flash_style) = match &s.flash {
+        // An error keeps its "how to get rid of it" visible: the message is cut, not that.
+        Some(fl) if fl.error => {
+            let tail = format!(
+                " (esc dismisses, {} shows all)",
+                s.keymap.key_label(Action::Messages)
+            );
+            let msg = crate::text::cell(
+                &format!(" {}", fl.text),
+                room.saturating_sub(crate::text::width(&tail)),
+            );
+            (format!("{msg}{tail}"), s.theme.style(Role::FlashError))
+        }
+        Some(fl) => (format!(" {}", fl.text), s.theme.style(Role::FlashInfo)),
+        None => (String::new(), s.theme.style(Role::Base)),
+    };
+    let flash_text = crate::text::cell(&flash_text, room);
+    let pad = (area.width as usize)
+        .saturating_sub(crate::text::width(&flash_text) + crate::text::width(&fresh) + 1);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(flash_text, flash_style),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(fresh, fresh_style),
+        ])),
+        line2,
+    );
+}
+
+fn short_describe(a: Action) -> &'static str {
+    match a {
+        Action::Open => "open",
+        Action::Filter => "filter",
+        Action::SortNext => "sort",
+        Action::Command => "cmd",
+        Action::Help => "help",
+        Action::Quit => "quit",
+        Action::ApproveRewrite => "approve",
+        Action::ApproveEdited => "edit",
+        Action::ApproveOriginal => "original",
+        Action::Reject => "reject",
+        Action::RequestRewrite => "rewrite",
+        Action::ToggleSelect => "select",
+        Action::LambdaUp => "λ+",
+        Action::LambdaDown => "λ-",
+        Action::LambdaReset => "λ reset",
+        Action::Recompute => "recompute",
+        Action::ToggleDiff => "diff",
+        Action::Pin => "pin",
+        Action::Mute => "mute",
+        Action::ClearOverride => "clear",
+        Action::RecomputePriorities => "recompute",
+        Action::RunJob => "run",
+        Action::CancelJob => "cancel",
+        Action::ToggleJob => "on/off",
+        other => other.describe(),
+    }
+}
+
+/// A centred rectangle of at most `w`x`h` inside `area`.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_dialog(f: &mut Frame, s: &State, body: Rect) {
+    match &s.mode {
+        Mode::Help { scroll } => draw_help(f, s, body, *scroll),
+        Mode::View {
+            title,
+            lines,
+            scroll,
+        } => {
+            let rect = centred(body, body.width.saturating_sub(4), body.height);
+            let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0))
+                    .block(block(s, format!(" {title} — ↑↓ scroll · esc close "), true)),
+                rect,
+            );
+        }
+        Mode::Confirm(c) => {
+            let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::from(l.clone())).collect();
+            lines.push(Line::from(""));
+            match &c.typed {
+                Some((word, typed)) => {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("type {word}: "), s.theme.style(Role::Warn)),
+                        Span::raw(crate::text::inert(typed)),
+                        Span::styled(
+                            if s.setup.ascii { "_" } else { "▏" },
+                            s.theme.style(Role::Key),
+                        ),
+                    ]));
+                    lines.push(Line::from(Span::styled(
+                        "enter confirms · esc cancels",
+                        s.theme.style(Role::Muted),
+                    )));
+                }
+                None => lines.push(Line::from(vec![
+                    Span::styled("y", s.theme.style(Role::Key)),
+                    Span::raw(" confirm   "),
+                    Span::styled("n", s.theme.style(Role::Key)),
+                    Span::raw("/"),
+                    Span::styled("esc", s.theme.style(Role::Key)),
+                    Span::raw(" cancel"),
+                ])),
+            }
+            let h = (lines.len() as u16 + 4).min(body.height);
+            let rect = centred(body, 72.min(body.width - 2), h);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block(s, format!(" {} ", c.title), true)),
+                rect,
+            );
+        }
+        Mode::Prompt(p) => {
+            let rect = centred(body, 72.min(body.width - 2), 5);
+            f.render_widget(Clear, rect);
+            let lines = vec![
+                Line::from(vec![
+                    Span::raw(crate::text::inert(&p.input)),
+                    Span::styled(
+                        if s.setup.ascii { "_" } else { "▏" },
+                        s.theme.style(Role::Key),
+                    ),
+                ]),
+                Line::from(Span::styled(
+                    "enter submits · esc cancels",
+                    s.theme.style(Role::Muted),
+                )),
+            ];
+            f.render_widget(
+                Paragraph::new(lines).block(block(s, format!(" {} ", p.title), true)),
+                rect,
+            );
+        }
+        Mode::Editor(ed) => {
+            let rect = centred(body, 76.min(body.width - 2), body.height.min(16));
+            f.render_widget(Clear, rect);
+            let text = ed.area.lines().join("\n");
+            let chars = text.trim().chars().count();
+            let over = chars > crate::store::ops::reviews::MAX_POST_CHARS;
+            let [edit, info] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(rect);
+            let mut area = ed.area.clone();
+            area.set_block(block(
+                s,
+                Line::from(vec![
+                    Span::raw(format!(" Edit #{} — ", ed.review_id)),
+                    Span::styled(
+                        format!("{chars}/280"),
+                        if over {
+                            s.theme.style(Role::Error)
+                        } else {
+                            s.theme.style(Role::Ok)
+                        },
+                    ),
+                    Span::raw(" · ctrl+s approve · esc discard "),
+                ]),
+                true,
+            ));
+            f.render_widget(&area, edit);
+            let mut lines: Vec<Line> = if ed.warnings.is_empty() {
+                vec![Line::from(Span::styled(
+                    "the rule screen finds nothing in this text",
+                    s.theme.style(Role::Ok),
+                ))]
+            } else {
+                ed.warnings
+                    .iter()
+                    .map(|w| Line::from(Span::styled(format!("! {w}"), s.theme.style(Role::Warn))))
+                    .collect()
+            };
+            lines.truncate(3);
+            f.render_widget(
+                Paragraph::new(lines).block(block(s, " rules ", false)),
+                info,
+            );
+        }
+        _ => {}
+    }
+}
+
+fn draw_help(f: &mut Frame, s: &State, body: Rect, scroll: u16) {
+    let mut lines = vec![Line::from(Span::styled(
+        "Everywhere",
+        s.theme.style(Role::TableHeader),
+    ))];
+    let key_col: usize = 14;
+    let push = |lines: &mut Vec<Line>, keys: String, what: &str| {
+        let pad = key_col.saturating_sub(keys.chars().count());
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {keys}{}", " ".repeat(pad)),
+                s.theme.style(Role::Key),
+            ),
+            Span::raw(what.to_string()),
+        ]));
+    };
+    for (keys, what) in s.keymap.help_lines(Scope::Global) {
+        push(&mut lines, keys, what);
+    }
+    for tab in TabId::ALL {
+        let entries = s.keymap.help_lines(Scope::Tab(tab));
+        if entries.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("{} tab", tab.title()),
+            s.theme.style(Role::TableHeader),
+        )));
+        for (keys, what) in entries {
+            push(&mut lines, keys, what);
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Dialogs",
+        s.theme.style(Role::TableHeader),
+    )));
+    push(
+        &mut lines,
+        "y / n".into(),
+        "confirm or cancel (destructive and bulk actions never take enter)",
+    );
+    push(
+        &mut lines,
+        "ctrl+s".into(),
+        "approve the edited text (editor)",
+    );
+    push(&mut lines, "tab".into(), "complete a command (: mode)");
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Commands: :run <job> :cancel <job> :enable/:disable <job> :theme <name> :lambda <x> :<tab> :pause :resume :q",
+        s.theme.style(Role::Muted),
+    )));
+    let rect = centred(body, 90.min(body.width.saturating_sub(2)), body.height);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(block(
+            s,
+            " Keys — generated from the live key map · ↑↓ scroll · esc close ",
+            true,
+        )),
+        rect,
+    );
+}

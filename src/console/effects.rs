@@ -1,0 +1,333 @@
+//! The executor: runs `update`'s effects on tokio tasks and sends the results back as
+//! messages. Every database call happens here, never on the UI task.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
+use super::state::Setup;
+use crate::jobs::runner::run_job;
+use crate::jobs::{JobEnv, JobProgress, overview};
+use crate::learning::leaderboard::{SHRINK_K, leaderboard};
+use crate::learning::slots;
+use crate::store::ops::jobs::Trigger;
+use crate::store::ops::reviews::DecisionOutcome;
+use crate::store::{Store, StoreError, StoreHandle};
+
+/// Runs effects. Cheap to clone into tasks.
+#[derive(Clone)]
+pub struct Executor {
+    pub store: StoreHandle,
+    pub env: JobEnv,
+    pub setup: Arc<Setup>,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    /// Cancel tokens of the jobs running in this console.
+    pub running: Arc<Mutex<HashMap<String, CancellationToken>>>,
+}
+
+/// The header's status load (the connection check) must answer within this, or the database
+/// counts as unreachable: with a check every 2 s, an outage shows within 5 s.
+pub const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(2500);
+/// A tab's load that takes longer than this is reported as an error.
+pub const LOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs loaded with the Jobs tab, for its History pane.
+pub const RECENT_RUNS: i64 = 200;
+
+impl Executor {
+    /// Start an effect. Returns at once; the answer comes back as a message. `Quit`,
+    /// `Suspend` and `Redraw` belong to the terminal loop and are ignored here.
+    pub fn spawn(&self, effect: Effect) {
+        let ex = self.clone();
+        match effect {
+            Effect::Load { req, query } => {
+                tokio::spawn(async move {
+                    // Bounded, so that single-flight never waits forever on a silent network:
+                    // the header's status answers quickly or the database counts as away.
+                    let (limit, timed_out) = match query {
+                        Query::Status => (
+                            STATUS_TIMEOUT,
+                            StoreError::Unavailable(format!(
+                                "no answer within {} ms",
+                                STATUS_TIMEOUT.as_millis()
+                            )),
+                        ),
+                        _ => (
+                            LOAD_TIMEOUT,
+                            StoreError::Query(format!(
+                                "the query took longer than {} s",
+                                LOAD_TIMEOUT.as_secs()
+                            )),
+                        ),
+                    };
+                    let loaded = load(ex.store.as_ref(), &ex.setup, &query, Utc::now());
+                    let result = match tokio::time::timeout(limit, loaded).await {
+                        Ok(r) => r,
+                        Err(_) => Err(timed_out),
+                    };
+                    let result = result.map(Box::new).map_err(|e| LoadError {
+                        unavailable: e.is_unavailable(),
+                        message: e.to_string(),
+                    });
+                    let _ = ex.tx.send(Msg::Loaded { req, result });
+                });
+            }
+            Effect::RunJob { job } => {
+                let cancel = CancellationToken::new();
+                if let Ok(mut r) = ex.running.lock() {
+                    r.insert(job.clone(), cancel.clone());
+                }
+                tokio::spawn(async move {
+                    let (ptx, mut prx) = watch::channel(JobProgress::default());
+                    let forward = {
+                        let tx = ex.tx.clone();
+                        let job = job.clone();
+                        tokio::spawn(async move {
+                            while prx.changed().await.is_ok() {
+                                let progress = prx.borrow().clone();
+                                let _ = tx.send(Msg::JobProgress {
+                                    job: job.clone(),
+                                    progress,
+                                });
+                            }
+                        })
+                    };
+                    let result = run_job(&ex.env, &job, Trigger::Manual, cancel, ptx)
+                        .await
+                        .map_err(|e| e.to_string());
+                    forward.abort();
+                    if let Ok(mut r) = ex.running.lock() {
+                        r.remove(&job);
+                    }
+                    let _ = ex.tx.send(Msg::JobFinished { job, result });
+                });
+            }
+            Effect::CancelJob { job, here } => {
+                if here {
+                    if let Some(token) = ex.running.lock().ok().and_then(|r| r.get(&job).cloned()) {
+                        token.cancel();
+                    }
+                    return;
+                }
+                tokio::spawn(async move {
+                    let label = format!("cancel {job}");
+                    let result = match ex.store.request_cancel(&job).await {
+                        Ok(true) => Ok(ActionResult::Done(
+                            "asked its owner to cancel (seen on its next heartbeat)".into(),
+                        )),
+                        Ok(false) => Ok(ActionResult::Done("it was not running any more".into())),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::SetJobEnabled { job, enabled } => {
+                tokio::spawn(async move {
+                    let label = format!("{} {job}", if enabled { "enable" } else { "disable" });
+                    let result = ex
+                        .store
+                        .set_job_enabled(&job, enabled, Utc::now())
+                        .await
+                        .map(|_| {
+                            ActionResult::Done(if enabled {
+                                "enabled".into()
+                            } else {
+                                "disabled".into()
+                            })
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::Decide(mut req) => {
+                tokio::spawn(async move {
+                    req.action_id = uuid::Uuid::new_v4().to_string();
+                    let label = format!(
+                        "{} #{}",
+                        req.verdict.action().replace('_', " "),
+                        req.review_id
+                    );
+                    let result = ex
+                        .store
+                        .decide(&req, Utc::now())
+                        .await
+                        .map(ActionResult::Decision)
+                        .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::BulkDecide(reqs) => {
+                tokio::spawn(async move {
+                    let n = reqs.len();
+                    let action = reqs
+                        .first()
+                        .map_or("decide", |r| r.verdict.action())
+                        .replace('_', " ");
+                    let label = format!("bulk {action} of {n}");
+                    let (mut applied, mut lost, mut refused) = (0, 0, 0);
+                    let mut failure = None;
+                    for mut req in reqs {
+                        req.action_id = uuid::Uuid::new_v4().to_string();
+                        match ex.store.decide(&req, Utc::now()).await {
+                            Ok(
+                                DecisionOutcome::Applied { .. } | DecisionOutcome::Repeated { .. },
+                            ) => applied += 1,
+                            Ok(DecisionOutcome::LostRace { .. }) => lost += 1,
+                            Ok(DecisionOutcome::Refused { .. }) => refused += 1,
+                            Err(e) => {
+                                failure = Some(e.to_string());
+                                break;
+                            }
+                        }
+                    }
+                    let result = match failure {
+                        Some(e) => Err(format!("{e} (after {applied} applied)")),
+                        None => Ok(ActionResult::Bulk {
+                            applied,
+                            lost,
+                            refused,
+                        }),
+                    };
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::SetOverride { username, to, .. } => {
+                tokio::spawn(async move {
+                    let action_id = uuid::Uuid::new_v4().to_string();
+                    let label = format!(
+                        "{} @{username}",
+                        match to {
+                            crate::learning::replies::OperatorOverride::Pinned => "pin",
+                            crate::learning::replies::OperatorOverride::Muted => "mute",
+                            crate::learning::replies::OperatorOverride::None => "clear override of",
+                        }
+                    );
+                    let operator = crate::identity::Operator::current();
+                    let result = ex
+                        .store
+                        .set_override(&username, to, &action_id, &operator, Utc::now())
+                        .await
+                        .map(ActionResult::Done)
+                        .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::Quit | Effect::Suspend | Effect::Redraw => {}
+        }
+    }
+
+    /// Cancel every job started here (on quit or a terminating signal).
+    pub fn cancel_all(&self) -> usize {
+        match self.running.lock() {
+            Ok(r) => {
+                for token in r.values() {
+                    token.cancel();
+                }
+                r.len()
+            }
+            Err(_) => 0,
+        }
+    }
+
+    pub fn running_count(&self) -> usize {
+        self.running.lock().map_or(0, |r| r.len())
+    }
+}
+
+/// Answer one query from the store, as of `now`.
+pub async fn load(
+    store: &dyn Store,
+    setup: &Setup,
+    query: &Query,
+    now: chrono::DateTime<Utc>,
+) -> Result<Loaded, StoreError> {
+    let (day_start, day_end) = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
+    Ok(match query {
+        Query::Status => {
+            let spend = store.spend_between(day_start, day_end).await?;
+            let open = store.incidents(false, 500).await?.len();
+            let running = store.running_runs().await?;
+            Loaded::Status(Status {
+                spend_today_usd: spend,
+                open_incidents: open,
+                running,
+            })
+        }
+        Query::Outcomes(q) => {
+            let health = store.data_health(now, day_start, day_end).await?;
+            let rows = store.facts_page(q).await?;
+            Loaded::Outcomes {
+                health,
+                rows,
+                query: q.clone(),
+            }
+        }
+        Query::Leaderboard { dim, lambda } => {
+            let mut decay = dim.decay_context().params();
+            if let Some(l) = lambda {
+                decay = decay.with_lambda(*l);
+            }
+            let groups = store.group_sums(*dim, now, &decay).await?;
+            Loaded::Leaderboard {
+                dim: *dim,
+                decay,
+                entries: leaderboard(&groups, SHRINK_K),
+            }
+        }
+        Query::Weights => Loaded::Weights {
+            history: store.weight_history(60).await?,
+        },
+        Query::Slots => {
+            let decay = crate::learning::decay::DecayContext::Slot.params();
+            let groups = store
+                .group_sums(crate::learning::dimension::Dimension::Slot, now, &decay)
+                .await?;
+            Loaded::Slots {
+                counts: store.slot_counts(day_start, day_end).await?,
+                board: leaderboard(&groups, SHRINK_K),
+            }
+        }
+        Query::Safety => Loaded::Safety {
+            reviews: store.reviews(&[], 300).await?,
+            audit: store.audit(None, 40).await?,
+        },
+        Query::Replies => Loaded::Replies {
+            accounts: store.accounts(2000).await?,
+        },
+        Query::AccountHistory(username) => Loaded::AccountHistory {
+            username: username.clone(),
+            replies: store.account_replies(username, 50).await?,
+        },
+        Query::Budget => Loaded::Budget {
+            report: store.budget_report(day_start, day_end, now).await?,
+        },
+        Query::Jobs => {
+            let states = store.job_states().await?;
+            Loaded::Jobs {
+                overview: overview::build_with(
+                    &setup.job_overrides,
+                    setup.ai_configured,
+                    &states,
+                    now,
+                ),
+                recent: store.run_history(None, RECENT_RUNS).await?,
+            }
+        }
+        Query::JobHistory(job) => Loaded::JobHistory {
+            job: job.clone(),
+            runs: store.run_history(Some(job), 40).await?,
+        },
+        Query::Incidents => Loaded::Incidents {
+            incidents: store.incidents(true, 200).await?,
+            events: store.events(200).await?,
+            audit: store.audit(None, 100).await?,
+        },
+        Query::Detail(id) => Loaded::Detail {
+            decision: store.decision_detail(id).await?.map(Box::new),
+        },
+    })
+}

@@ -1,0 +1,225 @@
+//! The console: a ratatui terminal UI for on-call engineers.
+//!
+//! Data flows one way. An input task turns terminal events into messages; the key map turns
+//! keys into actions; one pure `update` changes the state and returns effects; an executor runs
+//! the effects (database reads, job runs, decisions) on tokio tasks and sends their results back
+//! as messages; drawing only reads the state, and happens only when something changed, at most
+//! 20 times a second. The UI task never waits on the database.
+
+pub mod command;
+pub mod draw;
+pub mod effects;
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod tabs;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod widgets;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::cli::{CliError, open_store};
+use crate::config::Config;
+use crate::identity::Operator;
+use crate::jobs::{JobEnv, catalog};
+use crate::store::MigrationPolicy;
+use effects::Executor;
+use msg::{Effect, Msg};
+use state::{Setup, State};
+
+/// The shortest time between two frames (at most 20 a second).
+pub const FRAME: Duration = Duration::from_millis(50);
+
+/// What the console is started with, from the configuration.
+pub fn setup_from(cfg: &Config, target: String) -> Setup {
+    Setup {
+        backend: cfg.database.backend_name(),
+        target,
+        tz: cfg.timezone,
+        read_only: cfg.read_only,
+        demo: cfg.database.is_default(),
+        refresh: cfg.refresh,
+        daily_limit_usd: cfg.budget.daily_limit_usd,
+        expert_daily_cap: cfg.budget.expert_daily_cap,
+        ascii: cfg.ascii,
+        user_theme_dir: cfg.paths.theme_dir.clone(),
+        truecolor: cfg.truecolor
+            || theme::terminal_has_truecolor(std::env::var("COLORTERM").ok().as_deref()),
+        slots: cfg.slots.clone(),
+        ai_configured: cfg.ai.is_configured(),
+        job_overrides: cfg.jobs.clone(),
+    }
+}
+
+/// Run the console until the operator quits or a signal arrives.
+pub async fn run(cfg: Config) -> Result<(), CliError> {
+    // Everything that can fail on bad input fails here, before the terminal is touched.
+    let keymap = keymap::KeyMap::build(&cfg.keys)?;
+    let truecolor =
+        cfg.truecolor || theme::terminal_has_truecolor(std::env::var("COLORTERM").ok().as_deref());
+    let theme = theme::Theme::load(&cfg.theme, &cfg.paths.theme_dir, truecolor)?;
+    let store = open_store(&cfg, MigrationPolicy::Apply).await?;
+    if !cfg.read_only
+        && let Err(e) = store
+            .sync_schedules(&catalog::effective(&cfg.jobs), Utc::now())
+            .await
+    {
+        tracing::warn!(error = %e, "could not write the job schedules");
+    }
+    let setup = setup_from(&cfg, store.target().to_string());
+    let cfg = Arc::new(cfg);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let executor = Executor {
+        store: store.clone(),
+        env: JobEnv::new(store.clone(), cfg.clone()),
+        setup: Arc::new(setup.clone()),
+        tx: tx.clone(),
+        running: Arc::new(Mutex::new(HashMap::new())),
+    };
+    let mut state = State::new(setup, Operator::current(), keymap, theme, Utc::now());
+
+    terminal::install_panic_hook();
+    let (mut term, _written) =
+        terminal::enter().map_err(|e| CliError::Failed(format!("cannot use the terminal: {e}")))?;
+    let _guard = terminal::Guard;
+    let size = term.size().map_err(|e| CliError::Failed(e.to_string()))?;
+    state.size = (size.width, size.height);
+
+    spawn_input(tx.clone());
+    spawn_clock(tx.clone());
+    spawn_signals(tx.clone());
+    for e in update::refresh(&mut state) {
+        executor.spawn(e);
+    }
+
+    let mut last_draw: Option<Instant> = None;
+    let result = loop {
+        // Wait for a message, or for the next allowed frame when a draw is pending.
+        let msg = if state.dirty {
+            let wait = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+            tokio::select! {
+                m = rx.recv() => m,
+                _ = tokio::time::sleep(wait) => None,
+            }
+        } else {
+            rx.recv().await
+        };
+        let mut effects = Vec::new();
+        if let Some(m) = msg {
+            effects.extend(update::update(&mut state, m));
+            // Take everything already queued before drawing (coalesces bursts of input).
+            while let Ok(m) = rx.try_recv() {
+                effects.extend(update::update(&mut state, m));
+            }
+        }
+        let mut quit = false;
+        for e in effects {
+            match e {
+                Effect::Quit => quit = true,
+                Effect::Suspend => {
+                    if let Err(e) = terminal::suspend(&mut term) {
+                        break_err(&e);
+                    }
+                    state.dirty = true;
+                }
+                Effect::Redraw => {
+                    let _ = term.clear();
+                    state.dirty = true;
+                }
+                other => executor.spawn(other),
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+        if state.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            if let Err(e) = term.draw(|f| draw::draw(f, &state)) {
+                break Err(CliError::Failed(format!("drawing failed: {e}")));
+            }
+            state.dirty = false;
+            last_draw = Some(Instant::now());
+        }
+    };
+
+    // Leaving: cancel the jobs started here and let them close their runs (leases released,
+    // nothing half-published), then give the terminal back.
+    if executor.cancel_all() > 0 {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while executor.running_count() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    drop(_guard);
+    terminal::release(term);
+    store.close().await;
+    result
+}
+
+fn break_err(e: &std::io::Error) {
+    tracing::error!(error = %e, "could not resume the terminal");
+}
+
+/// Terminal events → messages.
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Mouse(m)) => Msg::Mouse(m),
+                Ok(Event::Paste(p)) => Msg::Paste(p),
+                Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "terminal input failed");
+                    break;
+                }
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
+fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(Msg::Tick(Utc::now())).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// SIGTERM, SIGHUP (the SSH link dropped) and SIGINT end the console cleanly.
+fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for (kind, name) in [
+        (SignalKind::terminate(), "SIGTERM"),
+        (SignalKind::hangup(), "SIGHUP"),
+        (SignalKind::interrupt(), "SIGINT"),
+    ] {
+        let tx = tx.clone();
+        if let Ok(mut sig) = signal(kind) {
+            tokio::spawn(async move {
+                if sig.recv().await.is_some() {
+                    let _ = tx.send(Msg::Terminate(name));
+                }
+            });
+        }
+    }
+}

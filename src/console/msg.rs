@@ -1,0 +1,217 @@
+//! What flows through the console: messages into `update` (keys, ticks, results), effects out
+//! of it (loads and actions the executor runs on tokio tasks), and the data loads bring back.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+use serde::Serialize;
+
+use super::tabs::TabId;
+use crate::jobs::JobProgress;
+use crate::jobs::overview::JobOverview;
+use crate::jobs::runner::RunReport;
+use crate::learning::decay::DecayParams;
+use crate::learning::dimension::Dimension;
+use crate::learning::leaderboard::LeaderboardEntry;
+use crate::learning::replies::OperatorOverride;
+use crate::store::ops::budget::BudgetReport;
+use crate::store::ops::facts::{DecisionDetail, FactQuery, FactRow, SlotCount};
+use crate::store::ops::incidents::{EventRecord, IncidentRecord};
+use crate::store::ops::jobs::RunRecord;
+use crate::store::ops::replies::AccountRecord;
+use crate::store::ops::reviews::{AuditRecord, DecisionOutcome, DecisionRequest, ReviewRecord};
+use crate::store::ops::weights::WeightMapRecord;
+use crate::store::types::DataHealth;
+
+/// Input to `update`.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock moved (about once a second).
+    Tick(DateTime<Utc>),
+    /// A load finished. `req` tells a current answer from a stale one.
+    Loaded {
+        req: u64,
+        result: Result<Box<Loaded>, LoadError>,
+    },
+    /// Progress of a job this console started.
+    JobProgress {
+        job: String,
+        progress: JobProgress,
+    },
+    /// A job this console started finished.
+    JobFinished {
+        job: String,
+        result: Result<RunReport, String>,
+    },
+    /// An action finished.
+    ActionDone {
+        label: String,
+        result: Result<ActionResult, String>,
+    },
+    /// SIGTERM or SIGHUP: leave cleanly.
+    Terminate(&'static str),
+}
+
+/// A failed load: unreachable database (show "disconnected", retry) or another error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub unavailable: bool,
+    pub message: String,
+}
+
+/// What a finished action reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ActionResult {
+    Decision(DecisionOutcome),
+    /// (applied, lost races, refused) of a bulk decision.
+    Bulk {
+        applied: usize,
+        lost: usize,
+        refused: usize,
+    },
+    Done(String),
+}
+
+/// The header's facts, refreshed with every tab.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub spend_today_usd: f64,
+    pub open_incidents: usize,
+    pub running: Vec<RunRecord>,
+}
+
+/// The data a load brings back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Status(Status),
+    Outcomes {
+        health: DataHealth,
+        rows: Vec<FactRow>,
+        query: FactQuery,
+    },
+    Leaderboard {
+        dim: Dimension,
+        decay: DecayParams,
+        entries: Vec<LeaderboardEntry>,
+    },
+    Weights {
+        history: Vec<WeightMapRecord>,
+    },
+    Slots {
+        counts: Vec<SlotCount>,
+        board: Vec<LeaderboardEntry>,
+    },
+    Safety {
+        reviews: Vec<ReviewRecord>,
+        audit: Vec<AuditRecord>,
+    },
+    Replies {
+        accounts: Vec<AccountRecord>,
+    },
+    AccountHistory {
+        username: String,
+        replies: Vec<FactRow>,
+    },
+    Budget {
+        report: BudgetReport,
+    },
+    Jobs {
+        overview: Vec<JobOverview>,
+        recent: Vec<RunRecord>,
+    },
+    JobHistory {
+        job: String,
+        runs: Vec<RunRecord>,
+    },
+    Incidents {
+        incidents: Vec<IncidentRecord>,
+        events: Vec<EventRecord>,
+        audit: Vec<AuditRecord>,
+    },
+    Detail {
+        decision: Option<Box<DecisionDetail>>,
+    },
+}
+
+/// What to load.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Query {
+    Status,
+    Outcomes(FactQuery),
+    Leaderboard { dim: Dimension, lambda: Option<f64> },
+    Weights,
+    Slots,
+    Safety,
+    Replies,
+    AccountHistory(String),
+    Budget,
+    Jobs,
+    JobHistory(String),
+    Incidents,
+    Detail(String),
+}
+
+impl Query {
+    /// Loads of the same slot supersede each other (single flight, stale answers dropped).
+    pub fn slot(&self) -> LoadSlot {
+        match self {
+            Query::Status => LoadSlot::Status,
+            Query::Outcomes(_) => LoadSlot::Tab(TabId::Outcomes),
+            Query::Leaderboard { .. } => LoadSlot::Tab(TabId::Leaderboards),
+            Query::Weights => LoadSlot::Tab(TabId::Weights),
+            Query::Slots => LoadSlot::Tab(TabId::Slots),
+            Query::Safety => LoadSlot::Tab(TabId::Safety),
+            Query::Replies => LoadSlot::Tab(TabId::Replies),
+            Query::Budget => LoadSlot::Tab(TabId::Budget),
+            Query::Jobs => LoadSlot::Tab(TabId::Jobs),
+            Query::Incidents => LoadSlot::Tab(TabId::Incidents),
+            Query::AccountHistory(_) | Query::JobHistory(_) | Query::Detail(_) => LoadSlot::Side,
+        }
+    }
+}
+
+/// A stream of loads where only the newest answer counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LoadSlot {
+    Status,
+    Tab(TabId),
+    Side,
+}
+
+/// An action for the executor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Load {
+        req: u64,
+        query: Query,
+    },
+    RunJob {
+        job: String,
+    },
+    /// Cancel a job: here if this console runs it, else by asking its owner through the
+    /// database.
+    CancelJob {
+        job: String,
+        here: bool,
+    },
+    SetJobEnabled {
+        job: String,
+        enabled: bool,
+    },
+    Decide(DecisionRequest),
+    BulkDecide(Vec<DecisionRequest>),
+    SetOverride {
+        username: String,
+        to: OperatorOverride,
+        action_id: String,
+    },
+    /// Leave: cancel jobs started here, restore the terminal.
+    Quit,
+    /// Ctrl-Z: give the terminal back and stop until resumed.
+    Suspend,
+    /// Clear the screen and draw everything again.
+    Redraw,
+}

@@ -1,0 +1,279 @@
+//! 1 Outcomes: the data-health summary and every posted decision with its measured
+//! performance, newest first (or by score), paged from the database by keyset.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::super::state::State;
+use super::super::theme::Role;
+use super::super::widgets::{block, count, num, opt_count, pct};
+use super::age;
+use crate::store::ops::facts::{DecisionDetail, FactSort};
+use crate::text::cell;
+
+pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+    let o = &s.tabs.outcomes;
+    let narrow = area.width < 120;
+    let [summary, table] = Layout::vertical([
+        Constraint::Length(if narrow { 4 } else { 3 }),
+        Constraint::Min(5),
+    ])
+    .areas(area);
+    let health = match &o.health {
+        Some(h) => {
+            let w = h
+                .active_weight_map
+                .as_ref()
+                .map_or("none".to_string(), |m| {
+                    format!("{} ({} ago)", m.version, age(s.now, m.computed_at))
+                });
+            let title = s.theme.style(Role::Title);
+            let first = vec![
+                Span::raw(" last 7 days: "),
+                Span::styled(count(h.posts_7d), title),
+                Span::raw(" posts · "),
+                Span::styled(
+                    format!(
+                        "{} ({})",
+                        count(h.with_metrics_7d),
+                        pct(h.with_metrics_7d, h.posts_7d)
+                    ),
+                    title,
+                ),
+                Span::raw(" with metrics · "),
+                Span::styled(
+                    format!(
+                        "{} ({})",
+                        count(h.with_v2_score_7d),
+                        pct(h.with_v2_score_7d, h.posts_7d)
+                    ),
+                    title,
+                ),
+                Span::raw(" with a v2 score"),
+            ];
+            let second = vec![
+                Span::raw(format!(" {} posts in all · ", count(h.total_posts))),
+                Span::raw(format!("{} pending review · ", h.pending_reviews)),
+                Span::raw(format!("weights {w}")),
+            ];
+            if narrow {
+                vec![Line::from(first), Line::from(second)]
+            } else {
+                let mut one = first;
+                one.push(Span::raw(" ·"));
+                one.extend(second);
+                vec![Line::from(one)]
+            }
+        }
+        None => vec![Line::from(Span::styled(
+            " loading…",
+            s.theme.style(Role::Muted),
+        ))],
+    };
+    f.render_widget(
+        Paragraph::new(health).block(block(s, " Data health ", false)),
+        summary,
+    );
+
+    let page = o.page_starts.len().max(1);
+    let dir = if o.reversed {
+        "ascending"
+    } else {
+        "descending"
+    };
+    let title = format!(
+        " Outcomes — page {page}{} — sorted by {} {dir} ",
+        if o.has_more { "" } else { " (last)" },
+        o.sort.label(),
+    );
+    let mark = |col: FactSort| {
+        if o.sort == col {
+            match (s.setup.ascii, o.reversed) {
+                (true, true) => " ^",
+                (true, false) => " v",
+                (false, true) => " ▲",
+                (false, false) => " ▼",
+            }
+        } else {
+            ""
+        }
+    };
+    let wide = area.width >= 120;
+    let mut header = vec![
+        format!("posted{}", mark(FactSort::Posted)),
+        "type".into(),
+        "generator".into(),
+        "topic".into(),
+        "slot".into(),
+        "impr".into(),
+        "ER%".into(),
+        "fgw".into(),
+        format!("score{}", mark(FactSort::Score)),
+    ];
+    // Descriptor columns grow on wide screens.
+    let (gw, tw, sw) = if wide { (18, 20, 14) } else { (14, 13, 12) };
+    let mut widths = vec![
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(gw),
+        Constraint::Length(tw),
+        Constraint::Length(sw),
+        Constraint::Length(6),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(7),
+    ];
+    if wide {
+        header.push("content".into());
+        widths.push(Constraint::Min(20));
+    }
+    let text_width = (area.width as usize).saturating_sub(102);
+    let rows: Vec<Row> = o
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells = vec![
+                Cell::from(age(s.now, r.posted_at)),
+                Cell::from(cell(r.decision_type.as_deref().unwrap_or("?"), 6)),
+                Cell::from(cell(
+                    r.generator_name.as_deref().unwrap_or("–"),
+                    gw as usize,
+                )),
+                Cell::from(cell(r.topic.as_deref().unwrap_or("–"), tw as usize)),
+                Cell::from(cell(r.content_slot.as_deref().unwrap_or("–"), sw as usize)),
+                Cell::from(opt_count(r.impressions)),
+                Cell::from(num(r.engagement_rate.map(|e| e * 100.0), 1)),
+                Cell::from(num(r.followers_gained_weighted, 1)),
+                Cell::from(match r.score {
+                    Some(v) if r.score_version == Some(2) => format!("{v:.3}"),
+                    Some(v) => format!("{v:.3}*"),
+                    None => "–".into(),
+                }),
+            ];
+            if wide {
+                cells.push(Cell::from(cell(
+                    r.content_preview.as_deref().unwrap_or(""),
+                    text_width.max(10),
+                )));
+            }
+            let row = Row::new(cells);
+            if i == o.selected {
+                row.style(s.theme.style(Role::Selection))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let empty = o.loaded && o.rows.is_empty();
+    let table_widget = Table::new(rows, widths)
+        .header(Row::new(header).style(s.theme.style(Role::TableHeader)))
+        .block(block(s, title, true));
+    f.render_widget(table_widget, table);
+    if empty {
+        let msg = if o.filter.is_empty() {
+            "no posted decisions yet"
+        } else {
+            "nothing matches the filter"
+        };
+        let inner = Rect::new(table.x + 2, table.y + 2, table.width.saturating_sub(4), 1);
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, s.theme.style(Role::Muted))),
+            inner,
+        );
+    }
+}
+
+/// The lines of a decision's detail view. Every database string is made inert.
+pub fn detail_lines(d: &DecisionDetail, now: DateTime<Utc>) -> Vec<String> {
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(crate::text::inert)
+            .unwrap_or_else(|| "–".into())
+    };
+    let mut out = vec![
+        format!("decision   {}", crate::text::inert(&d.decision_id)),
+        format!(
+            "type       {}    status {}",
+            crate::text::inert(&d.decision_type),
+            crate::text::inert(&d.status)
+        ),
+        format!(
+            "generator  {}    slot {}    topic {}",
+            opt(&d.generator_name),
+            opt(&d.content_slot),
+            opt(&d.raw_topic)
+        ),
+        format!(
+            "angle      {}    tone {}    hook {}    cta {}",
+            opt(&d.angle),
+            opt(&d.tone),
+            opt(&d.hook_type),
+            opt(&d.cta_type)
+        ),
+        format!(
+            "created    {} ({} ago)    posted {}",
+            d.created_at.format("%Y-%m-%d %H:%M UTC"),
+            age(now, d.created_at),
+            d.posted_at.map_or("–".to_string(), |p| p
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string())
+        ),
+    ];
+    if let Some(t) = &d.target_username {
+        out.push(format!("reply to   @{}", crate::text::inert(t)));
+    }
+    out.push(format!("tweet      {}", opt(&d.tweet_id)));
+    out.push(String::new());
+    out.push(format!(
+        "impressions {}  views {}  likes {}  retweets {}  replies {}  bookmarks {}",
+        opt_count(d.impressions),
+        opt_count(d.views),
+        opt_count(d.likes),
+        opt_count(d.retweets),
+        opt_count(d.replies),
+        opt_count(d.bookmarks)
+    ));
+    out.push(format!(
+        "engagement rate {}%   followers gained {} (weighted {}, confidence {})",
+        num(d.engagement_rate.map(|e| e * 100.0), 2),
+        opt_count(d.followers_gained),
+        num(d.followers_gained_weighted, 2),
+        num(d.attribution_confidence, 2)
+    ));
+    out.push(format!(
+        "score {} (version {}){}",
+        num(d.primary_objective_score, 4),
+        d.score_version.map_or("–".to_string(), |v| v.to_string()),
+        if d.simulated == Some(true) {
+            "   SIMULATED (left out of learning)"
+        } else {
+            ""
+        }
+    ));
+    out.push(String::new());
+    let parts: Option<Vec<String>> = d
+        .thread_parts
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok());
+    match parts {
+        Some(parts) if parts.len() > 1 => {
+            out.push(format!("thread of {} parts:", parts.len()));
+            for (i, p) in parts.iter().enumerate() {
+                out.push(format!("[{}] {}", i + 1, crate::text::inert(p)));
+            }
+        }
+        _ => {
+            out.push("content:".into());
+            out.extend(
+                crate::text::inert_multiline(d.content.as_deref().unwrap_or(""))
+                    .lines()
+                    .map(str::to_string),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,276 @@
+//! 3 Weights: the weight-map history, a bar chart of one version's weights, the diff against
+//! the version before, and a line chart of one value's weight across versions. `R` recomputes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
+
+use super::super::state::State;
+use super::super::theme::Role;
+use super::super::widgets::{block, hbar};
+use super::{Version, age};
+use crate::learning::weights::{FEATURES, WeightDelta, diff};
+use crate::text::cell;
+
+/// The values of the selected feature in the selected version, heaviest first.
+pub fn values_of(v: &Version, feature: &str) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = v
+        .map
+        .as_ref()
+        .ok()
+        .and_then(|m| m.weights.get(feature))
+        .map(|w| w.iter().map(|(k, x)| (k.clone(), *x)).collect())
+        .unwrap_or_default();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+    let w = &s.tabs.weights;
+    let [list, main] =
+        Layout::horizontal([Constraint::Length(26), Constraint::Min(40)]).areas(area);
+
+    // The history, newest first.
+    let lines: Vec<Line> = w
+        .versions
+        .iter()
+        .enumerate()
+        .rev()
+        .take(list.height.saturating_sub(2) as usize)
+        .map(|(i, v)| {
+            let active = if v.record.is_active { "*" } else { " " };
+            let bad = if v.map.is_err() { " !" } else { "" };
+            let text = format!(
+                "{active}{:<6}{:>6} {:>5}{bad}",
+                cell(&v.record.version, 6),
+                age(s.now, v.record.computed_at),
+                v.record.sample_size
+            );
+            let style = if i == w.selected {
+                s.theme.style(Role::Selection)
+            } else {
+                s.theme.style(Role::Base)
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    let empty = w.loaded && w.versions.is_empty();
+    let history = if empty {
+        vec![Line::from(Span::styled(
+            " none yet: R computes one",
+            s.theme.style(Role::Muted),
+        ))]
+    } else {
+        lines
+    };
+    f.render_widget(
+        Paragraph::new(history).block(block(s, " versions (* active) ", false)),
+        list,
+    );
+
+    let Some(version) = w.versions.get(w.selected) else {
+        f.render_widget(Paragraph::new("").block(block(s, " weights ", true)), main);
+        return;
+    };
+    let feature = FEATURES[w.feature % FEATURES.len()].column();
+    let [tabs_line, bars, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(6),
+        Constraint::Length(9),
+    ])
+    .areas(main);
+
+    let mut spans = vec![Span::styled(" ← → ", s.theme.style(Role::Key))];
+    for fe in FEATURES {
+        let style = if fe.column() == feature {
+            s.theme.style(Role::TabActive)
+        } else {
+            s.theme.style(Role::Tab)
+        };
+        spans.push(Span::styled(format!(" {} ", fe.column()), style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), tabs_line);
+
+    let just = w.just_computed.as_deref() == Some(version.record.version.as_str());
+    match &version.map {
+        Err(e) => {
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        "this version's stored weights are malformed:",
+                        s.theme.style(Role::Error),
+                    )),
+                    Line::from(crate::text::inert(e)),
+                ])
+                .block(block(s, format!(" {} ", version.record.version), true)),
+                bars,
+            );
+        }
+        Ok(map) => {
+            let previous = w.versions[..w.selected]
+                .iter()
+                .rev()
+                .find_map(|v| v.map.as_ref().ok());
+            if w.show_diff
+                && let Some(prev) = previous
+            {
+                let deltas: Vec<WeightDelta> = diff(prev, map)
+                    .into_iter()
+                    .filter(|d| d.feature == feature)
+                    .collect();
+                draw_diff(f, s, bars, &version.record.version, &deltas, just);
+            } else {
+                let values = values_of(version, feature);
+                let max = values.first().map_or(1.0, |v| v.1);
+                let bar_w = bars.width.saturating_sub(30) as usize;
+                let stats = map.stats.get(feature);
+                let lines: Vec<Line> = values
+                    .iter()
+                    .enumerate()
+                    .take(bars.height.saturating_sub(2) as usize)
+                    .map(|(i, (value, weight))| {
+                        let n = stats.and_then(|st| st.get(value)).map_or(0, |st| st.n);
+                        let style = if i == w.value % values.len().max(1) {
+                            s.theme.style(Role::Bar).add_modifier(Modifier::BOLD)
+                        } else {
+                            s.theme.style(Role::Bar)
+                        };
+                        Line::from(vec![
+                            Span::raw(format!("{:<16} ", cell(value, 16))),
+                            Span::styled(hbar(*weight, max, bar_w, s.setup.ascii), style),
+                            Span::raw(format!(" {weight:.3} n={n}")),
+                        ])
+                    })
+                    .collect();
+                let title = format!(
+                    " {} {}{} — {} samples, computed {} ago — d diff · enter next value ",
+                    version.record.version,
+                    feature,
+                    if version.record.is_active {
+                        " (active)"
+                    } else {
+                        ""
+                    },
+                    version.record.sample_size,
+                    age(s.now, version.record.computed_at)
+                );
+                f.render_widget(Paragraph::new(lines).block(block(s, title, true)), bars);
+            }
+        }
+    }
+    draw_line_chart(f, s, chart, feature);
+}
+
+fn draw_diff(
+    f: &mut Frame,
+    s: &State,
+    area: Rect,
+    version: &str,
+    deltas: &[WeightDelta],
+    just: bool,
+) {
+    let max = deltas
+        .iter()
+        .map(|d| d.delta.abs())
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let half = (area.width.saturating_sub(44) / 2) as usize;
+    let lines: Vec<Line> = deltas
+        .iter()
+        .take(area.height.saturating_sub(2) as usize)
+        .map(|d| {
+            let bar = hbar(d.delta.abs(), max, half, s.setup.ascii);
+            let (left, right) = if d.delta < 0.0 {
+                (bar, String::new())
+            } else {
+                (String::new(), bar)
+            };
+            let show = |v: Option<f64>| v.map_or("  –  ".to_string(), |v| format!("{v:.3}"));
+            Line::from(vec![
+                Span::raw(format!(
+                    "{:<16} {} → {} ",
+                    cell(&d.value, 16),
+                    show(d.before),
+                    show(d.after)
+                )),
+                Span::styled(format!("{left:>half$}"), s.theme.style(Role::Negative)),
+                Span::raw(if s.setup.ascii { "|" } else { "│" }),
+                Span::styled(right, s.theme.style(Role::Positive)),
+                Span::raw(format!(" {:+.3}", d.delta)),
+            ])
+        })
+        .collect();
+    let title = format!(
+        " {}diff of {version} against the version before (esc or d: weights) ",
+        if just { "just computed — " } else { "" }
+    );
+    f.render_widget(Paragraph::new(lines).block(block(s, title, true)), area);
+}
+
+fn draw_line_chart(f: &mut Frame, s: &State, area: Rect, feature: &str) {
+    let w = &s.tabs.weights;
+    let Some(version) = w.versions.get(w.selected) else {
+        return;
+    };
+    let values = values_of(version, feature);
+    let Some((value, _)) = values.get(w.value % values.len().max(1)) else {
+        f.render_widget(
+            Paragraph::new("").block(block(s, " over time ", false)),
+            area,
+        );
+        return;
+    };
+    let points: Vec<(f64, f64)> = w
+        .versions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let weight = v.map.as_ref().ok()?.weights.get(feature)?.get(value)?;
+            weight.is_finite().then_some((i as f64, *weight))
+        })
+        .collect();
+    let max_y = points.iter().map(|p| p.1).fold(0.0_f64, f64::max).max(0.01) * 1.1;
+    let n = w.versions.len().max(2) as f64 - 1.0;
+    let first = w
+        .versions
+        .first()
+        .map_or(String::new(), |v| v.record.version.clone());
+    let last = w
+        .versions
+        .last()
+        .map_or(String::new(), |v| v.record.version.clone());
+    let datasets = vec![
+        Dataset::default()
+            .marker(if s.setup.ascii {
+                Marker::Dot
+            } else {
+                Marker::Braille
+            })
+            .graph_type(GraphType::Line)
+            .style(s.theme.style(Role::Bar))
+            .data(&points),
+    ];
+    let chart = Chart::new(datasets)
+        .block(block(
+            s,
+            format!(" weight of {} across versions ", cell(value, 24)),
+            false,
+        ))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, n])
+                .labels(vec![Span::raw(first), Span::raw(last)])
+                .style(s.theme.style(Role::Muted)),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, max_y])
+                .labels(vec![Span::raw("0"), Span::raw(format!("{max_y:.2}"))])
+                .style(s.theme.style(Role::Muted)),
+        );
+    f.render_widget(chart, area);
+}

@@ -1,0 +1,75 @@
+//! objective_scores: follower attribution and the v2 objective score for every outcome that
+//! lacks one, carries an older score version, or was measured again since it was scored.
+//! Batches of 500, each written in one transaction that still holds the lease.
+
+use serde_json::json;
+
+use super::{JobCtx, JobError, JobOutcome, JobSummary};
+use crate::learning::objective::{
+    EngagementCounts, FollowerSnapshot, SCORE_VERSION, score_outcome,
+};
+use crate::store::ops::scores::{OutcomeToScore, ScoreUpdate};
+
+const BATCH: i64 = 500;
+
+/// Score one outcome with the learning core.
+pub fn score(
+    o: &OutcomeToScore,
+    params: &crate::learning::objective::ObjectiveParams,
+) -> ScoreUpdate {
+    let counts = EngagementCounts {
+        likes: o.likes,
+        retweets: o.retweets,
+        replies: o.replies,
+        views: o.views,
+        impressions: o.impressions,
+    };
+    let snapshots: Vec<FollowerSnapshot> = o
+        .snapshots
+        .iter()
+        .map(|(hours, count)| FollowerSnapshot {
+            hours_after_post: i32::try_from(*hours).unwrap_or(i32::MAX),
+            follower_count: *count,
+        })
+        .collect();
+    let scored = score_outcome(&counts, &snapshots, params);
+    ScoreUpdate {
+        id: o.id,
+        engagement_rate: scored.engagement_rate,
+        followers_gained: scored.attribution.map(|a| a.gained),
+        followers_gained_weighted: scored.followers_gained_weighted,
+        attribution_confidence: scored.attribution.map(|a| a.confidence),
+        score: scored.score,
+    }
+}
+
+pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
+    let store = ctx.store();
+    let version = i64::from(SCORE_VERSION);
+    let params = ctx.cfg().objective;
+    let total = store.count_outcomes_to_score(version).await?.max(0) as u64;
+    ctx.progress(0, total, "scoring");
+    let (mut read, mut written, mut unmeasured) = (0u64, 0u64, 0u64);
+    let mut after = 0;
+    loop {
+        ctx.check_cancelled()?;
+        let batch = store.outcomes_to_score(version, after, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        read += batch.len() as u64;
+        let updates: Vec<ScoreUpdate> = batch.iter().map(|o| score(o, &params)).collect();
+        unmeasured += updates.iter().filter(|u| u.score.is_none()).count() as u64;
+        written += store
+            .write_scores(ctx.lease, version, &updates, ctx.now())
+            .await?;
+        ctx.progress(read, total.max(read), "scoring");
+    }
+    Ok(JobOutcome::Done(JobSummary {
+        rows_read: read,
+        rows_written: written,
+        message: format!(
+            "scored {written} outcome(s); {unmeasured} still unmeasured (missing metrics or snapshots)"
+        ),
+        details: json!({"scored": written, "unmeasured": unmeasured, "score_version": SCORE_VERSION}),
+    }))
+}

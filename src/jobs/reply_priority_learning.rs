@@ -1,0 +1,69 @@
+//! reply_priority_learning: per-account reply statistics (aggregated in SQL), priorities by
+//! band with time-based decay for quiet accounts and operator pins and mutes respected, and the
+//! open reply opportunities re-ranked, all written in one transaction that holds the lease.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::{JobCtx, JobError, JobOutcome, JobSummary};
+use crate::learning::replies::opportunity_rank;
+use crate::learning::reply_priorities::compute_priorities;
+
+pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
+    let store = ctx.store();
+    let now = ctx.now();
+    ctx.progress(0, 3, "reading reply history");
+    let accounts = store
+        .account_reply_stats(now, ctx.cfg().objective.tau)
+        .await?;
+    ctx.check_cancelled()?;
+    ctx.progress(1, 3, "ranking accounts");
+    let updates = compute_priorities(&accounts, now);
+    let priority: HashMap<&str, f64> = updates
+        .iter()
+        .map(|u| (u.username.as_str(), u.priority))
+        .collect();
+    let opportunities = store.open_opportunities().await?;
+    let ranks: Vec<(i64, f64)> = opportunities
+        .iter()
+        .map(|o| {
+            let likes = o.likes.unwrap_or(0).max(0) as f64;
+            let relevance = o
+                .relevance
+                .filter(|r| r.is_finite())
+                .unwrap_or(0.0)
+                .clamp(0.0, 1.0);
+            let base = relevance * (1.0 + likes).ln();
+            let p = priority
+                .get(o.account_username.as_str())
+                .copied()
+                .unwrap_or(0.5);
+            (o.id, opportunity_rank(base, p))
+        })
+        .collect();
+    ctx.check_cancelled()?;
+    ctx.progress(2, 3, "publishing");
+    let written = store
+        .publish_priorities(ctx.lease, &updates, &ranks, now)
+        .await?;
+    ctx.progress(3, 3, "done");
+    let mut bands: HashMap<&str, u32> = HashMap::new();
+    for u in &updates {
+        *bands.entry(u.band.as_str()).or_default() += 1;
+    }
+    Ok(JobOutcome::Done(JobSummary {
+        rows_read: accounts.len() as u64,
+        rows_written: written + ranks.len() as u64,
+        message: format!(
+            "{} accounts re-prioritised ({} banded), {} opportunities re-ranked",
+            updates.len(),
+            updates
+                .iter()
+                .filter(|u| matches!(u.band.as_str(), "top" | "high" | "mid" | "low" | "uniform"))
+                .count(),
+            ranks.len()
+        ),
+        details: json!({"bands": bands, "opportunities": ranks.len()}),
+    }))
+}

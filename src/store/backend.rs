@@ -1,0 +1,180 @@
+//! The narrow waist between the store's operations and a concrete database. Each backend
+//! (Postgres in `pg.rs`, SQLite in `sqlite.rs`) runs SQL text with bound [`Val`]ues and decodes
+//! rows; the operations themselves are written once, against this trait. Only runtime queries
+//! with bound parameters: no string-spliced values, ever.
+
+use std::borrow::Cow;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+
+use super::StoreError;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Sqlite => "sqlite",
+            BackendKind::Postgres => "postgres",
+        }
+    }
+}
+
+/// SQL text. Placeholders are `$1`, `$2`, … on both backends.
+pub type Sql = Cow<'static, str>;
+
+/// A bound parameter. The variant fixes the SQL type, so a NULL still has the column's type
+/// (Postgres refuses a text NULL in a bigint column).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    I64(Option<i64>),
+    F64(Option<f64>),
+    Text(Option<String>),
+    Ts(Option<DateTime<Utc>>),
+    Bool(Option<bool>),
+    Json(Option<serde_json::Value>),
+}
+
+macro_rules! val_from {
+    ($t:ty, $variant:ident, $conv:expr) => {
+        impl From<$t> for Val {
+            fn from(v: $t) -> Val {
+                #[allow(clippy::redundant_closure_call)]
+                Val::$variant(Some(($conv)(v)))
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(v: Option<$t>) -> Val {
+                #[allow(clippy::redundant_closure_call)]
+                Val::$variant(v.map($conv))
+            }
+        }
+    };
+}
+val_from!(i64, I64, |v| v);
+val_from!(i32, I64, i64::from);
+val_from!(u32, I64, i64::from);
+val_from!(f64, F64, |v| v);
+val_from!(String, Text, |v| v);
+val_from!(&str, Text, |v: &str| v.to_string());
+val_from!(&String, Text, |v: &String| v.clone());
+val_from!(DateTime<Utc>, Ts, |v| v);
+val_from!(bool, Bool, |v| v);
+val_from!(serde_json::Value, Json, |v| v);
+
+impl From<u64> for Val {
+    fn from(v: u64) -> Val {
+        Val::I64(Some(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+}
+
+impl From<usize> for Val {
+    fn from(v: usize) -> Val {
+        Val::I64(Some(i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+}
+
+impl From<&Option<String>> for Val {
+    fn from(v: &Option<String>) -> Val {
+        Val::Text(v.clone())
+    }
+}
+
+/// Build a parameter list: `args![id, name, now]`.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::store::backend::Val::from($v)),*] };
+}
+
+/// A row type both backends can decode.
+pub trait RowType:
+    Send + Unpin + for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + 'static
+{
+}
+impl<T> RowType for T where
+    T: Send + Unpin + for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, SqliteRow> + 'static
+{
+}
+
+/// Runs SQL on one database, outside or inside a write transaction.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    type Tx: BackendTx;
+    const KIND: BackendKind;
+
+    async fn fetch_all<T: RowType>(&self, sql: Sql, args: Vec<Val>) -> Result<Vec<T>, StoreError>;
+    async fn fetch_optional<T: RowType>(
+        &self,
+        sql: Sql,
+        args: Vec<Val>,
+    ) -> Result<Option<T>, StoreError>;
+    async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails half-way on
+    /// a lock upgrade).
+    async fn begin_write(&self) -> Result<Self::Tx, StoreError>;
+    /// Run a script of several statements without parameters (resets).
+    async fn execute_script(&self, sql: Sql) -> Result<(), StoreError>;
+    /// The embedded migrations for this backend.
+    fn migrator() -> &'static sqlx::migrate::Migrator;
+    /// Versions of the migrations already applied (empty on a new database).
+    async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError>;
+    /// Apply every pending migration.
+    async fn run_migrations(&self) -> Result<(), StoreError>;
+    /// Close the pool.
+    async fn close(&self);
+}
+
+/// A write transaction. Dropping it without `commit` rolls back.
+#[async_trait]
+pub trait BackendTx: Send {
+    async fn fetch_all<T: RowType>(
+        &mut self,
+        sql: Sql,
+        args: Vec<Val>,
+    ) -> Result<Vec<T>, StoreError>;
+    async fn fetch_optional<T: RowType>(
+        &mut self,
+        sql: Sql,
+        args: Vec<Val>,
+    ) -> Result<Option<T>, StoreError>;
+    async fn execute(&mut self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// Insert many rows into `table` as fast as the backend allows. Every row has one value
+    /// per column, and a column's values share a variant.
+    async fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Val>>,
+    ) -> Result<(), StoreError>;
+    async fn commit(self) -> Result<(), StoreError>;
+}
+
+/// Bind a list of values onto a sqlx query of any database whose types cover ours.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! bind_vals {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                $crate::store::backend::Val::I64(v) => q.bind(v),
+                $crate::store::backend::Val::F64(v) => q.bind(v),
+                $crate::store::backend::Val::Text(v) => q.bind(v),
+                $crate::store::backend::Val::Ts(v) => q.bind(v),
+                $crate::store::backend::Val::Bool(v) => q.bind(v),
+                $crate::store::backend::Val::Json(v) => q.bind(v.map(sqlx::types::Json)),
+            };
+        }
+        q
+    }};
+}

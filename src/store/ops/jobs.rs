@@ -1,0 +1,690 @@
+//! The job ledger and its leases (`job_runs`), and the stored JOB_CONFIG (`job_schedules`).
+//!
+//! A run is claimed with `INSERT … ON CONFLICT DO NOTHING RETURNING` against the partial unique
+//! index that allows one running row per job, so with any number of processes exactly one
+//! wins. The owner heartbeats to extend its lease; a lease that expires is marked abandoned
+//! by the next claimer. On Postgres the lease clock is the server's `now()`, so owners on
+//! machines with skewed clocks still agree; on SQLite (one machine) it is this process's clock.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::args;
+use crate::jobs::catalog::EffectiveJob;
+use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
+use crate::store::{SqlStore, StoreError};
+
+/// How a run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Schedule,
+    Manual,
+    Cli,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Manual => "manual",
+            Trigger::Cli => "cli",
+        }
+    }
+}
+
+/// A held lease: the right to run and publish one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub run_id: i64,
+    pub job: String,
+    pub owner: String,
+    pub ttl_secs: i64,
+}
+
+/// A run whose owner stopped heartbeating, marked abandoned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AbandonedRun {
+    pub id: i64,
+    pub job: String,
+    pub owner: String,
+}
+
+/// The result of a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    Claimed {
+        lease: Lease,
+        /// Expired runs of this job that this claim marked abandoned.
+        abandoned: Vec<AbandonedRun>,
+    },
+    /// Someone else is running it.
+    Held {
+        run_id: i64,
+        owner: String,
+        started_at: DateTime<Utc>,
+    },
+}
+
+/// Progress as published on a run row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunProgress {
+    pub done: u64,
+    pub total: u64,
+    pub phase: String,
+}
+
+/// Final states of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Succeeded,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Skipped => "skipped",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// JOB_CONFIG as stored, with the operator's enable/disable and the last skip reason.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ScheduleRow {
+    pub job: String,
+    pub interval_minutes: i64,
+    pub priority: String,
+    pub max_lag_minutes: i64,
+    pub max_runtime_seconds: i64,
+    pub ai: String,
+    pub enabled: bool,
+    pub last_skip_reason: Option<String>,
+    pub last_skip_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One run from the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct RunRecord {
+    pub id: i64,
+    pub job: String,
+    pub status: String,
+    pub trigger: String,
+    pub owner: String,
+    pub started_at: DateTime<Utc>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// The summary as JSON text (rows read/written, duration, job details).
+    pub stats: Option<String>,
+    pub progress_done: Option<i64>,
+    pub progress_total: Option<i64>,
+    pub progress_phase: Option<String>,
+    pub cancel_requested: bool,
+}
+
+const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
+     finished_at, error, CAST(stats AS TEXT) AS stats, progress_done, progress_total, \
+     progress_phase, cancel_requested";
+
+/// Per-job facts for the jobs list, the watchdog and the scheduler.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobState {
+    pub schedule: ScheduleRow,
+    pub last_run: Option<RunRecord>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub running: Option<RunRecord>,
+    /// Failures since the last success (or ever), most recent first.
+    pub failure_streak: u32,
+}
+
+#[async_trait]
+pub trait JobStore {
+    /// Write the effective JOB_CONFIG. `enabled` is written only when the config file sets it,
+    /// so an operator's enable/disable survives restarts otherwise.
+    async fn sync_schedules(
+        &self,
+        jobs: &[EffectiveJob],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError>;
+    async fn set_job_enabled(
+        &self,
+        job: &str,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Record why the scheduler skipped a job (`None` clears it). Only writes on change;
+    /// returns whether it changed.
+    async fn record_skip(
+        &self,
+        job: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Claim a run of `job` (marking its expired runs abandoned first).
+    async fn claim(
+        &self,
+        job: &str,
+        trigger: Trigger,
+        owner: &str,
+        ttl_secs: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError>;
+    /// Extend the lease and publish progress. Returns whether cancellation was requested;
+    /// `StoreError::LeaseLost` when the run is no longer ours.
+    async fn heartbeat(
+        &self,
+        lease: &Lease,
+        progress: &RunProgress,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Close a run. `StoreError::LeaseLost` when it was already closed by someone else.
+    async fn finish_run(
+        &self,
+        lease: &Lease,
+        status: RunStatus,
+        error: Option<&str>,
+        stats: Option<serde_json::Value>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Ask the owner of a running run to cancel it (seen on its next heartbeat).
+    async fn request_cancel(&self, job: &str) -> Result<bool, StoreError>;
+    /// Mark every expired running run abandoned.
+    async fn abandon_expired(&self, now: DateTime<Utc>) -> Result<Vec<AbandonedRun>, StoreError>;
+    async fn job_states(&self) -> Result<Vec<JobState>, StoreError>;
+    /// Every running run (for the console header).
+    async fn running_runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+    async fn run_history(
+        &self,
+        job: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>, StoreError>;
+    async fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError>;
+}
+
+/// SQL for "the clock" at parameter `$idx`: the server's `now()` on Postgres, a bound value on
+/// SQLite. Returns the SQL text and whether a value must be bound.
+pub(crate) fn clock(kind: BackendKind, idx: usize) -> (String, bool) {
+    match kind {
+        BackendKind::Postgres => ("now()".to_string(), false),
+        BackendKind::Sqlite => (format!("${idx}"), true),
+    }
+}
+
+/// SQL for "the clock plus `ttl` seconds", with the TTL at `$idx` (and, on SQLite, the
+/// precomputed instant bound there instead).
+fn clock_plus(kind: BackendKind, idx: usize) -> String {
+    match kind {
+        BackendKind::Postgres => format!("now() + make_interval(secs => ${idx})"),
+        BackendKind::Sqlite => format!("${idx}"),
+    }
+}
+
+/// Bind the TTL argument for [`clock_plus`].
+fn ttl_arg(kind: BackendKind, now: DateTime<Utc>, ttl_secs: i64) -> Val {
+    match kind {
+        BackendKind::Postgres => Val::F64(Some(ttl_secs as f64)),
+        BackendKind::Sqlite => Val::Ts(Some(now + chrono::Duration::seconds(ttl_secs))),
+    }
+}
+
+/// Inside a publishing transaction: fail unless the run still holds its lease. On Postgres
+/// the run row is locked until commit, so an abandon cannot slip in between.
+pub(crate) async fn check_lease<T: BackendTx>(
+    tx: &mut T,
+    kind: BackendKind,
+    lease: &Lease,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (clock, bind_now) = clock(kind, 3);
+    let lock = if kind == BackendKind::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let mut args = args![lease.run_id, &lease.owner];
+    if bind_now {
+        args.push(Val::from(now));
+    }
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            format!(
+                "SELECT id FROM job_runs WHERE id = $1 AND owner = $2 AND status = 'running' \
+                 AND lease_until > {clock}{lock}"
+            )
+            .into(),
+            args,
+        )
+        .await?;
+    match row {
+        Some(_) => Ok(()),
+        None => Err(StoreError::LeaseLost(format!(
+            "run {} of {} no longer holds its lease",
+            lease.run_id, lease.job
+        ))),
+    }
+}
+
+#[async_trait]
+impl<B: Backend> JobStore for SqlStore<B> {
+    async fn sync_schedules(
+        &self,
+        jobs: &[EffectiveJob],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        for j in jobs {
+            tx.execute(
+                "INSERT INTO job_schedules (job, interval_minutes, priority, max_lag_minutes,
+                     max_runtime_seconds, ai, enabled, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, TRUE), $8, $8)
+                 ON CONFLICT (job) DO UPDATE SET
+                     interval_minutes = excluded.interval_minutes,
+                     priority = excluded.priority,
+                     max_lag_minutes = excluded.max_lag_minutes,
+                     max_runtime_seconds = excluded.max_runtime_seconds,
+                     ai = excluded.ai,
+                     enabled = COALESCE($7, job_schedules.enabled),
+                     updated_at = CASE
+                         WHEN job_schedules.interval_minutes <> excluded.interval_minutes
+                           OR job_schedules.priority <> excluded.priority
+                           OR job_schedules.max_lag_minutes <> excluded.max_lag_minutes
+                           OR job_schedules.max_runtime_seconds <> excluded.max_runtime_seconds
+                           OR job_schedules.enabled <> COALESCE($7, job_schedules.enabled)
+                         THEN excluded.updated_at ELSE job_schedules.updated_at END"
+                    .into(),
+                args![
+                    j.spec.name,
+                    j.interval_minutes,
+                    j.priority.as_str(),
+                    j.max_lag_minutes,
+                    j.max_runtime_seconds,
+                    j.spec.ai.as_str(),
+                    j.enabled,
+                    now
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
+        self.db
+            .fetch_all(
+                "SELECT job, interval_minutes, priority, max_lag_minutes, max_runtime_seconds, ai,
+                        enabled, last_skip_reason, last_skip_at, created_at, updated_at
+                 FROM job_schedules ORDER BY job"
+                    .into(),
+                vec![],
+            )
+            .await
+    }
+
+    async fn set_job_enabled(
+        &self,
+        job: &str,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let n = self
+            .db
+            .execute(
+                "UPDATE job_schedules SET enabled = $2, updated_at = $3 WHERE job = $1".into(),
+                args![job, enabled, now],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("no job named {job:?}")));
+        }
+        Ok(())
+    }
+
+    async fn record_skip(
+        &self,
+        job: &str,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .db
+            .execute(
+                "UPDATE job_schedules SET last_skip_reason = $2, last_skip_at = $3
+                 WHERE job = $1
+                   AND ((last_skip_reason IS NULL AND $2 IS NOT NULL)
+                     OR (last_skip_reason IS NOT NULL AND $2 IS NULL)
+                     OR last_skip_reason <> $2)"
+                    .into(),
+                args![job, reason, now],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn claim(
+        &self,
+        job: &str,
+        trigger: Trigger,
+        owner: &str,
+        ttl_secs: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let kind = B::KIND;
+        let called = std::time::Instant::now();
+        // A holder that finishes between our insert and our read of it leaves nothing to
+        // report; then the claim is simply tried again.
+        for _ in 0..5 {
+            // In one write transaction. On SQLite the clock is read once the write lock is
+            // held (the caller's `now` moved on by the wait), so a run never starts before
+            // the run it waited for finished.
+            let mut tx = self.db.begin_write().await?;
+            let now = match kind {
+                BackendKind::Sqlite => {
+                    now + chrono::Duration::from_std(called.elapsed()).unwrap_or_default()
+                }
+                BackendKind::Postgres => now,
+            };
+            // Expired runs of this job first: their owner is gone.
+            let (clk, bind) = clock(kind, 2);
+            let mut args = args![job];
+            if bind {
+                args.push(Val::from(now));
+            }
+            let abandoned: Vec<AbandonedRun> = tx
+                .fetch_all(
+                    format!(
+                        "UPDATE job_runs SET status = 'abandoned', finished_at = {clk},
+                             error = 'lease expired: the owner stopped heartbeating'
+                         WHERE job = $1 AND status = 'running' AND lease_until < {clk}
+                         RETURNING id, job, owner"
+                    )
+                    .into(),
+                    args,
+                )
+                .await?;
+
+            let (clk, bind) = clock(kind, 5);
+            let until = clock_plus(kind, 4);
+            let mut args = args![job, trigger.as_str(), owner];
+            args.push(ttl_arg(kind, now, ttl_secs));
+            if bind {
+                args.push(Val::from(now));
+            }
+            let claimed: Option<(i64,)> = tx
+                .fetch_optional(
+                    format!(
+                        "INSERT INTO job_runs (job, status, trigger, owner, started_at,
+                             heartbeat_at, lease_until, progress_done, progress_total,
+                             progress_phase)
+                         VALUES ($1, 'running', $2, $3, {clk}, {clk}, {until}, 0, 0, 'starting')
+                         ON CONFLICT DO NOTHING
+                         RETURNING id"
+                    )
+                    .into(),
+                    args,
+                )
+                .await?;
+            if let Some((run_id,)) = claimed {
+                if kind == BackendKind::Postgres {
+                    // now() is when this transaction began, which can be before the run we
+                    // waited on (or raced) finished; restamp with the clock read after the
+                    // insert went through, so runs of one job never appear to overlap.
+                    tx.execute(
+                        "UPDATE job_runs SET started_at = clock_timestamp(),
+                             heartbeat_at = clock_timestamp(),
+                             lease_until = clock_timestamp() + make_interval(secs => $2)
+                         WHERE id = $1"
+                            .into(),
+                        args![run_id, ttl_secs as f64],
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                return Ok(Claim::Claimed {
+                    lease: Lease {
+                        run_id,
+                        job: job.to_string(),
+                        owner: owner.to_string(),
+                        ttl_secs,
+                    },
+                    abandoned,
+                });
+            }
+            let holder: Option<(i64, String, DateTime<Utc>)> = tx
+                .fetch_optional(
+                    "SELECT id, owner, started_at FROM job_runs \
+                     WHERE job = $1 AND status = 'running'"
+                        .into(),
+                    args![job],
+                )
+                .await?;
+            // Abandoned runs stay marked even when someone else holds the job.
+            tx.commit().await?;
+            if let Some((run_id, owner, started_at)) = holder {
+                return Ok(Claim::Held {
+                    run_id,
+                    owner,
+                    started_at,
+                });
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "{job} was claimed and released by other processes five times in a row; try again"
+        )))
+    }
+
+    async fn heartbeat(
+        &self,
+        lease: &Lease,
+        progress: &RunProgress,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let kind = B::KIND;
+        let (clk, bind) = clock(kind, 7);
+        let until = clock_plus(kind, 6);
+        let mut args = args![
+            lease.run_id,
+            &lease.owner,
+            progress.done as i64,
+            progress.total as i64,
+            &progress.phase
+        ];
+        args.push(ttl_arg(kind, now, lease.ttl_secs));
+        if bind {
+            args.push(Val::from(now));
+        }
+        let row: Option<(bool,)> = self
+            .db
+            .fetch_optional(
+                format!(
+                    "UPDATE job_runs SET heartbeat_at = {clk}, lease_until = {until},
+                         progress_done = $3, progress_total = $4, progress_phase = $5
+                     WHERE id = $1 AND owner = $2 AND status = 'running'
+                     RETURNING cancel_requested"
+                )
+                .into(),
+                args,
+            )
+            .await?;
+        match row {
+            Some((cancel,)) => Ok(cancel),
+            None => Err(StoreError::LeaseLost(format!(
+                "run {} of {} was taken over or closed",
+                lease.run_id, lease.job
+            ))),
+        }
+    }
+
+    async fn finish_run(
+        &self,
+        lease: &Lease,
+        status: RunStatus,
+        error: Option<&str>,
+        stats: Option<serde_json::Value>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (clk, bind) = clock(B::KIND, 6);
+        let mut args = args![lease.run_id, &lease.owner, status.as_str(), error];
+        args.push(Val::Json(stats));
+        if bind {
+            args.push(Val::from(now));
+        }
+        let n = self
+            .db
+            .execute(
+                format!(
+                    "UPDATE job_runs SET status = $3, error = $4, stats = $5, finished_at = {clk},
+                         heartbeat_at = {clk}, lease_until = NULL
+                     WHERE id = $1 AND owner = $2 AND status = 'running'"
+                )
+                .into(),
+                args,
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::LeaseLost(format!(
+                "run {} of {} was already closed by another process",
+                lease.run_id, lease.job
+            )));
+        }
+        Ok(())
+    }
+
+    async fn request_cancel(&self, job: &str) -> Result<bool, StoreError> {
+        let n = self
+            .db
+            .execute(
+                "UPDATE job_runs SET cancel_requested = TRUE WHERE job = $1 AND status = 'running'"
+                    .into(),
+                args![job],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn abandon_expired(&self, now: DateTime<Utc>) -> Result<Vec<AbandonedRun>, StoreError> {
+        let (clk, bind) = clock(B::KIND, 1);
+        let args = if bind { args![now] } else { vec![] };
+        self.db
+            .fetch_all(
+                format!(
+                    "UPDATE job_runs SET status = 'abandoned', finished_at = {clk},
+                         error = 'lease expired: the owner stopped heartbeating'
+                     WHERE status = 'running' AND lease_until < {clk}
+                     RETURNING id, job, owner"
+                )
+                .into(),
+                args,
+            )
+            .await
+    }
+
+    async fn job_states(&self) -> Result<Vec<JobState>, StoreError> {
+        let schedules = self.schedules().await?;
+        // The latest run of every job, and the running ones, in two indexed queries.
+        let latest: Vec<RunRecord> = self
+            .db
+            .fetch_all(
+                format!(
+                    "SELECT {RUN_COLUMNS} FROM job_runs r
+                     WHERE r.id = (SELECT x.id FROM job_runs x WHERE x.job = r.job
+                                   ORDER BY x.started_at DESC, x.id DESC LIMIT 1)"
+                )
+                .into(),
+                vec![],
+            )
+            .await?;
+        let running: Vec<RunRecord> = self
+            .db
+            .fetch_all(
+                format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running'").into(),
+                vec![],
+            )
+            .await?;
+        let successes: Vec<(String, DateTime<Utc>)> = self
+            .db
+            .fetch_all(
+                "SELECT job, MAX(finished_at) FROM job_runs WHERE status = 'succeeded' GROUP BY job"
+                    .into(),
+                vec![],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(schedules.len());
+        for schedule in schedules {
+            // Failures since the last success: the most recent finished runs, newest first.
+            let recent: Vec<(String,)> = self
+                .db
+                .fetch_all(
+                    "SELECT status FROM job_runs
+                     WHERE job = $1 AND status IN ('succeeded', 'failed', 'abandoned')
+                     ORDER BY started_at DESC, id DESC LIMIT 20"
+                        .into(),
+                    args![&schedule.job],
+                )
+                .await?;
+            let failure_streak = recent
+                .iter()
+                .take_while(|(s,)| s != "succeeded")
+                .filter(|(s,)| s == "failed" || s == "abandoned")
+                .count() as u32;
+            out.push(JobState {
+                last_run: latest.iter().find(|r| r.job == schedule.job).cloned(),
+                last_success_at: successes
+                    .iter()
+                    .find(|(j, _)| *j == schedule.job)
+                    .map(|(_, at)| *at),
+                running: running.iter().find(|r| r.job == schedule.job).cloned(),
+                failure_streak,
+                schedule,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn running_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        self.db
+            .fetch_all(
+                format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running' ORDER BY started_at").into(),
+                vec![],
+            )
+            .await
+    }
+
+    async fn run_history(
+        &self,
+        job: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        self.db
+            .fetch_all(
+                format!(
+                    "SELECT {RUN_COLUMNS} FROM job_runs
+                     WHERE ($1 IS NULL OR job = $1)
+                     ORDER BY started_at DESC, id DESC LIMIT $2"
+                )
+                .into(),
+                args![job.map(str::to_string), limit],
+            )
+            .await
+    }
+
+    async fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {
+        self.db
+            .fetch_optional(
+                format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE id = $1").into(),
+                args![id],
+            )
+            .await
+    }
+}

@@ -1,0 +1,294 @@
+//! Reply accounts: their reply statistics (aggregated in SQL, one row per account), new
+//! priorities written in one transaction, opportunity ranks, and operator pins and mutes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::args;
+use crate::identity::Operator;
+use crate::learning::replies::{OperatorOverride, REPLY_DECAY_FLOOR, REPLY_DECAY_LAMBDA};
+use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
+use crate::store::backend::{Backend, BackendKind, BackendTx};
+use crate::store::ops::jobs::{Lease, check_lease};
+use crate::store::ops::learning::{age_days_sql, epoch, greatest};
+use crate::store::ops::reviews::insert_audit;
+use crate::store::{SqlStore, StoreError};
+
+/// An open reply opportunity, for re-ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct OpenOpportunity {
+    pub id: i64,
+    pub account_username: String,
+    pub relevance: Option<f64>,
+    pub likes: Option<i64>,
+}
+
+/// A reply account as the console shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AccountRecord {
+    pub id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub follower_count: Option<i64>,
+    pub priority_score: f64,
+    pub priority_band: Option<String>,
+    pub reply_performance_score: Option<f64>,
+    pub last_successful_reply_at: Option<DateTime<Utc>>,
+    pub replies_30d: i64,
+    pub operator_override: String,
+    pub override_by: Option<String>,
+    pub override_at: Option<DateTime<Utc>>,
+    pub priority_updated_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait ReplyStore {
+    /// Per-account reply statistics at `now` (replies are posted decisions of type reply).
+    async fn account_reply_stats(
+        &self,
+        now: DateTime<Utc>,
+        tau: f64,
+    ) -> Result<Vec<AccountReplies>, StoreError>;
+    async fn open_opportunities(&self) -> Result<Vec<OpenOpportunity>, StoreError>;
+    /// Write the new priorities and opportunity ranks in one transaction holding the lease.
+    async fn publish_priorities(
+        &self,
+        lease: &Lease,
+        updates: &[PriorityUpdate],
+        ranks: &[(i64, f64)],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError>;
+    /// Pin, mute or clear an account, audited. The priority follows at once (pinned 1.0,
+    /// muted 0); clearing leaves it to the next priority run.
+    async fn set_override(
+        &self,
+        username: &str,
+        to: OperatorOverride,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    username: String,
+    priority_score: f64,
+    reply_performance_score: Option<f64>,
+    operator_override: String,
+    stored_last_reply: Option<DateTime<Utc>>,
+    n_30d: i64,
+    sum_dc_30d: Option<f64>,
+    sum_d_30d: Option<f64>,
+    sum_dc_all: Option<f64>,
+    sum_d_all: Option<f64>,
+    last_reply_at: Option<DateTime<Utc>>,
+}
+
+fn stats_sql(kind: BackendKind) -> String {
+    let age = age_days_sql(kind);
+    let greatest = greatest(kind);
+    // $1 now, $2 τ. Missing, NaN or negative inputs count as 0, as in the learning core.
+    format!(
+        "WITH r AS (
+            SELECT target_username AS username, posted_at, {age} AS age,
+                   CASE WHEN followers_gained_weighted >= 0
+                         AND followers_gained_weighted <= 1e300
+                        THEN followers_gained_weighted ELSE 0.0 END AS fgw,
+                   CASE WHEN score BETWEEN 0 AND 1 THEN score
+                        WHEN score > 1 AND score <= 1e300 THEN 1.0
+                        ELSE 0.0 END AS s
+            FROM learning_facts
+            WHERE decision_type = 'reply' AND target_username IS NOT NULL
+        ), w AS (
+            SELECT username, posted_at, age,
+                   {greatest}({floor}, exp(-{lambda} * age)) AS d,
+                   0.6 * (1.0 - exp(-fgw / $2)) + 0.4 * s AS c
+            FROM r
+        )
+        SELECT a.username, a.priority_score, a.reply_performance_score, a.operator_override,
+               a.last_successful_reply_at AS stored_last_reply,
+               COUNT(CASE WHEN w.age <= 30 THEN 1 END) AS n_30d,
+               SUM(CASE WHEN w.age <= 30 THEN w.d * w.c END) AS sum_dc_30d,
+               SUM(CASE WHEN w.age <= 30 THEN w.d END) AS sum_d_30d,
+               SUM(w.d * w.c) AS sum_dc_all,
+               SUM(w.d) AS sum_d_all,
+               MAX(w.posted_at) AS last_reply_at
+        FROM discovered_accounts a
+        LEFT JOIN w ON w.username = a.username
+        GROUP BY a.id, a.username, a.priority_score, a.reply_performance_score,
+                 a.operator_override, a.last_successful_reply_at
+        ORDER BY a.username",
+        floor = REPLY_DECAY_FLOOR,
+        lambda = REPLY_DECAY_LAMBDA,
+    )
+}
+
+fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
+    match (num, den) {
+        (Some(n), Some(d)) if d > 0.0 && n.is_finite() => Some(n / d),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ReplyStore for SqlStore<B> {
+    async fn account_reply_stats(
+        &self,
+        now: DateTime<Utc>,
+        tau: f64,
+    ) -> Result<Vec<AccountReplies>, StoreError> {
+        let rows: Vec<StatsRow> = self
+            .db
+            .fetch_all(stats_sql(B::KIND).into(), args![epoch(now), tau])
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AccountReplies {
+                replies_30d: r.n_30d.max(0) as u32,
+                performance_30d: ratio(r.sum_dc_30d, r.sum_d_30d),
+                performance_all: ratio(r.sum_dc_all, r.sum_d_all),
+                last_successful_reply_at: r.last_reply_at.or(r.stored_last_reply),
+                stored_performance: r.reply_performance_score.filter(|p| p.is_finite()),
+                current_priority: if r.priority_score.is_finite() {
+                    r.priority_score
+                } else {
+                    0.5
+                },
+                // An unknown override value in the table counts as none.
+                operator_override: OperatorOverride::parse(&r.operator_override)
+                    .unwrap_or(OperatorOverride::None),
+                username: r.username,
+            })
+            .collect())
+    }
+
+    async fn open_opportunities(&self) -> Result<Vec<OpenOpportunity>, StoreError> {
+        self.db
+            .fetch_all(
+                "SELECT id, account_username, relevance, likes FROM reply_opportunities
+                 WHERE status = 'open' ORDER BY id"
+                    .into(),
+                vec![],
+            )
+            .await
+    }
+
+    async fn publish_priorities(
+        &self,
+        lease: &Lease,
+        updates: &[PriorityUpdate],
+        ranks: &[(i64, f64)],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        check_lease(&mut tx, B::KIND, lease, now).await?;
+        let mut written = 0;
+        for u in updates {
+            written += tx
+                .execute(
+                    "UPDATE discovered_accounts SET priority_score = $2, priority_band = $3,
+                         reply_performance_score = $4, replies_30d = $5,
+                         last_successful_reply_at = $6, priority_updated_at = $7
+                     WHERE username = $1"
+                        .into(),
+                    args![
+                        &u.username,
+                        u.priority,
+                        &u.band,
+                        u.performance,
+                        u.replies_30d,
+                        u.last_successful_reply_at,
+                        now
+                    ],
+                )
+                .await?;
+        }
+        for (id, rank) in ranks {
+            tx.execute(
+                "UPDATE reply_opportunities SET rank_score = $2 WHERE id = $1".into(),
+                args![*id, *rank],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    async fn set_override(
+        &self,
+        username: &str,
+        to: OperatorOverride,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        let earlier: Option<(String,)> = tx
+            .fetch_optional(
+                "SELECT outcome FROM operator_audit WHERE action_id = $1".into(),
+                args![action_id],
+            )
+            .await?;
+        if let Some((outcome,)) = earlier {
+            return Ok(format!("already done ({outcome})"));
+        }
+        let from: Option<(String,)> = tx
+            .fetch_optional(
+                "SELECT operator_override FROM discovered_accounts WHERE username = $1".into(),
+                args![username],
+            )
+            .await?;
+        let Some((from,)) = from else {
+            return Err(StoreError::NotFound(format!("no account @{username}")));
+        };
+        tx.execute(
+            "UPDATE discovered_accounts SET operator_override = $2, override_by = $3,
+                 override_at = $4,
+                 priority_score = CASE WHEN $2 = 'pinned' THEN 1.0
+                                       WHEN $2 = 'muted' THEN 0.0
+                                       ELSE priority_score END,
+                 priority_band = CASE WHEN $2 = 'none' THEN priority_band ELSE $2 END
+             WHERE username = $1"
+                .into(),
+            args![username, to.as_str(), operator.name(), now],
+        )
+        .await?;
+        let action = match to {
+            OperatorOverride::Pinned => "pin",
+            OperatorOverride::Muted => "mute",
+            OperatorOverride::None => "clear_override",
+        };
+        insert_audit(
+            &mut tx,
+            action_id,
+            &format!("account:{username}"),
+            action,
+            Some(&from),
+            Some(to.as_str()),
+            "applied",
+            operator,
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok("applied".into())
+    }
+
+    async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError> {
+        self.db
+            .fetch_all(
+                "SELECT id, username, display_name, follower_count, priority_score, priority_band,
+                        reply_performance_score, last_successful_reply_at, replies_30d,
+                        operator_override, override_by, override_at, priority_updated_at
+                 FROM discovered_accounts
+                 ORDER BY priority_score DESC, username LIMIT $1"
+                    .into(),
+                args![limit],
+            )
+            .await
+    }
+}

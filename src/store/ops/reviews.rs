@@ -1,0 +1,589 @@
+//! The moderation queue and operator decisions. A decision is one transaction: a
+//! state-guarded update (`WHERE status = 'pending' AND version = $seen`), the content's status
+//! change, and an `operator_audit` row keyed by a unique action id. A lost race is answered
+//! with who won and when; a retried action (same id) is answered with its first outcome and is
+//! never applied twice. Every attempt leaves one audit row.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::args;
+use crate::identity::{APP_VERSION, Operator};
+use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
+use crate::store::ops::incidents::insert_event;
+use crate::store::types::EventRow;
+use crate::store::{SqlStore, StoreError};
+
+/// A review as the queue shows it, with its decision's descriptors.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub decision_id: String,
+    pub part_index: i64,
+    pub original_text: String,
+    pub proposed_rewrite: Option<String>,
+    pub risk_level: String,
+    /// JSON text: a list of issue strings.
+    pub issues: Option<String>,
+    /// JSON text: a list of rule hits (category, level, start, end, text, rule, why).
+    pub rule_hits: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub rewrite_attempts: i64,
+    pub reviewer: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub final_text: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub decision_type: Option<String>,
+    pub generator_name: Option<String>,
+    pub content_slot: Option<String>,
+    pub content_status: Option<String>,
+}
+
+const REVIEW_COLUMNS: &str = "r.id, r.decision_id, r.part_index, r.original_text, \
+     r.proposed_rewrite, r.risk_level, CAST(r.issues AS TEXT) AS issues, \
+     CAST(r.rule_hits AS TEXT) AS rule_hits, r.status, r.version, r.rewrite_attempts, r.reviewer, \
+     r.decided_by, r.decided_at, r.note, r.final_text, r.created_at, r.updated_at, \
+     c.decision_type, c.generator_name, c.content_slot, c.status AS content_status";
+
+/// What an operator decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Publish the proposed rewrite.
+    ApproveRewrite,
+    /// Publish the operator's own text.
+    ApproveEdited {
+        text: String,
+    },
+    /// Publish the original as it is (needs a note; never for critical risk).
+    ApproveOriginal {
+        note: String,
+    },
+    Reject {
+        reason: String,
+    },
+    /// Ask for another rewrite: the item stays pending without a proposal.
+    RequestRewrite {
+        note: Option<String>,
+    },
+}
+
+impl Verdict {
+    pub fn action(&self) -> &'static str {
+        match self {
+            Verdict::ApproveRewrite => "approve_rewrite",
+            Verdict::ApproveEdited { .. } => "approve_edited",
+            Verdict::ApproveOriginal { .. } => "approve_original",
+            Verdict::Reject { .. } => "reject",
+            Verdict::RequestRewrite { .. } => "request_rewrite",
+        }
+    }
+
+    /// The review's status after the decision.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Verdict::ApproveRewrite => "approved_rewrite",
+            Verdict::ApproveEdited { .. } => "approved_edited",
+            Verdict::ApproveOriginal { .. } => "approved_original",
+            Verdict::Reject { .. } => "rejected",
+            Verdict::RequestRewrite { .. } => "pending",
+        }
+    }
+
+    fn note(&self) -> Option<&str> {
+        match self {
+            Verdict::ApproveOriginal { note } => Some(note),
+            Verdict::Reject { reason } => Some(reason),
+            Verdict::RequestRewrite { note } => note.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// One decision attempt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionRequest {
+    pub review_id: i64,
+    /// The version the operator saw; the decision lands only if it is still current.
+    pub seen_version: i64,
+    pub verdict: Verdict,
+    /// Unique per attempt: a retry of the same action reuses it.
+    pub action_id: String,
+    pub operator: Operator,
+}
+
+/// How a decision attempt ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Applied {
+        status: String,
+        version: i64,
+    },
+    /// Someone else decided first (or the item changed since it was seen).
+    LostRace {
+        status: String,
+        by: Option<String>,
+        at: Option<DateTime<Utc>>,
+    },
+    /// The same action id was seen before: its first outcome, not applied again.
+    Repeated {
+        first_outcome: String,
+        to_state: Option<String>,
+    },
+    /// The decision is not allowed for this item.
+    Refused {
+        reason: String,
+    },
+}
+
+/// The longest text a post may have.
+pub const MAX_POST_CHARS: usize = 280;
+
+#[async_trait]
+pub trait ReviewStore {
+    /// Reviews with the given statuses (all when empty), newest first.
+    async fn reviews(&self, statuses: &[&str], limit: i64)
+    -> Result<Vec<ReviewRecord>, StoreError>;
+    async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError>;
+    /// Apply an operator's decision (see the module comment).
+    async fn decide(
+        &self,
+        req: &DecisionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, StoreError>;
+    /// Audit rows about one subject (or all), newest first.
+    async fn audit(
+        &self,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+}
+
+/// An operator action as read back.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub action_id: String,
+    pub subject: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub outcome: String,
+    pub operator: String,
+    pub os_user: String,
+    pub ssh_client: Option<String>,
+    pub host: String,
+    pub app_version: String,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Current {
+    status: String,
+    version: i64,
+    risk_level: String,
+    proposed_rewrite: Option<String>,
+    decision_id: String,
+    decided_by: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+/// The approved text becomes the text that is posted: `content` for a single post, its part of
+/// `thread_parts` (and `content`, which holds the first part) for a thread. Without this an
+/// approved rewrite would leave the risky original in the queue.
+async fn publish_approved_text<T: BackendTx>(
+    tx: &mut T,
+    kind: BackendKind,
+    review_id: i64,
+    decision_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some((Some(text), part_index)) = tx
+        .fetch_optional::<(Option<String>, i64)>(
+            "SELECT final_text, part_index FROM safety_reviews WHERE id = $1".into(),
+            args![review_id],
+        )
+        .await?
+    else {
+        return Ok(());
+    };
+    // Parts of one thread may be decided at the same moment: lock the row we rewrite.
+    let lock = if kind == BackendKind::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let Some((parts,)) = tx
+        .fetch_optional::<(Option<String>,)>(
+            format!(
+                "SELECT CAST(thread_parts AS TEXT) FROM content_metadata \
+                 WHERE decision_id = $1{lock}"
+            )
+            .into(),
+            args![decision_id],
+        )
+        .await?
+    else {
+        return Ok(());
+    };
+    let parts: Option<Vec<String>> = parts.and_then(|p| serde_json::from_str(&p).ok());
+    let (content, parts) = match parts {
+        Some(mut parts) if (part_index as usize) < parts.len() => {
+            parts[part_index as usize] = text;
+            (parts[0].clone(), Some(serde_json::json!(parts)))
+        }
+        _ => (text, None),
+    };
+    tx.execute(
+        "UPDATE content_metadata SET content = $2,
+             thread_parts = COALESCE($3, thread_parts), updated_at = $4
+         WHERE decision_id = $1"
+            .into(),
+        args![decision_id, content, Val::Json(parts), now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Write one audit row for an attempt.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_audit<T: BackendTx>(
+    tx: &mut T,
+    action_id: &str,
+    subject: &str,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    outcome: &str,
+    op: &Operator,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO operator_audit (action_id, subject, action, from_state, to_state, outcome,
+             operator, os_user, ssh_client, host, app_version, at, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            .into(),
+        args![
+            action_id,
+            subject,
+            action,
+            from,
+            to,
+            outcome,
+            op.name(),
+            &op.os_user,
+            &op.ssh_client,
+            &op.host,
+            APP_VERSION,
+            now,
+            note
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+fn validate(verdict: &Verdict, cur: &Current) -> Option<String> {
+    match verdict {
+        Verdict::ApproveRewrite
+            if cur
+                .proposed_rewrite
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty()) =>
+        {
+            Some("there is no proposed rewrite to approve".into())
+        }
+        Verdict::ApproveOriginal { .. } if cur.risk_level == "critical" => {
+            Some("a critical item cannot be approved as it is; edit it or reject it".into())
+        }
+        Verdict::ApproveOriginal { note } if note.trim().is_empty() => {
+            Some("approving the original needs a note saying why".into())
+        }
+        Verdict::ApproveEdited { text } if text.trim().is_empty() => {
+            Some("the edited text is empty".into())
+        }
+        Verdict::ApproveEdited { text } if text.chars().count() > MAX_POST_CHARS => Some(format!(
+            "the edited text has {} characters; the limit is {MAX_POST_CHARS}",
+            text.chars().count()
+        )),
+        Verdict::Reject { reason } if reason.trim().is_empty() => {
+            Some("a rejection needs a reason".into())
+        }
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ReviewStore for SqlStore<B> {
+    async fn reviews(
+        &self,
+        statuses: &[&str],
+        limit: i64,
+    ) -> Result<Vec<ReviewRecord>, StoreError> {
+        // Statuses are a short closed list: bound as one comma-joined string and matched with
+        // a portable membership test.
+        let wanted = format!(",{},", statuses.join(","));
+        let member = match B::KIND {
+            crate::store::BackendKind::Postgres => "strpos($1, ',' || r.status || ',') > 0",
+            crate::store::BackendKind::Sqlite => "instr($1, ',' || r.status || ',') > 0",
+        };
+        self.db
+            .fetch_all(
+                format!(
+                    "SELECT {REVIEW_COLUMNS}
+                     FROM safety_reviews r
+                     LEFT JOIN content_metadata c ON c.decision_id = r.decision_id
+                     WHERE $1 = ',,' OR {member}
+                     ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END,
+                              r.created_at DESC, r.id DESC
+                     LIMIT $2"
+                )
+                .into(),
+                args![wanted, limit],
+            )
+            .await
+    }
+
+    async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError> {
+        self.db
+            .fetch_optional(
+                format!(
+                    "SELECT {REVIEW_COLUMNS}
+                     FROM safety_reviews r
+                     LEFT JOIN content_metadata c ON c.decision_id = r.decision_id
+                     WHERE r.id = $1"
+                )
+                .into(),
+                args![id],
+            )
+            .await
+    }
+
+    async fn decide(
+        &self,
+        req: &DecisionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, StoreError> {
+        match self.decide_once(req, now).await {
+            // The same action id landed concurrently (a retry racing its original): answer
+            // with the first outcome.
+            Err(StoreError::Duplicate(_)) => {
+                let first: Option<(String, Option<String>)> = self
+                    .db
+                    .fetch_optional(
+                        "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
+                        args![&req.action_id],
+                    )
+                    .await?;
+                let (first_outcome, to_state) = first.ok_or_else(|| {
+                    StoreError::Conflict("a concurrent decision could not be read back".into())
+                })?;
+                Ok(DecisionOutcome::Repeated {
+                    first_outcome,
+                    to_state,
+                })
+            }
+            other => other,
+        }
+    }
+
+    async fn audit(
+        &self,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        self.db
+            .fetch_all(
+                "SELECT id, action_id, subject, action, from_state, to_state, outcome, operator,
+                        os_user, ssh_client, host, app_version, at, note
+                 FROM operator_audit
+                 WHERE $1 IS NULL OR subject = $1
+                 ORDER BY at DESC, id DESC LIMIT $2"
+                    .into(),
+                args![subject.map(str::to_string), limit],
+            )
+            .await
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    async fn decide_once(
+        &self,
+        req: &DecisionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, StoreError> {
+        let subject = format!("safety_review:{}", req.review_id);
+        let action = req.verdict.action();
+        let mut tx = self.db.begin_write().await?;
+        // A retried action is answered with its first outcome.
+        let earlier: Option<(String, Option<String>)> = tx
+            .fetch_optional(
+                "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
+                args![&req.action_id],
+            )
+            .await?;
+        if let Some((first_outcome, to_state)) = earlier {
+            return Ok(DecisionOutcome::Repeated {
+                first_outcome,
+                to_state,
+            });
+        }
+        let cur: Current = tx
+            .fetch_optional(
+                "SELECT status, version, risk_level, proposed_rewrite, decision_id, decided_by,
+                        decided_at
+                 FROM safety_reviews WHERE id = $1"
+                    .into(),
+                args![req.review_id],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no safety review {}", req.review_id)))?;
+
+        let refusal = validate(&req.verdict, &cur);
+        let new_status = req.verdict.status();
+        let final_text = match &req.verdict {
+            Verdict::ApproveRewrite => cur.proposed_rewrite.clone(),
+            Verdict::ApproveEdited { text } => Some(text.clone()),
+            Verdict::ApproveOriginal { .. } => None,
+            _ => None,
+        };
+        let applied = if refusal.is_some() {
+            0
+        } else {
+            let clear_rewrite = matches!(req.verdict, Verdict::RequestRewrite { .. });
+            let decided = !clear_rewrite;
+            tx.execute(
+                "UPDATE safety_reviews SET
+                     status = $3,
+                     version = version + 1,
+                     decided_by = CASE WHEN $4 THEN $5 ELSE decided_by END,
+                     decided_at = CASE WHEN $4 THEN $6 ELSE decided_at END,
+                     note = COALESCE($7, note),
+                     final_text = CASE WHEN $8 = 'approved_original' THEN original_text
+                                       ELSE COALESCE($9, final_text) END,
+                     proposed_rewrite = CASE WHEN $10 THEN NULL ELSE proposed_rewrite END,
+                     updated_at = $6
+                 WHERE id = $1 AND status = 'pending' AND version = $2"
+                    .into(),
+                args![
+                    req.review_id,
+                    req.seen_version,
+                    new_status,
+                    decided,
+                    req.operator.name(),
+                    now,
+                    req.verdict.note(),
+                    new_status,
+                    final_text,
+                    clear_rewrite
+                ],
+            )
+            .await?
+        };
+
+        let outcome = if let Some(reason) = refusal {
+            insert_audit(
+                &mut tx,
+                &req.action_id,
+                &subject,
+                action,
+                Some(&cur.status),
+                Some(&cur.status),
+                "refused",
+                &req.operator,
+                Some(&reason),
+                now,
+            )
+            .await?;
+            DecisionOutcome::Refused { reason }
+        } else if applied == 0 {
+            insert_audit(
+                &mut tx,
+                &req.action_id,
+                &subject,
+                action,
+                Some(&cur.status),
+                Some(&cur.status),
+                "lost_race",
+                &req.operator,
+                req.verdict.note(),
+                now,
+            )
+            .await?;
+            DecisionOutcome::LostRace {
+                status: cur.status,
+                by: cur.decided_by,
+                at: cur.decided_at,
+            }
+        } else {
+            // The content follows: rejected at once; queued when no part is still pending.
+            match &req.verdict {
+                Verdict::Reject { reason } => {
+                    tx.execute(
+                        "UPDATE content_metadata SET status = 'rejected', updated_at = $2
+                         WHERE decision_id = $1"
+                            .into(),
+                        args![&cur.decision_id, now],
+                    )
+                    .await?;
+                    insert_event(
+                        &mut tx,
+                        &EventRow {
+                            event_type: "safety_rejected".into(),
+                            severity: "warning".into(),
+                            component: "safety_guard".into(),
+                            message: format!("rejected by {}: {reason}", req.operator.name()),
+                            metadata: Some(serde_json::json!({
+                                "review_id": req.review_id,
+                                "decision_id": cur.decision_id,
+                            })),
+                            created_at: now,
+                        },
+                    )
+                    .await?;
+                }
+                Verdict::RequestRewrite { .. } => {}
+                _ => {
+                    publish_approved_text(&mut tx, B::KIND, req.review_id, &cur.decision_id, now)
+                        .await?;
+                    tx.execute(
+                        "UPDATE content_metadata SET status = 'queued', updated_at = $2
+                         WHERE decision_id = $1 AND status = 'pending_review'
+                           AND NOT EXISTS (SELECT 1 FROM safety_reviews
+                                           WHERE decision_id = $1 AND status = 'pending')"
+                            .into(),
+                        args![&cur.decision_id, now],
+                    )
+                    .await?;
+                }
+            }
+            insert_audit(
+                &mut tx,
+                &req.action_id,
+                &subject,
+                action,
+                Some(&cur.status),
+                Some(new_status),
+                "applied",
+                &req.operator,
+                req.verdict.note(),
+                now,
+            )
+            .await?;
+            DecisionOutcome::Applied {
+                status: new_status.to_string(),
+                version: cur.version + 1,
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}

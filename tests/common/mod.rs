@@ -1,0 +1,150 @@
+//! Test databases: a fresh SQLite file per test, and a fresh Postgres schema per test when
+//! `XBOT_TEST_DATABASE_URL` is set (with `XBOT_REQUIRE_PG=1`, a missing URL fails the test).
+#![allow(dead_code)]
+
+pub mod pty;
+
+use std::path::PathBuf;
+
+use xbot::config::DatabaseTarget;
+use xbot::store::{self, MigrationPolicy, StoreHandle};
+
+pub struct TestDb {
+    pub store: StoreHandle,
+    pub target: DatabaseTarget,
+    /// The URL (Postgres) or file path (SQLite) for opening more stores or processes.
+    pub url: String,
+    kind: Kind,
+}
+
+enum Kind {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+/// The Postgres server for tests, if configured.
+pub fn pg_url() -> Option<String> {
+    match std::env::var("XBOT_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("XBOT_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                panic!("XBOT_REQUIRE_PG=1 but XBOT_TEST_DATABASE_URL is not set");
+            }
+            None
+        }
+    }
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path: PathBuf = dir.path().join("xbot.db");
+        let target = DatabaseTarget::Sqlite {
+            path: path.clone(),
+            is_default: false,
+        };
+        let opened = store::open(&target, MigrationPolicy::Apply)
+            .await
+            .expect("open sqlite");
+        TestDb {
+            store: opened.store,
+            url: format!("sqlite://{}", path.display()),
+            target,
+            kind: Kind::Sqlite(dir),
+        }
+    }
+
+    /// A fresh schema on the test server, or `None` when no server is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin_url = pg_url()?;
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        run_admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options[search_path]={schema}");
+        let target = DatabaseTarget::Postgres { url: url.clone() };
+        let opened = store::open(&target, MigrationPolicy::Apply)
+            .await
+            .expect("open postgres");
+        Some(TestDb {
+            store: opened.store,
+            target,
+            url,
+            kind: Kind::Postgres { admin_url, schema },
+        })
+    }
+
+    /// Open another, independent store on the same database.
+    pub async fn reopen(&self) -> StoreHandle {
+        store::open(&self.target, MigrationPolicy::Apply)
+            .await
+            .expect("reopen")
+            .store
+    }
+
+    /// The Postgres schema of this test and the server's admin URL (Postgres only).
+    pub fn pg_schema(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            Kind::Postgres { admin_url, schema } => Some((schema, admin_url)),
+            Kind::Sqlite(_) => None,
+        }
+    }
+
+    /// This database's URL with other credentials (Postgres only).
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").expect("a URL");
+        let (_, host) = rest.split_once('@').expect("credentials in the test URL");
+        format!("{scheme}://{user}:{password}@{host}")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.kind, Kind::Postgres { .. })
+    }
+
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Kind::Postgres { admin_url, schema } = &self.kind {
+            run_admin(
+                admin_url,
+                &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+            )
+            .await;
+        }
+    }
+}
+
+/// Run one statement on the test server outside any store.
+pub async fn run_admin(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("connect to the test server");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Define a contract test that runs once on SQLite and once on Postgres.
+#[macro_export]
+macro_rules! contract {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::common::TestDb::sqlite().await;
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::common::TestDb::postgres().await else {
+                    eprintln!("skipped: XBOT_TEST_DATABASE_URL is not set");
+                    return;
+                };
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+        }
+    };
+}

@@ -1,0 +1,257 @@
+//! The real binary in a pseudo-terminal: keys go in through the pty master, everything the
+//! program writes is fed to a vt100 emulator so tests can read the screen and the terminal
+//! modes (alternate screen, cursor, mouse reporting, bracketed paste) the way a user's
+//! terminal would see them.
+
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Pty {
+    /// `None` once closed (the line dropped).
+    master: Option<std::fs::File>,
+    stop_reading: Arc<std::sync::atomic::AtomicBool>,
+    child: Child,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, for greps (secrets, raw escape sequences).
+    pub raw: Arc<Mutex<Vec<u8>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The terminal modes a program must give back when it exits.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Modes {
+    pub alternate_screen: bool,
+    pub cursor_hidden: bool,
+    pub mouse_reporting: bool,
+    pub bracketed_paste: bool,
+}
+
+fn winsize(cols: u16, rows: u16) -> libc::winsize {
+    libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    }
+}
+
+/// A new pty pair, both ends close-on-exec: other tests spawn processes concurrently, and a
+/// master fd leaked into any child would keep the line up after `close_master`.
+fn open_pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
+    let last = std::io::Error::last_os_error;
+    // SAFETY: posix_openpt/grantpt/unlockpt/ptsname_r/open on fds owned here; each result is
+    // checked before use.
+    unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        assert!(m >= 0, "posix_openpt: {}", last());
+        let master = OwnedFd::from_raw_fd(m);
+        assert_eq!(libc::grantpt(m), 0, "grantpt: {}", last());
+        assert_eq!(libc::unlockpt(m), 0, "unlockpt: {}", last());
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(m, name.as_mut_ptr(), name.len()), 0);
+        let sl = libc::open(
+            name.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        assert!(sl >= 0, "open the pty slave: {}", last());
+        let slave = OwnedFd::from_raw_fd(sl);
+        let ws = winsize(cols, rows);
+        assert_eq!(libc::ioctl(m, libc::TIOCSWINSZ as _, &ws), 0);
+        (master, slave)
+    }
+}
+
+impl Pty {
+    /// Start `cmd` on a new pty of the given size, as the session leader with the pty as its
+    /// controlling terminal (so SIGHUP, SIGWINCH and Ctrl-Z behave as over SSH).
+    pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> Pty {
+        let (master, slave) = open_pty(cols, rows);
+        let stdio = |fd: &OwnedFd| Stdio::from(fd.try_clone().expect("dup pty"));
+        cmd.stdin(stdio(&slave))
+            .stdout(stdio(&slave))
+            .stderr(stdio(&slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("spawn under a pty");
+        drop(slave);
+
+        let master = std::fs::File::from(master);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows).unwrap(),
+            std::num::NonZeroU16::new(cols).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reading = master.try_clone().expect("clone master");
+        let (p, r) = (parser.clone(), raw.clone());
+        let stop_reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = stop_reading.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            // Poll so that `close_master` can stop this thread and close the last master fd.
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let mut pfd = libc::pollfd {
+                    fd: reading.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd.
+                let ready = unsafe { libc::poll(&mut pfd, 1, 50) };
+                if ready <= 0 {
+                    continue;
+                }
+                // EIO once the last slave fd closes: the program is gone.
+                match reading.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        p.lock().unwrap().process(&buf[..n]);
+                        r.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                    _ => break,
+                }
+            }
+        });
+        Pty {
+            master: Some(master),
+            stop_reading,
+            child,
+            parser,
+            raw,
+            reader: Some(reader),
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Type text (keys as a terminal sends them: "\r" is Enter, "\x1b" is Esc).
+    pub fn send(&mut self, bytes: &str) {
+        let master = self.master.as_mut().expect("the line is up");
+        master.write_all(bytes.as_bytes()).expect("write to pty");
+        master.flush().unwrap();
+        // Let the program read each burst as its own input, as a typing user would.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Type keys one at a time.
+    pub fn keys(&mut self, keys: &[&str]) {
+        for k in keys {
+            self.send(k);
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    pub fn modes(&self) -> Modes {
+        let p = self.parser.lock().unwrap();
+        let s = p.screen();
+        Modes {
+            alternate_screen: s.alternate_screen(),
+            cursor_hidden: s.hide_cursor(),
+            mouse_reporting: s.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
+            bracketed_paste: s.bracketed_paste(),
+        }
+    }
+
+    /// Wait until the screen satisfies `ok`; on timeout fail with the screen as it is.
+    pub fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out after {timeout:?} waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Wait until the screen shows `text`.
+    pub fn wait_text(&self, text: &str, timeout: Duration) -> String {
+        self.wait_for(&format!("{text:?}"), timeout, |s| s.contains(text))
+    }
+
+    /// Change the window size, as a terminal emulator does (the kernel sends SIGWINCH).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let ws = winsize(cols, rows);
+        // SAFETY: TIOCSWINSZ reads a winsize from the pointer.
+        let fd = self.master.as_ref().expect("the line is up").as_raw_fd();
+        // SAFETY: as above.
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCSWINSZ as _, &ws) };
+        assert_eq!(rc, 0);
+        self.parser.lock().unwrap().screen_mut().set_size(
+            std::num::NonZeroU16::new(rows).unwrap(),
+            std::num::NonZeroU16::new(cols).unwrap(),
+        );
+    }
+
+    /// Close every fd of the master side, as when an SSH connection drops: the kernel hangs up
+    /// the session (SIGHUP) and the program's terminal I/O fails from then on.
+    pub fn close_master(&mut self) {
+        self.stop_reading
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        self.master = None;
+    }
+
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: plain kill(2) on our child.
+        unsafe {
+            libc::kill(self.pid(), sig);
+        }
+    }
+
+    /// Wait for the program to exit, then for the last of its output to be read.
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                if let Some(r) = self.reader.take() {
+                    let _ = r.join();
+                }
+                return status;
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!(
+                    "the program did not exit within {timeout:?}; the screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn raw_text(&self) -> String {
+        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
