@@ -64,11 +64,20 @@ impl Executor {
                             )),
                         ),
                     };
+                    let started = std::time::Instant::now();
                     let loaded = load(ex.store.as_ref(), &ex.setup, &query, Utc::now());
                     let result = match tokio::time::timeout(limit, loaded).await {
                         Ok(r) => r,
                         Err(_) => Err(timed_out),
                     };
+                    // The log says which screens are slow on this database (a million rows,
+                    // a far-away server) without a profiler.
+                    let ms = started.elapsed().as_millis() as u64;
+                    if ms >= 1000 {
+                        tracing::warn!(?query, ms, ok = result.is_ok(), "slow console load");
+                    } else {
+                        tracing::debug!(?query, ms, ok = result.is_ok(), "console load");
+                    }
                     let result = result.map(Box::new).map_err(|e| LoadError {
                         unavailable: e.is_unavailable(),
                         message: e.to_string(),

@@ -123,6 +123,28 @@ pub fn num(v: Option<f64>, prec: usize) -> String {
     }
 }
 
+/// A number in at most 4 columns: one decimal below 100, none below 10,000, then "12k"
+/// (a column cut "119.3" to "119." reads as a typo).
+pub fn num4(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() && x.abs() < 100.0 => format!("{x:.1}"),
+        Some(x) if x.is_finite() && x.abs() < 9_999.5 => format!("{x:.0}"),
+        Some(x) if x.is_finite() && x.abs() < 999_500.0 => format!("{:.0}k", x / 1000.0),
+        Some(x) if x.is_finite() => format!("{:.0}M", x / 1e6),
+        _ => "–".into(),
+    }
+}
+
+/// An optional count in at most 6 columns: "12,345", then "123k", "12.3M".
+pub fn count6(v: Option<i64>) -> String {
+    match v {
+        None => "–".into(),
+        Some(n) if n.unsigned_abs() < 100_000 => count(n),
+        Some(n) if n.unsigned_abs() < 999_500 => format!("{:.0}k", n as f64 / 1e3),
+        Some(n) => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
 /// An optional count, or "–".
 pub fn opt_count(v: Option<i64>) -> String {
     v.map_or("–".into(), count)
@@ -175,6 +197,19 @@ mod tests {
         assert_eq!(hbar(2.0, 1.0, 3, true), "###");
         assert_eq!(hbar(f64::NAN, 1.0, 3, false), "");
         assert_eq!(hbar(0.55, 1.0, 4, false).chars().count(), 3);
+    }
+
+    #[test]
+    fn four_column_numbers() {
+        assert_eq!(num4(Some(6.84)), "6.8");
+        assert_eq!(num4(Some(119.3)), "119");
+        assert_eq!(num4(Some(2_345.0)), "2345");
+        assert_eq!(num4(Some(12_600.0)), "13k");
+        assert_eq!(num4(Some(f64::NAN)), "–");
+        assert_eq!(num4(None), "–");
+        assert_eq!(count6(Some(30_758)), "30,758");
+        assert_eq!(count6(Some(130_758)), "131k");
+        assert_eq!(count6(Some(1_234_567)), "1.2M");
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
     );
     let wide = area.width >= 120;
+    // What is left for details: the fixed columns, the gaps between columns, the borders.
+    let fixed = if wide { 63 + 15 + 7 } else { 63 + 5 };
+    let details_width = (top.width as usize).saturating_sub(fixed + 2).max(10);
     let rows: Vec<Row> = order
         .iter()
         .enumerate()
@@ -103,7 +106,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 cells.push(Cell::from(duration));
                 cells.push(Cell::from(x.count.to_string()));
             }
-            cells.push(Cell::from(cell(x.details.as_deref().unwrap_or(""), 80)));
+            cells.push(Cell::from(cell(
+                x.details.as_deref().unwrap_or(""),
+                details_width,
+            )));
             let row = Row::new(cells);
             if pos == v.selected {
                 row.style(s.theme.style(Role::Selection))
@@ -185,15 +191,20 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             ])
         })
         .collect();
+    let inner = audit.width.saturating_sub(2) as usize;
     for a in v.audit.iter().take(audit.height.saturating_sub(2) as usize) {
+        // Every part is cut to what is left of the line, so a long one ends in "…".
+        let when = format!("{:>4} ", age(s.now, a.at));
+        let who = format!("{} ", cell(&a.operator, 16));
+        let mut left = inner.saturating_sub(when.len() + crate::text::width(&who));
+        let action = cell(&a.action, left);
+        left = left.saturating_sub(crate::text::width(&action) + 1);
+        let rest = cell(&format!("{} {}", a.subject, a.outcome), left);
         lines.push(Line::from(vec![
-            Span::raw(format!("{:>4} ", age(s.now, a.at))),
-            Span::raw(format!("{} ", cell(&a.operator, 16))),
-            Span::styled(format!("{} ", a.action), s.theme.style(Role::Title)),
-            Span::raw(cell(
-                &format!("{} {}", a.subject, a.outcome),
-                audit.width.saturating_sub(30) as usize,
-            )),
+            Span::raw(when),
+            Span::raw(who),
+            Span::styled(format!("{action} "), s.theme.style(Role::Title)),
+            Span::raw(rest),
         ]));
     }
     lines.truncate(audit.height.saturating_sub(2) as usize);

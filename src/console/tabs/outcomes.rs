@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, count, num, opt_count, pct};
+use super::super::widgets::{block, count, count6, num, num4, opt_count, pct};
 use super::age;
 use crate::store::ops::facts::{DecisionDetail, FactSort};
 use crate::text::cell;
@@ -145,9 +145,9 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 )),
                 Cell::from(cell(r.topic.as_deref().unwrap_or("–"), tw as usize)),
                 Cell::from(cell(r.content_slot.as_deref().unwrap_or("–"), sw as usize)),
-                Cell::from(opt_count(r.impressions)),
+                Cell::from(count6(r.impressions)),
                 Cell::from(num(r.engagement_rate.map(|e| e * 100.0), 1)),
-                Cell::from(num(r.followers_gained_weighted, 1)),
+                Cell::from(num4(r.followers_gained_weighted)),
                 Cell::from(match r.score {
                     Some(v) if r.score_version == Some(2) => format!("{v:.3}"),
                     Some(v) => format!("{v:.3}*"),
