@@ -398,7 +398,7 @@ const VERBS: &[&[&str]] = &[
 async fn cli_verbs_print_the_corpus_inert(db: &TestDb) {
     // The binary reads the real clock.
     let now = Utc::now();
-    corpus_db(db, now).await;
+    let loaded = corpus_db(db, now).await;
     let home = tempfile::tempdir().unwrap();
     for verb in VERBS {
         for json in [false, true] {
@@ -434,6 +434,30 @@ async fn cli_verbs_print_the_corpus_inert(db: &TestDb) {
                     &stdout[from..(at + 20).min(stdout.len())]
                 );
             }
+        }
+    }
+    // Every corpus weight map shown by version: the malformed ones are a clear error (exit
+    // 1) that quotes their keys inert; the others print.
+    for version in loaded.versions.iter().filter(|v| !v.contains('\0')) {
+        for json in [false, true] {
+            let mut args = vec!["weights", "show", version.as_str()];
+            if json {
+                args.push("--json");
+            }
+            let out = xbot(home.path(), &db.url, &args);
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+            match out.status.code() {
+                Some(0) if json => {
+                    serde_json::from_str::<serde_json::Value>(&stdout)
+                        .unwrap_or_else(|e| panic!("{args:?}: invalid JSON ({e}):\n{stdout}"));
+                }
+                Some(0) => assert_eq!(first_forbidden(&stdout), None, "{args:?}: {stdout:?}"),
+                Some(1) => assert!(stderr.contains("malformed"), "{args:?}: {stderr}"),
+                other => panic!("{args:?}: exit {other:?}: {stderr}"),
+            }
+            assert_eq!(first_forbidden(&stderr), None, "{args:?}: {stderr:?}");
         }
     }
     // The hostile rows were printed (markers), so the check above was not vacuous.

@@ -458,6 +458,12 @@ pub fn corpus() -> Vec<Entry> {
             r#"{"generator_name": {"a": 1e400, "b": "0.5", "c": null}}"#,
         ),
         json_case(
+            "weights_hostile_keys_bad_values",
+            JsonTarget::Weights,
+            r#"{"generator_name": {"\u001b]52;c;AAAA\u0007\u202eb": "0.5", "\u009b2J": []}}"#,
+            r#"{"generator_name": {"\u001b]52;c;AAAA\u0007\u202eb": "0.5", "\u009b2J": []}}"#,
+        ),
+        json_case(
             "weights_active_map_malformed",
             JsonTarget::ActiveWeights,
             "\u{1b}]52;c;AAAA\u{7}{not json",

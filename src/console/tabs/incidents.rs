@@ -189,7 +189,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         lines.push(Line::from(vec![
             Span::raw(format!("{:>4} ", age(s.now, a.at))),
             Span::raw(format!("{} ", cell(&a.operator, 16))),
-            Span::styled(format!("{} ", a.action), s.theme.style(Role::Title)),
+            Span::styled(
+                format!("{} ", cell(&a.action, 24)),
+                s.theme.style(Role::Title),
+            ),
             Span::raw(cell(
                 &format!("{} {}", a.subject, a.outcome),
                 audit.width.saturating_sub(30) as usize,
@@ -206,7 +209,13 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
 /// The detail view of an incident, with the events about its subject.
 pub fn detail_lines(i: &IncidentRecord, events: &[EventRecord], now: DateTime<Utc>) -> Vec<String> {
     let mut out = vec![
-        format!("incident #{}  {}  {}", i.id, i.state, i.severity),
+        // State and severity are database strings (an unknown one is shown as it is, inert).
+        format!(
+            "incident #{}  {}  {}",
+            i.id,
+            crate::text::inert(&i.state),
+            crate::text::inert(&i.severity)
+        ),
         format!(
             "kind {}  subject {}",
             crate::text::inert(&i.kind),
