@@ -755,7 +755,7 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                     part_index: 0,
                     original_text: v.clone(),
                     proposed_rewrite: Some(format!("{id} rewrite: {payload}")),
-                    risk_level: if i % 5 == 0 {
+                    risk_level: if i % 5 == 2 {
                         format!("{id}{}", short(&payload, 20))
                     } else {
                         "high".into()
@@ -971,19 +971,22 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                     ));
                 }
                 let cost = if nan_cost && !pg { -0.0 } else { m.cost_usd };
-                b.ai_usage.push(AiUsageRow {
-                    at,
-                    model: format!("{id}-model"),
-                    prompt_tokens: m.tokens,
-                    completion_tokens: m.tokens,
-                    total_tokens: m.tokens,
-                    cost_usd: cost,
-                    feature_area: format!("{id}-area"),
-                    purpose: None,
-                    orchestrator: None,
-                    job_run_id: None,
-                    state: "settled".into(),
-                });
+                // Twice, so that sums over a model or an hour add bad values together.
+                for _ in 0..2 {
+                    b.ai_usage.push(AiUsageRow {
+                        at,
+                        model: format!("{id}-model"),
+                        prompt_tokens: m.tokens,
+                        completion_tokens: m.tokens,
+                        total_tokens: m.tokens,
+                        cost_usd: cost,
+                        feature_area: format!("{id}-area"),
+                        purpose: None,
+                        orchestrator: None,
+                        job_run_id: None,
+                        state: "settled".into(),
+                    });
+                }
             }
             Bad::Json(case) => {
                 let payload = if pg {

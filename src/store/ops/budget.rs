@@ -270,23 +270,40 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
             )
             .await?
             .unwrap_or((0.0, 0.0, 0));
+        // Tokens are summed as floating point: an integer SUM of bad rows (a huge count)
+        // overflows (SQLite "integer overflow", Postgres "bigint out of range") and failed the
+        // whole report. The total saturates into i64 instead.
         let group = |col: &'static str| {
             format!(
                 "SELECT COALESCE({col}, '(none)') AS key, COUNT(*) AS calls,
                         CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION) AS cost_usd,
-                        CAST(COALESCE(SUM(total_tokens), 0) AS BIGINT) AS tokens
+                        CAST(COALESCE(SUM(CAST(total_tokens AS DOUBLE PRECISION)), 0.0)
+                             AS DOUBLE PRECISION) AS tokens
                  FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'
                  GROUP BY COALESCE({col}, '(none)') ORDER BY cost_usd DESC"
             )
         };
-        let by_feature_area: Vec<SpendLine> = self
-            .db
-            .fetch_all(group("feature_area").into(), args![start, end])
-            .await?;
-        let by_model: Vec<SpendLine> = self
-            .db
-            .fetch_all(group("model").into(), args![start, end])
-            .await?;
+        let lines = |rows: Vec<(String, i64, f64, f64)>| -> Vec<SpendLine> {
+            rows.into_iter()
+                .map(|(key, calls, cost_usd, tokens)| SpendLine {
+                    key,
+                    calls,
+                    cost_usd,
+                    // `as` saturates (and NaN becomes 0).
+                    tokens: tokens as i64,
+                })
+                .collect()
+        };
+        let by_feature_area = lines(
+            self.db
+                .fetch_all(group("feature_area").into(), args![start, end])
+                .await?,
+        );
+        let by_model = lines(
+            self.db
+                .fetch_all(group("model").into(), args![start, end])
+                .await?,
+        );
         // Calls with their instants; bucketed by hour here (the day holds at most a few
         // thousand calls, and hour arithmetic differs between the dialects).
         let calls: Vec<(DateTime<Utc>, f64)> = self
