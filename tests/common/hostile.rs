@@ -17,7 +17,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::json;
 use xbot::store::types::{
     AccountRow, AiUsageRow, AuditRow, Batch, ContentRow, EventRow, IncidentRow, InsightRow,
@@ -47,6 +47,8 @@ pub enum Category {
     Json,
     /// Names nothing knows: generators, slots, decision types, jobs, statuses, overrides.
     Unknown,
+    /// Times far from now: posted in the far future, at the epoch, before being created.
+    Time,
 }
 
 /// Bad numbers for one post, its reply account and an AI call.
@@ -154,6 +156,8 @@ pub enum Bad {
     Metrics(Box<Metrics>),
     Json(JsonCase),
     Name(NameColumn, String),
+    /// A post's (created, posted) times.
+    Times(DateTime<Utc>, DateTime<Utc>),
 }
 
 /// One named bad input.
@@ -397,7 +401,7 @@ pub fn corpus() -> Vec<Entry> {
             m.followers_gained = Some(-100);
             m.followers_gained_weighted = Some(-3.5);
             m.score = Some(-0.25);
-            m.snapshots = vec![(0, Some(-50)), (2, Some(-10)), (24, Some(-1))];
+            m.snapshots = vec![(0, Some(i64::MIN)), (2, Some(-10)), (24, Some(-1))];
             m.priority_score = -1.0;
             m.follower_count = Some(-1);
             m.replies_30d = -7;
@@ -499,6 +503,23 @@ pub fn corpus() -> Vec<Entry> {
             "{{{\u{9b}2J",
             r#"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"#,
         ),
+        // Times.
+        Entry {
+            name: "posted_in_the_far_future",
+            category: Time,
+            bad: Bad::Times(
+                Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+                Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            ),
+        },
+        Entry {
+            name: "posted_at_the_epoch_before_created",
+            category: Time,
+            bad: Bad::Times(
+                Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            ),
+        },
         // Unknown names.
         unknown(
             "unknown_generator",
@@ -1115,6 +1136,65 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                         ));
                     }
                 }
+            }
+            Bad::Times(created, posted) => {
+                let decision_id = format!("{id}-{}", e.name);
+                out.decisions.push(decision_id.clone());
+                b.content.push(ContentRow {
+                    decision_id: decision_id.clone(),
+                    decision_type: "single".into(),
+                    status: "posted".into(),
+                    content: Some(format!("{id} {}", e.name)),
+                    thread_parts: None,
+                    raw_topic: Some(format!("{id} topic")),
+                    angle: None,
+                    tone: Some("calm".into()),
+                    generator_name: Some("dataNerd".into()),
+                    content_slot: Some("morning".into()),
+                    hook_type: None,
+                    cta_type: None,
+                    target_username: None,
+                    target_tweet_id: None,
+                    tweet_id: None,
+                    created_at: *created,
+                    posted_at: Some(*posted),
+                });
+                b.outcomes.push(OutcomeRow {
+                    decision_id,
+                    tweet_id: None,
+                    impressions: Some(100),
+                    views: None,
+                    likes: Some(1),
+                    retweets: None,
+                    replies: None,
+                    bookmarks: None,
+                    engagement_rate: Some(0.01),
+                    followers_before: None,
+                    followers_after: None,
+                    followers_gained: Some(0),
+                    followers_gained_weighted: Some(0.0),
+                    attribution_confidence: None,
+                    primary_objective_score: Some(0.6),
+                    score_version: Some(2),
+                    hook_type: None,
+                    cta_type: None,
+                    structure_type: None,
+                    simulated: false,
+                    collected_at: Some(*posted),
+                    scored_at: Some(*posted),
+                });
+                // An incident and an AI call at the same far-off times.
+                b.incidents.push(IncidentRow {
+                    kind: format!("{id}_time"),
+                    subject: format!("{id} {}", e.name),
+                    state: "open".into(),
+                    severity: "warning".into(),
+                    opened_at: *posted,
+                    resolved_at: Some(*created),
+                    last_seen_at: *posted,
+                    count: 1,
+                    details: None,
+                });
             }
             Bad::Name(column, value) => {
                 let decision_id = format!("{id}-{}", e.name);
