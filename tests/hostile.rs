@@ -143,6 +143,23 @@ fn close_view(s: &mut State) {
 /// Render at `w`x`h`: every cell must be free of forbidden characters. Returns the markers of
 /// corpus entries on screen.
 fn check(s: &State, w: u16, h: u16, what: &str) -> BTreeSet<String> {
+    // The text of views and dialogs is made inert when they open (ratatui drops some
+    // characters itself when wrapping; the state must not rely on that).
+    let texts: Vec<&str> = match &s.mode {
+        Mode::View { title, lines, .. } => std::iter::once(title.as_str())
+            .chain(lines.iter().map(String::as_str))
+            .collect(),
+        Mode::Confirm(c) => std::iter::once(c.title.as_str())
+            .chain(c.lines.iter().map(String::as_str))
+            .collect(),
+        Mode::Prompt(p) => vec![p.title.as_str(), p.input.as_str()],
+        _ => Vec::new(),
+    };
+    for t in texts {
+        if let Some(c) = t.chars().find(|&c| hostile::forbidden(c)) {
+            panic!("{what}: U+{:04X} in a dialog's text: {t:?}", c as u32);
+        }
+    }
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| draw(f, s)).unwrap();
     let buf = t.backend().buffer();
@@ -230,10 +247,16 @@ async fn walk(s: &mut State, db: &TestDb, now: DateTime<Utc>, w: u16, h: u16) ->
         act(s, db, now, Action::RawJson).await;
         seen.extend(check(s, w, h, &at("raw json")));
         close_view(s);
-        if tab == TabId::Safety {
-            // The editor starts from the rewrite (or the original).
-            act(s, db, now, Action::ApproveEdited).await;
-            seen.extend(check(s, w, h, &at("editor")));
+        // The confirmations and editors that quote the selected row.
+        let asks: &[Action] = match tab {
+            TabId::Safety => &[Action::ApproveRewrite, Action::ApproveEdited],
+            TabId::Replies => &[Action::Pin, Action::Mute],
+            TabId::Jobs => &[Action::CancelJob, Action::ToggleJob],
+            _ => &[],
+        };
+        for &a in asks {
+            act(s, db, now, a).await;
+            seen.extend(check(s, w, h, &at(&format!("{a:?}"))));
             close_view(s);
         }
     }
