@@ -361,6 +361,42 @@ async fn outcomes_page_through_bad_scores_and_times(db: &TestDb) {
 }
 contract!(outcomes_page_through_bad_scores_and_times);
 
+/// Bad AI-usage rows (NaN, infinite, negative costs) are skipped by the day's spend, which
+/// the budget tier, the ledger and the header read: they must not hide the real spend (a NaN
+/// summed to NaN, which counted as no spend at all).
+async fn bad_cost_rows_do_not_hide_the_days_spend(db: &TestDb) {
+    let now = fixed_now();
+    let mut opts = DemoOptions::new(now, chrono_tz::Tz::UTC);
+    opts.posts = DEMO_POSTS;
+    seed(db.store.as_ref(), &opts, &mut |_, _| {})
+        .await
+        .unwrap();
+    let tz = chrono_tz::Tz::UTC;
+    let (start, end) =
+        xbot::learning::slots::day_bounds_utc(xbot::learning::slots::local_date(now, tz), tz);
+    let before = db.store.spend_between(start, end).await.unwrap();
+    assert!(before > 0.0, "the demo day has spend");
+    hostile::load(db, now).await;
+    let after = db.store.spend_between(start, end).await.unwrap();
+    assert!(
+        after.is_finite() && after >= before,
+        "spend {before} before the corpus, {after} after"
+    );
+    let report = db.store.budget_report(start, end, now).await.unwrap();
+    assert!(
+        report.spent_usd.is_finite() && report.spent_usd >= before,
+        "{}",
+        report.spent_usd
+    );
+    for line in report.by_model.iter().chain(&report.by_feature_area) {
+        assert!(
+            line.cost_usd.is_finite() && line.cost_usd >= 0.0,
+            "{line:?}"
+        );
+    }
+}
+contract!(bad_cost_rows_do_not_hide_the_days_spend);
+
 fn env_for(db: &TestDb, now: DateTime<Utc>) -> JobEnv {
     let mut env = JobEnv::new(
         db.store.clone(),

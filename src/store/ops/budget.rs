@@ -48,6 +48,11 @@ pub enum Reserved {
     ExpertCapped { calls: i64, cap: i64 },
 }
 
+/// A row's cost as the budget counts it. Rows whose cost is not a finite, non-negative number
+/// (NaN, ±infinity, negative: corrupt data) are skipped: summed as they were, one NaN made the
+/// day's spend NaN, which compared as under the limit and was read as no spend at all.
+pub(crate) const VALID_COST: &str = "CASE WHEN cost_usd BETWEEN 0 AND 1e308 THEN cost_usd END";
+
 /// Spend grouped by one key.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct SpendLine {
@@ -128,9 +133,11 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         }
         let (spent,): (f64,) = tx
             .fetch_optional(
-                "SELECT CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION) FROM ai_usage
-                 WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
+                format!(
+                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
+                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                )
+                .into(),
                 args![r.day_start, r.day_end],
             )
             .await?
@@ -260,12 +267,14 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         let totals: (f64, f64, i64) = self
             .db
             .fetch_optional(
-                "SELECT CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION),
-                        CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN cost_usd END), 0.0)
-                             AS DOUBLE PRECISION),
-                        COUNT(*)
-                 FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
+                format!(
+                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION),
+                            CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN {VALID_COST} END),
+                                 0.0) AS DOUBLE PRECISION),
+                            COUNT(*)
+                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                )
+                .into(),
                 args![start, end],
             )
             .await?
@@ -276,7 +285,7 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         let group = |col: &'static str| {
             format!(
                 "SELECT COALESCE({col}, '(none)') AS key, COUNT(*) AS calls,
-                        CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION) AS cost_usd,
+                        CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION) AS cost_usd,
                         CAST(COALESCE(SUM(CAST(total_tokens AS DOUBLE PRECISION)), 0.0)
                              AS DOUBLE PRECISION) AS tokens
                  FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'
@@ -327,7 +336,10 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
             .collect();
         for (at, cost) in calls {
             let h = ((at - start).num_minutes() / 60).clamp(0, hours as i64 - 1) as usize;
-            per_hour[h].cost_usd += cost;
+            // As VALID_COST: a corrupt cost is skipped, not summed into the hour.
+            if cost.is_finite() && cost >= 0.0 {
+                per_hour[h].cost_usd += cost;
+            }
             per_hour[h].calls += 1;
         }
         Ok(BudgetReport {
