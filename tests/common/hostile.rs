@@ -146,6 +146,8 @@ pub enum NameColumn {
     Override,
     /// An incident's state and severity.
     IncidentState,
+    /// The status of today's (unposted) decisions in every configured slot.
+    ContentStatus,
 }
 
 /// The bad value of an entry.
@@ -535,6 +537,11 @@ pub fn corpus() -> Vec<Entry> {
             "unknown_incident_state",
             NameColumn::IncidentState,
             "smouldering",
+        ),
+        unknown(
+            "hostile_content_status",
+            NameColumn::ContentStatus,
+            "\u{1b}[31mqueued\u{202e}\u{9b}2J",
         ),
     ]
 }
@@ -1310,6 +1317,23 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                             discovered_at: at,
                         });
                     }
+                    NameColumn::ContentStatus => {
+                        let mut names: Vec<String> = xbot::config::default_slot_schedule()
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        names.sort();
+                        names.dedup();
+                        for slot in names {
+                            b.content.push(ContentRow {
+                                decision_id: format!("{id}-{slot}"),
+                                status: value.clone(),
+                                content_slot: Some(slot),
+                                posted_at: None,
+                                ..content.clone()
+                            });
+                        }
+                    }
                     NameColumn::IncidentState => {
                         b.incidents.push(IncidentRow {
                             kind: format!("{id}_kind"),
@@ -1394,4 +1418,23 @@ pub fn markers_in(screen: &str) -> std::collections::BTreeSet<String> {
         }
     }
     found
+}
+
+/// The tails of the corpus's escape sequences once a terminal (or ratatui) drops their ESC.
+const ESCAPE_TAILS: [&str; 9] = [
+    "[2J", "[31m", "[6n", "[10;10H", "]52;c;", "]8;;http", "]0;pwned", "Pq#0", "_Gf=100",
+];
+
+/// An escape-sequence tail in `line` that is preceded neither by the ESC mark nor by a JSON
+/// escape of ESC (raw-JSON views), with its byte offset: text drawn without being made inert.
+pub fn bare_escape_tail(line: &str) -> Option<(usize, &'static str)> {
+    for tail in ESCAPE_TAILS {
+        for (at, _) in line.match_indices(tail) {
+            let before = &line[..at];
+            if !(before.ends_with(xbot::text::ESC_MARK) || before.ends_with("\\u001b")) {
+                return Some((at, tail));
+            }
+        }
+    }
+    None
 }
