@@ -512,6 +512,7 @@ const VERBS: &[&[&str]] = &[
     &["jobs", "list"],
     &["incidents"],
     &["incidents", "--all"],
+    &["review", "list", "--status", "rejected"],
     &["weights", "list"],
     &["budget"],
 ];
@@ -579,6 +580,59 @@ async fn cli_verbs_print_the_corpus_inert(db: &TestDb) {
                 other => panic!("{args:?}: exit {other:?}: {stderr}"),
             }
             assert_eq!(first_forbidden(&stderr), None, "{args:?}: {stderr:?}");
+        }
+    }
+    // Every corpus review in full, with a hostile audit trail.
+    let reviews: Vec<_> = db
+        .store
+        .reviews(&[], 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.decision_id.starts_with("hx"))
+        .collect();
+    assert!(reviews.len() >= 30, "{} corpus reviews", reviews.len());
+    let hostile_text = "\u{1b}]52;c;AAAA\u{7}\u{1b}[2J\u{202e}\u{9b}31m";
+    let mut audit = xbot::store::types::Batch::default();
+    for r in &reviews {
+        audit.audit.push(xbot::store::types::AuditRow {
+            action_id: uuid::Uuid::new_v4().to_string(),
+            subject: format!("safety_review:{}", r.id),
+            action: format!("approve{hostile_text}"),
+            from_state: Some(format!("pending{hostile_text}")),
+            to_state: Some(format!("approved{hostile_text}")),
+            outcome: format!("applied{hostile_text}"),
+            operator: format!("op{hostile_text}"),
+            os_user: format!("user{hostile_text}"),
+            ssh_client: None,
+            host: format!("host{hostile_text}"),
+            app_version: "0".into(),
+            at: now,
+            note: Some(format!("note{hostile_text}")),
+        });
+    }
+    db.store.write_batch(&audit).await.unwrap();
+    for r in &reviews {
+        let id = r.id.to_string();
+        for json in [false, true] {
+            let mut args = vec!["review", "show", id.as_str()];
+            if json {
+                args.push("--json");
+            }
+            let out = xbot(home.path(), &db.url, &args);
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{args:?}: {stderr}");
+            assert_eq!(first_forbidden(&stderr), None, "{args:?}: {stderr:?}");
+            if json {
+                serde_json::from_str::<serde_json::Value>(&stdout)
+                    .unwrap_or_else(|e| panic!("{args:?}: invalid JSON ({e}):\n{stdout}"));
+            } else if let Some((at, c)) = first_forbidden(&stdout) {
+                panic!(
+                    "{args:?}: U+{:04X} at byte {at} of the text output:\n{stdout:?}",
+                    c as u32
+                );
+            }
         }
     }
     // The hostile rows were printed (markers), so the check above was not vacuous.
@@ -662,6 +716,11 @@ fn raw_violations(raw: &[u8]) -> Vec<String> {
         if let Some(at) = find(needle) {
             found.push(format!("{name} at byte {at}"));
         }
+    }
+    // Valid UTF-8 throughout: an 8-bit C1 byte (0x9B is CSI to some terminals) cannot hide
+    // in an invalid sequence.
+    if let Err(e) = std::str::from_utf8(raw) {
+        found.push(format!("invalid UTF-8: {e}"));
     }
     let text = String::from_utf8_lossy(raw);
     for (at, c) in text.char_indices() {
