@@ -148,6 +148,8 @@ pub enum NameColumn {
     IncidentState,
     /// The status of today's (unposted) decisions in every configured slot.
     ContentStatus,
+    /// Empty strings in every text column (names, texts, versions, usernames, statuses).
+    Empty,
 }
 
 /// The bad value of an entry.
@@ -543,6 +545,7 @@ pub fn corpus() -> Vec<Entry> {
             NameColumn::ContentStatus,
             "\u{1b}[31mqueued\u{202e}\u{9b}2J",
         ),
+        unknown("empty_strings_everywhere", NameColumn::Empty, ""),
     ]
 }
 
@@ -1333,6 +1336,103 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                                 ..content.clone()
                             });
                         }
+                    }
+                    NameColumn::Empty => {
+                        content.decision_type = String::new();
+                        content.content = Some(String::new());
+                        content.thread_parts = Some(Vec::new());
+                        content.raw_topic = Some(String::new());
+                        content.angle = Some(String::new());
+                        content.tone = Some(String::new());
+                        content.generator_name = Some(String::new());
+                        content.content_slot = Some(String::new());
+                        content.hook_type = Some(String::new());
+                        content.cta_type = Some(String::new());
+                        content.target_username = Some(String::new());
+                        content.tweet_id = Some(String::new());
+                        b.accounts.push(AccountRow {
+                            username: String::new(),
+                            display_name: Some(String::new()),
+                            follower_count: Some(0),
+                            priority_score: 0.98,
+                            priority_band: Some(String::new()),
+                            reply_performance_score: None,
+                            last_successful_reply_at: None,
+                            replies_30d: 0,
+                            operator_override: String::new(),
+                            discovered_at: at,
+                        });
+                        b.reviews.push(SafetyReviewRow {
+                            decision_id: decision_id.clone(),
+                            part_index: 0,
+                            original_text: String::new(),
+                            proposed_rewrite: Some(String::new()),
+                            risk_level: String::new(),
+                            issues: json!([""]),
+                            rule_hits: json!([{"start": 0, "end": 0, "category": "", "level": ""}]),
+                            status: "pending".into(),
+                            rewrite_attempts: 0,
+                            reviewer: Some(String::new()),
+                            decided_by: None,
+                            decided_at: None,
+                            note: Some(String::new()),
+                            final_text: Some(String::new()),
+                            created_at: at,
+                        });
+                        b.incidents.push(IncidentRow {
+                            kind: String::new(),
+                            subject: String::new(),
+                            state: "open".into(),
+                            severity: String::new(),
+                            opened_at: at,
+                            resolved_at: None,
+                            last_seen_at: at,
+                            count: 0,
+                            details: Some(String::new()),
+                        });
+                        b.events.push(EventRow {
+                            event_type: String::new(),
+                            severity: String::new(),
+                            component: String::new(),
+                            message: String::new(),
+                            metadata: Some(json!({})),
+                            created_at: at,
+                        });
+                        b.weight_maps.push(WeightMapRow {
+                            version: String::new(),
+                            weights: json!({"generator_name": {"": 1.0}, "": {"": 1.0}}),
+                            stats: json!({}),
+                            params: json!({}),
+                            computed_at: at,
+                            date_range_start: None,
+                            date_range_end: None,
+                            sample_size: 0,
+                            is_active: false,
+                            job_run_id: None,
+                        });
+                        b.job_runs.push(JobRunRow {
+                            job: String::new(),
+                            status: String::new(),
+                            trigger: String::new(),
+                            owner: String::new(),
+                            started_at: at,
+                            finished_at: None,
+                            error: Some(String::new()),
+                            stats: Some(json!({"message": ""})),
+                        });
+                        b.ai_usage.push(AiUsageRow {
+                            at,
+                            model: String::new(),
+                            prompt_tokens: 0,
+                            completion_tokens: 0,
+                            total_tokens: 0,
+                            cost_usd: 0.0,
+                            feature_area: String::new(),
+                            purpose: Some(String::new()),
+                            orchestrator: Some(String::new()),
+                            job_run_id: None,
+                            state: String::new(),
+                        });
                     }
                     NameColumn::IncidentState => {
                         b.incidents.push(IncidentRow {
