@@ -69,6 +69,28 @@ async fn corpus_db(db: &TestDb, now: DateTime<Utc>) -> Loaded {
     loaded
 }
 
+#[test]
+fn the_corpus_is_named_and_covers_every_category() {
+    use hostile::Category::*;
+    let corpus = hostile::corpus();
+    assert!(corpus.len() >= 30, "{} entries", corpus.len());
+    let names: BTreeSet<&str> = corpus.iter().map(|e| e.name).collect();
+    assert_eq!(names.len(), corpus.len(), "entry names are unique");
+    let mut per: BTreeMap<hostile::Category, usize> = BTreeMap::new();
+    for e in &corpus {
+        *per.entry(e.category).or_default() += 1;
+    }
+    for c in [
+        Escape, Control, Bidi, Unicode, Size, Metric, Json, Unknown, Time,
+    ] {
+        assert!(
+            per.get(&c).is_some_and(|n| *n > 0),
+            "no {c:?} entry: {per:?}"
+        );
+    }
+    eprintln!("{} entries: {per:?}", corpus.len());
+}
+
 fn setup() -> Setup {
     Setup {
         backend: "sqlite",
