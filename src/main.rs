@@ -58,6 +58,7 @@ fn main() -> ExitCode {
 
 fn fail(e: &CliError) -> ExitCode {
     tracing::error!(error = %e, "xbot failed");
-    xbot::say!("xbot: error: {e}");
+    // Errors can quote database strings (a malformed weight map's keys): inert, like output.
+    xbot::say!("xbot: error: {}", xbot::text::inert(&e.to_string()));
     ExitCode::from(e.exit_code())
 }

@@ -10,8 +10,13 @@ pub const ESC_MARK: char = '␛';
 /// Shown in place of any other control character.
 pub const CONTROL_MARK: char = '�';
 
+/// Unicode's Bidi_Control characters: the implicit marks (ALM, LRM, RLM), embeddings,
+/// overrides and isolates. ALM (U+061C) was missing: it reordered text like RLM does.
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 fn push_inert(out: &mut String, c: char, keep_newlines: bool) {
@@ -95,11 +100,11 @@ mod tests {
 
     #[test]
     fn escape_sequences_and_controls_are_inert() {
-        let hostile = "ok\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nnext\u{9b}31m\u{202E}evil";
+        let hostile = "ok\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nnext\u{9b}31m\u{202E}evil\u{61c}\u{2067}";
         let clean = inert(hostile);
         assert!(!clean.chars().any(|c| c.is_control()), "{clean:?}");
         assert!(clean.contains('␛'));
-        assert!(!clean.contains('\u{202E}'));
+        assert!(!clean.chars().any(is_bidi_control), "{clean:?}");
         assert_eq!(inert_multiline("a\nb\u{1b}"), "a\nb␛");
     }
 

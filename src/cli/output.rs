@@ -42,13 +42,15 @@ pub struct Table {
 impl Table {
     pub fn new(headers: &[(&str, Align)]) -> Self {
         Table {
-            headers: headers.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
+            headers: headers.iter().map(|(h, a)| (inert(h), *a)).collect(),
             rows: Vec::new(),
         }
     }
 
+    /// Add a row. Every cell is made inert here, so a column a verb forgot to clean (a run's
+    /// status, an incident's kind) cannot carry escape sequences to the terminal.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.iter().map(|c| inert(c)).collect());
     }
 
     pub fn render(&self) -> String {

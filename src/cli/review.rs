@@ -234,11 +234,13 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
     }
     let now = Utc::now();
     let r = &review;
+    // Every string from the database is inert, the status fields included (they are free
+    // text in the table and can hold anything).
     println!(
         "review {}  {}  risk {}  version {}  part {}  created {}",
         r.id,
-        r.status,
-        r.risk_level,
+        inert(&r.status),
+        inert(&r.risk_level),
         r.version,
         r.part_index,
         ago(now, r.created_at)
@@ -246,10 +248,10 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
     println!(
         "decision {}  {} {}  by {}  content {}",
         inert(&r.decision_id),
-        r.decision_type.as_deref().unwrap_or("?"),
+        inert(r.decision_type.as_deref().unwrap_or("?")),
         inert(r.content_slot.as_deref().unwrap_or("–")),
         inert(r.generator_name.as_deref().unwrap_or("?")),
-        r.content_status.as_deref().unwrap_or("missing")
+        inert(r.content_status.as_deref().unwrap_or("missing"))
     );
     let hits = hits_of(r);
     println!(
@@ -306,10 +308,10 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
             println!(
                 "  {}  {} {} → {} ({}) by {}{}",
                 a.at.format("%Y-%m-%d %H:%M:%S UTC"),
-                a.action,
-                a.from_state.as_deref().unwrap_or("?"),
-                a.to_state.as_deref().unwrap_or("?"),
-                a.outcome,
+                inert(&a.action),
+                inert(a.from_state.as_deref().unwrap_or("?")),
+                inert(a.to_state.as_deref().unwrap_or("?")),
+                inert(&a.outcome),
                 inert(&a.operator),
                 a.note
                     .as_deref()

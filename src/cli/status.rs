@@ -76,7 +76,8 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
     match &h.active_weight_map {
         Some(w) => println!(
             "active weight map       {:>7}  computed {} ({}), {} samples",
-            w.version,
+            // A version is a database string: inert like every other.
+            crate::text::inert(&w.version),
             w.computed_at.format("%Y-%m-%d %H:%M UTC"),
             ago(now, w.computed_at),
             w.sample_size

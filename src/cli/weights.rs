@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::learning::weights::{ValueStats, WeightDelta, WeightMap, diff};
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
-use crate::text::cell;
+use crate::text::{cell, inert};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WeightsCommand {
@@ -145,7 +145,8 @@ pub fn parse(record: &WeightMapRecord) -> Result<WeightMap, CliError> {
 fn print_map(record: &WeightMapRecord, map: &WeightMap) {
     println!(
         "{}{}: {} samples, computed {}",
-        record.version,
+        // The version as stored (it may carry escape sequences): inert.
+        inert(&record.version),
         if record.is_active { " (active)" } else { "" },
         record.sample_size,
         record.computed_at.format("%Y-%m-%d %H:%M UTC")
@@ -182,7 +183,9 @@ fn print_map(record: &WeightMapRecord, map: &WeightMap) {
 
 fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
     println!(
-        "{from} → {to}: {} value(s) differ",
+        "{} → {}: {} value(s) differ",
+        inert(from),
+        inert(to),
         deltas.iter().filter(|d| d.delta != 0.0).count()
     );
     let mut t = Table::new(&[

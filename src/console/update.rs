@@ -857,7 +857,9 @@ fn refuse_if_read_only(s: &mut State, what: &str) -> bool {
 fn ask(s: &mut State, title: &str, lines: Vec<String>, pending: Pending) -> Vec<Effect> {
     s.mode = Mode::Confirm(Confirm {
         title: title.into(),
-        lines,
+        // Callers quote database strings (a username, a job's owner): inert here, once for
+        // every confirmation.
+        lines: lines.iter().map(|l| crate::text::inert(l)).collect(),
         pending,
         typed: None,
     });

@@ -2,6 +2,7 @@
 //! `XBOT_TEST_DATABASE_URL` is set (with `XBOT_REQUIRE_PG=1`, a missing URL fails the test).
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod pty;
 
 use std::path::PathBuf;

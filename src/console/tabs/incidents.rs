@@ -217,7 +217,13 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
 /// The detail view of an incident, with the events about its subject.
 pub fn detail_lines(i: &IncidentRecord, events: &[EventRecord], now: DateTime<Utc>) -> Vec<String> {
     let mut out = vec![
-        format!("incident #{}  {}  {}", i.id, i.state, i.severity),
+        // State and severity are database strings (an unknown one is shown as it is, inert).
+        format!(
+            "incident #{}  {}  {}",
+            i.id,
+            crate::text::inert(&i.state),
+            crate::text::inert(&i.severity)
+        ),
         format!(
             "kind {}  subject {}",
             crate::text::inert(&i.kind),

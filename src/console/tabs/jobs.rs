@@ -250,8 +250,9 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             };
             Line::from(vec![
                 Span::raw(format!("{:>6} {:>4} ", r.id, age(s.now, r.started_at))),
-                Span::styled(format!("{:<10}", r.status), style),
-                Span::raw(format!("{:<9}{:>7} ", r.trigger, took)),
+                // A run's status and trigger are database strings: inert, cut to their column.
+                Span::styled(format!("{:<10}", cell(&r.status, 10)), style),
+                Span::raw(format!("{:<9}{:>7} ", cell(&r.trigger, 9), took)),
                 Span::raw(cell(
                     &message,
                     history_area.width.saturating_sub(42) as usize,

@@ -174,8 +174,9 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             let row = Row::new(vec![
                 Cell::from(Span::styled(mark, s.theme.style(Role::Marked))),
                 Cell::from(format!("#{}{part}", r.id)),
+                // Risk levels are database strings too (an unknown one is shown, inert).
                 Cell::from(Span::styled(
-                    r.risk_level.clone(),
+                    cell(&r.risk_level, 8),
                     risk_style(s, &r.risk_level),
                 )),
                 Cell::from(cell(&r.status, 16)),
@@ -299,9 +300,13 @@ pub fn detail_lines(r: &ReviewRecord, now: DateTime<Utc>) -> Vec<String> {
             crate::text::inert(&r.decision_id),
             r.part_index + 1
         ),
+        // Status, risk and the hits' category and level come from the database: inert.
         format!(
             "status {}  risk {}  version {}  rewrites {}",
-            r.status, r.risk_level, r.version, r.rewrite_attempts
+            crate::text::inert(&r.status),
+            crate::text::inert(&r.risk_level),
+            r.version,
+            r.rewrite_attempts
         ),
         format!(
             "generator {}  slot {}  content {}",
@@ -313,7 +318,10 @@ pub fn detail_lines(r: &ReviewRecord, now: DateTime<Utc>) -> Vec<String> {
                 .as_deref()
                 .map(crate::text::inert)
                 .unwrap_or_else(|| "–".into()),
-            r.content_status.as_deref().unwrap_or("–")
+            r.content_status
+                .as_deref()
+                .map(crate::text::inert)
+                .unwrap_or_else(|| "–".into())
         ),
         format!("created {} ago", age(now, r.created_at)),
     ];
@@ -378,8 +386,8 @@ pub fn detail_lines(r: &ReviewRecord, now: DateTime<Utc>) -> Vec<String> {
             let (a, b) = crate::text::clamp_span(&r.original_text, h.start, h.end);
             out.push(format!(
                 "  {} ({}): \"{}\"",
-                h.category.replace('_', " "),
-                h.level,
+                crate::text::inert(&h.category.replace('_', " ")),
+                crate::text::inert(&h.level),
                 crate::text::inert(&r.original_text[a..b])
             ));
         }

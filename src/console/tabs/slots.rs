@@ -118,7 +118,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             .counts
             .iter()
             .filter(|c| c.content_slot == name)
-            .map(|c| format!("{} {}", c.posts, c.status))
+            // A decision's status is a database string: inert like the rest.
+            .map(|c| format!("{} {}", c.posts, crate::text::inert(&c.status)))
             .collect();
         let today_posts = if counts.is_empty() {
             "none yet".to_string()

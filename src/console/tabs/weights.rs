@@ -106,7 +106,11 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     )),
                     Line::from(crate::text::inert(e)),
                 ])
-                .block(block(s, format!(" {} ", version.record.version), true)),
+                .block(block(
+                    s,
+                    format!(" {} ", cell(&version.record.version, 40)),
+                    true,
+                )),
                 bars,
             );
         }
@@ -122,7 +126,14 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     .into_iter()
                     .filter(|d| d.feature == feature)
                     .collect();
-                draw_diff(f, s, bars, &version.record.version, &deltas, just);
+                draw_diff(
+                    f,
+                    s,
+                    bars,
+                    &cell(&version.record.version, 40),
+                    &deltas,
+                    just,
+                );
             } else {
                 let values = values_of(version, feature);
                 let max = values.first().map_or(1.0, |v| v.1);
@@ -146,9 +157,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                         ])
                     })
                     .collect();
+                // The version is a database string like any other: inert in titles too.
                 let title = format!(
                     " {} {}{} — {} samples, computed {} ago — d diff · enter next value ",
-                    version.record.version,
+                    cell(&version.record.version, 40),
                     feature,
                     if version.record.is_active {
                         " (active)"
@@ -238,11 +250,11 @@ fn draw_line_chart(f: &mut Frame, s: &State, area: Rect, feature: &str) {
     let first = w
         .versions
         .first()
-        .map_or(String::new(), |v| v.record.version.clone());
+        .map_or(String::new(), |v| cell(&v.record.version, 20));
     let last = w
         .versions
         .last()
-        .map_or(String::new(), |v| v.record.version.clone());
+        .map_or(String::new(), |v| cell(&v.record.version, 20));
     let datasets = vec![
         Dataset::default()
             .marker(if s.setup.ascii {

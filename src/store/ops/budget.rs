@@ -48,6 +48,11 @@ pub enum Reserved {
     ExpertCapped { calls: i64, cap: i64 },
 }
 
+/// A row's cost as the budget counts it. Rows whose cost is not a finite, non-negative number
+/// (NaN, ±infinity, negative: corrupt data) are skipped: summed as they were, one NaN made the
+/// day's spend NaN, which compared as under the limit and was read as no spend at all.
+pub(crate) const VALID_COST: &str = "CASE WHEN cost_usd BETWEEN 0 AND 1e308 THEN cost_usd END";
+
 /// Spend grouped by one key.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct SpendLine {
@@ -128,9 +133,11 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         }
         let (spent,): (f64,) = tx
             .fetch_optional(
-                "SELECT CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION) FROM ai_usage
-                 WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
+                format!(
+                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
+                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                )
+                .into(),
                 args![r.day_start, r.day_end],
             )
             .await?
@@ -260,33 +267,52 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         let totals: (f64, f64, i64) = self
             .db
             .fetch_optional(
-                "SELECT CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION),
-                        CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN cost_usd END), 0.0)
-                             AS DOUBLE PRECISION),
-                        COUNT(*)
-                 FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
+                format!(
+                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION),
+                            CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN {VALID_COST} END),
+                                 0.0) AS DOUBLE PRECISION),
+                            COUNT(*)
+                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                )
+                .into(),
                 args![start, end],
             )
             .await?
             .unwrap_or((0.0, 0.0, 0));
+        // Tokens are summed as floating point: an integer SUM of bad rows (a huge count)
+        // overflows (SQLite "integer overflow", Postgres "bigint out of range") and failed the
+        // whole report. The total saturates into i64 instead.
         let group = |col: &'static str| {
             format!(
                 "SELECT COALESCE({col}, '(none)') AS key, COUNT(*) AS calls,
-                        CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION) AS cost_usd,
-                        CAST(COALESCE(SUM(total_tokens), 0) AS BIGINT) AS tokens
+                        CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION) AS cost_usd,
+                        CAST(COALESCE(SUM(CAST(total_tokens AS DOUBLE PRECISION)), 0.0)
+                             AS DOUBLE PRECISION) AS tokens
                  FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'
                  GROUP BY COALESCE({col}, '(none)') ORDER BY cost_usd DESC"
             )
         };
-        let by_feature_area: Vec<SpendLine> = self
-            .db
-            .fetch_all(group("feature_area").into(), args![start, end])
-            .await?;
-        let by_model: Vec<SpendLine> = self
-            .db
-            .fetch_all(group("model").into(), args![start, end])
-            .await?;
+        let lines = |rows: Vec<(String, i64, f64, f64)>| -> Vec<SpendLine> {
+            rows.into_iter()
+                .map(|(key, calls, cost_usd, tokens)| SpendLine {
+                    key,
+                    calls,
+                    cost_usd,
+                    // `as` saturates (and NaN becomes 0).
+                    tokens: tokens as i64,
+                })
+                .collect()
+        };
+        let by_feature_area = lines(
+            self.db
+                .fetch_all(group("feature_area").into(), args![start, end])
+                .await?,
+        );
+        let by_model = lines(
+            self.db
+                .fetch_all(group("model").into(), args![start, end])
+                .await?,
+        );
         // Calls with their instants; bucketed by hour here (the day holds at most a few
         // thousand calls, and hour arithmetic differs between the dialects).
         let calls: Vec<(DateTime<Utc>, f64)> = self
@@ -310,7 +336,10 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
             .collect();
         for (at, cost) in calls {
             let h = ((at - start).num_minutes() / 60).clamp(0, hours as i64 - 1) as usize;
-            per_hour[h].cost_usd += cost;
+            // As VALID_COST: a corrupt cost is skipped, not summed into the hour.
+            if cost.is_finite() && cost >= 0.0 {
+                per_hour[h].cost_usd += cost;
+            }
             per_hour[h].calls += 1;
         }
         Ok(BudgetReport {

@@ -11,6 +11,7 @@ use crate::learning::decay::DecayParams;
 use crate::learning::dimension::Dimension;
 use crate::learning::objective::SCORE_VERSION;
 use crate::store::backend::{Backend, BackendKind};
+use crate::store::ops::budget::VALID_COST;
 use crate::store::types::{DataHealth, WeightMapSummary};
 use crate::store::{SqlStore, StoreError};
 
@@ -223,9 +224,12 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         let (spend,): (f64,) = self
             .db
             .fetch_optional(
-                "SELECT CAST(COALESCE(SUM(cost_usd), 0.0) AS DOUBLE PRECISION)
-                 FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
+                // Corrupt costs are skipped row by row (see VALID_COST), not the whole sum.
+                format!(
+                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
+                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                )
+                .into(),
                 args![start, end],
             )
             .await?
