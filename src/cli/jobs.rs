@@ -258,28 +258,8 @@ async fn history(cfg: &Config, job: Option<&str>, limit: i64, json: bool) -> Res
         ("result", Align::Left),
     ]);
     for r in &runs {
-        let took = r
-            .finished_at
-            .map(|f| {
-                format!(
-                    "{:.1}s",
-                    (f - r.started_at).num_milliseconds() as f64 / 1000.0
-                )
-            })
-            .unwrap_or_else(|| "…".into());
-        let stats: Option<serde_json::Value> = r
-            .stats
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok());
-        let message = r
-            .error
-            .clone()
-            .or_else(|| {
-                stats
-                    .as_ref()
-                    .and_then(|s| s["message"].as_str().map(str::to_string))
-            })
-            .unwrap_or_default();
+        let took = r.took_label();
+        let message = r.summary();
         t.row(vec![
             r.id.to_string(),
             r.job.clone(),

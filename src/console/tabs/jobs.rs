@@ -221,28 +221,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .iter()
         .take(history_area.height.saturating_sub(2) as usize)
         .map(|r| {
-            let took = r
-                .finished_at
-                .map(|t| {
-                    format!(
-                        "{:.1}s",
-                        (t - r.started_at).num_milliseconds() as f64 / 1000.0
-                    )
-                })
-                .unwrap_or_else(|| "…".into());
-            let stats: Option<serde_json::Value> = r
-                .stats
-                .as_deref()
-                .and_then(|x| serde_json::from_str(x).ok());
-            let message = r
-                .error
-                .clone()
-                .or_else(|| {
-                    stats
-                        .as_ref()
-                        .and_then(|x| x["message"].as_str().map(str::to_string))
-                })
-                .unwrap_or_default();
+            let took = r.took_label();
+            let message = r.summary();
             let style = match r.status.as_str() {
                 "succeeded" => s.theme.style(Role::Ok),
                 "failed" | "abandoned" => s.theme.style(Role::Error),

@@ -133,6 +133,34 @@ pub struct RunRecord {
     pub cancel_requested: bool,
 }
 
+impl RunRecord {
+    /// How long the run took ("3.3s"), or "…" while it runs.
+    pub fn took_label(&self) -> String {
+        self.finished_at.map_or_else(
+            || "…".into(),
+            |f| {
+                format!(
+                    "{:.1}s",
+                    (f - self.started_at).num_milliseconds() as f64 / 1000.0
+                )
+            },
+        )
+    }
+
+    /// One line on what the run did: its error, else its stats' message (raw database text;
+    /// callers make it inert).
+    pub fn summary(&self) -> String {
+        if let Some(e) = &self.error {
+            return e.clone();
+        }
+        self.stats
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|s| s["message"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
      finished_at, error, CAST(stats AS TEXT) AS stats, progress_done, progress_total, \
      progress_phase, cancel_requested";
