@@ -65,6 +65,9 @@ pub struct ConsoleArgs {
     /// Outcomes pages to go through on `--big` before reading the memory figures.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pages: u32,
+    /// Also count the bytes of an idle refresh on every tab, not only on Outcomes.
+    #[arg(long)]
+    pub idle_tabs: bool,
     /// Longest wait, in seconds, for the console to show data (a large database is slower).
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub timeout: u64,
@@ -155,6 +158,21 @@ pub struct RefreshBench {
     pub impressions_before: i64,
     /// Whether the new value showed on the screen by the end of the window.
     pub change_shown: bool,
+    /// With `--idle-tabs`: the idle refresh of every tab.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub idle_by_tab: Vec<IdleTab>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdleTab {
+    pub tab: String,
+    pub idle_bytes: u64,
+    /// The screen lines that changed in the window (what an idle refresh should not redraw).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_lines: Vec<String>,
+    /// The start of what was written, escaped.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub written: String,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -223,7 +241,7 @@ pub async fn run(args: ConsoleArgs, cfg: &Config) -> Result<(), CliError> {
             target_mb: TARGET_RSS_MB,
         },
     };
-    let refresh = refresh_bytes(cfg, timeout).await?;
+    let refresh = refresh_bytes(cfg, timeout, args.idle_tabs).await?;
 
     let result = ConsoleBench {
         backend,
@@ -341,6 +359,25 @@ fn print_tables(r: &ConsoleBench) {
     ]);
     println!("{}", t.render());
     println!("changed: {}", f.changed);
+    if !f.idle_by_tab.is_empty() {
+        let mut t = Table::new(&[
+            ("tab", Align::Left),
+            ("idle refresh bytes", Align::Right),
+            ("changed on screen", Align::Left),
+        ]);
+        for i in &f.idle_by_tab {
+            t.row(vec![
+                i.tab.clone(),
+                i.idle_bytes.to_string(),
+                crate::text::cell(&i.changed_lines.join(" | "), 100),
+            ]);
+        }
+        println!(
+            "\nidle refresh per tab ({:.1} s window)\n{}",
+            f.window_s,
+            t.render()
+        );
+    }
 }
 
 /// A console state as the console builds it, on this configuration.
@@ -651,7 +688,21 @@ fn cells_changed(a: &str, b: &str) -> usize {
         .sum()
 }
 
-async fn refresh_bytes(cfg: &Config, timeout: Duration) -> Result<RefreshBench, CliError> {
+/// The lines of `b` that differ from `a`, trimmed (at most a few).
+fn changed_lines(a: &str, b: &str) -> Vec<String> {
+    a.lines()
+        .zip(b.lines())
+        .filter(|(x, y)| x != y)
+        .map(|(_, y)| y.trim().to_string())
+        .take(4)
+        .collect()
+}
+
+async fn refresh_bytes(
+    cfg: &Config,
+    timeout: Duration,
+    idle_tabs: bool,
+) -> Result<RefreshBench, CliError> {
     let refresh = cfg.refresh;
     // The clock ticks once a second: a tab refresh falls within `refresh` + 1 s, and its
     // load and frame take a moment more.
@@ -678,6 +729,37 @@ async fn refresh_bytes(cfg: &Config, timeout: Duration) -> Result<RefreshBench, 
     let change_bytes = pty.bytes() - start;
     let after = pty.text();
     let put_back = change.add_impressions(&id, -1).await;
+    let mut idle_by_tab = Vec::new();
+    if idle_tabs && put_back.is_ok() {
+        for tab in TabId::ALL {
+            pty.send(tab.number().to_string().as_bytes())
+                .map_err(failed("typing into the console"))?;
+            // The tab's first load and frame, then quiet.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            settle(&pty, Duration::from_millis(1500), window * 3).await;
+            avoid_minute_change(window).await;
+            let before = pty.text();
+            {
+                let mut o = pty.lock();
+                o.raw.clear();
+                o.keep = true;
+            }
+            let idle_bytes = count_bytes(&pty, window).await;
+            let written = {
+                let mut o = pty.lock();
+                o.keep = false;
+                let raw = std::mem::take(&mut o.raw);
+                raw[..raw.len().min(300)].escape_ascii().to_string()
+            };
+            let after = pty.text();
+            idle_by_tab.push(IdleTab {
+                tab: tab.title().into(),
+                idle_bytes,
+                changed_lines: changed_lines(&before, &after),
+                written,
+            });
+        }
+    }
     quit(pty).await?;
     put_back?;
     Ok(RefreshBench {
@@ -692,6 +774,7 @@ async fn refresh_bytes(cfg: &Config, timeout: Duration) -> Result<RefreshBench, 
             crate::console::widgets::count(impressions)
         ),
         change_shown: after.contains(&new_value) && before != after,
+        idle_by_tab,
         changed_decision_id: id,
         impressions_before: impressions,
     })

@@ -22,6 +22,9 @@ pub struct Output {
     pub first_byte: Option<Instant>,
     /// When the last byte arrived.
     pub last_byte: Option<Instant>,
+    /// Every byte, kept while `keep` is set (to show what an idle refresh wrote).
+    pub raw: Vec<u8>,
+    pub keep: bool,
 }
 
 pub struct Pty {
@@ -115,6 +118,8 @@ impl Pty {
             bytes: 0,
             first_byte: None,
             last_byte: None,
+            raw: Vec::new(),
+            keep: false,
         }));
         let mut reading = master.try_clone()?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -140,6 +145,9 @@ impl Pty {
                         o.bytes += n as u64;
                         o.first_byte.get_or_insert(now);
                         o.last_byte = Some(now);
+                        if o.keep {
+                            o.raw.extend_from_slice(&buf[..n]);
+                        }
                         o.screen.feed(&buf[..n], now);
                     }
                     _ => break,
