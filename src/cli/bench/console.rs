@@ -644,17 +644,19 @@ async fn memory_on(
     })
 }
 
-/// Sleep until at least `window` is left before the wall clock's next minute, so the header
-/// clock (HH:MM) does not change inside a counting window.
+/// Sleep until a window of `window` fits before the wall clock's next minute, and the console
+/// has drawn the current minute (its clock ticks once a second, so up to a second late): the
+/// header clock (HH:MM) must not change inside a counting window.
 async fn avoid_minute_change(window: Duration) {
+    const TICK: Duration = Duration::from_millis(1300);
     let now = Utc::now();
     let into = Duration::from_secs(u64::from(now.second()))
         + Duration::from_nanos(u64::from(now.nanosecond().min(999_999_999)));
     let left = Duration::from_secs(60).saturating_sub(into);
-    let margin = Duration::from_millis(300);
-    if left < window + margin {
-        // Past the minute, and past the console's next clock tick (once a second).
-        tokio::time::sleep(left + Duration::from_millis(1300)).await;
+    if into < TICK {
+        tokio::time::sleep(TICK - into).await;
+    } else if left < window + Duration::from_millis(300) {
+        tokio::time::sleep(left + TICK).await;
     }
 }
 
@@ -734,9 +736,9 @@ async fn refresh_bytes(
         for tab in TabId::ALL {
             pty.send(tab.number().to_string().as_bytes())
                 .map_err(failed("typing into the console"))?;
-            // The tab's first load and frame, then quiet.
+            // The tab's first load and frame, then a refresh interval of quiet.
             tokio::time::sleep(Duration::from_millis(300)).await;
-            settle(&pty, Duration::from_millis(1500), window * 3).await;
+            settle(&pty, window, window * 3).await;
             avoid_minute_change(window).await;
             let before = pty.text();
             {
