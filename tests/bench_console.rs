@@ -5,8 +5,6 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use xbot::store::FactsStore;
-
 fn xbot(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xbot"))
         .args(args)

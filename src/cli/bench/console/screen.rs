@@ -216,17 +216,15 @@ impl Screen {
                     _ => self.clear(start, start + self.cols),
                 }
             }
-            (true, b'h' | b'l') => {
-                if nums.iter().any(|m| matches!(m, 47 | 1047 | 1049)) {
-                    let on = fin == b'h';
-                    if on && !self.alternate {
-                        self.alternate_at.get_or_insert(now);
-                    }
-                    if on != self.alternate {
-                        self.clear(0, self.cells.len());
-                    }
-                    self.alternate = on;
+            (true, b'h' | b'l') if nums.iter().any(|m| matches!(m, 47 | 1047 | 1049)) => {
+                let on = fin == b'h';
+                if on && !self.alternate {
+                    self.alternate_at.get_or_insert(now);
                 }
+                if on != self.alternate {
+                    self.clear(0, self.cells.len());
+                }
+                self.alternate = on;
             }
             _ => {}
         }
