@@ -56,6 +56,15 @@ pub fn width(s: &str) -> usize {
 /// Fit `s` into `max` cells, ending with "…" when cut. Cuts between grapheme clusters, so an
 /// emoji sequence or a combining mark is never split.
 pub fn truncate(s: &str, max: usize) -> String {
+    // Printable ASCII is one cell and one grapheme per byte: cut by bytes (the common case,
+    // and much cheaper than segmenting graphemes on every frame).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return match max {
+            _ if s.len() <= max => s.to_string(),
+            0 => String::new(),
+            _ => format!("{}…", &s[..max - 1]),
+        };
+    }
     if width(s) <= max {
         return s.to_string();
     }
@@ -115,6 +124,10 @@ mod tests {
         assert_eq!(truncate("日本語のテキスト", 7), "日本語…");
         assert!(width(&truncate("👨‍👩‍👧‍👦 family", 4)) <= 4);
         assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("abc", 1), "…");
+        assert_eq!(truncate("abcd", 3), "ab…");
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abé", 2), "a…");
     }
 
     #[test]

@@ -192,6 +192,28 @@ async fn the_selection_stays_visible_in_mono() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_selection_scrolls_into_view_past_the_last_visible_row() {
+    let db = demo_db().await;
+    let mut s = state_with("mono", false);
+    s.size = (200, 60);
+    for tab in [TabId::Outcomes, TabId::Replies] {
+        open_tab(&mut s, &db, tab).await;
+        // Further down than the screen has rows, still within the loaded page.
+        for _ in 0..70 {
+            update(&mut s, code(KeyCode::Down));
+        }
+        let t = render(&s, 200, 60);
+        let buf = t.backend().buffer();
+        // Below the header and the tab bar, above the footer.
+        let selected = (4..buf.area.height - 2)
+            .filter(|&y| (1..40).all(|x| buf[(x, y)].modifier.contains(Modifier::REVERSED)))
+            .count();
+        assert_eq!(selected, 1, "the selected row of {tab:?} is on screen");
+    }
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tier_gauge_takes_the_tiers_colour() {
     let db = demo_db().await;
     let mut s = state_with("dark", false);

@@ -1,5 +1,7 @@
 //! `xbot bench`: measurements on a real database, side by side in one run.
 
+mod console;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -27,6 +29,9 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The console: frame render time per tab at 200x60, start-up to the first frame, resident
+    /// memory on a large database (`--big`), and bytes written per refresh.
+    Console(console::ConsoleArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +48,7 @@ struct WeightBench {
 
 pub async fn run(cmd: BenchCommand, cfg: &Config) -> Result<(), CliError> {
     match cmd {
+        BenchCommand::Console(args) => console::run(args, cfg).await,
         BenchCommand::Weights { also, runs, json } => {
             let mut targets = vec![cfg.database.clone()];
             for url in &also {

@@ -20,8 +20,9 @@ pub const MIN_SIZE: (u16, u16) = (80, 24);
 
 /// Draw the whole frame.
 pub fn draw(f: &mut Frame, s: &State) {
+    // No `Clear` here: the terminal hands every frame a blank buffer (ratatui resets the
+    // buffer it swaps in), and clearing all cells again costs a tenth of a frame.
     let area = f.area();
-    f.render_widget(Clear, area);
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         too_small(f, s, area);
         return;

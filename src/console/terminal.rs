@@ -14,7 +14,9 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
 
 /// Counts the bytes written to the terminal (for the benchmark of an idle refresh).
 #[derive(Clone)]
@@ -35,7 +37,88 @@ impl<W: Write> Write for CountingWriter<W> {
     }
 }
 
-pub type Term = Terminal<CrosstermBackend<CountingWriter<io::Stdout>>>;
+/// A backend that writes nothing for a frame that changed nothing. Ratatui sends only the
+/// cells that differ from the last frame, but the crossterm backend still resets the colours
+/// after every frame and the terminal hides the cursor again each time: 25 bytes for a redraw
+/// whose state changed invisibly (a decayed score moving in its fourth decimal). The console
+/// draws when its state changes; this keeps an invisible change off the wire.
+pub struct QuietBackend<B> {
+    inner: B,
+    /// Whether the cursor is known to be hidden (forgotten on `clear`, so it is hidden again).
+    cursor_hidden: bool,
+}
+
+impl<B> QuietBackend<B> {
+    pub fn new(inner: B) -> Self {
+        QuietBackend {
+            inner,
+            cursor_hidden: false,
+        }
+    }
+}
+
+impl<B: Backend> Backend for QuietBackend<B> {
+    type Error = B::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let mut content = content.peekable();
+        if content.peek().is_none() {
+            return Ok(());
+        }
+        self.inner.draw(content)
+    }
+
+    fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        if !self.cursor_hidden {
+            self.inner.hide_cursor()?;
+            self.cursor_hidden = true;
+        }
+        Ok(())
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.cursor_hidden = false;
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.cursor_hidden = false;
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+pub type Term = Terminal<QuietBackend<CrosstermBackend<CountingWriter<io::Stdout>>>>;
 
 /// Whether the terminal is currently in console mode (so restoring twice does nothing).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -53,10 +136,10 @@ pub fn enter() -> io::Result<(Term, Arc<AtomicU64>)> {
         EnableBracketedPaste,
         cursor::Hide
     )?;
-    let backend = CrosstermBackend::new(CountingWriter {
+    let backend = QuietBackend::new(CrosstermBackend::new(CountingWriter {
         inner: io::stdout(),
         written: written.clone(),
-    });
+    }));
     let terminal = Terminal::new(backend)?;
     Ok((terminal, written))
 }
@@ -124,5 +207,34 @@ pub struct Guard;
 impl Drop for Guard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::layout::Rect;
+    use ratatui::widgets::Paragraph;
+    use ratatui::{TerminalOptions, Viewport};
+
+    use super::*;
+
+    #[test]
+    fn a_frame_that_changed_nothing_writes_nothing() {
+        let written = Arc::new(AtomicU64::new(0));
+        let backend = QuietBackend::new(CrosstermBackend::new(CountingWriter {
+            inner: Vec::new(),
+            written: written.clone(),
+        }));
+        let viewport = Viewport::Fixed(Rect::new(0, 0, 20, 3));
+        let mut t = Terminal::with_options(backend, TerminalOptions { viewport }).unwrap();
+        let mut frame = |text: &str| {
+            t.draw(|f| f.render_widget(Paragraph::new(text.to_string()), f.area()))
+                .unwrap();
+            written.load(Ordering::Relaxed)
+        };
+        let first = frame("hello");
+        assert!(first > 0);
+        assert_eq!(frame("hello"), first, "an identical frame writes nothing");
+        assert!(frame("hellO") > first, "a changed cell is written");
     }
 }

@@ -22,6 +22,8 @@ use crate::store::ops::reviews::{DecisionOutcome, DecisionRequest, MAX_POST_CHAR
 
 /// How often the header's status (and the connection) is checked.
 pub const STATUS_EVERY_SECS: i64 = 2;
+/// How early a refresh may run on the clock's tick (ticks are about a second apart).
+const TICK_SLACK: std::time::Duration = std::time::Duration::from_millis(250);
 /// Longest wait between reconnection attempts.
 pub const MAX_BACKOFF_SECS: i64 = 3;
 
@@ -141,10 +143,11 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
                 s.loads.last_status_at = Some(now);
                 effects.push(load(s, Query::Status));
             }
-            let refresh_due = s
-                .loads
-                .last_tab_refresh_at
-                .is_none_or(|t| (now - t).to_std().unwrap_or_default() >= s.setup.refresh);
+            // Ticks come about a second apart, a little more or less: a refresh due within
+            // the next quarter second is done on this tick, not a whole tick late.
+            let refresh_due = s.loads.last_tab_refresh_at.is_none_or(|t| {
+                (now - t).to_std().unwrap_or_default() + TICK_SLACK >= s.setup.refresh
+            });
             let slot = LoadSlot::Tab(s.tab);
             // Single flight: a tab whose previous load has not answered is not asked again.
             if !s.paused && refresh_due && !s.loads.inflight.contains_key(&slot) {
@@ -165,7 +168,12 @@ pub fn freshness_label(s: &State) -> String {
         return "loading…".into();
     };
     let age = (s.now - *at).num_seconds().max(0);
-    let fresh_within = (2 * s.setup.refresh.as_secs() as i64).max(2);
+    // Refreshes land on one-second ticks and take a moment: between two of them a tab's data
+    // ages up to the interval plus a tick plus the load. Fresh within twice the interval, and
+    // never less than the interval plus two seconds, so that the label does not flicker with
+    // a short interval.
+    let refresh = s.setup.refresh.as_secs_f64();
+    let fresh_within = (2.0 * refresh).max(refresh + 2.0).ceil() as i64;
     if age < fresh_within && !s.paused {
         format!("updated <{fresh_within} s ago")
     } else if age < 120 {

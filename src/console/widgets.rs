@@ -22,6 +22,21 @@ pub const ASCII_BORDER: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
+/// Data rows a bordered table with a one-line header shows in `area`.
+pub fn table_rows(area: ratatui::layout::Rect) -> usize {
+    usize::from(area.height.saturating_sub(3))
+}
+
+/// The rows of a list a table shows: as many as `fit`, scrolled so that the selected row is on
+/// screen. Tabs build only these rows: a list may hold thousands (the Replies tab's accounts),
+/// and building a row for each one on every frame costs milliseconds.
+pub fn row_window(len: usize, selected: usize, fit: usize) -> std::ops::Range<usize> {
+    let start = (selected + 1)
+        .saturating_sub(fit)
+        .min(len.saturating_sub(fit));
+    start..(start + fit).min(len)
+}
+
 /// A bordered block with a title.
 pub fn block<'a>(s: &State, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
     let role = if focused {
@@ -219,6 +234,18 @@ mod tests {
         assert_eq!(num(Some(0.12345), 3), "0.123");
         assert_eq!(num(Some(f64::NAN), 2), "–");
         assert_eq!(pct(1, 3), "33%");
+    }
+
+    #[test]
+    fn the_row_window_keeps_the_selection_on_screen() {
+        assert_eq!(row_window(100, 0, 50), 0..50);
+        assert_eq!(row_window(100, 49, 50), 0..50);
+        assert_eq!(row_window(100, 50, 50), 1..51);
+        assert_eq!(row_window(100, 99, 50), 50..100);
+        assert_eq!(row_window(10, 3, 50), 0..10);
+        assert_eq!(row_window(0, 0, 50), 0..0);
+        assert_eq!(row_window(5, 9, 3), 2..5);
+        assert!(row_window(5, 2, 0).is_empty());
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::block;
+use super::super::widgets::{block, row_window, table_rows};
 use super::{IncidentsView, age};
 use crate::store::ops::incidents::{EventRecord, IncidentRecord};
 use crate::text::cell;
@@ -78,10 +78,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     // What is left for details: the fixed columns, the gaps between columns, the borders.
     let fixed = if wide { 63 + 15 + 7 } else { 63 + 5 };
     let details_width = (top.width as usize).saturating_sub(fixed + 2).max(10);
-    let rows: Vec<Row> = order
+    let shown = row_window(order.len(), v.selected, table_rows(top));
+    let rows: Vec<Row> = order[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
+            let pos = shown.start + k;
             let x = &v.incidents[i];
             let state = if x.state == "open" {
                 Span::styled("OPEN", s.theme.style(Role::Error))

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, hbar, spinner};
+use super::super::widgets::{block, hbar, row_window, spinner, table_rows};
 use super::{JobsView, age};
 use crate::jobs::overview::SlaState;
 use crate::store::ops::jobs::RunRecord;
@@ -74,10 +74,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
     );
     let wide = area.width >= 120;
-    let rows: Vec<Row> = order
+    let shown = row_window(order.len(), v.selected, table_rows(table_area));
+    let rows: Vec<Row> = order[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
+            let pos = shown.start + k;
             let j = &v.overview[i];
             let last = j.last_run.as_ref().map_or(
                 Span::styled("never", s.theme.style(Role::Muted)),

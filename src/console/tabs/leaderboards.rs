@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, hbar, num};
+use super::super::widgets::{block, hbar, num, row_window, table_rows};
 use super::LeaderboardsView;
 use crate::learning::dimension::Dimension;
 use crate::text::cell;
@@ -79,10 +79,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         Layout::vertical([Constraint::Min(5), Constraint::Length(0)]).areas(body)
     };
     let order = visible(v);
-    let rows: Vec<Row> = order
+    let shown = row_window(order.len(), v.selected, table_rows(table_area));
+    let rows: Vec<Row> = order[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
+            let pos = shown.start + k;
             let e = &v.entries[i];
             let trend = match e.weekly_trend {
                 Some(t) if t > 0.0 => {

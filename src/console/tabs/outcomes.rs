@@ -9,7 +9,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, count, count6, num, num4, opt_count, pct};
+use super::super::widgets::{
+    block, count, count6, num, num4, opt_count, pct, row_window, table_rows,
+};
 use super::age;
 use crate::store::ops::facts::{DecisionDetail, FactSort};
 use crate::text::cell;
@@ -131,11 +133,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         widths.push(Constraint::Min(20));
     }
     let text_width = (area.width as usize).saturating_sub(102);
-    let rows: Vec<Row> = o
-        .rows
+    let shown = row_window(o.rows.len(), o.selected, table_rows(table));
+    let rows: Vec<Row> = o.rows[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(k, r)| {
+            let i = shown.start + k;
             let mut cells = vec![
                 Cell::from(age(s.now, r.posted_at)),
                 Cell::from(cell(r.decision_type.as_deref().unwrap_or("?"), 6)),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, count, hbar, num, opt_count};
+use super::super::widgets::{block, count, hbar, num, opt_count, row_window, table_rows};
 use super::{RepliesView, age};
 use crate::text::cell;
 
@@ -75,10 +75,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
     );
     let bar_w = 6;
-    let rows: Vec<Row> = order
+    let shown = row_window(order.len(), v.selected, table_rows(table_area));
+    let rows: Vec<Row> = order[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
+            let pos = shown.start + k;
             let a = &v.accounts[i];
             let ov = match a.operator_override.as_str() {
                 "pinned" => Span::styled("pinned", s.theme.style(Role::Positive)),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use super::super::keymap::Action;
 use super::super::state::State;
 use super::super::theme::Role;
-use super::super::widgets::{block, hint};
+use super::super::widgets::{block, hint, row_window, table_rows};
 use super::{SafetyView, age};
 use crate::store::ops::reviews::ReviewRecord;
 use crate::text::cell;
@@ -155,10 +155,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     );
     let order = visible(v);
     let text_w = (list.width as usize).saturating_sub(46).max(10);
-    let rows: Vec<Row> = order
+    let shown = row_window(order.len(), v.selected, table_rows(list));
+    let rows: Vec<Row> = order[shown.clone()]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
+            let pos = shown.start + k;
             let r = &v.reviews[i];
             let mark = if v.marked.contains(&r.id) {
                 if s.setup.ascii { "x" } else { "✓" }
