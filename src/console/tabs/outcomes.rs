@@ -128,11 +128,15 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         Constraint::Length(4),
         Constraint::Length(7),
     ];
-    if wide {
+    // The text gets what the fixed columns leave (with their gaps and the borders), once that
+    // is enough to read a few words.
+    let fixed = (gw + tw + sw) as usize + 6 + 6 + 6 + 4 + 4 + 7 + 9 + 2;
+    let text_width = (area.width as usize).saturating_sub(fixed);
+    let show_text = text_width >= 12;
+    if show_text {
         header.push("content".into());
-        widths.push(Constraint::Min(20));
+        widths.push(Constraint::Min(12));
     }
-    let text_width = (area.width as usize).saturating_sub(102);
     let shown = row_window(o.rows.len(), o.selected, table_rows(table));
     let rows: Vec<Row> = o.rows[shown.clone()]
         .iter()
@@ -157,10 +161,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     None => "–".into(),
                 }),
             ];
-            if wide {
+            if show_text {
                 cells.push(Cell::from(cell(
                     r.content_preview.as_deref().unwrap_or(""),
-                    text_width.max(10),
+                    text_width,
                 )));
             }
             let row = Row::new(cells);
