@@ -13,5 +13,6 @@ pub mod identity;
 pub mod jobs;
 pub mod learning;
 pub mod logging;
+pub mod pty;
 pub mod store;
 pub mod text;

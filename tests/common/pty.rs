@@ -4,9 +4,8 @@
 //! terminal would see them.
 
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::os::fd::AsRawFd;
+use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,63 +29,12 @@ pub struct Modes {
     pub bracketed_paste: bool,
 }
 
-fn winsize(cols: u16, rows: u16) -> libc::winsize {
-    libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    }
-}
-
-/// A new pty pair, both ends close-on-exec: other tests spawn processes concurrently, and a
-/// master fd leaked into any child would keep the line up after `close_master`.
-fn open_pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
-    let last = std::io::Error::last_os_error;
-    // SAFETY: posix_openpt/grantpt/unlockpt/ptsname_r/open on fds owned here; each result is
-    // checked before use.
-    unsafe {
-        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        assert!(m >= 0, "posix_openpt: {}", last());
-        let master = OwnedFd::from_raw_fd(m);
-        assert_eq!(libc::grantpt(m), 0, "grantpt: {}", last());
-        assert_eq!(libc::unlockpt(m), 0, "unlockpt: {}", last());
-        let mut name = [0 as libc::c_char; 128];
-        assert_eq!(libc::ptsname_r(m, name.as_mut_ptr(), name.len()), 0);
-        let sl = libc::open(
-            name.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        assert!(sl >= 0, "open the pty slave: {}", last());
-        let slave = OwnedFd::from_raw_fd(sl);
-        let ws = winsize(cols, rows);
-        assert_eq!(libc::ioctl(m, libc::TIOCSWINSZ as _, &ws), 0);
-        (master, slave)
-    }
-}
-
 impl Pty {
     /// Start `cmd` on a new pty of the given size, as the session leader with the pty as its
     /// controlling terminal (so SIGHUP, SIGWINCH and Ctrl-Z behave as over SSH).
     pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> Pty {
-        let (master, slave) = open_pty(cols, rows);
-        let stdio = |fd: &OwnedFd| Stdio::from(fd.try_clone().expect("dup pty"));
-        cmd.stdin(stdio(&slave))
-            .stdout(stdio(&slave))
-            .stderr(stdio(&slave));
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("spawn under a pty");
+        let (master, slave) = xbot::pty::open(cols, rows).expect("open a pty");
+        let child = xbot::pty::spawn_on(&mut cmd, &slave).expect("spawn under a pty");
         drop(slave);
 
         let master = std::fs::File::from(master);
@@ -191,7 +139,7 @@ impl Pty {
 
     /// Change the window size, as a terminal emulator does (the kernel sends SIGWINCH).
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        let ws = winsize(cols, rows);
+        let ws = xbot::pty::winsize(cols, rows);
         // SAFETY: TIOCSWINSZ reads a winsize from the pointer.
         let fd = self.master.as_ref().expect("the line is up").as_raw_fd();
         // SAFETY: as above.

@@ -4,9 +4,8 @@
 //! rather than in the diff-compressed byte stream.
 
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::os::fd::AsRawFd;
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -36,79 +35,12 @@ pub struct Pty {
     pub spawned_at: Instant,
 }
 
-fn winsize(cols: u16, rows: u16) -> libc::winsize {
-    libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    }
-}
-
-fn os_err(what: &str) -> io::Error {
-    let e = io::Error::last_os_error();
-    io::Error::new(e.kind(), format!("{what}: {e}"))
-}
-
-/// A new pty pair of the given size, both ends close-on-exec.
-fn open_pty(cols: u16, rows: u16) -> io::Result<(OwnedFd, OwnedFd)> {
-    // SAFETY: posix_openpt/grantpt/unlockpt/ptsname_r/open/ioctl on fds owned here; every
-    // result is checked before use, and each fd is owned by an OwnedFd as soon as it exists.
-    unsafe {
-        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
-        if m < 0 {
-            return Err(os_err("posix_openpt"));
-        }
-        let master = OwnedFd::from_raw_fd(m);
-        if libc::grantpt(m) != 0 {
-            return Err(os_err("grantpt"));
-        }
-        if libc::unlockpt(m) != 0 {
-            return Err(os_err("unlockpt"));
-        }
-        let mut name = [0 as libc::c_char; 128];
-        if libc::ptsname_r(m, name.as_mut_ptr(), name.len()) != 0 {
-            return Err(os_err("ptsname"));
-        }
-        let sl = libc::open(
-            name.as_ptr(),
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
-        );
-        if sl < 0 {
-            return Err(os_err("open the pty slave"));
-        }
-        let slave = OwnedFd::from_raw_fd(sl);
-        let ws = winsize(cols, rows);
-        if libc::ioctl(m, libc::TIOCSWINSZ as _, &ws) != 0 {
-            return Err(os_err("TIOCSWINSZ"));
-        }
-        Ok((master, slave))
-    }
-}
-
 impl Pty {
     /// Start `cmd` on a new pty of the given size.
     pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> io::Result<Pty> {
-        let (master, slave) = open_pty(cols, rows)?;
-        let stdio = |fd: &OwnedFd| -> io::Result<Stdio> { Ok(Stdio::from(fd.try_clone()?)) };
-        cmd.stdin(stdio(&slave)?)
-            .stdout(stdio(&slave)?)
-            .stderr(stdio(&slave)?);
-        // SAFETY: only async-signal-safe calls (setsid, ioctl) between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        let (master, slave) = crate::pty::open(cols, rows)?;
         let spawned_at = Instant::now();
-        let child = cmd
-            .spawn()
+        let child = crate::pty::spawn_on(&mut cmd, &slave)
             .map_err(|e| io::Error::new(e.kind(), format!("cannot start the console: {e}")))?;
         drop(slave);
 
