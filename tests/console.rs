@@ -610,3 +610,25 @@ fn command_mode_completes_and_runs() {
     update(&mut s, code(KeyCode::Enter));
     assert_eq!(s.theme.name, "mono");
 }
+
+#[test]
+fn a_long_detail_view_scrolls_to_its_last_wrapped_line() {
+    let mut s = state_with("dark", false);
+    s.size = (80, 24);
+    // One 10 KB line: the view wraps it, and End must reach its last row.
+    let long = "word ".repeat(2_000);
+    s.mode = Mode::View {
+        title: "long".into(),
+        lines: vec!["text:".into(), format!("  {long}END")],
+        scroll: 0,
+    };
+    update(&mut s, code(KeyCode::End));
+    let Mode::View { scroll, .. } = &s.mode else {
+        panic!("the view closed")
+    };
+    assert!(*scroll > 100, "scrolled only to {scroll}");
+    let screen = text(&render(&s, 80, 24));
+    assert!(screen.contains("END"), "{screen}");
+    // Continuations keep the two-space indent of their line.
+    assert!(screen.contains("│  word"), "{screen}");
+}

@@ -12,7 +12,7 @@ use super::state::{Conn, Mode, State};
 use super::tabs::{self, TabId};
 use super::theme::Role;
 use super::update::freshness_label;
-use super::widgets::{block, hint, sep, spinner, tier_style};
+use super::widgets::{block, hint, sep, spinner, tier_style, view_width, wrap_view};
 use crate::budget::tiers::{share, tier_for};
 
 /// The smallest screen the console draws on.
@@ -429,13 +429,17 @@ fn draw_dialog(f: &mut Frame, s: &State, body: Rect) {
             scroll,
         } => {
             let rect = centred(body, body.width.saturating_sub(4), body.height);
-            let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+            let text: Vec<Line> = wrap_view(lines, view_width(s.size.0))
+                .into_iter()
+                .map(Line::from)
+                .collect();
             f.render_widget(Clear, rect);
             f.render_widget(
-                Paragraph::new(text)
-                    .wrap(Wrap { trim: false })
-                    .scroll((*scroll, 0))
-                    .block(block(s, format!(" {title} — ↑↓ scroll · esc close "), true)),
+                Paragraph::new(text).scroll((*scroll, 0)).block(block(
+                    s,
+                    format!(" {title} — ↑↓ scroll · esc close "),
+                    true,
+                )),
                 rect,
             );
         }

@@ -549,7 +549,7 @@ fn on_key(s: &mut State, ev: KeyEvent) -> Vec<Effect> {
         } => match ev.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => (Mode::Normal, Vec::new()),
             KeyCode::Down | KeyCode::Char('j') => {
-                let max = lines.len().saturating_sub(1) as u16;
+                let max = view_rows(s, &lines);
                 (
                     Mode::View {
                         title,
@@ -568,7 +568,7 @@ fn on_key(s: &mut State, ev: KeyEvent) -> Vec<Effect> {
                 Vec::new(),
             ),
             KeyCode::PageDown => {
-                let max = lines.len().saturating_sub(1) as u16;
+                let max = view_rows(s, &lines);
                 let step = s.page_rows() as u16;
                 (
                     Mode::View {
@@ -590,6 +590,25 @@ fn on_key(s: &mut State, ev: KeyEvent) -> Vec<Effect> {
                     Vec::new(),
                 )
             }
+            KeyCode::End | KeyCode::Char('G') => {
+                let scroll = view_rows(s, &lines);
+                (
+                    Mode::View {
+                        title,
+                        lines,
+                        scroll,
+                    },
+                    Vec::new(),
+                )
+            }
+            KeyCode::Home | KeyCode::Char('g') => (
+                Mode::View {
+                    title,
+                    lines,
+                    scroll: 0,
+                },
+                Vec::new(),
+            ),
             _ if ctrl_c => (Mode::Normal, Vec::new()),
             _ => (
                 Mode::View {
@@ -1125,6 +1144,12 @@ fn switch_tab(s: &mut State, tab: TabId) -> Vec<Effect> {
     s.loads.last_tab_refresh_at = Some(s.now);
     let q = tab_query(s, tab);
     vec![load(s, q)]
+}
+
+/// The last scroll position of a detail view: its lines as wrapped on this screen.
+fn view_rows(s: &State, lines: &[String]) -> u16 {
+    let rows = super::widgets::wrap_view(lines, super::widgets::view_width(s.size.0)).len();
+    rows.saturating_sub(1).min(u16::MAX as usize) as u16
 }
 
 fn move_selection(s: &mut State, action: Action) -> Vec<Effect> {

@@ -251,6 +251,59 @@ mod tests {
 
 /// Word-wrap `value` to `width` cells behind a fixed-width `label`, continuation lines indented
 /// under the value (so a wrapped list still reads as one field). The text must be inert.
+/// The text width of a detail view on a terminal `cols` wide (the view is 4 narrower than
+/// the screen, inside its borders).
+pub fn view_width(cols: u16) -> usize {
+    cols.saturating_sub(6) as usize
+}
+
+/// Wrap the lines of a detail view to `width` columns. A continuation keeps the indent of
+/// its line (so an indented quote stays indented), and a word longer than the room is broken,
+/// never cut: raw JSON and 10 KB posts must be readable to their end.
+pub fn wrap_view(lines: &[String], width: usize) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(10);
+    let mut out = Vec::new();
+    for line in lines {
+        let body = line.trim_start_matches(' ');
+        let indent = (line.len() - body.len()).min(width / 2);
+        let room = width - indent;
+        let pad = " ".repeat(indent);
+        let mut current = String::new();
+        let mut current_w = 0;
+        let mut pieces: Vec<String> = Vec::new();
+        for word in body.split(' ') {
+            let w = crate::text::width(word);
+            let sep = usize::from(current_w > 0 || !current.is_empty());
+            if current_w + sep + w <= room {
+                if sep == 1 {
+                    current.push(' ');
+                }
+                current.push_str(word);
+                current_w += sep + w;
+                continue;
+            }
+            if !current.is_empty() {
+                pieces.push(std::mem::take(&mut current));
+                current_w = 0;
+            }
+            // A word wider than the room: break it by graphemes.
+            for g in word.graphemes(true) {
+                let gw = crate::text::width(g);
+                if current_w + gw > room && !current.is_empty() {
+                    pieces.push(std::mem::take(&mut current));
+                    current_w = 0;
+                }
+                current.push_str(g);
+                current_w += gw;
+            }
+        }
+        pieces.push(current);
+        out.extend(pieces.into_iter().map(|p| format!("{pad}{p}")));
+    }
+    out
+}
+
 pub fn labeled_wrap(label: &str, value: &str, width: usize) -> Vec<String> {
     let indent = crate::text::width(label);
     let room = width.saturating_sub(indent).max(8);
@@ -287,6 +340,31 @@ pub fn labeled_wrap(label: &str, value: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod wrap_tests {
     use super::labeled_wrap;
+
+    #[test]
+    fn views_wrap_under_their_indent_and_break_long_words() {
+        let lines = super::wrap_view(
+            &[
+                "original:".to_string(),
+                "  Take 800 mg of magnesium before bed and your insomnia".to_string(),
+                "x".repeat(25),
+            ],
+            20,
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "original:",
+                "  Take 800 mg of",
+                "  magnesium before",
+                "  bed and your",
+                "  insomnia",
+                "xxxxxxxxxxxxxxxxxxxx",
+                "xxxxx",
+            ]
+        );
+        assert_eq!(super::wrap_view(&[String::new()], 20), vec![""]);
+    }
 
     #[test]
     fn continuation_lines_are_indented_under_the_value() {
