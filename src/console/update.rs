@@ -1146,10 +1146,13 @@ fn switch_tab(s: &mut State, tab: TabId) -> Vec<Effect> {
     vec![load(s, q)]
 }
 
-/// The last scroll position of a detail view: its lines as wrapped on this screen.
+/// The last scroll position of a detail view: its lines as wrapped on this screen, with the
+/// last page filling the view.
 fn view_rows(s: &State, lines: &[String]) -> u16 {
-    let rows = super::widgets::wrap_view(lines, super::widgets::view_width(s.size.0)).len();
-    rows.saturating_sub(1).min(u16::MAX as usize) as u16
+    use super::widgets::{view_height, view_width, wrap_view};
+    let rows = wrap_view(lines, view_width(s.size.0)).len();
+    rows.saturating_sub(view_height(s.size.1))
+        .min(u16::MAX as usize) as u16
 }
 
 fn move_selection(s: &mut State, action: Action) -> Vec<Effect> {

@@ -257,6 +257,12 @@ pub fn view_width(cols: u16) -> usize {
     cols.saturating_sub(6) as usize
 }
 
+/// The text rows of a detail view on a terminal `rows` high (header, tab bar, footer and
+/// borders take 6).
+pub fn view_height(rows: u16) -> usize {
+    rows.saturating_sub(6).max(1) as usize
+}
+
 /// Wrap the lines of a detail view to `width` columns. A continuation keeps the indent of
 /// its line (so an indented quote stays indented), and a word longer than the room is broken,
 /// never cut: raw JSON and 10 KB posts must be readable to their end.
