@@ -19,16 +19,8 @@ const ESC: &str = "\x1b";
 const WAIT: Duration = Duration::from_secs(20);
 
 fn xbot(home: &Path, url: &str, extra: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("DATABASE_URL", url);
+    let mut cmd = common::xbot_command(home);
+    cmd.env("DATABASE_URL", url);
     for (k, v) in extra {
         cmd.env(k, v);
     }

@@ -1,21 +1,15 @@
 //! The real binary: `xbot review` decisions with their exit codes, warnings and read-only
 //! refusal, and `xbot budget`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn xbot(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let db = format!("sqlite://{}", home.join("review.db").display());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
-    cmd.arg("--database-url")
-        .arg(&db)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"));
+    let mut cmd = common::xbot_command(home);
+    cmd.arg("--database-url").arg(&db).args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::TestDb;
@@ -15,13 +14,11 @@ use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use xbot::console::draw::draw;
 use xbot::console::effects;
-use xbot::console::keymap::{Action, KeyMap};
+use xbot::console::keymap::Action;
 use xbot::console::msg::{Effect, LoadError, Msg, Query};
 use xbot::console::state::{Mode, Setup, State};
 use xbot::console::tabs::TabId;
-use xbot::console::theme::Theme;
 use xbot::console::update::{load, on_action, tab_query, update};
-use xbot::identity::Operator;
 use xbot::store::demo::{DemoOptions, seed};
 use xbot::store::types::{Batch, ContentRow, OutcomeRow, SafetyReviewRow};
 
@@ -30,33 +27,11 @@ fn now() -> DateTime<Utc> {
 }
 
 fn setup(read_only: bool) -> Setup {
-    Setup {
-        backend: "sqlite",
-        target: "sqlite:///demo/xbot.db".into(),
-        tz: chrono_tz::Tz::UTC,
-        read_only,
-        demo: true,
-        refresh: Duration::from_secs(5),
-        daily_limit_usd: 5.0,
-        expert_daily_cap: 20,
-        ascii: false,
-        user_theme_dir: "/nonexistent".into(),
-        truecolor: false,
-        slots: xbot::config::default_slot_schedule(),
-        ai_configured: false,
-        job_overrides: BTreeMap::new(),
-    }
+    common::console_setup("sqlite:///demo/xbot.db", true, read_only)
 }
 
 fn state_with(theme: &str, read_only: bool) -> State {
-    let theme = Theme::load(theme, std::path::Path::new("/nonexistent"), false).unwrap();
-    let op = Operator {
-        os_user: "oncall".into(),
-        host: "ops".into(),
-        ssh_client: None,
-        pid: 7,
-    };
-    State::new(setup(read_only), op, KeyMap::defaults(), theme, now())
+    common::console_state(setup(read_only), theme, now())
 }
 
 async fn demo_db() -> TestDb {

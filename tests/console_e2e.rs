@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::pty::{Modes, Pty};
+use common::pty::{Modes, Pty, TABS};
 use xbot::config::DatabaseTarget;
 use xbot::store::{self, MigrationPolicy};
 
@@ -19,16 +19,8 @@ const SHORT: Duration = Duration::from_secs(15);
 
 /// `xbot` with a clean environment and its XDG directories under `home`.
 fn console(home: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"));
+    let mut cmd = common::xbot_command(home);
+    cmd.args(args);
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -43,19 +35,6 @@ fn restored() -> Modes {
         bracketed_paste: false,
     }
 }
-
-/// Each tab's key and a title only that tab shows.
-const TABS: [(&str, &str); 9] = [
-    ("1", "Data health"),
-    ("2", "sorted by rank"),
-    ("3", "versions (* active)"),
-    ("4", "Calendar"),
-    ("5", "Queue"),
-    ("6", "Accounts"),
-    ("7", "Budget — day from"),
-    ("8", "over SLA"),
-    ("9", "Incidents —"),
-];
 
 #[test]
 fn open_browse_decide_run_a_job_and_quit() {

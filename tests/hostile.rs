@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use common::TestDb;
 use common::hostile::{self, Loaded};
-use common::pty::{Modes, Pty};
+use common::pty::{Modes, Pty, TABS};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -31,13 +31,11 @@ use tokio_util::sync::CancellationToken;
 use xbot::config::Config;
 use xbot::console::draw::draw;
 use xbot::console::effects;
-use xbot::console::keymap::{Action, KeyMap};
+use xbot::console::keymap::Action;
 use xbot::console::msg::{Effect, Msg, Query};
-use xbot::console::state::{Mode, Setup, State};
+use xbot::console::state::{Mode, State};
 use xbot::console::tabs::{self, TabId};
-use xbot::console::theme::Theme;
 use xbot::console::update::{load, on_action, tab_query, update};
-use xbot::identity::Operator;
 use xbot::jobs::runner::{RunReport, run_job};
 use xbot::jobs::{JobEnv, JobProgress};
 use xbot::learning::dimension::Dimension;
@@ -91,34 +89,12 @@ fn the_corpus_is_named_and_covers_every_category() {
     eprintln!("{} entries: {per:?}", corpus.len());
 }
 
-fn setup() -> Setup {
-    Setup {
-        backend: "sqlite",
-        target: "sqlite:///hostile/xbot.db".into(),
-        tz: chrono_tz::Tz::UTC,
-        read_only: false,
-        demo: false,
-        refresh: Duration::from_secs(5),
-        daily_limit_usd: 5.0,
-        expert_daily_cap: 20,
-        ascii: false,
-        user_theme_dir: "/nonexistent".into(),
-        truecolor: false,
-        slots: xbot::config::default_slot_schedule(),
-        ai_configured: false,
-        job_overrides: BTreeMap::new(),
-    }
-}
-
 fn state(now: DateTime<Utc>) -> State {
-    let theme = Theme::load("dark", Path::new("/nonexistent"), false).unwrap();
-    let op = Operator {
-        os_user: "oncall".into(),
-        host: "ops".into(),
-        ssh_client: None,
-        pid: 7,
-    };
-    State::new(setup(), op, KeyMap::defaults(), theme, now)
+    common::console_state(
+        common::console_setup("sqlite:///hostile/xbot.db", false, false),
+        "dark",
+        now,
+    )
 }
 
 /// Run the loads among `effects` the way the executor would and hand the answers to
@@ -500,14 +476,8 @@ contract!(learning_jobs_survive_the_corpus);
 // The CLI.
 
 fn xbot(home: &Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xbot"))
+    common::xbot_command(home)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
         .env("DATABASE_URL", url)
         .output()
         .expect("run xbot")
@@ -676,30 +646,9 @@ const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
 const SHORT: Duration = Duration::from_secs(20);
 
-/// Each tab's key and a title only that tab shows.
-const TABS: [(&str, &str); 9] = [
-    ("1", "Data health"),
-    ("2", "sorted by rank"),
-    ("3", "versions (* active)"),
-    ("4", "Calendar"),
-    ("5", "Queue"),
-    ("6", "Accounts"),
-    ("7", "Budget — day from"),
-    ("8", "over SLA"),
-    ("9", "Incidents —"),
-];
-
 fn console(home: &Path, url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
-    cmd.args(["--database-url", url])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"));
+    let mut cmd = common::xbot_command(home);
+    cmd.args(["--database-url", url]);
     cmd
 }
 

@@ -13,14 +13,8 @@ use xbot::store::demo::{DemoOptions, seed};
 use xbot::store::ops::jobs::{Claim, RunStatus, Trigger};
 
 fn xbot(home: &Path, db: &TestDb, args: &[&str], extra: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
+    let mut cmd = common::xbot_command(home);
     cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
         .env("DATABASE_URL", &db.url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

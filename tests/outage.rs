@@ -55,16 +55,8 @@ fn ctl(ctl: &str, verb: &[&str]) {
 }
 
 fn xbot(home: &std::path::Path, url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xbot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("DATABASE_URL", url);
+    let mut cmd = common::xbot_command(home);
+    cmd.env("DATABASE_URL", url);
     cmd
 }
 

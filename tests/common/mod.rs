@@ -149,3 +149,64 @@ macro_rules! contract {
         }
     };
 }
+
+/// The real `xbot` binary with a clean environment: only PATH, a UTF-8 locale, an xterm TERM,
+/// and HOME and the XDG directories under `home`, so no test sees the developer's config or
+/// database.
+pub fn xbot_command(home: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_xbot"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8")
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    cmd
+}
+
+/// The console's setup as the tests run it: UTC, a $5 budget, the default slots, no AI.
+pub fn console_setup(target: &str, demo: bool, read_only: bool) -> xbot::console::state::Setup {
+    xbot::console::state::Setup {
+        backend: "sqlite",
+        target: target.into(),
+        tz: chrono_tz::Tz::UTC,
+        read_only,
+        demo,
+        refresh: std::time::Duration::from_secs(5),
+        daily_limit_usd: 5.0,
+        expert_daily_cap: 20,
+        ascii: false,
+        user_theme_dir: "/nonexistent".into(),
+        truecolor: false,
+        slots: xbot::config::default_slot_schedule(),
+        ai_configured: false,
+        job_overrides: std::collections::BTreeMap::new(),
+    }
+}
+
+/// A console state for `setup`, with a built-in theme and the default keys, operated by
+/// oncall@ops.
+pub fn console_state(
+    setup: xbot::console::state::Setup,
+    theme: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> xbot::console::state::State {
+    let theme =
+        xbot::console::theme::Theme::load(theme, std::path::Path::new("/nonexistent"), false)
+            .expect("a built-in theme");
+    let op = xbot::identity::Operator {
+        os_user: "oncall".into(),
+        host: "ops".into(),
+        ssh_client: None,
+        pid: 7,
+    };
+    xbot::console::state::State::new(
+        setup,
+        op,
+        xbot::console::keymap::KeyMap::defaults(),
+        theme,
+        now,
+    )
+}

@@ -9,6 +9,19 @@ use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Each tab's key and a title only that tab shows.
+pub const TABS: [(&str, &str); 9] = [
+    ("1", "Data health"),
+    ("2", "sorted by rank"),
+    ("3", "versions (* active)"),
+    ("4", "Calendar"),
+    ("5", "Queue"),
+    ("6", "Accounts"),
+    ("7", "Budget — day from"),
+    ("8", "over SLA"),
+    ("9", "Incidents —"),
+];
+
 pub struct Pty {
     /// `None` once closed (the line dropped).
     master: Option<std::fs::File>,
