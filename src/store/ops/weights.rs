@@ -150,7 +150,7 @@ fn aggregate_sql_hashed(kind: BackendKind) -> String {
 /// along its own covering index `(feature, posted_epoch, score)`: the feature's values are
 /// listed by a loose index scan (one seek per distinct value), and `IN` over that list walks
 /// the index value by value, so rows arrive already grouped and nothing is sorted or
-/// materialised (about 115 ms). The IN-list is what keeps the plan without `sqlite_stat1`;
+/// materialised (123–141 ms). The IN-list is what keeps the plan without `sqlite_stat1`;
 /// the planner's own skip-scan needs ANALYZE, and without it reads the whole index.
 fn aggregate_sql_indexed(kind: BackendKind) -> String {
     let age = age_days_sql(kind);
