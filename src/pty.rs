@@ -80,3 +80,38 @@ pub fn spawn_on(cmd: &mut Command, slave: &OwnedFd) -> io::Result<Child> {
     }
     cmd.spawn()
 }
+
+/// A thread that reads what the program writes to the pty `master` and hands each chunk to
+/// `on_bytes`, until the program closes its end (EIO) or `stop` is set. It polls, rather than
+/// blocking in `read`, so that setting `stop` lets the caller close the last master fd (a
+/// dropped line) while the program is still running.
+pub fn spawn_reader(
+    master: &std::fs::File,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    mut on_bytes: impl FnMut(&[u8]) + Send + 'static,
+) -> io::Result<std::thread::JoinHandle<()>> {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::sync::atomic::Ordering;
+    let mut reading = master.try_clone()?;
+    Ok(std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while !stop.load(Ordering::SeqCst) {
+            let mut pfd = libc::pollfd {
+                fd: reading.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let ready = unsafe { libc::poll(&mut pfd, 1, 20) };
+            if ready <= 0 {
+                continue;
+            }
+            // EIO once the last slave fd closes: the program is gone.
+            match reading.read(&mut buf) {
+                Ok(n) if n > 0 => on_bytes(&buf[..n]),
+                _ => break,
+            }
+        }
+    }))
+}

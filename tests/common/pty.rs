@@ -3,7 +3,7 @@
 //! modes (alternate screen, cursor, mouse reporting, bracketed paste) the way a user's
 //! terminal would see them.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex};
@@ -57,34 +57,14 @@ impl Pty {
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reading = master.try_clone().expect("clone master");
         let (p, r) = (parser.clone(), raw.clone());
         let stop_reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stop = stop_reading.clone();
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            // Poll so that `close_master` can stop this thread and close the last master fd.
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                let mut pfd = libc::pollfd {
-                    fd: reading.as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd.
-                let ready = unsafe { libc::poll(&mut pfd, 1, 50) };
-                if ready <= 0 {
-                    continue;
-                }
-                // EIO once the last slave fd closes: the program is gone.
-                match reading.read(&mut buf) {
-                    Ok(n) if n > 0 => {
-                        p.lock().unwrap().process(&buf[..n]);
-                        r.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                    _ => break,
-                }
-            }
-        });
+        // Polls, so that `close_master` can stop this thread and close the last master fd.
+        let reader = xbot::pty::spawn_reader(&master, stop_reading.clone(), move |bytes| {
+            p.lock().unwrap().process(bytes);
+            r.lock().unwrap().extend_from_slice(bytes);
+        })
+        .expect("start the pty reader");
         Pty {
             master: Some(master),
             stop_reading,

@@ -3,8 +3,7 @@
 //! the time it arrived, and feeds a small screen model so markers can be found on the screen
 //! rather than in the diff-compressed byte stream.
 
-use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
+use std::io::{self, Write};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -53,39 +52,19 @@ impl Pty {
             raw: Vec::new(),
             keep: false,
         }));
-        let mut reading = master.try_clone()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let (o, st) = (out.clone(), stop.clone());
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while !st.load(Ordering::SeqCst) {
-                let mut pfd = libc::pollfd {
-                    fd: reading.as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd.
-                let ready = unsafe { libc::poll(&mut pfd, 1, 20) };
-                if ready <= 0 {
-                    continue;
-                }
-                // EIO once the last slave fd closes: the program is gone.
-                match reading.read(&mut buf) {
-                    Ok(n) if n > 0 => {
-                        let now = Instant::now();
-                        let mut o = o.lock().unwrap_or_else(|p| p.into_inner());
-                        o.bytes += n as u64;
-                        o.first_byte.get_or_insert(now);
-                        o.last_byte = Some(now);
-                        if o.keep {
-                            o.raw.extend_from_slice(&buf[..n]);
-                        }
-                        o.screen.feed(&buf[..n], now);
-                    }
-                    _ => break,
-                }
+        let o = out.clone();
+        let reader = crate::pty::spawn_reader(&master, stop.clone(), move |bytes| {
+            let now = Instant::now();
+            let mut o = o.lock().unwrap_or_else(|p| p.into_inner());
+            o.bytes += bytes.len() as u64;
+            o.first_byte.get_or_insert(now);
+            o.last_byte = Some(now);
+            if o.keep {
+                o.raw.extend_from_slice(bytes);
             }
-        });
+            o.screen.feed(bytes, now);
+        })?;
         Ok(Pty {
             master: Some(master),
             stop,
