@@ -53,7 +53,7 @@ async fn role(db: &TestDb, name: &str, password: &str, grants: &str) {
 
 /// Drop the test's schema (and with it the role's grants), then the role.
 async fn cleanup_with_role(db: TestDb, name: &str) {
-    let admin = db.pg_schema().unwrap().1.to_string();
+    let admin = common::pg_url().unwrap();
     db.cleanup().await;
     common::run_admin(&admin, &format!("DROP ROLE {name}")).await;
 }

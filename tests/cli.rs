@@ -180,18 +180,8 @@ fn postgres_gives_the_same_commands_the_same_shape() {
         return;
     };
     let home = tempfile::tempdir().unwrap();
-    let schema = format!("c_{}", uuid::Uuid::new_v4().simple());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-    let sep = if admin.contains('?') { '&' } else { '?' };
-    let url = format!("{admin}{sep}options[search_path]={schema}");
+    let (url, database) = rt.block_on(common::fresh_database(&admin, "c"));
     let env = [("DATABASE_URL", url.as_str())];
     let out = xbot(home.path(), &["demo", "--json"], &env);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -204,12 +194,5 @@ fn postgres_gives_the_same_commands_the_same_shape() {
     let out = xbot(home.path(), &["leaderboard", "slot"], &env);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("slot leaderboard"));
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
+    rt.block_on(common::drop_database(&admin, &database));
 }

@@ -45,12 +45,8 @@ async fn stop_during_a_job(stop: Stop) {
     // Another session holds learning_model_weights: the job computes, then waits to publish.
     let mut blocker = sqlx::PgConnection::connect(&db.url).await.unwrap();
     sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
-    let schema = db
-        .url
-        .split("options[search_path]=")
-        .nth(1)
-        .expect("a test schema");
-    // The schema name is the test's own (`xbot_t_<uuid>`), not outside input.
+    // xBOT's table, in xBOT's schema of the test's own database.
+    let schema = "public";
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "LOCK TABLE {schema}.learning_model_weights IN ACCESS EXCLUSIVE MODE"
     )))

@@ -1,101 +1,104 @@
-//! Postgres-only: migrations are additive and idempotent, connections name themselves, bad
-//! URLs fail cleanly. Skipped without `XBOT_TEST_DATABASE_URL` (fails with `XBOT_REQUIRE_PG=1`).
+//! Postgres-only: xbot installs into a schema of its own and nothing else, migrating twice is
+//! a no-op, a newer xbot schema is refused, connections name themselves, bad URLs fail
+//! cleanly. Skipped without `XBOT_TEST_DATABASE_URL` (fails with `XBOT_REQUIRE_PG=1`).
 
 mod common;
 
-use common::{pg_url, run_admin};
+use common::{drop_database, fresh_database, pg_url, run_admin};
 use sqlx::Connection;
 use xbot::config::DatabaseTarget;
-use xbot::store::{self, MigrationPolicy, StoreError};
+use xbot::store::{self, InstallMode, MigrationPolicy, StoreError};
 
-const SCHEMA_SQL: &str = include_str!("../migrations/postgres/20261124000001_schema.sql");
-const FACTS_SQL: &str = include_str!("../migrations/postgres/20261124000002_learning_facts.sql");
-
-fn schema_url(admin: &str, schema: &str) -> String {
-    let sep = if admin.contains('?') { '&' } else { '?' };
-    format!("{admin}{sep}options[search_path]={schema}")
-}
-
-async fn fresh_schema(admin: &str) -> String {
-    let schema = format!("m_{}", uuid::Uuid::new_v4().simple());
-    run_admin(admin, &format!("CREATE SCHEMA {schema}")).await;
-    schema
-}
-
-#[tokio::test]
-async fn the_schema_script_can_run_twice() {
-    let Some(admin) = pg_url() else { return };
-    let schema = fresh_schema(&admin).await;
-    let url = schema_url(&admin, &schema);
-    for _ in 0..2 {
-        run_admin(&url, SCHEMA_SQL).await;
-        run_admin(&url, FACTS_SQL).await;
-    }
-    run_admin(&admin, &format!("DROP SCHEMA {schema} CASCADE")).await;
-}
-
-#[tokio::test]
-async fn migrations_extend_an_existing_xbot_database_without_losing_rows() {
-    let Some(admin) = pg_url() else { return };
-    let schema = fresh_schema(&admin).await;
-    let url = schema_url(&admin, &schema);
-    // An older xBOT database: fewer columns, existing rows.
-    run_admin(
-        &url,
-        "CREATE TABLE content_metadata (decision_id TEXT PRIMARY KEY, content TEXT,
-             status TEXT NOT NULL DEFAULT 'posted', created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-             posted_at TIMESTAMPTZ);
-         INSERT INTO content_metadata (decision_id, content, posted_at)
-             VALUES ('old-1', 'an old post', now() - interval '1 day');
-         CREATE TABLE outcomes (id BIGSERIAL PRIMARY KEY, decision_id TEXT, likes BIGINT);
-         INSERT INTO outcomes (decision_id, likes) VALUES ('old-1', 42);",
+/// Every object in a schema, as (kind, name), sorted.
+async fn objects(url: &str, schema: &str) -> Vec<(String, String)> {
+    let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query_as(
+        "SELECT c.relkind::text, c.relname::text FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1
+         UNION ALL
+         SELECT 'function', p.proname::text FROM pg_proc p
+         JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
+         UNION ALL
+         SELECT 'trigger', t.tgname::text FROM pg_trigger t
+         JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND NOT t.tgisinternal
+         ORDER BY 1, 2",
     )
-    .await;
+    .bind(schema)
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_empty_database_gets_xbots_schema_and_xbots_layout_and_migrating_again_is_a_no_op() {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = fresh_database(&admin, "m").await;
     let target = DatabaseTarget::Postgres { url: url.clone() };
     let opened = store::open(&target, MigrationPolicy::Apply).await.unwrap();
-    assert_eq!(opened.migrated, xbot::store::pg::MIGRATOR.iter().count());
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    let (likes, simulated): (Option<i64>, bool) = sqlx::query_as(
-        "SELECT v.likes, o.simulated FROM vw_learning v JOIN outcomes o USING (decision_id)
-         WHERE v.decision_id = 'old-1'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!((likes, simulated), (Some(42), false));
-    // The old row has its learning fact too.
-    let (facts,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM learning_facts WHERE decision_id = 'old-1'")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(facts, 1);
-    // The new columns and indexes exist.
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT count(*) FROM information_schema.columns
-         WHERE table_schema = $1 AND table_name = 'outcomes'
-           AND column_name IN ('followers_gained_weighted', 'primary_objective_score', 'score_version')",
-    )
-    .bind(&schema)
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(n, 3);
-    // Opening again applies nothing.
-    let again = store::open(&target, MigrationPolicy::Require)
-        .await
-        .unwrap();
-    assert_eq!(again.migrated, 0);
-    again.store.close().await;
+    assert!(opened.migrated > 0);
+    assert_eq!(opened.store.install_mode(), Some(InstallMode::Standalone));
+    let xbot_objects = objects(&url, "xbot").await;
+    assert!(xbot_objects.iter().any(|(_, n)| n == "_sqlx_migrations"));
+    assert!(xbot_objects.iter().any(|(_, n)| n == "learning_facts"));
+    // Standalone: xBOT's layout in public, the table-plus-view shape of production.
+    let public = objects(&url, "public").await;
+    assert!(public.contains(&("v".into(), "content_metadata".into())), "{public:?}");
+    assert!(public.contains(&(
+        "r".into(),
+        "content_generation_metadata_comprehensive".into()
+    )));
+    assert!(!public.iter().any(|(k, _)| k == "trigger"), "{public:?}");
     opened.store.close().await;
-    run_admin(&admin, &format!("DROP SCHEMA {schema} CASCADE")).await;
+    let again = store::open(&target, MigrationPolicy::Apply).await.unwrap();
+    assert_eq!(again.migrated, 0);
+    assert_eq!(objects(&url, "xbot").await, xbot_objects);
+    assert_eq!(objects(&url, "public").await, public);
+    again.store.close().await;
+    drop_database(&admin, &database).await;
+}
+
+#[tokio::test]
+async fn a_database_with_a_newer_xbot_schema_is_refused() {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = fresh_database(&admin, "m").await;
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let opened = store::open(&target, MigrationPolicy::Apply).await.unwrap();
+    opened.store.close().await;
+    run_admin(
+        &url,
+        "INSERT INTO xbot._sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99991231000000, 'from the future', true, '\\x00', 0)",
+    )
+    .await;
+    let err = match store::open(&target, MigrationPolicy::Apply).await {
+        Err(e) => e,
+        Ok(_) => panic!("a newer schema must be refused"),
+    };
+    assert!(matches!(err, StoreError::SchemaAhead { .. }), "{err:?}");
+    assert!(err.to_string().contains("newer"), "{err}");
+    drop_database(&admin, &database).await;
+}
+
+#[tokio::test]
+async fn require_does_not_migrate_and_says_so() {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = fresh_database(&admin, "m").await;
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let err = match store::open(&target, MigrationPolicy::Require).await {
+        Err(e) => e,
+        Ok(_) => panic!("nothing is installed yet"),
+    };
+    assert!(matches!(err, StoreError::SchemaBehind(_)), "{err:?}");
+    assert!(objects(&url, "xbot").await.is_empty());
+    assert!(objects(&url, "public").await.is_empty());
+    drop_database(&admin, &database).await;
 }
 
 #[tokio::test]
 async fn connections_carry_the_application_name() {
     let Some(admin) = pg_url() else { return };
-    let schema = fresh_schema(&admin).await;
-    let url = schema_url(&admin, &schema);
+    let (url, database) = fresh_database(&admin, "m").await;
     let opened = store::open(
         &DatabaseTarget::Postgres { url: url.clone() },
         MigrationPolicy::Apply,
@@ -117,7 +120,7 @@ async fn connections_carry_the_application_name() {
             .unwrap();
     assert!(n >= 1, "no connection named {expected}");
     opened.store.close().await;
-    run_admin(&admin, &format!("DROP SCHEMA {schema} CASCADE")).await;
+    drop_database(&admin, &database).await;
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ pub fn score(
         .collect();
     let scored = score_outcome(&counts, &snapshots, params);
     ScoreUpdate {
-        id: o.id,
+        id: o.id.clone(),
         engagement_rate: scored.engagement_rate,
         followers_gained: scored.attribution.map(|a| a.gained),
         followers_gained_weighted: scored.followers_gained_weighted,
@@ -50,12 +50,12 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     let total = store.count_outcomes_to_score(version).await?.max(0) as u64;
     ctx.progress(0, total, "scoring");
     let (mut read, mut written, mut unmeasured) = (0u64, 0u64, 0u64);
-    let mut after = 0;
+    let mut after = String::new();
     loop {
         ctx.check_cancelled()?;
-        let batch = store.outcomes_to_score(version, after, BATCH).await?;
+        let batch = store.outcomes_to_score(version, &after, BATCH).await?;
         let Some(last) = batch.last() else { break };
-        after = last.id;
+        after = last.id.clone();
         read += batch.len() as u64;
         let updates: Vec<ScoreUpdate> = batch.iter().map(|o| score(o, &params)).collect();
         unmeasured += updates.iter().filter(|u| u.score.is_none()).count() as u64;
@@ -64,12 +64,15 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
             .await?;
         ctx.progress(read, total.max(read), "scoring");
     }
+    // The learning facts carry the scores (and xBOT's latest metrics): bring them up to date.
+    let synced = store.sync_facts().await?;
     Ok(JobOutcome::Done(JobSummary {
         rows_read: read,
         rows_written: written,
         message: format!(
             "scored {written} outcome(s); {unmeasured} still unmeasured (missing metrics or snapshots)"
         ),
-        details: json!({"scored": written, "unmeasured": unmeasured, "score_version": SCORE_VERSION}),
+        details: json!({"scored": written, "unmeasured": unmeasured, "score_version": SCORE_VERSION,
+            "facts": {"rows": synced.rows, "changed": synced.changed, "removed": synced.removed}}),
     }))
 }

@@ -13,6 +13,8 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     let now = ctx.now();
     let params = WeightParams::default();
     ctx.progress(0, 2, "aggregating");
+    // xBOT's newest metrics and xbot's newest scores first (no triggers on xBOT's tables).
+    store.sync_facts().await?;
     let agg = store.weight_aggregate(now, &params).await?;
     ctx.check_cancelled()?;
     let map = weight_map_from_groups(&agg.groups, agg.sample_size, &params);

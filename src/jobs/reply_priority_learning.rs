@@ -14,6 +14,8 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     let store = ctx.store();
     let now = ctx.now();
     ctx.progress(0, 3, "reading reply history");
+    // xBOT's newest metrics and xbot's newest scores first (no triggers on xBOT's tables).
+    store.sync_facts().await?;
     let accounts = store
         .account_reply_stats(now, ctx.cfg().objective.tau)
         .await?;
@@ -25,7 +27,7 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
         .map(|u| (u.username.as_str(), u.priority))
         .collect();
     let opportunities = store.open_opportunities().await?;
-    let ranks: Vec<(i64, f64)> = opportunities
+    let ranks: Vec<(String, f64)> = opportunities
         .iter()
         .map(|o| {
             let likes = o.likes.unwrap_or(0).max(0) as f64;
@@ -39,7 +41,7 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
                 .get(o.account_username.as_str())
                 .copied()
                 .unwrap_or(0.5);
-            (o.id, opportunity_rank(base, p))
+            (o.id.clone(), opportunity_rank(base, p))
         })
         .collect();
     ctx.check_cancelled()?;

@@ -128,8 +128,15 @@ pub trait Backend: Send + Sync + 'static {
     fn migrator() -> &'static sqlx::migrate::Migrator;
     /// Versions of the migrations already applied (empty on a new database).
     async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError>;
-    /// Apply every pending migration.
+    /// Apply every pending migration (creating xbot's schema first on Postgres).
     async fn run_migrations(&self) -> Result<(), StoreError>;
+    /// Record how xbot is installed; for a standalone install, first create xBOT's tables in
+    /// xBOT's layout (`migrations/standalone/`) in `source_schema`, in the same transaction.
+    async fn install(
+        &self,
+        mode: super::InstallMode,
+        source_schema: &str,
+    ) -> Result<(), StoreError>;
     /// Close the pool.
     async fn close(&self);
 }

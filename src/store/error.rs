@@ -21,6 +21,14 @@ pub enum StoreError {
         "the database schema is behind this version of xbot ({0} pending migration(s)); run `xbot migrate`"
     )]
     SchemaBehind(usize),
+    /// The database's xbot schema was made by a newer xbot than this one.
+    #[error(
+        "the database's xbot schema is newer than this xbot (it has migration {found}, this build knows up to {known}); upgrade xbot before using this database"
+    )]
+    SchemaAhead { found: i64, known: i64 },
+    /// xbot is not installed on this database and may not install it now.
+    #[error("{0}")]
+    NotInstalled(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Query(String),

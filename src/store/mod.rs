@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod ops;
 pub mod pg;
+pub mod source;
 pub mod sqlite;
 pub mod types;
 
@@ -30,6 +31,7 @@ pub use ops::weights::WeightStore;
 use backend::Backend;
 use pg::PgBackend;
 use sqlite::SqliteBackend;
+pub use source::{InstallMode, SourceMap};
 
 use crate::config::DatabaseTarget;
 
@@ -73,11 +75,81 @@ impl<T> Store for T where
 pub struct SqlStore<B: Backend> {
     pub(crate) db: B,
     target: String,
+    /// What xBOT's tables look like here (rebuilt after a migration that creates them).
+    src: std::sync::RwLock<Arc<SourceMap>>,
+    /// Standalone or attached; `None` before xbot's schema is installed.
+    mode: std::sync::RwLock<Option<InstallMode>>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(db: B, target: String) -> Self {
-        SqlStore { db, target }
+        SqlStore {
+            db,
+            target,
+            src: std::sync::RwLock::new(Arc::new(SourceMap::build(
+                B::KIND,
+                "public",
+                &source::Catalog::new(),
+            ))),
+            mode: std::sync::RwLock::new(None),
+        }
+    }
+
+    /// The current source map.
+    pub(crate) fn src(&self) -> Arc<SourceMap> {
+        self.src
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// `sql` with every `{relation}` of xBOT's expanded to its canonical sub-select.
+    pub(crate) fn sql(&self, sql: &str) -> backend::Sql {
+        self.src().expand(sql).into()
+    }
+
+    /// How xbot is installed here, once known.
+    pub(crate) fn mode(&self) -> Option<InstallMode> {
+        self.mode.read().map(|g| *g).unwrap_or(None)
+    }
+
+    /// Read the catalog of xBOT's schema and rebuild the source map.
+    pub(crate) async fn discover(&self, source_schema: &str) -> Result<Arc<SourceMap>, StoreError> {
+        let sql = source::catalog_sql(B::KIND);
+        let args = match B::KIND {
+            BackendKind::Postgres => crate::args![source_schema],
+            BackendKind::Sqlite => vec![],
+        };
+        let rows: Vec<(String, String, String, String)> =
+            self.db.fetch_all(sql.into(), args).await?;
+        let schema = match B::KIND {
+            BackendKind::Postgres => source_schema,
+            BackendKind::Sqlite => "main",
+        };
+        let map = Arc::new(SourceMap::build(B::KIND, schema, &source::fold_catalog(rows)));
+        if let Ok(mut g) = self.src.write() {
+            *g = map.clone();
+        }
+        Ok(map)
+    }
+
+    /// Read the install row (absent before the first migration).
+    async fn read_install_mode(&self) -> Result<Option<InstallMode>, StoreError> {
+        let row: Option<(String,)> = match self
+            .db
+            .fetch_optional("SELECT mode FROM install WHERE id = 1".into(), vec![])
+            .await
+        {
+            Ok(r) => r,
+            // No install table yet: not installed.
+            Err(StoreError::Query(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let mode = row.and_then(|(m,)| InstallMode::parse(&m));
+        if let Ok(mut g) = self.mode.write() {
+            *g = mode;
+        }
+        Ok(mode)
     }
 }
 
@@ -103,7 +175,7 @@ pub struct Opened {
 /// What to do about pending migrations when opening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MigrationPolicy {
-    /// Apply them (the default; they are additive).
+    /// Apply them (the default; they only touch xbot's own schema).
     Apply,
     /// Refuse to work on an older schema.
     Require,
@@ -111,18 +183,45 @@ pub enum MigrationPolicy {
     Skip,
 }
 
+/// Where xbot's objects and xBOT's tables live (Postgres; SQLite has one namespace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schemas {
+    /// xbot's own schema (`xbot` by default): every object xbot creates.
+    pub xbot: String,
+    /// xBOT's schema (`public` by default): read as it is.
+    pub source: String,
+}
+
+impl Default for Schemas {
+    fn default() -> Self {
+        Schemas {
+            xbot: "xbot".into(),
+            source: "public".into(),
+        }
+    }
+}
+
 /// How long closing a store waits for busy connections before leaving them to the OS.
 pub const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// Open the database with the default schemas (`xbot` beside xBOT's `public`).
+pub async fn open(target: &DatabaseTarget, policy: MigrationPolicy) -> Result<Opened, StoreError> {
+    open_with(target, policy, &Schemas::default()).await
+}
+
 /// Open the database and deal with pending migrations as `policy` says. A database file
 /// created here is removed again if it cannot be set up, so no half-made file is left behind.
-pub async fn open(target: &DatabaseTarget, policy: MigrationPolicy) -> Result<Opened, StoreError> {
+pub async fn open_with(
+    target: &DatabaseTarget,
+    policy: MigrationPolicy,
+    schemas: &Schemas,
+) -> Result<Opened, StoreError> {
     match target {
         DatabaseTarget::Sqlite { path, is_default } => {
             let existed = path.exists();
             let db = SqliteBackend::open(path, *is_default).await?;
             let store = SqlStore::new(db, target.display_masked());
-            match prepare(&store, policy).await {
+            match prepare(&store, policy, schemas).await {
                 Ok(migrated) => Ok(Opened {
                     store: Arc::new(store),
                     warnings: Vec::new(),
@@ -141,9 +240,15 @@ pub async fn open(target: &DatabaseTarget, policy: MigrationPolicy) -> Result<Op
         DatabaseTarget::Postgres { url } => {
             let op = crate::identity::Operator::current();
             let app_name = format!("xbot:{}@{}", op.os_user, op.host);
-            let (db, warnings) = PgBackend::connect(url, &app_name).await?;
+            let (db, warnings) = PgBackend::connect(url, &app_name, schemas).await?;
             let store = SqlStore::new(db, target.display_masked());
-            let migrated = prepare(&store, policy).await?;
+            let migrated = match prepare(&store, policy, schemas).await {
+                Ok(n) => n,
+                Err(e) => {
+                    store.db.close().await;
+                    return Err(e);
+                }
+            };
             Ok(Opened {
                 store: Arc::new(store),
                 warnings,
@@ -154,23 +259,57 @@ pub async fn open(target: &DatabaseTarget, policy: MigrationPolicy) -> Result<Op
     }
 }
 
+/// Check xbot's schema against this build, migrate as the policy says, read how xbot is
+/// installed and map xBOT's tables.
 async fn prepare<B: Backend>(
     store: &SqlStore<B>,
     policy: MigrationPolicy,
+    schemas: &Schemas,
 ) -> Result<usize, StoreError> {
-    if policy == MigrationPolicy::Skip {
-        // Still prove the connection works.
-        store.ping().await?;
-        return Ok(0);
+    let applied = store.db.applied_migrations().await?;
+    let known: Vec<i64> = B::migrator().iter().map(|m| m.version).collect();
+    let max_known = known.iter().copied().max().unwrap_or(0);
+    if let Some(found) = applied.iter().copied().filter(|v| *v > max_known).max() {
+        return Err(StoreError::SchemaAhead {
+            found,
+            known: max_known,
+        });
     }
-    let pending = store.pending_migrations().await?;
-    if pending.is_empty() {
-        return Ok(0);
+    let pending = known.iter().filter(|v| !applied.contains(v)).count();
+    let mut migrated = 0;
+    if pending > 0 {
+        match policy {
+            MigrationPolicy::Require => return Err(StoreError::SchemaBehind(pending)),
+            MigrationPolicy::Skip => {}
+            MigrationPolicy::Apply => {
+                store.db.run_migrations().await?;
+                tracing::info!(applied = pending, target = %store.target, "migrations applied");
+                migrated = pending;
+            }
+        }
     }
-    if policy == MigrationPolicy::Require {
-        return Err(StoreError::SchemaBehind(pending.len()));
+    let map = store.discover(&schemas.source).await?;
+    let mode = if applied.is_empty() && migrated == 0 {
+        // Not installed, and not allowed to install: read xBOT's tables as they are.
+        None
+    } else {
+        store.read_install_mode().await?
+    };
+    if mode.is_none() && migrated > 0 {
+        // First install: attach to xBOT's tables, or create them when the database has none.
+        let mode = if map.has_xbot_layout() {
+            InstallMode::Attached
+        } else {
+            InstallMode::Standalone
+        };
+        store.db.install(mode, &schemas.source).await?;
+        if mode == InstallMode::Standalone {
+            store.discover(&schemas.source).await?;
+        }
+        store.read_install_mode().await?;
+        tracing::info!(mode = mode.as_str(), "xbot installed");
     }
-    store.migrate().await
+    Ok(migrated)
 }
 
 fn remove_sqlite_files(path: &std::path::Path) {
@@ -179,4 +318,55 @@ fn remove_sqlite_files(path: &std::path::Path) {
         p.push(suffix);
         let _ = std::fs::remove_file(std::path::PathBuf::from(p));
     }
+}
+
+/// A migration failure as the user needs it: xbot's file, the statement that failed, and the
+/// server's message with its DETAIL and HINT.
+pub(crate) fn migrate_error(
+    e: sqlx::migrate::MigrateError,
+    migrator: &sqlx::migrate::Migrator,
+) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    let MigrateError::ExecuteMigration(inner, version) = &e else {
+        return StoreError::Migrate(e.to_string());
+    };
+    let Some(m) = migrator.iter().find(|m| m.version == *version) else {
+        return StoreError::Migrate(e.to_string());
+    };
+    let file = format!("{}_{}.sql", m.version, m.description.replace(' ', "_"));
+    let mut msg = format!("migration {file} failed");
+    if let sqlx::Error::Database(db) = inner {
+        let position = db
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .and_then(|pg| match pg.position() {
+                Some(sqlx::postgres::PgErrorPosition::Original(p)) => Some(p),
+                _ => None,
+            });
+        if let Some(stmt) = position.and_then(|p| statement_at(m.sql.as_ref(), p)) {
+            msg.push_str(&format!(" at line {}: {}", stmt.0, stmt.1));
+        }
+        msg.push_str(&format!(": {}", db.message()));
+        if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            if let Some(d) = pg.detail() {
+                msg.push_str(&format!("\nDETAIL: {d}"));
+            }
+            if let Some(h) = pg.hint() {
+                msg.push_str(&format!("\nHINT: {h}"));
+            }
+        }
+    } else {
+        msg.push_str(&format!(": {inner}"));
+    }
+    StoreError::Migrate(msg)
+}
+
+/// The statement of `sql` around character position `pos` (1-based, as Postgres reports
+/// it): its first line number and its first line of text.
+fn statement_at(sql: &str, pos: usize) -> Option<(usize, String)> {
+    let byte = sql.char_indices().nth(pos.saturating_sub(1)).map(|(b, _)| b)?;
+    let start = sql[..byte].rfind(';').map(|i| i + 1).unwrap_or(0);
+    let text = sql[start..].trim_start();
+    let offset = sql.len() - sql[start..].len() + (sql[start..].len() - text.len());
+    let line = sql[..offset].matches('\n').count() + 1;
+    Some((line, text.lines().next().unwrap_or_default().to_string()))
 }

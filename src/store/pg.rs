@@ -19,7 +19,12 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgr
 pub struct PgBackend {
     pub(crate) pool: PgPool,
     secrets: Arc<Vec<String>>,
+    /// xbot's own schema, quoted for SQL.
+    schema: String,
 }
+
+/// xBOT's tables in xBOT's layout, for a database that has none (standalone).
+pub const STANDALONE_LAYOUT: &str = include_str!("../../migrations/standalone/postgres.sql");
 
 /// The warning for Supabase's transaction pooler.
 pub const POOLER_WARNING: &str = "port 6543 is Supabase's transaction pooler: it breaks the \
@@ -37,6 +42,7 @@ impl PgBackend {
     pub async fn connect(
         url: &str,
         app_name: &str,
+        schemas: &super::Schemas,
     ) -> Result<(PgBackend, Vec<String>), StoreError> {
         let masked = mask_url(url);
         let secrets: Vec<String> = url_password(url).into_iter().collect();
@@ -50,7 +56,19 @@ impl PgBackend {
         })?;
         // JIT compilation costs more than it saves on xbot's short aggregations (hundreds of
         // milliseconds of compile time for a query that runs in tens).
-        opts = opts.application_name(app_name).options([("jit", "off")]);
+        // xbot's schema first, so that everything xbot creates lands there and its own tables
+        // (system_events among them) shadow xBOT's of the same name; xBOT's schema second.
+        // UTC, so that xBOT's timestamps without time zone read as the UTC they hold.
+        let search_path = format!(
+            "{},{}",
+            super::source::quote_ident(&schemas.xbot),
+            super::source::quote_ident(&schemas.source)
+        );
+        opts = opts.application_name(app_name).options([
+            ("jit", "off"),
+            ("search_path", search_path.as_str()),
+            ("TimeZone", "UTC"),
+        ]);
         let mut warnings = Vec::new();
         if is_transaction_pooler_port(opts.get_port()) {
             tracing::warn!("{POOLER_WARNING}");
@@ -74,6 +92,7 @@ impl PgBackend {
             PgBackend {
                 pool,
                 secrets: Arc::new(secrets),
+                schema: super::source::quote_ident(&schemas.xbot),
             },
             warnings,
         ))
@@ -147,27 +166,68 @@ impl Backend for PgBackend {
     }
 
     async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
-        let (exists,): (bool,) =
-            sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(|e| self.err(e))?;
+        // One round trip: the ledger's versions, or nothing when xbot's schema or its ledger
+        // does not exist yet (a function-free way to ask without an error).
+        let ledger = format!("{}._sqlx_migrations", self.schema);
+        let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
+            .bind(&ledger)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
         if !exists {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64,)> =
-            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.err(e))?;
+        let rows: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT version FROM {ledger} WHERE success ORDER BY version"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
+        // The schema must exist before the migrator looks for its ledger, or the ledger
+        // would be created in the next schema on the search path (xBOT's).
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            self.schema
+        )))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))
+            .map_err(|e| super::migrate_error(e, &MIGRATOR))
+    }
+
+    async fn install(
+        &self,
+        mode: super::InstallMode,
+        source_schema: &str,
+    ) -> Result<(), StoreError> {
+        let src = super::source::quote_ident(source_schema);
+        let layout = match mode {
+            super::InstallMode::Standalone => {
+                format!("SET LOCAL search_path = {src};\n{STANDALONE_LAYOUT}\n")
+            }
+            super::InstallMode::Attached => String::new(),
+        };
+        let script = format!(
+            "{layout}INSERT INTO {schema}.install (id, mode, source_schema) \
+             VALUES (1, '{mode}', '{source}') ON CONFLICT (id) DO NOTHING",
+            schema = self.schema,
+            mode = mode.as_str(),
+            source = source_schema.replace('\'', "''"),
+        );
+        // In one transaction: a failure leaves neither xBOT's layout nor the install row.
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        sqlx::raw_sql(AssertSqlSafe(script))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.commit().await.map_err(|e| self.err(e))
     }
 
     async fn close(&self) {

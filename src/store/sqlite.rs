@@ -13,6 +13,9 @@ use super::backend::{Backend, BackendKind, BackendTx, RowType, Sql, Val};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
+/// xBOT's tables in xBOT's layout, for the standalone database.
+pub const STANDALONE_LAYOUT: &str = include_str!("../../migrations/standalone/sqlite.sql");
+
 /// A pool of connections to one SQLite file.
 pub struct SqliteBackend {
     pub(crate) pool: SqlitePool,
@@ -136,7 +139,34 @@ impl Backend for SqliteBackend {
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))
+            .map_err(|e| super::migrate_error(e, &MIGRATOR))
+    }
+
+    async fn install(
+        &self,
+        mode: super::InstallMode,
+        _source_schema: &str,
+    ) -> Result<(), StoreError> {
+        let layout = match mode {
+            super::InstallMode::Standalone => STANDALONE_LAYOUT,
+            super::InstallMode::Attached => "",
+        };
+        let now = chrono::Utc::now().to_rfc3339();
+        let script = format!(
+            "{layout}\nINSERT OR IGNORE INTO install (id, mode, source_schema, created_at) \
+             VALUES (1, '{}', 'main', '{now}')",
+            mode.as_str()
+        );
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(Self::err)?;
+        sqlx::raw_sql(AssertSqlSafe(script))
+            .execute(&mut *tx)
+            .await
+            .map_err(Self::err)?;
+        tx.commit().await.map_err(Self::err)
     }
 
     async fn close(&self) {

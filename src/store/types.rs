@@ -268,7 +268,8 @@ pub struct DataHealth {
 /// One stored weight-map version, without its payload.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct WeightMapSummary {
-    pub id: i64,
+    /// The row's id in xBOT's `learning_model_weights`, as text (bigint or UUID there).
+    pub id: String,
     pub version: String,
     pub computed_at: DateTime<Utc>,
     pub date_range_start: Option<DateTime<Utc>>,

@@ -20,7 +20,39 @@ pub struct TestDb {
 
 enum Kind {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
+    /// A database of its own on the test server (xbot's schema `xbot` beside `public`, as on
+    /// a real Supabase database); `admin_url` is the server's test URL.
+    Postgres { admin_url: String, database: String },
+}
+
+/// The test server's URL with another database name.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let (scheme, rest) = base.split_once("://").expect("a URL");
+    let host = rest.split_once('/').map(|(h, _)| h).unwrap_or(rest);
+    match query {
+        Some(q) => format!("{scheme}://{host}/{database}?{q}"),
+        None => format!("{scheme}://{host}/{database}"),
+    }
+}
+
+/// A new, empty database on the test server; returns its URL.
+pub async fn fresh_database(admin_url: &str, prefix: &str) -> (String, String) {
+    let database = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    run_admin(admin_url, &format!("CREATE DATABASE {database}")).await;
+    (with_database(admin_url, &database), database)
+}
+
+/// Drop a database made by [`fresh_database`] (closing what still uses it).
+pub async fn drop_database(admin_url: &str, database: &str) {
+    run_admin(
+        admin_url,
+        &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+    )
+    .await;
 }
 
 /// The Postgres server for tests, if configured.
@@ -55,13 +87,10 @@ impl TestDb {
         }
     }
 
-    /// A fresh schema on the test server, or `None` when no server is configured.
+    /// A fresh database on the test server, or `None` when no server is configured.
     pub async fn postgres() -> Option<TestDb> {
         let admin_url = pg_url()?;
-        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        run_admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
-        let sep = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{sep}options[search_path]={schema}");
+        let (url, database) = fresh_database(&admin_url, "t").await;
         let target = DatabaseTarget::Postgres { url: url.clone() };
         let opened = store::open(&target, MigrationPolicy::Apply)
             .await
@@ -70,7 +99,10 @@ impl TestDb {
             store: opened.store,
             target,
             url,
-            kind: Kind::Postgres { admin_url, schema },
+            kind: Kind::Postgres {
+                admin_url,
+                database,
+            },
         })
     }
 
@@ -82,10 +114,11 @@ impl TestDb {
             .store
     }
 
-    /// The Postgres schema of this test and the server's admin URL (Postgres only).
+    /// The Postgres schemas this test's store reads and writes (xbot's and xBOT's, as a
+    /// list for GRANT) and a URL to run admin statements in this test's database.
     pub fn pg_schema(&self) -> Option<(&str, &str)> {
         match &self.kind {
-            Kind::Postgres { admin_url, schema } => Some((schema, admin_url)),
+            Kind::Postgres { .. } => Some(("xbot, public", self.url.as_str())),
             Kind::Sqlite(_) => None,
         }
     }
@@ -103,12 +136,12 @@ impl TestDb {
 
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Kind::Postgres { admin_url, schema } = &self.kind {
-            run_admin(
-                admin_url,
-                &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-            )
-            .await;
+        if let Kind::Postgres {
+            admin_url,
+            database,
+        } = &self.kind
+        {
+            drop_database(admin_url, database).await;
         }
     }
 }

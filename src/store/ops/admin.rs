@@ -6,25 +6,37 @@ use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
 use crate::store::types::{Batch, TableCount};
 use crate::store::{SqlStore, StoreError};
 
-/// Every table xbot owns, children before parents (the order a reset deletes in).
+/// Every table xbot owns (in its own schema), in the order a reset deletes in.
 pub const TABLES: [&str; 17] = [
     "learning_facts",
-    "post_follower_tracking",
-    "outcomes",
+    "facts_sync",
+    "objective_scores",
     "safety_reviews",
+    "holds",
     "expert_insights",
-    "tweet_metrics",
-    "learning_posts",
-    "content_metadata",
-    "reply_opportunities",
-    "discovered_accounts",
-    "learning_model_weights",
+    "weight_maps",
+    "weight_activations",
+    "account_state",
     "operator_audit",
     "ai_usage",
     "job_runs",
     "job_schedules",
     "system_events",
     "incidents",
+    "install",
+    "_sqlx_migrations",
+];
+
+/// xBOT's relations as xbot reads them (see `store::source`), children before parents.
+pub const SOURCE_KEYS: [&str; 8] = [
+    "follower_tracking",
+    "outcomes",
+    "tweet_metrics",
+    "learning_posts",
+    "decisions",
+    "opportunities",
+    "accounts",
+    "weights",
 ];
 
 #[async_trait]
@@ -32,6 +44,10 @@ pub trait AdminStore {
     fn backend(&self) -> BackendKind;
     /// The database as it may be shown (password masked).
     fn target(&self) -> &str;
+    /// Standalone (xbot made xBOT's layout) or attached; `None` when xbot is not installed.
+    fn install_mode(&self) -> Option<crate::store::InstallMode>;
+    /// What xBOT's tables look like on this database, as xbot reads them.
+    fn source_map(&self) -> std::sync::Arc<crate::store::SourceMap>;
     /// A cheap round trip, to tell "connected" from "disconnected".
     async fn ping(&self) -> Result<(), StoreError>;
     /// Embedded migrations not yet applied, as "version description".
@@ -58,6 +74,14 @@ impl<B: Backend> AdminStore for SqlStore<B> {
 
     fn target(&self) -> &str {
         &self.target
+    }
+
+    fn install_mode(&self) -> Option<crate::store::InstallMode> {
+        self.mode()
+    }
+
+    fn source_map(&self) -> std::sync::Arc<crate::store::SourceMap> {
+        self.src()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -87,26 +111,58 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 
     async fn table_counts(&self) -> Result<Vec<TableCount>, StoreError> {
-        let mut out = Vec::with_capacity(TABLES.len());
-        for table in TABLES {
-            let (rows,): (i64,) = self
-                .db
-                .fetch_optional(format!("SELECT COUNT(*) FROM {table}").into(), vec![])
-                .await?
-                .unwrap_or((0,));
-            out.push(TableCount {
-                table: table.to_string(),
-                rows,
-            });
+        // One statement: every count as a column of one row.
+        let src = self.src();
+        let mut names: Vec<String> = Vec::new();
+        let mut exprs: Vec<String> = Vec::new();
+        for key in SOURCE_KEYS {
+            if let Some(r) = src.rel(key) {
+                names.push(r.name.clone());
+                exprs.push(format!("(SELECT COUNT(*) FROM {})", r.qualified));
+            }
         }
-        Ok(out)
+        for table in TABLES.iter().filter(|t| !t.starts_with('_') && **t != "install") {
+            names.push(format!("xbot.{table}"));
+            exprs.push(format!("(SELECT COUNT(*) FROM {table})"));
+        }
+        let sql = format!("SELECT {}", exprs.join(", "));
+        let counts: Vec<i64> = match B::KIND {
+            BackendKind::Postgres => {
+                let (v,): (String,) = self
+                    .db
+                    .fetch_optional(
+                        format!("SELECT json_build_array({})::text", exprs.join(", ")).into(),
+                        vec![],
+                    )
+                    .await?
+                    .unwrap_or(("[]".into(),));
+                serde_json::from_str(&v).unwrap_or_default()
+            }
+            BackendKind::Sqlite => {
+                let (v,): (String,) = self
+                    .db
+                    .fetch_optional(
+                        format!("SELECT json_array({})", exprs.join(", ")).into(),
+                        vec![],
+                    )
+                    .await?
+                    .unwrap_or(("[]".into(),));
+                let _ = sql;
+                serde_json::from_str(&v).unwrap_or_default()
+            }
+        };
+        Ok(names
+            .into_iter()
+            .zip(counts)
+            .map(|(table, rows)| TableCount { table, rows })
+            .collect())
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
         let row: Option<(i64,)> = self
             .db
             .fetch_optional(
-                "SELECT CAST(1 AS BIGINT) FROM content_metadata LIMIT 1".into(),
+                self.sql("SELECT CAST(1 AS BIGINT) FROM {decisions} d LIMIT 1"),
                 vec![],
             )
             .await?;
@@ -114,17 +170,33 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 
     async fn reset(&self) -> Result<(), StoreError> {
-        let sql = match B::KIND {
-            BackendKind::Postgres => format!("TRUNCATE {} RESTART IDENTITY", TABLES.join(", ")),
+        // xbot's own rows always; xBOT's tables only where xbot created them itself
+        // (standalone): on an attached database xBOT's data is never deleted.
+        let src = self.src();
+        let own: Vec<&str> = TABLES
+            .iter()
+            .copied()
+            .filter(|t| !t.starts_with('_') && *t != "install")
+            .collect();
+        let mut tables: Vec<String> = own.iter().map(|t| t.to_string()).collect();
+        if self.mode() == Some(crate::store::InstallMode::Standalone) {
+            for key in SOURCE_KEYS {
+                if let Some(r) = src.rel(key).filter(|r| r.kind == "table") {
+                    tables.push(r.qualified.clone());
+                }
+            }
+        }
+        let stmts: Vec<String> = match B::KIND {
+            BackendKind::Postgres => vec![format!("TRUNCATE {} RESTART IDENTITY", tables.join(", "))],
             BackendKind::Sqlite => {
-                let mut s: String = TABLES.iter().map(|t| format!("DELETE FROM {t};")).collect();
-                s.push_str("DELETE FROM sqlite_sequence;");
+                let mut s: Vec<String> = tables.iter().map(|t| format!("DELETE FROM {t}")).collect();
+                s.push("DELETE FROM sqlite_sequence".into());
                 s
             }
         };
         let mut tx = self.db.begin_write().await?;
-        for stmt in sql.split(';').filter(|s| !s.trim().is_empty()) {
-            tx.execute(stmt.to_string().into(), vec![]).await?;
+        for stmt in stmts {
+            tx.execute(stmt.into(), vec![]).await?;
         }
         tx.commit().await
     }
@@ -133,11 +205,74 @@ impl<B: Backend> AdminStore for SqlStore<B> {
         if batch.is_empty() {
             return Ok(());
         }
+        let src = self.src();
         let mut tx = self.db.begin_write().await?;
-        for (table, columns, rows) in batch_tables(batch) {
-            tx.insert_rows(table, columns, rows).await?;
+        for (target, columns, rows) in batch_tables(batch) {
+            if rows.is_empty() {
+                continue;
+            }
+            match target {
+                Target::Own(table) => tx.insert_rows(table, columns, rows).await?,
+                Target::Source(key) => {
+                    // Write only the columns this database has, under their real names.
+                    let Some(table) = src.table(key) else {
+                        continue;
+                    };
+                    let keep: Vec<(usize, String)> = columns
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, c)| src.col(key, c).map(|r| (i, quote(r))))
+                        .collect();
+                    let names: Vec<&str> = keep.iter().map(|(_, n)| n.as_str()).collect();
+                    let rows: Vec<Vec<Val>> = rows
+                        .into_iter()
+                        .map(|row| {
+                            let mut row: Vec<Option<Val>> = row.into_iter().map(Some).collect();
+                            keep.iter()
+                                .map(|(i, _)| row[*i].take().unwrap_or(Val::Text(None)))
+                                .collect()
+                        })
+                        .collect();
+                    tx.insert_rows(table, &names, rows).await?;
+                }
+            }
         }
-        tx.commit().await
+        // xbot's side of the weight maps it wrote into xBOT's table.
+        for w in &batch.weight_maps {
+            if let Some(table) = src.table("weights") {
+                let id_col = quote(src.col("weights", "id").unwrap_or("id"));
+                let version_col = quote(src.col("weights", "version").unwrap_or("version"));
+                let row: Option<(String,)> = tx
+                    .fetch_optional(
+                        format!(
+                            "SELECT CAST({id_col} AS TEXT) FROM {table} WHERE {version_col} = $1 \
+                             ORDER BY {id_col} DESC LIMIT 1"
+                        )
+                        .into(),
+                        crate::args![&w.version],
+                    )
+                    .await?;
+                if let Some((id,)) = row {
+                    tx.execute(
+                        "INSERT INTO weight_maps (source_id, version, stats, params, job_run_id, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6)"
+                            .into(),
+                        vec![
+                            Val::from(id),
+                            Val::from(&w.version),
+                            json_text(&w.stats),
+                            json_text(&w.params),
+                            Val::from(w.job_run_id),
+                            Val::from(w.computed_at),
+                        ],
+                    )
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        self.sync_facts_full().await?;
+        Ok(())
     }
 
     async fn analyze(&self) -> Result<(), StoreError> {
@@ -149,7 +284,15 @@ impl<B: Backend> AdminStore for SqlStore<B> {
             // VACUUM also marks the pages all-visible, so index-only scans can skip the heap.
             BackendKind::Postgres => vec![
                 "VACUUM ANALYZE learning_facts".to_string(),
-                format!("ANALYZE {}", TABLES.join(", ")),
+                format!(
+                    "ANALYZE {}",
+                    TABLES
+                        .iter()
+                        .filter(|t| !t.starts_with('_'))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ],
             BackendKind::Sqlite => vec!["ANALYZE".to_string()],
         };
@@ -164,75 +307,30 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 }
 
-type TableRows = (&'static str, &'static [&'static str], Vec<Vec<Val>>);
+/// Where a batch's rows go: one of xbot's own tables, or one of xBOT's relations (by its key
+/// in the source map, with canonical column names).
+enum Target {
+    Own(&'static str),
+    Source(&'static str),
+}
+
+type TableRows = (Target, &'static [&'static str], Vec<Vec<Val>>);
+
+fn quote(name: &str) -> String {
+    crate::store::source::quote_ident(name)
+}
 
 fn json_text(v: &serde_json::Value) -> Val {
     Val::Json(Some(v.clone()))
 }
 
-/// The batch as (table, columns, rows). Outcomes go before their decisions: the
-/// learning_facts triggers then build each fact once, when its decision arrives.
+/// The batch as (target, columns, rows). xBOT's relations get canonical column names, which
+/// `write_batch` maps onto this database's real ones.
 fn batch_tables(b: &Batch) -> Vec<TableRows> {
     use crate::args;
     vec![
         (
-            "outcomes",
-            &[
-                "decision_id",
-                "tweet_id",
-                "impressions",
-                "views",
-                "likes",
-                "retweets",
-                "replies",
-                "bookmarks",
-                "engagement_rate",
-                "followers_before",
-                "followers_after",
-                "followers_gained",
-                "followers_gained_weighted",
-                "attribution_confidence",
-                "primary_objective_score",
-                "score_version",
-                "hook_type",
-                "cta_type",
-                "structure_type",
-                "simulated",
-                "collected_at",
-                "scored_at",
-            ],
-            b.outcomes
-                .iter()
-                .map(|r| {
-                    args![
-                        &r.decision_id,
-                        &r.tweet_id,
-                        r.impressions,
-                        r.views,
-                        r.likes,
-                        r.retweets,
-                        r.replies,
-                        r.bookmarks,
-                        r.engagement_rate,
-                        r.followers_before,
-                        r.followers_after,
-                        r.followers_gained,
-                        r.followers_gained_weighted,
-                        r.attribution_confidence,
-                        r.primary_objective_score,
-                        r.score_version,
-                        &r.hook_type,
-                        &r.cta_type,
-                        &r.structure_type,
-                        r.simulated,
-                        r.collected_at,
-                        r.scored_at
-                    ]
-                })
-                .collect(),
-        ),
-        (
-            "content_metadata",
+            Target::Source("decisions"),
             &[
                 "decision_id",
                 "decision_type",
@@ -260,7 +358,14 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                             .as_ref()
                             .map(|p| serde_json::Value::from(p.clone())),
                     );
-                    let mut v = args![&r.decision_id, &r.decision_type, &r.status, &r.content];
+                    // xBOT's content column is NOT NULL: a thread carries its parts joined.
+                    let content = r.content.clone().unwrap_or_else(|| {
+                        r.thread_parts
+                            .as_ref()
+                            .map(|p| p.join("\n\n"))
+                            .unwrap_or_default()
+                    });
+                    let mut v = args![&r.decision_id, &r.decision_type, &r.status, content];
                     v.push(parts);
                     v.extend(args![
                         &r.raw_topic,
@@ -281,15 +386,94 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "post_follower_tracking",
+            Target::Source("outcomes"),
+            &[
+                "decision_id",
+                "tweet_id",
+                "impressions",
+                "views",
+                "likes",
+                "retweets",
+                "replies",
+                "bookmarks",
+                "engagement_rate",
+                "followers_gained",
+                "followers_gained_weighted",
+                "primary_objective_score",
+                "hook_type",
+                "cta_type",
+                "structure_type",
+                "simulated",
+                "collected_at",
+            ],
+            b.outcomes
+                .iter()
+                .map(|r| {
+                    args![
+                        &r.decision_id,
+                        &r.tweet_id,
+                        r.impressions,
+                        r.views,
+                        r.likes,
+                        r.retweets,
+                        r.replies,
+                        r.bookmarks,
+                        r.engagement_rate,
+                        r.followers_gained,
+                        r.followers_gained_weighted,
+                        r.primary_objective_score,
+                        &r.hook_type,
+                        &r.cta_type,
+                        &r.structure_type,
+                        r.simulated,
+                        r.collected_at
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            // Scores xbot computed (the demo writes them as the objective-scores job would).
+            Target::Own("objective_scores"),
+            &[
+                "decision_id",
+                "engagement_rate",
+                "followers_gained",
+                "followers_gained_weighted",
+                "attribution_confidence",
+                "score",
+                "score_version",
+                "scored_at",
+            ],
+            b.outcomes
+                .iter()
+                .filter_map(|r| {
+                    let version = r.score_version?;
+                    let at = r.scored_at.or(r.collected_at)?;
+                    Some(args![
+                        &r.decision_id,
+                        r.engagement_rate,
+                        r.followers_gained,
+                        r.followers_gained_weighted,
+                        r.attribution_confidence,
+                        r.primary_objective_score,
+                        version,
+                        at
+                    ])
+                })
+                .collect(),
+        ),
+        (
+            Target::Source("follower_tracking"),
             &[
                 "decision_id",
                 "hours_after_post",
                 "follower_count",
                 "collected_at",
             ],
+            // xBOT's follower_count is NOT NULL: a snapshot without a count is no snapshot.
             b.snapshots
                 .iter()
+                .filter(|r| r.follower_count.is_some())
                 .map(|r| {
                     args![
                         &r.decision_id,
@@ -301,17 +485,14 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "discovered_accounts",
+            Target::Source("accounts"),
             &[
                 "username",
                 "display_name",
                 "follower_count",
                 "priority_score",
-                "priority_band",
                 "reply_performance_score",
                 "last_successful_reply_at",
-                "replies_30d",
-                "operator_override",
                 "discovered_at",
             ],
             b.accounts
@@ -322,18 +503,35 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                         &r.display_name,
                         r.follower_count,
                         r.priority_score,
-                        &r.priority_band,
                         r.reply_performance_score,
                         r.last_successful_reply_at,
-                        r.replies_30d,
-                        &r.operator_override,
                         r.discovered_at
                     ]
                 })
                 .collect(),
         ),
         (
-            "reply_opportunities",
+            Target::Own("account_state"),
+            &[
+                "username",
+                "priority_band",
+                "replies_30d",
+                "operator_override",
+            ],
+            b.accounts
+                .iter()
+                .map(|r| {
+                    args![
+                        &r.username,
+                        &r.priority_band,
+                        r.replies_30d,
+                        &r.operator_override
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            Target::Source("opportunities"),
             &[
                 "account_username",
                 "tweet_id",
@@ -341,7 +539,6 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 "likes",
                 "posted_at",
                 "relevance",
-                "rank_score",
                 "status",
                 "discovered_at",
             ],
@@ -355,7 +552,6 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                         r.likes,
                         r.posted_at,
                         r.relevance,
-                        r.rank_score,
                         &r.status,
                         r.discovered_at
                     ]
@@ -363,7 +559,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "safety_reviews",
+            Target::Own("safety_reviews"),
             &[
                 "decision_id",
                 "part_index",
@@ -410,40 +606,34 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "learning_model_weights",
+            Target::Source("weights"),
             &[
                 "version",
                 "weights",
-                "stats",
-                "params",
                 "computed_at",
                 "date_range_start",
                 "date_range_end",
                 "sample_size",
                 "is_active",
-                "job_run_id",
             ],
             b.weight_maps
                 .iter()
                 .map(|r| {
                     let mut v = args![&r.version];
                     v.push(json_text(&r.weights));
-                    v.push(json_text(&r.stats));
-                    v.push(json_text(&r.params));
                     v.extend(args![
                         r.computed_at,
-                        r.date_range_start,
-                        r.date_range_end,
+                        r.date_range_start.unwrap_or(r.computed_at),
+                        r.date_range_end.unwrap_or(r.computed_at),
                         r.sample_size,
-                        r.is_active,
-                        r.job_run_id
+                        r.is_active
                     ]);
                     v
                 })
                 .collect(),
         ),
         (
-            "job_runs",
+            Target::Own("job_runs"),
             &[
                 "job",
                 "status",
@@ -474,7 +664,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "incidents",
+            Target::Own("incidents"),
             &[
                 "kind",
                 "subject",
@@ -504,7 +694,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "system_events",
+            Target::Own("system_events"),
             &[
                 "event_type",
                 "severity",
@@ -524,7 +714,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "ai_usage",
+            Target::Own("ai_usage"),
             &[
                 "at",
                 "model",
@@ -560,7 +750,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "operator_audit",
+            Target::Own("operator_audit"),
             &[
                 "action_id",
                 "subject",
@@ -598,7 +788,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            "expert_insights",
+            Target::Own("expert_insights"),
             &[
                 "created_at",
                 "decision_id",

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
+use crate::store::source::quote_ident;
 use crate::learning::weights::parse_weights_json;
 use crate::store::backend::{Backend, BackendTx, Val};
 use crate::store::ops::incidents::insert_event;
@@ -214,6 +215,19 @@ pub trait ContentStore {
     ) -> Result<Option<BTreeMap<String, BTreeMap<String, f64>>>, StoreError>;
 }
 
+/// The status that holds a post back from xBOT's posting queue: xBOT's posting path picks
+/// only `queued` rows, and xBOT parks rows itself with `blocked`; where a CHECK constraint on
+/// the status allows no `blocked` (older layouts: queued/posted/skipped/failed), `skipped`.
+pub(crate) fn hold_status(src: &crate::store::SourceMap) -> &'static str {
+    let checks = src.rel("decisions").map(|r| r.checks.as_slice()).unwrap_or(&[]);
+    let constrained = checks.iter().any(|c| c.contains("status"));
+    if constrained && !checks.iter().any(|c| c.contains("'blocked'")) {
+        "skipped"
+    } else {
+        "blocked"
+    }
+}
+
 /// Insert one review row inside a transaction.
 async fn insert_review<T: BackendTx>(
     tx: &mut T,
@@ -265,15 +279,19 @@ impl<B: Backend> ContentStore for SqlStore<B> {
     async fn content_to_screen(&self, limit: i64) -> Result<Vec<ContentToScreen>, StoreError> {
         self.db
             .fetch_all(
-                "SELECT c.decision_id, c.decision_type, c.status, c.content,
-                        CAST(c.thread_parts AS TEXT) AS thread_parts, c.created_at
-                 FROM content_metadata c
+                self.sql(
+                    "SELECT c.decision_id, COALESCE(c.decision_type, 'single') AS decision_type,
+                        c.status, COALESCE(c.content, '') AS content,
+                        CAST(c.thread_parts AS TEXT) AS thread_parts,
+                        COALESCE(c.created_at, c.scheduled_at) AS created_at
+                 FROM {decisions} c
                  WHERE c.status IN ('planned', 'queued')
+                   AND COALESCE(c.created_at, c.scheduled_at) IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM safety_reviews r
                                    WHERE r.decision_id = c.decision_id)
-                 ORDER BY c.created_at, c.decision_id
-                 LIMIT $1"
-                    .into(),
+                 ORDER BY 6, c.decision_id
+                 LIMIT $1",
+                ),
                 args![limit],
             )
             .await
@@ -282,10 +300,15 @@ impl<B: Backend> ContentStore for SqlStore<B> {
     async fn decision(&self, decision_id: &str) -> Result<Option<ContentToScreen>, StoreError> {
         self.db
             .fetch_optional(
-                "SELECT decision_id, decision_type, status, content,
-                        CAST(thread_parts AS TEXT) AS thread_parts, created_at
-                 FROM content_metadata WHERE decision_id = $1"
-                    .into(),
+                self.sql(
+                    "SELECT decision_id, COALESCE(decision_type, 'single') AS decision_type,
+                        COALESCE(status, 'unknown') AS status, COALESCE(content, '') AS content,
+                        CAST(thread_parts AS TEXT) AS thread_parts,
+                        COALESCE(created_at, scheduled_at, posted_at) AS created_at
+                 FROM {decisions} d WHERE decision_id = $1
+                   AND COALESCE(created_at, scheduled_at, posted_at) IS NOT NULL
+                 LIMIT 1",
+                ),
                 args![decision_id],
             )
             .await
@@ -300,29 +323,88 @@ impl<B: Backend> ContentStore for SqlStore<B> {
         lease: Option<&Lease>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        // Automated screening never changes the text of a post (xBOT's or anyone's): a text
+        // changes only by an operator's decision. A rewrite the guard would have applied waits
+        // for a person as a proposal; the short disclaimer is not appended. Content that
+        // passes keeps its status; content that must wait or is rejected is held back from
+        // xBOT's posting queue by a reversible status change, recorded in `holds`.
+        let wants_rewrite = reviews.iter().any(|r| r.status == "auto_rewritten");
+        let hold = update.status != "queued" || wants_rewrite;
+        let reviews: Vec<SafetyReviewRow> = reviews
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                if r.status == "auto_rewritten" {
+                    r.status = "pending".into();
+                    if r.proposed_rewrite.is_none() {
+                        r.proposed_rewrite = r.final_text.clone();
+                    }
+                    r.final_text = None;
+                } else if r.status == "auto_passed" {
+                    r.final_text = None;
+                }
+                r
+            })
+            .collect();
+        let src = self.src();
+        let table = src
+            .table("decisions")
+            .ok_or_else(|| StoreError::NotInstalled("xBOT's decisions table is missing".into()))?
+            .to_string();
+        let status_col = quote_ident(src.col("decisions", "status").unwrap_or("status"));
+        let id_eq = src.text_eq("decisions", "decision_id", "$1");
         let mut tx = self.db.begin_write().await?;
         if let Some(lease) = lease {
             check_lease(&mut tx, B::KIND, lease, now).await?;
         }
         // State-guarded: only content that is still unscreened changes.
-        let mut v = args![decision_id, &update.status, &update.content];
-        v.push(parts_json(&update.thread_parts));
-        v.push(Val::from(now));
-        let changed = tx
-            .execute(
-                "UPDATE content_metadata SET status = $2, content = COALESCE($3, content),
-                     thread_parts = COALESCE($4, thread_parts), updated_at = $5
-                 WHERE decision_id = $1 AND status IN ('planned', 'queued')
-                   AND NOT EXISTS (SELECT 1 FROM safety_reviews WHERE decision_id = $1)"
-                    .into(),
-                v,
+        let current: Option<(String,)> = tx
+            .fetch_optional(
+                format!(
+                    "SELECT CAST({status_col} AS TEXT) FROM {table}
+                     WHERE {id_eq} AND {status_col} IN ('planned', 'queued')
+                       AND NOT EXISTS (SELECT 1 FROM safety_reviews WHERE decision_id = $1)"
+                )
+                .into(),
+                args![decision_id],
             )
             .await?;
-        if changed == 0 {
+        let Some((previous,)) = current else {
             // Dropping the transaction rolls it back.
             return Ok(false);
+        };
+        if hold {
+            let held = hold_status(&src);
+            let changed = tx
+                .execute(
+                    format!(
+                        "UPDATE {table} SET {status_col} = $2
+                         WHERE {id_eq} AND {status_col} = $3"
+                    )
+                    .into(),
+                    args![decision_id, held, &previous],
+                )
+                .await?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            let reason = if update.status == "rejected" {
+                "rejected by the safety guard"
+            } else {
+                "waiting for a safety review"
+            };
+            tx.execute(
+                "INSERT INTO holds (decision_id, previous_status, held_status, reason, held_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (decision_id) DO UPDATE SET previous_status = excluded.previous_status,
+                     held_status = excluded.held_status, reason = excluded.reason,
+                     held_at = excluded.held_at, released_at = NULL, released_to = NULL"
+                    .into(),
+                args![decision_id, &previous, held, reason, now],
+            )
+            .await?;
         }
-        for r in reviews {
+        for r in &reviews {
             insert_review(&mut tx, r, now).await?;
         }
         for e in events {
@@ -344,29 +426,52 @@ impl<B: Backend> ContentStore for SqlStore<B> {
         if let Some(lease) = lease {
             check_lease(&mut tx, B::KIND, lease, now).await?;
         }
-        let mut v = args![&c.decision_id, &c.decision_type, &c.status, &c.content];
-        v.push(parts_json(&c.thread_parts));
-        v.extend(args![
-            &c.raw_topic,
-            &c.angle,
-            &c.tone,
-            &c.generator_name,
-            &c.content_slot,
-            &c.hook_type,
-            &c.cta_type,
-            &c.target_username,
-            &c.target_tweet_id,
-            lease.map(|l| l.run_id),
-            c.created_at,
-            now
-        ]);
+        // Into xBOT's table, in xBOT's columns (the plan job writes what xBOT's planJob would).
+        let src = self.src();
+        let table = src
+            .table("decisions")
+            .ok_or_else(|| StoreError::NotInstalled("xBOT's decisions table is missing".into()))?
+            .to_string();
+        let content = c.content.clone().unwrap_or_else(|| {
+            c.thread_parts
+                .as_ref()
+                .map(|p| p.join("\n\n"))
+                .unwrap_or_default()
+        });
+        let mut names: Vec<String> = Vec::new();
+        let mut vals: Vec<Val> = Vec::new();
+        let mut put = |canonical: &str, v: Val| {
+            if let Some(col) = src.col("decisions", canonical) {
+                names.push(quote_ident(col));
+                vals.push(v);
+            }
+        };
+        put("decision_id", Val::from(&c.decision_id));
+        put("decision_type", Val::from(&c.decision_type));
+        put("status", Val::from(&c.status));
+        put("content", Val::from(content));
+        put("thread_parts", parts_json(&c.thread_parts));
+        put("raw_topic", Val::from(&c.raw_topic));
+        put("angle", Val::from(&c.angle));
+        put("tone", Val::from(&c.tone));
+        put("generator_name", Val::from(&c.generator_name));
+        put("content_slot", Val::from(&c.content_slot));
+        put("hook_type", Val::from(&c.hook_type));
+        put("cta_type", Val::from(&c.cta_type));
+        put("target_username", Val::from(&c.target_username));
+        put("target_tweet_id", Val::from(&c.target_tweet_id));
+        put("created_at", Val::from(c.created_at));
+        put("scheduled_at", Val::from(c.created_at));
+        put("updated_at", Val::from(now));
+        let placeholders: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
         tx.execute(
-            "INSERT INTO content_metadata (decision_id, decision_type, status, content,
-                 thread_parts, raw_topic, angle, tone, generator_name, content_slot, hook_type,
-                 cta_type, target_username, target_tweet_id, job_run_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-                .into(),
-            v,
+            format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                placeholders.join(", ")
+            )
+            .into(),
+            vals,
         )
         .await?;
         for r in reviews {
@@ -381,12 +486,13 @@ impl<B: Backend> ContentStore for SqlStore<B> {
     async fn recent_texts(&self, since: DateTime<Utc>) -> Result<Vec<RecentText>, StoreError> {
         self.db
             .fetch_all(
-                "SELECT decision_id, content, CAST(thread_parts AS TEXT) AS thread_parts
-                 FROM content_metadata
+                self.sql(
+                    "SELECT decision_id, content, CAST(thread_parts AS TEXT) AS thread_parts
+                 FROM {decisions} d
                  WHERE (created_at >= $1 OR posted_at >= $1)
-                   AND status NOT IN ('rejected', 'failed', 'skipped')
-                 ORDER BY created_at DESC"
-                    .into(),
+                   AND COALESCE(status, '') NOT IN ('rejected', 'failed', 'skipped', 'blocked')
+                 ORDER BY created_at DESC",
+                ),
                 args![since],
             )
             .await
@@ -399,10 +505,11 @@ impl<B: Backend> ContentStore for SqlStore<B> {
         let rows: Vec<(String, DateTime<Utc>)> = self
             .db
             .fetch_all(
-                "SELECT content_slot, MAX(created_at) FROM content_metadata
+                self.sql(
+                    "SELECT content_slot, MAX(created_at) FROM {decisions} d
                  WHERE created_at >= $1 AND content_slot IS NOT NULL
-                 GROUP BY content_slot"
-                    .into(),
+                 GROUP BY content_slot",
+                ),
                 args![since],
             )
             .await?;
@@ -419,7 +526,7 @@ impl<B: Backend> ContentStore for SqlStore<B> {
             format!(
                 "SELECT {POST_COLUMNS}
                  FROM learning_facts f
-                 LEFT JOIN content_metadata c ON c.decision_id = f.decision_id
+                 LEFT JOIN {{decisions}} c ON c.decision_id = f.decision_id
                  WHERE f.posted_epoch >= $1 AND f.posted_epoch < $2
                    AND f.score IS NOT NULL AND f.score BETWEEN 0 AND 1
                  ORDER BY f.score {order}, f.decision_id {order}
@@ -429,11 +536,11 @@ impl<B: Backend> ContentStore for SqlStore<B> {
         let n = n.max(0);
         let best: Vec<PostPerformance> = self
             .db
-            .fetch_all(query("DESC").into(), args![epoch(start), epoch(end), n])
+            .fetch_all(self.sql(&query("DESC")), args![epoch(start), epoch(end), n])
             .await?;
         let mut worst: Vec<PostPerformance> = self
             .db
-            .fetch_all(query("ASC").into(), args![epoch(start), epoch(end), n])
+            .fetch_all(self.sql(&query("ASC")), args![epoch(start), epoch(end), n])
             .await?;
         // With fewer than 2n posts the lists overlap: a post is only "best" then.
         worst.retain(|w| !best.iter().any(|b| b.decision_id == w.decision_id));
@@ -475,9 +582,11 @@ impl<B: Backend> ContentStore for SqlStore<B> {
         let row: Option<(String, Option<String>)> = self
             .db
             .fetch_optional(
-                "SELECT version, CAST(weights AS TEXT) FROM learning_model_weights
-                 WHERE is_active ORDER BY id DESC LIMIT 1"
-                    .into(),
+                // What xBOT's generatorMatcher reads: the newest active row.
+                self.sql(
+                    "SELECT COALESCE(version, '?'), CAST(weights AS TEXT) FROM {weights} w
+                 WHERE is_active ORDER BY computed_at DESC, id DESC LIMIT 1",
+                ),
                 vec![],
             )
             .await?;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::store::backend::{Backend, Val};
+use crate::store::backend::{Backend, BackendTx, Val};
 use crate::store::{SqlStore, StoreError};
 
 /// One row of the Outcomes list.
@@ -169,6 +169,8 @@ pub trait FactsStore {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<SlotCount>, StoreError>;
+    /// Bring xbot's derived facts up to date with xBOT's tables (see `sync_facts_full`).
+    async fn sync_facts(&self) -> Result<FactsSync, StoreError>;
     /// Replies posted to an account, newest first.
     async fn account_replies(&self, username: &str, limit: i64)
     -> Result<Vec<FactRow>, StoreError>;
@@ -260,19 +262,30 @@ impl<B: Backend> FactsStore for SqlStore<B> {
         &self,
         decision_id: &str,
     ) -> Result<Option<DecisionDetail>, StoreError> {
+        // xbot's own score and attribution first; xBOT's where xbot has none.
         self.db
             .fetch_optional(
-                "SELECT c.decision_id, c.decision_type, c.status, c.content,
+                self.sql(
+                    "SELECT c.decision_id, COALESCE(c.decision_type, 'single') AS decision_type,
+                        COALESCE(c.status, 'unknown') AS status, c.content,
                         CAST(c.thread_parts AS TEXT) AS thread_parts, c.raw_topic, c.angle, c.tone,
                         c.generator_name, c.content_slot, c.hook_type, c.cta_type, c.target_username,
-                        c.tweet_id, c.created_at, c.posted_at, o.impressions, o.views, o.likes,
-                        o.retweets, o.replies, o.bookmarks, o.engagement_rate, o.followers_gained,
-                        o.followers_gained_weighted, o.attribution_confidence,
-                        o.primary_objective_score, o.score_version, o.simulated
-                 FROM content_metadata c
-                 LEFT JOIN outcomes o ON o.decision_id = c.decision_id
-                 WHERE c.decision_id = $1"
-                    .into(),
+                        c.tweet_id, COALESCE(c.created_at, c.posted_at) AS created_at, c.posted_at,
+                        o.impressions, o.views, o.likes,
+                        o.retweets, o.replies, o.bookmarks,
+                        COALESCE(s.engagement_rate, o.engagement_rate) AS engagement_rate,
+                        COALESCE(s.followers_gained, o.followers_gained) AS followers_gained,
+                        COALESCE(s.followers_gained_weighted, o.followers_gained_weighted)
+                            AS followers_gained_weighted,
+                        s.attribution_confidence,
+                        COALESCE(s.score, o.primary_objective_score) AS primary_objective_score,
+                        s.score_version, COALESCE(o.simulated, false) AS simulated
+                 FROM {decisions} c
+                 LEFT JOIN {outcomes} o ON o.decision_id = c.decision_id
+                 LEFT JOIN objective_scores s ON s.decision_id = c.decision_id
+                 WHERE c.decision_id = $1
+                 LIMIT 1",
+                ),
                 args![decision_id],
             )
             .await
@@ -285,13 +298,19 @@ impl<B: Backend> FactsStore for SqlStore<B> {
     ) -> Result<Vec<SlotCount>, StoreError> {
         self.db
             .fetch_all(
-                "SELECT content_slot, status, COUNT(*) AS posts FROM content_metadata
-                 WHERE created_at >= $1 AND created_at < $2 AND content_slot IS NOT NULL
-                 GROUP BY content_slot, status ORDER BY content_slot, status"
-                    .into(),
+                self.sql(
+                    "SELECT content_slot, COALESCE(status, 'unknown') AS status, COUNT(*) AS posts
+                     FROM {decisions} d
+                     WHERE created_at >= $1 AND created_at < $2 AND content_slot IS NOT NULL
+                     GROUP BY content_slot, COALESCE(status, 'unknown') ORDER BY 1, 2",
+                ),
                 args![start, end],
             )
             .await
+    }
+
+    async fn sync_facts(&self) -> Result<FactsSync, StoreError> {
+        self.sync_facts_full().await
     }
 
     async fn account_replies(
@@ -310,6 +329,186 @@ impl<B: Backend> FactsStore for SqlStore<B> {
                 args![username, limit],
             )
             .await
+    }
+}
+
+/// What bringing `learning_facts` up to date did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FactsSync {
+    /// Posted decisions in xBOT's tables.
+    pub rows: i64,
+    /// Facts inserted or changed.
+    pub changed: i64,
+    /// Facts removed (their decision is gone or no longer posted).
+    pub removed: i64,
+}
+
+/// The facts of every posted decision, read from xBOT's tables through the source map and
+/// xbot's own scores. What xBOT's `vw_learning` defined, without depending on that view
+/// (xBOT drops and recreates it): metrics from outcomes first, then tweet_metrics, then
+/// learning_posts; simulated outcomes left out.
+fn facts_select(kind: crate::store::BackendKind) -> String {
+    let epoch = match kind {
+        crate::store::BackendKind::Postgres => "date_part('epoch', d.posted_at)",
+        crate::store::BackendKind::Sqlite => "(julianday(d.posted_at) - 2440587.5) * 86400.0",
+    };
+    let (distinct, group) = match kind {
+        crate::store::BackendKind::Postgres => (
+            "DISTINCT ON (d.decision_id) ",
+            "ORDER BY d.decision_id, o.collected_at DESC NULLS LAST",
+        ),
+        crate::store::BackendKind::Sqlite => ("", "GROUP BY d.decision_id"),
+    };
+    format!(
+        "SELECT {distinct}d.decision_id, COALESCE(d.decision_type, 'single') AS decision_type,
+                d.raw_topic AS topic, d.angle, d.tone, d.generator_name, d.content_slot,
+                COALESCE(o.hook_type, d.hook_type) AS hook_type,
+                COALESCE(o.cta_type, d.cta_type) AS cta_type,
+                substr(d.content, 1, 200) AS content_preview, d.target_username, d.posted_at,
+                {epoch} AS posted_epoch,
+                COALESCE(o.impressions, tm.impressions, lp.impressions) AS impressions,
+                o.views,
+                COALESCE(o.likes, tm.likes, lp.likes) AS likes,
+                COALESCE(o.retweets, tm.retweets) AS retweets,
+                COALESCE(o.replies, tm.replies) AS replies,
+                COALESCE(s.engagement_rate, o.engagement_rate, lp.engagement_rate) AS engagement_rate,
+                COALESCE(s.followers_gained_weighted, o.followers_gained_weighted)
+                    AS followers_gained_weighted,
+                s.score, s.score_version
+         FROM {{decisions}} d
+         LEFT JOIN {{outcomes}} o ON o.decision_id = d.decision_id
+         LEFT JOIN {{tweet_metrics}} tm ON tm.tweet_id = d.tweet_id
+         LEFT JOIN {{learning_posts}} lp ON lp.tweet_id = d.tweet_id
+         LEFT JOIN objective_scores s ON s.decision_id = d.decision_id
+         WHERE d.status = 'posted' AND d.posted_at IS NOT NULL AND d.decision_id IS NOT NULL
+           AND COALESCE(o.simulated, false) = false
+         {group}"
+    )
+}
+
+/// Every posted decision with all its columns (what the old `vw_learning` gave): the naive
+/// fetch-every-row baseline of `xbot bench weights`.
+pub(crate) fn learning_view_select() -> &'static str {
+    "SELECT d.decision_id, COALESCE(d.decision_type, 'single') AS decision_type,
+            d.raw_topic AS topic, d.angle, d.tone, d.generator_name, d.content_slot,
+            COALESCE(o.hook_type, d.hook_type) AS hook_type,
+            COALESCE(o.cta_type, d.cta_type) AS cta_type, o.structure_type, d.content,
+            d.target_username, d.tweet_id, COALESCE(d.created_at, d.posted_at) AS created_at,
+            d.posted_at,
+            COALESCE(o.impressions, tm.impressions, lp.impressions) AS impressions, o.views,
+            COALESCE(o.likes, tm.likes, lp.likes) AS likes,
+            COALESCE(o.retweets, tm.retweets) AS retweets,
+            COALESCE(o.replies, tm.replies) AS replies,
+            COALESCE(o.bookmarks, tm.bookmarks) AS bookmarks,
+            COALESCE(s.engagement_rate, o.engagement_rate, lp.engagement_rate) AS engagement_rate,
+            COALESCE(s.followers_gained, o.followers_gained) AS followers_gained,
+            COALESCE(s.followers_gained_weighted, o.followers_gained_weighted)
+                AS followers_gained_weighted,
+            s.score AS primary_objective_score, s.score_version, o.collected_at
+     FROM {decisions} d
+     LEFT JOIN {outcomes} o ON o.decision_id = d.decision_id
+     LEFT JOIN {tweet_metrics} tm ON tm.tweet_id = d.tweet_id
+     LEFT JOIN {learning_posts} lp ON lp.tweet_id = d.tweet_id
+     LEFT JOIN objective_scores s ON s.decision_id = d.decision_id
+     WHERE d.status = 'posted' AND d.posted_at IS NOT NULL AND d.decision_id IS NOT NULL
+       AND COALESCE(o.simulated, false) = false"
+}
+
+const FACT_ALL: &str = "decision_id, decision_type, topic, angle, tone, generator_name, \
+     content_slot, hook_type, cta_type, content_preview, target_username, posted_at, \
+     posted_epoch, impressions, views, likes, retweets, replies, engagement_rate, \
+     followers_gained_weighted, score, score_version";
+
+impl<B: Backend> SqlStore<B> {
+    /// Bring `learning_facts` up to date with xBOT's tables and xbot's scores: insert new
+    /// facts, rewrite only the facts whose values changed, remove the facts of decisions no
+    /// longer posted. No triggers on xBOT's tables: this runs when xbot reads (the learning
+    /// jobs, the Outcomes and Leaderboards screens) and after xbot's own writes.
+    pub(crate) async fn sync_facts_full(&self) -> Result<FactsSync, StoreError> {
+        let select = facts_select(B::KIND);
+        let cols: Vec<&str> = FACT_ALL.split(", ").map(str::trim).collect();
+        let set: Vec<String> = cols[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let old: Vec<String> = cols[1..].iter().map(|c| format!("f.{c}")).collect();
+        let new: Vec<String> = cols[1..].iter().map(|c| format!("excluded.{c}")).collect();
+        let now = Utc::now();
+        match B::KIND {
+            crate::store::BackendKind::Postgres => {
+                let sql = format!(
+                    "WITH src AS MATERIALIZED ({select}),
+                     up AS (
+                        INSERT INTO learning_facts AS f ({FACT_ALL}) SELECT {FACT_ALL} FROM src
+                        ON CONFLICT (decision_id) DO UPDATE SET {set}
+                        WHERE ({old}) IS DISTINCT FROM ({new})
+                        RETURNING 1),
+                     del AS (
+                        DELETE FROM learning_facts f
+                        WHERE NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)
+                        RETURNING 1),
+                     counts AS (
+                        SELECT (SELECT COUNT(*) FROM src) AS total,
+                               (SELECT COUNT(*) FROM up) AS changed,
+                               (SELECT COUNT(*) FROM del) AS removed),
+                     mark AS (
+                        INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
+                        SELECT 1, $1, total, changed + removed FROM counts
+                        ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
+                            rows_total = excluded.rows_total, rows_changed = excluded.rows_changed)
+                     SELECT total, changed, removed FROM counts",
+                    set = set.join(", "),
+                    old = old.join(", "),
+                    new = new.join(", "),
+                );
+                let mut tx = self.db.begin_write().await?;
+                let (rows, changed, removed): (i64, i64, i64) = tx
+                    .fetch_optional(self.sql(&sql), args![now])
+                    .await?
+                    .unwrap_or((0, 0, 0));
+                tx.commit().await?;
+                Ok(FactsSync {
+                    rows,
+                    changed,
+                    removed,
+                })
+            }
+            crate::store::BackendKind::Sqlite => {
+                let upsert = format!(
+                    "INSERT INTO learning_facts AS f ({FACT_ALL}) SELECT {FACT_ALL} FROM ({select}) WHERE true
+                     ON CONFLICT (decision_id) DO UPDATE SET {set}
+                     WHERE ({old}) IS NOT ({new})",
+                    set = set.join(", "),
+                    old = old.join(", "),
+                    new = new.join(", "),
+                );
+                let delete = format!(
+                    "DELETE FROM learning_facts WHERE decision_id NOT IN
+                        (SELECT decision_id FROM ({select}))"
+                );
+                let mut tx = self.db.begin_write().await?;
+                let changed = tx.execute(self.sql(&upsert), vec![]).await?;
+                let removed = tx.execute(self.sql(&delete), vec![]).await?;
+                let (rows,): (i64,) = tx
+                    .fetch_optional("SELECT COUNT(*) FROM learning_facts".into(), vec![])
+                    .await?
+                    .unwrap_or((0,));
+                let changed = i64::try_from(changed).unwrap_or(i64::MAX);
+                let removed = i64::try_from(removed).unwrap_or(i64::MAX);
+                tx.execute(
+                    "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
+                     VALUES (1, $1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
+                        rows_total = excluded.rows_total, rows_changed = excluded.rows_changed"
+                        .into(),
+                    args![now, rows, changed + removed],
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(FactsSync {
+                    rows,
+                    changed,
+                    removed,
+                })
+            }
+        }
     }
 }
 

@@ -138,8 +138,25 @@ pub(crate) fn days_before(now: DateTime<Utc>, days: f64) -> DateTime<Utc> {
     now - Duration::milliseconds((days * 86_400_000.0).round() as i64)
 }
 
+/// The weight maps of xBOT's `learning_model_weights` with xbot's notes on them, as
+/// `WeightMapSummary` rows. "Active" means what xBOT's generatorMatcher reads: among the rows
+/// with `is_active`, the newest by `computed_at` (xBOT's data may hold more than one).
+pub(crate) const WEIGHT_SUMMARY_FROM: &str = "
+    SELECT w.id, COALESCE(w.version, '?') AS version,
+           COALESCE(w.computed_at, w.date_range_end, w.date_range_start) AS computed_at,
+           w.date_range_start, w.date_range_end, COALESCE(w.sample_size, 0) AS sample_size,
+           (w.id = (SELECT a.id FROM {weights} a WHERE a.is_active
+                    ORDER BY a.computed_at DESC, a.id DESC LIMIT 1)) AS is_active,
+           m.job_run_id,
+           CAST(w.weights AS TEXT) AS weights,
+           CAST(m.stats AS TEXT) AS stats, CAST(m.params AS TEXT) AS params
+    FROM {weights} w
+    LEFT JOIN weight_maps m ON m.source_id = w.id
+    WHERE COALESCE(w.computed_at, w.date_range_end, w.date_range_start) IS NOT NULL";
+
+/// The summary columns of [`WEIGHT_SUMMARY_FROM`].
 pub(crate) const WEIGHT_SUMMARY_COLUMNS: &str = "id, version, computed_at, date_range_start, \
-     date_range_end, sample_size, is_active, job_run_id";
+     date_range_end, sample_size, COALESCE(is_active, false) AS is_active, job_run_id";
 
 #[async_trait]
 impl<B: Backend> LearningStore for SqlStore<B> {
@@ -244,10 +261,9 @@ impl<B: Backend> LearningStore for SqlStore<B> {
     async fn active_weight_map(&self) -> Result<Option<WeightMapSummary>, StoreError> {
         self.db
             .fetch_optional(
-                format!(
-                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM learning_model_weights WHERE is_active"
-                )
-                .into(),
+                self.sql(&format!(
+                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE is_active"
+                )),
                 vec![],
             )
             .await

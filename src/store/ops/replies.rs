@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
+use crate::store::backend::Val;
+use crate::store::source::quote_ident;
 use crate::identity::Operator;
 use crate::learning::replies::{OperatorOverride, REPLY_DECAY_FLOOR, REPLY_DECAY_LAMBDA};
 use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
@@ -18,7 +20,8 @@ use crate::store::{SqlStore, StoreError};
 /// An open reply opportunity, for re-ranking.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct OpenOpportunity {
-    pub id: i64,
+    /// xBOT's opportunity id as text (UUID there).
+    pub id: String,
     pub account_username: String,
     pub relevance: Option<f64>,
     pub likes: Option<i64>,
@@ -56,7 +59,7 @@ pub trait ReplyStore {
         &self,
         lease: &Lease,
         updates: &[PriorityUpdate],
-        ranks: &[(i64, f64)],
+        ranks: &[(String, f64)],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
     async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError>;
@@ -108,7 +111,9 @@ fn stats_sql(kind: BackendKind) -> String {
                    0.6 * (1.0 - exp(-fgw / $2)) + 0.4 * s AS c
             FROM r
         )
-        SELECT a.username, a.priority_score, a.reply_performance_score, a.operator_override,
+        SELECT a.username, COALESCE(a.priority_score, 0.5) AS priority_score,
+               a.reply_performance_score,
+               COALESCE(st.operator_override, 'none') AS operator_override,
                a.last_successful_reply_at AS stored_last_reply,
                COUNT(CASE WHEN w.age <= 30 THEN 1 END) AS n_30d,
                SUM(CASE WHEN w.age <= 30 THEN w.d * w.c END) AS sum_dc_30d,
@@ -116,10 +121,12 @@ fn stats_sql(kind: BackendKind) -> String {
                SUM(w.d * w.c) AS sum_dc_all,
                SUM(w.d) AS sum_d_all,
                MAX(w.posted_at) AS last_reply_at
-        FROM discovered_accounts a
+        FROM {{accounts}} a
+        LEFT JOIN account_state st ON st.username = a.username
         LEFT JOIN w ON w.username = a.username
-        GROUP BY a.id, a.username, a.priority_score, a.reply_performance_score,
-                 a.operator_override, a.last_successful_reply_at
+        WHERE a.username IS NOT NULL
+        GROUP BY a.username, a.priority_score, a.reply_performance_score,
+                 st.operator_override, a.last_successful_reply_at
         ORDER BY a.username",
         floor = REPLY_DECAY_FLOOR,
         lambda = REPLY_DECAY_LAMBDA,
@@ -142,7 +149,7 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
     ) -> Result<Vec<AccountReplies>, StoreError> {
         let rows: Vec<StatsRow> = self
             .db
-            .fetch_all(stats_sql(B::KIND).into(), args![epoch(now), tau])
+            .fetch_all(self.sql(&stats_sql(B::KIND)), args![epoch(now), tau])
             .await?;
         Ok(rows
             .into_iter()
@@ -168,9 +175,12 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
     async fn open_opportunities(&self) -> Result<Vec<OpenOpportunity>, StoreError> {
         self.db
             .fetch_all(
-                "SELECT id, account_username, relevance, likes FROM reply_opportunities
-                 WHERE status = 'open' ORDER BY id"
-                    .into(),
+                // xBOT's open opportunities ('pending' in xBOT's schema, 'open' in older ones).
+                self.sql(
+                    "SELECT id, account_username, relevance, likes FROM {opportunities} o
+                 WHERE status IN ('open', 'pending') AND id IS NOT NULL
+                   AND account_username IS NOT NULL ORDER BY id",
+                ),
                 vec![],
             )
             .await
@@ -180,36 +190,55 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         &self,
         lease: &Lease,
         updates: &[PriorityUpdate],
-        ranks: &[(i64, f64)],
+        ranks: &[(String, f64)],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let mut tx = self.db.begin_write().await?;
         check_lease(&mut tx, B::KIND, lease, now).await?;
+        // xBOT's reply targeting reads priority_score (and reply_performance_score) from its
+        // discovered_accounts: those two are written there, in xBOT's columns. The rest of
+        // xbot's per-account state lives in xbot's account_state. Opportunity ranks are not
+        // written: xBOT ranks its own opportunities (by opportunity_score × priority), so the
+        // ranks are reported in the run's stats only.
+        let _ = ranks;
+        let src = self.src();
+        let table = src.table("accounts").map(str::to_string);
+        let user_eq = src.text_eq("accounts", "username", "$1");
         let mut written = 0;
         for u in updates {
-            written += tx
-                .execute(
-                    "UPDATE discovered_accounts SET priority_score = $2, priority_band = $3,
-                         reply_performance_score = $4, replies_30d = $5,
-                         last_successful_reply_at = $6, priority_updated_at = $7
-                     WHERE username = $1"
-                        .into(),
-                    args![
-                        &u.username,
-                        u.priority,
-                        &u.band,
-                        u.performance,
-                        u.replies_30d,
-                        u.last_successful_reply_at,
-                        now
-                    ],
-                )
-                .await?;
-        }
-        for (id, rank) in ranks {
+            if let Some(table) = &table {
+                let mut sets = Vec::new();
+                let mut vals = args![&u.username];
+                let mut put = |canonical: &str, v: Val| {
+                    if let Some(c) = src.col("accounts", canonical) {
+                        sets.push(format!("{} = ${}", quote_ident(c), vals.len() + 1));
+                        vals.push(v);
+                    }
+                };
+                put("priority_score", Val::from(u.priority));
+                put("reply_performance_score", Val::from(u.performance));
+                put(
+                    "last_successful_reply_at",
+                    Val::from(u.last_successful_reply_at),
+                );
+                if !sets.is_empty() {
+                    written += tx
+                        .execute(
+                            format!("UPDATE {table} SET {} WHERE {user_eq}", sets.join(", "))
+                                .into(),
+                            vals,
+                        )
+                        .await?;
+                }
+            }
             tx.execute(
-                "UPDATE reply_opportunities SET rank_score = $2 WHERE id = $1".into(),
-                args![*id, *rank],
+                "INSERT INTO account_state (username, priority_band, replies_30d, priority_updated_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (username) DO UPDATE SET priority_band = excluded.priority_band,
+                     replies_30d = excluded.replies_30d,
+                     priority_updated_at = excluded.priority_updated_at"
+                    .into(),
+                args![&u.username, &u.band, u.replies_30d, now],
             )
             .await?;
         }
@@ -235,27 +264,50 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         if let Some((outcome,)) = earlier {
             return Ok(format!("already done ({outcome})"));
         }
-        let from: Option<(String,)> = tx
+        let src = self.src();
+        let from: Option<(Option<String>,)> = tx
             .fetch_optional(
-                "SELECT operator_override FROM discovered_accounts WHERE username = $1".into(),
+                self.sql(
+                    "SELECT st.operator_override FROM {accounts} a
+                     LEFT JOIN account_state st ON st.username = a.username
+                     WHERE a.username = $1 LIMIT 1",
+                ),
                 args![username],
             )
             .await?;
         let Some((from,)) = from else {
             return Err(StoreError::NotFound(format!("no account @{username}")));
         };
+        let from = from.unwrap_or_else(|| "none".into());
         tx.execute(
-            "UPDATE discovered_accounts SET operator_override = $2, override_by = $3,
-                 override_at = $4,
-                 priority_score = CASE WHEN $2 = 'pinned' THEN 1.0
-                                       WHEN $2 = 'muted' THEN 0.0
-                                       ELSE priority_score END,
-                 priority_band = CASE WHEN $2 = 'none' THEN priority_band ELSE $2 END
-             WHERE username = $1"
+            "INSERT INTO account_state (username, operator_override, override_by, override_at,
+                 priority_band)
+             VALUES ($1, $2, $3, $4, CASE WHEN $2 = 'none' THEN NULL ELSE $2 END)
+             ON CONFLICT (username) DO UPDATE SET operator_override = excluded.operator_override,
+                 override_by = excluded.override_by, override_at = excluded.override_at,
+                 priority_band = CASE WHEN excluded.operator_override = 'none'
+                                      THEN account_state.priority_band
+                                      ELSE excluded.operator_override END"
                 .into(),
             args![username, to.as_str(), operator.name(), now],
         )
         .await?;
+        // A pin or mute is a priority xBOT's reply targeting must see at once.
+        if let (Some(table), Some(col), OperatorOverride::Pinned | OperatorOverride::Muted) =
+            (src.table("accounts"), src.col("accounts", "priority_score"), to)
+        {
+            let p = if to == OperatorOverride::Pinned { 1.0 } else { 0.0 };
+            tx.execute(
+                format!(
+                    "UPDATE {table} SET {} = $2 WHERE {}",
+                    quote_ident(col),
+                    src.text_eq("accounts", "username", "$1")
+                )
+                .into(),
+                args![username, p],
+            )
+            .await?;
+        }
         let action = match to {
             OperatorOverride::Pinned => "pin",
             OperatorOverride::Muted => "mute",
@@ -281,12 +333,18 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
     async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError> {
         self.db
             .fetch_all(
-                "SELECT id, username, display_name, follower_count, priority_score, priority_band,
-                        reply_performance_score, last_successful_reply_at, replies_30d,
-                        operator_override, override_by, override_at, priority_updated_at
-                 FROM discovered_accounts
-                 ORDER BY priority_score DESC, username LIMIT $1"
-                    .into(),
+                self.sql(
+                    "SELECT COALESCE(a.id, 0) AS id, a.username, a.display_name, a.follower_count,
+                        COALESCE(a.priority_score, 0.5) AS priority_score, st.priority_band,
+                        a.reply_performance_score, a.last_successful_reply_at,
+                        COALESCE(st.replies_30d, 0) AS replies_30d,
+                        COALESCE(st.operator_override, 'none') AS operator_override,
+                        st.override_by, st.override_at, st.priority_updated_at
+                 FROM {accounts} a
+                 LEFT JOIN account_state st ON st.username = a.username
+                 WHERE a.username IS NOT NULL
+                 ORDER BY COALESCE(a.priority_score, 0.5) DESC, a.username LIMIT $1",
+                ),
                 args![limit],
             )
             .await

@@ -13,6 +13,7 @@ use crate::identity::{APP_VERSION, Operator};
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
 use crate::store::ops::incidents::insert_event;
 use crate::store::types::EventRow;
+use crate::store::source::quote_ident;
 use crate::store::{SqlStore, StoreError};
 
 /// A review as the queue shows it, with its decision's descriptors.
@@ -201,6 +202,7 @@ struct Current {
 async fn publish_approved_text<T: BackendTx>(
     tx: &mut T,
     kind: BackendKind,
+    src: &crate::store::SourceMap,
     review_id: i64,
     decision_id: &str,
     now: DateTime<Utc>,
@@ -220,13 +222,20 @@ async fn publish_approved_text<T: BackendTx>(
     } else {
         ""
     };
+    // xBOT's table, in its own columns: the operator's approved text is what xBOT posts.
+    let Some(table) = src.table("decisions") else {
+        return Ok(());
+    };
+    let id_eq = src.text_eq("decisions", "decision_id", "$1");
+    let parts_col = src.col("decisions", "thread_parts").map(quote_ident);
+    let content_col = quote_ident(src.col("decisions", "content").unwrap_or("content"));
+    let parts_sel = parts_col
+        .as_deref()
+        .map(|c| format!("CAST({c} AS TEXT)"))
+        .unwrap_or_else(|| "NULL".into());
     let Some((parts,)) = tx
         .fetch_optional::<(Option<String>,)>(
-            format!(
-                "SELECT CAST(thread_parts AS TEXT) FROM content_metadata \
-                 WHERE decision_id = $1{lock}"
-            )
-            .into(),
+            format!("SELECT {parts_sel} FROM {table} WHERE {id_eq}{lock}").into(),
             args![decision_id],
         )
         .await?
@@ -241,14 +250,119 @@ async fn publish_approved_text<T: BackendTx>(
         }
         _ => (text, None),
     };
+    let mut sets = vec![format!("{content_col} = $2")];
+    let mut vals = args![decision_id, content];
+    if let (Some(c), Some(parts)) = (parts_col, parts) {
+        sets.push(format!("{c} = $3"));
+        vals.push(Val::Json(Some(parts)));
+    }
+    if let Some(c) = src.col("decisions", "updated_at") {
+        sets.push(format!("{} = ${}", quote_ident(c), vals.len() + 1));
+        vals.push(Val::from(now));
+    }
     tx.execute(
-        "UPDATE content_metadata SET content = $2,
-             thread_parts = COALESCE($3, thread_parts), updated_at = $4
-         WHERE decision_id = $1"
-            .into(),
-        args![decision_id, content, Val::Json(parts), now],
+        format!("UPDATE {table} SET {} WHERE {id_eq}", sets.join(", ")).into(),
+        vals,
     )
     .await?;
+    Ok(())
+}
+
+/// A rejected post stays out of xBOT's posting queue: held with xBOT's own parking status
+/// (see `hold_status`), the hold recorded with the reason, so that an operator can see it and
+/// undo it.
+async fn hold_rejected<T: BackendTx>(
+    tx: &mut T,
+    src: &crate::store::SourceMap,
+    decision_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(table) = src.table("decisions") else {
+        return Ok(());
+    };
+    let held = crate::store::ops::content::hold_status(src);
+    let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
+    let id_eq = src.text_eq("decisions", "decision_id", "$1");
+    let previous: Option<(Option<String>,)> = tx
+        .fetch_optional(
+            format!("SELECT CAST({status} AS TEXT) FROM {table} WHERE {id_eq}").into(),
+            args![decision_id],
+        )
+        .await?;
+    let Some((Some(previous),)) = previous else {
+        return Ok(());
+    };
+    if previous == "posted" || previous == "posting" {
+        return Ok(());
+    }
+    tx.execute(
+        format!("UPDATE {table} SET {status} = $2 WHERE {id_eq}").into(),
+        args![decision_id, held],
+    )
+    .await?;
+    // Keep the status xBOT had given it before any hold, so an undo restores exactly that.
+    tx.execute(
+        "INSERT INTO holds (decision_id, previous_status, held_status, reason, held_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (decision_id) DO UPDATE SET held_status = excluded.held_status,
+             reason = excluded.reason, released_at = NULL, released_to = NULL"
+            .into(),
+        args![decision_id, &previous, held, format!("rejected: {reason}"), now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Approved: when no part of the post still waits for a person, give it back to xBOT's
+/// posting queue with the status it had before the hold (`queued` for xbot's own plans).
+async fn release_hold<T: BackendTx>(
+    tx: &mut T,
+    src: &crate::store::SourceMap,
+    decision_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(table) = src.table("decisions") else {
+        return Ok(());
+    };
+    let (pending,): (i64,) = tx
+        .fetch_optional(
+            "SELECT COUNT(*) FROM safety_reviews WHERE decision_id = $1 AND status = 'pending'"
+                .into(),
+            args![decision_id],
+        )
+        .await?
+        .unwrap_or((0,));
+    if pending > 0 {
+        return Ok(());
+    }
+    let hold: Option<(String, String)> = tx
+        .fetch_optional(
+            "SELECT previous_status, held_status FROM holds
+             WHERE decision_id = $1 AND released_at IS NULL"
+                .into(),
+            args![decision_id],
+        )
+        .await?;
+    let (to, held) = match &hold {
+        Some((previous, held)) => (previous.clone(), held.clone()),
+        None => ("queued".to_string(), "pending_review".to_string()),
+    };
+    let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
+    let id_eq = src.text_eq("decisions", "decision_id", "$1");
+    tx.execute(
+        format!("UPDATE {table} SET {status} = $2 WHERE {id_eq} AND {status} IN ($3, 'pending_review')")
+            .into(),
+        args![decision_id, &to, &held],
+    )
+    .await?;
+    if hold.is_some() {
+        tx.execute(
+            "UPDATE holds SET released_at = $2, released_to = $3 WHERE decision_id = $1".into(),
+            args![decision_id, now, &to],
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -337,16 +451,15 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         };
         self.db
             .fetch_all(
-                format!(
+                self.sql(&format!(
                     "SELECT {REVIEW_COLUMNS}
                      FROM safety_reviews r
-                     LEFT JOIN content_metadata c ON c.decision_id = r.decision_id
+                     LEFT JOIN {{decisions}} c ON c.decision_id = r.decision_id
                      WHERE $1 = ',,' OR {member}
                      ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END,
                               r.created_at DESC, r.id DESC
                      LIMIT $2"
-                )
-                .into(),
+                )),
                 args![wanted, limit],
             )
             .await
@@ -355,13 +468,12 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
     async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError> {
         self.db
             .fetch_optional(
-                format!(
+                self.sql(&format!(
                     "SELECT {REVIEW_COLUMNS}
                      FROM safety_reviews r
-                     LEFT JOIN content_metadata c ON c.decision_id = r.decision_id
+                     LEFT JOIN {{decisions}} c ON c.decision_id = r.decision_id
                      WHERE r.id = $1"
-                )
-                .into(),
+                )),
                 args![id],
             )
             .await
@@ -422,6 +534,7 @@ impl<B: Backend> SqlStore<B> {
     ) -> Result<DecisionOutcome, StoreError> {
         let subject = format!("safety_review:{}", req.review_id);
         let action = req.verdict.action();
+        let src = self.src();
         let mut tx = self.db.begin_write().await?;
         // A retried action is answered with its first outcome.
         let earlier: Option<(String, Option<String>)> = tx
@@ -527,13 +640,7 @@ impl<B: Backend> SqlStore<B> {
             // The content follows: rejected at once; queued when no part is still pending.
             match &req.verdict {
                 Verdict::Reject { reason } => {
-                    tx.execute(
-                        "UPDATE content_metadata SET status = 'rejected', updated_at = $2
-                         WHERE decision_id = $1"
-                            .into(),
-                        args![&cur.decision_id, now],
-                    )
-                    .await?;
+                    hold_rejected(&mut tx, &src, &cur.decision_id, reason, now).await?;
                     insert_event(
                         &mut tx,
                         &EventRow {
@@ -552,17 +659,16 @@ impl<B: Backend> SqlStore<B> {
                 }
                 Verdict::RequestRewrite { .. } => {}
                 _ => {
-                    publish_approved_text(&mut tx, B::KIND, req.review_id, &cur.decision_id, now)
-                        .await?;
-                    tx.execute(
-                        "UPDATE content_metadata SET status = 'queued', updated_at = $2
-                         WHERE decision_id = $1 AND status = 'pending_review'
-                           AND NOT EXISTS (SELECT 1 FROM safety_reviews
-                                           WHERE decision_id = $1 AND status = 'pending')"
-                            .into(),
-                        args![&cur.decision_id, now],
+                    publish_approved_text(
+                        &mut tx,
+                        B::KIND,
+                        &src,
+                        req.review_id,
+                        &cur.decision_id,
+                        now,
                     )
                     .await?;
+                    release_hold(&mut tx, &src, &cur.decision_id, now).await?;
                 }
             }
             insert_audit(

@@ -12,7 +12,8 @@ use crate::store::{SqlStore, StoreError};
 /// An outcome to score, with its follower snapshots.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeToScore {
-    pub id: i64,
+    /// The page key: the decision id (xBOT's outcome ids are bigint or UUID).
+    pub id: String,
     pub decision_id: String,
     pub likes: Option<i64>,
     pub retweets: Option<i64>,
@@ -26,7 +27,8 @@ pub struct OutcomeToScore {
 /// A computed score to write.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreUpdate {
-    pub id: i64,
+    /// The decision scored.
+    pub id: String,
     pub engagement_rate: Option<f64>,
     pub followers_gained: Option<i64>,
     pub followers_gained_weighted: Option<f64>,
@@ -43,7 +45,7 @@ pub trait ScoreStore {
     async fn outcomes_to_score(
         &self,
         version: i64,
-        after_id: i64,
+        after_id: &str,
         limit: i64,
     ) -> Result<Vec<OutcomeToScore>, StoreError>;
     /// Write a batch of scores in one transaction that still holds the lease.
@@ -56,14 +58,20 @@ pub trait ScoreStore {
     ) -> Result<u64, StoreError>;
 }
 
-const NEEDS_SCORE: &str = "(o.score_version IS NULL OR o.score_version < $1 OR o.scored_at IS NULL
-     OR (o.collected_at IS NOT NULL AND o.collected_at > o.scored_at)
-     OR EXISTS (SELECT 1 FROM post_follower_tracking p
-                WHERE p.decision_id = o.decision_id AND p.collected_at > o.scored_at))";
+/// xBOT's outcomes (through the source map) whose xbot score is missing, older than this
+/// score version, or older than the metrics or follower snapshots it was computed from.
+const NEEDS_SCORE: &str = "(s.score_version IS NULL OR s.score_version < $1
+     OR (o.collected_at IS NOT NULL AND o.collected_at > s.scored_at)
+     OR EXISTS (SELECT 1 FROM {follower_tracking} p
+                WHERE p.decision_id = o.decision_id AND p.collected_at > s.scored_at))";
+
+/// Outcomes joined with xbot's scores (one outcome per decision: xBOT upserts on decision_id).
+const OUTCOMES_WITH_SCORES: &str = "{outcomes} o
+     LEFT JOIN objective_scores s ON s.decision_id = o.decision_id";
 
 #[derive(sqlx::FromRow)]
 struct OutcomeRowDb {
-    id: i64,
+    id: String,
     decision_id: String,
     likes: Option<i64>,
     retweets: Option<i64>,
@@ -78,7 +86,10 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
         let (n,): (i64,) = self
             .db
             .fetch_optional(
-                format!("SELECT COUNT(*) FROM outcomes o WHERE {NEEDS_SCORE}").into(),
+                self.sql(&format!(
+                    "SELECT COUNT(DISTINCT o.decision_id) FROM {OUTCOMES_WITH_SCORES}
+                     WHERE o.decision_id IS NOT NULL AND {NEEDS_SCORE}"
+                )),
                 args![version],
             )
             .await?
@@ -89,19 +100,21 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
     async fn outcomes_to_score(
         &self,
         version: i64,
-        after_id: i64,
+        after_id: &str,
         limit: i64,
     ) -> Result<Vec<OutcomeToScore>, StoreError> {
         let rows: Vec<OutcomeRowDb> = self
             .db
             .fetch_all(
-                format!(
-                    "SELECT o.id, o.decision_id, o.likes, o.retweets, o.replies, o.views, o.impressions
-                     FROM outcomes o
-                     WHERE o.id > $2 AND {NEEDS_SCORE}
-                     ORDER BY o.id LIMIT $3"
-                )
-                .into(),
+                self.sql(&format!(
+                    "SELECT o.decision_id AS id, o.decision_id, MAX(o.likes) AS likes,
+                            MAX(o.retweets) AS retweets, MAX(o.replies) AS replies,
+                            MAX(o.views) AS views, MAX(o.impressions) AS impressions
+                     FROM {OUTCOMES_WITH_SCORES}
+                     WHERE o.decision_id > $2 AND {NEEDS_SCORE}
+                     GROUP BY o.decision_id
+                     ORDER BY o.decision_id LIMIT $3"
+                )),
                 args![version, after_id, limit],
             )
             .await?;
@@ -109,20 +122,21 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
             return Ok(Vec::new());
         };
         // The snapshots of exactly these outcomes, by their id range.
-        let snaps: Vec<(String, i64, Option<i64>)> = self
+        let snaps: Vec<(String, Option<i64>, Option<i64>)> = self
             .db
             .fetch_all(
-                "SELECT p.decision_id, p.hours_after_post, p.follower_count
-                 FROM post_follower_tracking p
-                 JOIN outcomes o ON o.decision_id = p.decision_id
-                 WHERE o.id BETWEEN $1 AND $2"
-                    .into(),
-                args![first.id, last.id],
+                self.sql(
+                    "SELECT p.decision_id, p.hours_after_post, p.follower_count
+                 FROM {follower_tracking} p
+                 WHERE p.decision_id BETWEEN $1 AND $2 AND p.hours_after_post IS NOT NULL",
+                ),
+                args![&first.id, &last.id],
             )
             .await?;
         let mut by_decision: std::collections::HashMap<String, Vec<(i64, Option<i64>)>> =
             std::collections::HashMap::new();
         for (decision_id, hours, count) in snaps {
+            let Some(hours) = hours else { continue };
             by_decision
                 .entry(decision_id)
                 .or_default()
@@ -156,13 +170,20 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
         for u in updates {
             written += tx
                 .execute(
-                    "UPDATE outcomes SET engagement_rate = $2, followers_gained = $3,
-                         followers_gained_weighted = $4, attribution_confidence = $5,
-                         primary_objective_score = $6, score_version = $7, scored_at = $8
-                     WHERE id = $1"
+                    "INSERT INTO objective_scores (decision_id, engagement_rate, followers_gained,
+                         followers_gained_weighted, attribution_confidence, score, score_version,
+                         scored_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (decision_id) DO UPDATE SET
+                         engagement_rate = excluded.engagement_rate,
+                         followers_gained = excluded.followers_gained,
+                         followers_gained_weighted = excluded.followers_gained_weighted,
+                         attribution_confidence = excluded.attribution_confidence,
+                         score = excluded.score, score_version = excluded.score_version,
+                         scored_at = excluded.scored_at"
                         .into(),
                     args![
-                        u.id,
+                        &u.id,
                         u.engagement_rate,
                         u.followers_gained,
                         u.followers_gained_weighted,

@@ -18,7 +18,7 @@ use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
 use crate::store::ops::incidents::insert_event;
 use crate::store::ops::jobs::{Lease, check_lease};
 use crate::store::ops::learning::{
-    WEIGHT_SUMMARY_COLUMNS, age_days_sql, days_before, epoch, greatest,
+    WEIGHT_SUMMARY_COLUMNS, WEIGHT_SUMMARY_FROM, age_days_sql, days_before, epoch, greatest,
 };
 use crate::store::types::{EventRow, LearningViewRow, WeightMapSummary};
 use crate::store::{SqlStore, StoreError};
@@ -37,7 +37,8 @@ pub struct WeightAggregate {
 /// shown as malformed instead of failing the whole read).
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct WeightMapRecord {
-    pub id: i64,
+    /// The row's id in xBOT's table, as text (bigint or UUID there).
+    pub id: String,
     pub version: String,
     pub computed_at: DateTime<Utc>,
     pub date_range_start: Option<DateTime<Utc>>,
@@ -215,8 +216,7 @@ struct LearningRowDb {
 }
 
 const RECORD_COLUMNS: &str = "id, version, computed_at, date_range_start, date_range_end, \
-     sample_size, is_active, job_run_id, CAST(weights AS TEXT) AS weights, \
-     CAST(stats AS TEXT) AS stats, CAST(params AS TEXT) AS params";
+     sample_size, COALESCE(is_active, false) AS is_active, job_run_id, weights, stats, params";
 
 fn instant_at_epoch(epoch: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros((epoch * 1e6).round() as i64)
@@ -294,11 +294,13 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let rows: Vec<LearningRowDb> = self
             .db
             .fetch_all(
-                "SELECT posted_at, generator_name, topic, tone, decision_type, content_slot,
+                self.sql(&format!(
+                    "SELECT posted_at, generator_name, topic, tone, decision_type, content_slot,
                         primary_objective_score AS score
-                 FROM vw_learning
-                 WHERE posted_at >= $1 AND primary_objective_score BETWEEN 0 AND 1"
-                    .into(),
+                 FROM ({}) v
+                 WHERE posted_at >= $1 AND primary_objective_score BETWEEN 0 AND 1",
+                    crate::store::ops::facts::learning_view_select()
+                )),
                 args![cutoff],
             )
             .await?;
@@ -324,7 +326,10 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let cutoff = days_before(now, overall_cutoff_days(params));
         self.db
             .fetch_all(
-                "SELECT * FROM vw_learning WHERE posted_at >= $1".into(),
+                self.sql(&format!(
+                    "SELECT * FROM ({}) v WHERE posted_at >= $1",
+                    crate::store::ops::facts::learning_view_select()
+                )),
                 args![cutoff],
             )
             .await
@@ -343,48 +348,94 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let stats = to_json(serde_json::to_value(&new.map.stats))?;
         let params = to_json(serde_json::to_value(new.params))?;
 
+        let src = self.src();
+        let Some(table) = src.table("weights") else {
+            return Err(StoreError::NotInstalled(
+                "this database has no learning_model_weights table (xBOT's), so a weight map \
+                 cannot be published where xBOT reads it"
+                    .into(),
+            ));
+        };
+        let col = |c: &str| src.col("weights", c).map(crate::store::source::quote_ident);
+        let id_col = col("id").unwrap_or_else(|| "id".into());
+        let active_col = col("is_active").unwrap_or_else(|| "is_active".into());
+
         let mut tx = self.db.begin_write().await?;
         check_lease(&mut tx, B::KIND, lease, now).await?;
         let (next,): (i64,) = tx
-            .fetch_optional(
-                "SELECT COALESCE(MAX(id), 0) + 1 FROM learning_model_weights".into(),
-                vec![],
-            )
+            .fetch_optional("SELECT COUNT(*) + 1 FROM weight_maps".into(), vec![])
             .await?
             .unwrap_or((1,));
         let version = format!("v{next}");
-        let mut args = args![&version];
-        args.extend([
-            Val::Json(Some(weights)),
-            Val::Json(Some(stats)),
-            Val::Json(Some(params)),
-        ]);
-        args.extend(args![
-            new.computed_at,
-            new.date_range_start,
-            new.date_range_end,
-            new.map.sample_size as i64,
-            lease.run_id
-        ]);
-        let (id,): (i64,) = tx
+        // xBOT's columns, as xBOT's offlineWeightMapJob writes them.
+        let mut names: Vec<String> = Vec::new();
+        let mut vals: Vec<Val> = Vec::new();
+        let mut put = |canonical: &str, v: Val| {
+            if let Some(c) = col(canonical) {
+                names.push(c);
+                vals.push(v);
+            }
+        };
+        put("version", Val::from(&version));
+        put("weights", Val::Json(Some(weights)));
+        put("computed_at", Val::from(new.computed_at));
+        put(
+            "date_range_start",
+            Val::from(new.date_range_start.unwrap_or(new.computed_at)),
+        );
+        put(
+            "date_range_end",
+            Val::from(new.date_range_end.unwrap_or(new.computed_at)),
+        );
+        put("sample_size", Val::from(new.map.sample_size as i64));
+        put("is_active", Val::from(true));
+        let placeholders: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
+        // Activation as xBOT does it: every other map inactive, the new one active, in one
+        // transaction (xBOT's generatorMatcher reads the newest active row).
+        let (previous,): (Option<String>,) = tx
             .fetch_optional(
-                "INSERT INTO learning_model_weights (version, weights, stats, params, computed_at,
-                     date_range_start, date_range_end, sample_size, is_active, job_run_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, $9)
-                 RETURNING id"
-                    .into(),
-                args,
+                format!(
+                    "SELECT CAST({id_col} AS TEXT) FROM {table} WHERE {active_col}
+                     ORDER BY {} DESC LIMIT 1",
+                    col("computed_at").unwrap_or_else(|| id_col.clone())
+                )
+                .into(),
+                vec![],
             )
             .await?
-            .ok_or_else(|| StoreError::Query("the new weight map was not stored".into()))?;
+            .unwrap_or((None,));
         tx.execute(
-            "UPDATE learning_model_weights SET is_active = FALSE WHERE is_active".into(),
+            format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
             vec![],
         )
         .await?;
+        let (id,): (String,) = tx
+            .fetch_optional(
+                format!(
+                    "INSERT INTO {table} ({}) VALUES ({}) RETURNING CAST({id_col} AS TEXT)",
+                    names.join(", "),
+                    placeholders.join(", ")
+                )
+                .into(),
+                vals,
+            )
+            .await?
+            .ok_or_else(|| StoreError::Query("the new weight map was not stored".into()))?;
+        let mut meta = args![&id, &version];
+        meta.extend([Val::Json(Some(stats)), Val::Json(Some(params))]);
+        meta.extend(args![lease.run_id, now]);
         tx.execute(
-            "UPDATE learning_model_weights SET is_active = TRUE WHERE id = $1".into(),
-            args![id],
+            "INSERT INTO weight_maps (source_id, version, stats, params, job_run_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)"
+                .into(),
+            meta,
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO weight_activations (source_id, version, activated_by, activated_at, previous_id)
+             VALUES ($1, $2, $3, $4, $5)"
+                .into(),
+            args![&id, &version, format!("job offline_weight_map (run {})", lease.run_id), now, previous],
         )
         .await?;
         insert_event(
@@ -404,11 +455,10 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         .await?;
         let summary: WeightMapSummary = tx
             .fetch_optional(
-                format!(
-                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM learning_model_weights WHERE id = $1"
-                )
-                .into(),
-                args![id],
+                self.sql(&format!(
+                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE id = $1"
+                )),
+                args![&id],
             )
             .await?
             .ok_or_else(|| StoreError::Query("the new weight map vanished".into()))?;
@@ -419,11 +469,10 @@ impl<B: Backend> WeightStore for SqlStore<B> {
     async fn weight_maps(&self, limit: i64) -> Result<Vec<WeightMapSummary>, StoreError> {
         self.db
             .fetch_all(
-                format!(
-                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM learning_model_weights
+                self.sql(&format!(
+                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x
                      ORDER BY computed_at DESC, id DESC LIMIT $1"
-                )
-                .into(),
+                )),
                 args![limit],
             )
             .await
@@ -432,8 +481,11 @@ impl<B: Backend> WeightStore for SqlStore<B> {
     async fn weight_map(&self, version: &str) -> Result<Option<WeightMapRecord>, StoreError> {
         self.db
             .fetch_optional(
-                format!("SELECT {RECORD_COLUMNS} FROM learning_model_weights WHERE version = $1")
-                    .into(),
+                // xBOT's versions need not be unique: the newest of that name.
+                self.sql(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE version = $1
+                     ORDER BY computed_at DESC LIMIT 1"
+                )),
                 args![version],
             )
             .await
@@ -443,11 +495,10 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let mut rows: Vec<WeightMapRecord> = self
             .db
             .fetch_all(
-                format!(
-                    "SELECT {RECORD_COLUMNS} FROM learning_model_weights
+                self.sql(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x
                      ORDER BY computed_at DESC, id DESC LIMIT $1"
-                )
-                .into(),
+                )),
                 args![limit],
             )
             .await?;
