@@ -491,12 +491,12 @@ async fn learning_facts_follow_every_write(db: &TestDb) {
         xbot::store::ops::jobs::Claim::Claimed { lease, .. } => lease,
         other => panic!("{other:?}"),
     };
-    let todo = db.store.outcomes_to_score(2, 0, 100).await.unwrap();
+    let todo = db.store.outcomes_to_score(2, "", 100).await.unwrap();
     assert!(!todo.is_empty());
     let updates: Vec<_> = todo
         .iter()
         .map(|o| xbot::store::ops::scores::ScoreUpdate {
-            id: o.id,
+            id: o.id.clone(),
             engagement_rate: Some(0.01),
             followers_gained: Some(1),
             followers_gained_weighted: Some(0.85),

@@ -262,6 +262,31 @@ pub static RELATIONS: &[RelSpec] = &[
     },
 ];
 
+/// xbot's jobs that do what one of xBOT's own jobs already does, with the reason shown on an
+/// attached database (where they start disabled).
+pub const XBOT_DUPLICATES: &[(&str, &str)] = &[
+    (
+        "plan",
+        "duplicates xBOT's planJob (which already plans and queues posts): disabled on an attached database; enable it to let xbot plan too",
+    ),
+    (
+        "offline_weight_map",
+        "duplicates xBOT's offlineWeightMapJob (a new active weight map every 6 h): disabled on an attached database; enable it to let xbot's maps be the ones xBOT reads",
+    ),
+    (
+        "reply_priority_learning",
+        "duplicates xBOT's replyLearningJob (which writes discovered_accounts.priority_score): disabled on an attached database; enable it to let xbot set priorities",
+    ),
+];
+
+/// Why `job` starts disabled on an attached database, if it does.
+pub fn duplicates_xbot_job(job: &str) -> Option<&'static str> {
+    XBOT_DUPLICATES
+        .iter()
+        .find(|(j, _)| *j == job)
+        .map(|(_, why)| *why)
+}
+
 /// Every relation name the catalog query asks about.
 pub fn source_relation_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = RELATIONS.iter().flat_map(|r| r.sources.iter().copied()).collect();

@@ -122,7 +122,7 @@ impl<B: Backend> AdminStore for SqlStore<B> {
             }
         }
         for table in TABLES.iter().filter(|t| !t.starts_with('_') && **t != "install") {
-            names.push(format!("xbot.{table}"));
+            names.push(table.to_string());
             exprs.push(format!("(SELECT COUNT(*) FROM {table})"));
         }
         let sql = format!("SELECT {}", exprs.join(", "));

@@ -340,8 +340,6 @@ impl<B: Backend> ContentStore for SqlStore<B> {
                         r.proposed_rewrite = r.final_text.clone();
                     }
                     r.final_text = None;
-                } else if r.status == "auto_passed" {
-                    r.final_text = None;
                 }
                 r
             })

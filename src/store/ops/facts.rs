@@ -350,7 +350,9 @@ pub struct FactsSync {
 fn facts_select(kind: crate::store::BackendKind) -> String {
     let epoch = match kind {
         crate::store::BackendKind::Postgres => "date_part('epoch', d.posted_at)",
-        crate::store::BackendKind::Sqlite => "(julianday(d.posted_at) - 2440587.5) * 86400.0",
+        // Runs only inside xbot (bundled SQLite, 3.42 or later), never in a trigger that
+        // another sqlite3 would have to run.
+        crate::store::BackendKind::Sqlite => "unixepoch(d.posted_at, 'subsec')",
     };
     let (distinct, group) = match kind {
         crate::store::BackendKind::Postgres => (

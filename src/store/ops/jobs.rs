@@ -311,12 +311,19 @@ impl<B: Backend> JobStore for SqlStore<B> {
         jobs: &[EffectiveJob],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let attached = self.mode() == Some(crate::store::InstallMode::Attached);
         let mut tx = self.db.begin_write().await?;
         for j in jobs {
+            // On a database xBOT runs, a job that duplicates one of xBOT's starts disabled,
+            // with the reason on its schedule row: running both is the operator's choice.
+            let duplicate = crate::store::source::duplicates_xbot_job(j.spec.name)
+                .filter(|_| attached);
             tx.execute(
                 "INSERT INTO job_schedules (job, interval_minutes, priority, max_lag_minutes,
-                     max_runtime_seconds, ai, enabled, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, TRUE), $8, $8)
+                     max_runtime_seconds, ai, enabled, created_at, updated_at, last_skip_reason,
+                     last_skip_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $9), $8, $8, $10,
+                         CASE WHEN $10 IS NULL THEN NULL ELSE $8 END)
                  ON CONFLICT (job) DO UPDATE SET
                      interval_minutes = excluded.interval_minutes,
                      priority = excluded.priority,
@@ -340,7 +347,9 @@ impl<B: Backend> JobStore for SqlStore<B> {
                     j.max_runtime_seconds,
                     j.spec.ai.as_str(),
                     j.enabled,
-                    now
+                    now,
+                    duplicate.is_none(),
+                    duplicate
                 ],
             )
             .await?;

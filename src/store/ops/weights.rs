@@ -388,7 +388,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             Val::from(new.date_range_end.unwrap_or(new.computed_at)),
         );
         put("sample_size", Val::from(new.map.sample_size as i64));
-        put("is_active", Val::from(true));
+        put("is_active", Val::from(false));
         let placeholders: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
         // Activation as xBOT does it: every other map inactive, the new one active, in one
         // transaction (xBOT's generatorMatcher reads the newest active row).
@@ -404,11 +404,6 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             )
             .await?
             .unwrap_or((None,));
-        tx.execute(
-            format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
-            vec![],
-        )
-        .await?;
         let (id,): (String,) = tx
             .fetch_optional(
                 format!(
@@ -421,6 +416,21 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             )
             .await?
             .ok_or_else(|| StoreError::Query("the new weight map was not stored".into()))?;
+        // Stored inactive, then the only active one: one transaction, as xBOT's reader sees it.
+        tx.execute(
+            format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
+            vec![],
+        )
+        .await?;
+        tx.execute(
+            format!(
+                "UPDATE {table} SET {active_col} = TRUE WHERE {}",
+                src.text_eq("weights", "id", "$1")
+            )
+            .into(),
+            args![&id],
+        )
+        .await?;
         let mut meta = args![&id, &version];
         meta.extend([Val::Json(Some(stats)), Val::Json(Some(params))]);
         meta.extend(args![lease.run_id, now]);

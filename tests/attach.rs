@@ -1,0 +1,218 @@
+//! Postgres-only: xbot attached to a database built from xBOT's own schema (the fixture in
+//! `tests/fixtures/xbot/`, both layouts: `content_metadata` as a view over
+//! `content_generation_metadata_comprehensive`, and as a plain table). xbot installs into its
+//! own schema, reads xBOT's drifted types, runs every job, and leaves xBOT's structure, texts
+//! and SQL working; `DROP SCHEMA xbot CASCADE` is a clean uninstall.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use common::{drop_database, fresh_database, pg_url, run_admin};
+use sqlx::Connection;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use xbot::config::{Config, DatabaseTarget};
+use xbot::jobs::runner::{RunReport, run_job};
+use xbot::jobs::{JobEnv, JobProgress};
+use xbot::store::ops::jobs::Trigger;
+use xbot::store::{self, InstallMode, MigrationPolicy};
+
+const ROLES: &str = include_str!("fixtures/xbot/roles.sql");
+const VIEW_LAYOUT: &str = include_str!("fixtures/xbot/schema_view.sql");
+const TABLE_LAYOUT: &str = include_str!("fixtures/xbot/schema_table.sql");
+const DATA: &str = include_str!("fixtures/xbot/data.sql");
+const STATEMENTS: &str = include_str!("fixtures/xbot/xbot_statements.sql");
+
+/// xBOT's structure in `public`: every relation's columns and types, view definitions,
+/// triggers, indexes, constraints and row-level security.
+async fn structure(url: &str) -> BTreeMap<String, String> {
+    let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT 'column ' || c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE n.nspname = 'public'
+         UNION ALL
+         SELECT 'relation ' || c.relname, c.relkind::text || ' rls=' || c.relrowsecurity::text
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+         UNION ALL
+         SELECT 'view ' || viewname, definition FROM pg_views WHERE schemaname = 'public'
+         UNION ALL
+         SELECT 'trigger ' || c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND NOT t.tgisinternal
+         UNION ALL
+         SELECT 'index ' || indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL
+         SELECT 'constraint ' || conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
+         JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = 'public'
+         UNION ALL
+         SELECT 'policy ' || tablename || '.' || policyname, qual FROM pg_policies
+         WHERE schemaname = 'public'
+         UNION ALL
+         SELECT 'function ' || p.proname, pg_get_function_identity_arguments(p.oid)
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    rows.into_iter().collect()
+}
+
+/// Every decision's text, by id (the texts xBOT wrote; xbot's jobs must not change them).
+async fn texts(url: &str) -> BTreeMap<String, String> {
+    let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT decision_id::text, md5(coalesce(content, '') || coalesce(thread_parts::text, ''))
+         FROM content_metadata",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    rows.into_iter().collect()
+}
+
+/// Row counts of xBOT's tables that xbot never writes.
+async fn untouched_counts(url: &str) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+    for t in [
+        "content_metadata",
+        "outcomes",
+        "post_follower_tracking",
+        "tweet_metrics",
+        "learning_posts",
+        "discovered_accounts",
+        "reply_opportunities",
+        "system_events",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {t}")))
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        out.push((t.to_string(), n));
+    }
+    out
+}
+
+/// Run every xBOT statement for this layout, each in a transaction rolled back.
+async fn xbot_statements_pass(url: &str, layout: &str) -> usize {
+    let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+    let mut ran = 0;
+    for chunk in STATEMENTS.split("-- name:").skip(1) {
+        let name = chunk.lines().next().unwrap_or_default().trim().to_string();
+        let only = chunk
+            .lines()
+            .find_map(|l| l.strip_prefix("-- layout:"))
+            .map(str::trim);
+        if only.is_some_and(|l| l != layout) {
+            continue;
+        }
+        let sql: String = chunk
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; {sql}")))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("xBOT's statement {name} failed on the {layout} layout: {e}"));
+        sqlx::raw_sql("ROLLBACK").execute(&mut c).await.unwrap();
+        ran += 1;
+    }
+    ran
+}
+
+async fn load(admin: &str, layout: &str) -> (String, String) {
+    let (url, database) = fresh_database(admin, "x").await;
+    // The Supabase roles are cluster-wide; .ci/run creates them as a superuser.
+    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+    let have: (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM pg_roles WHERE rolname IN ('anon', 'authenticated', 'service_role')",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    if have.0 < 3 {
+        run_admin(admin, ROLES).await;
+    }
+    let schema = if layout == "view" {
+        VIEW_LAYOUT
+    } else {
+        TABLE_LAYOUT
+    };
+    run_admin(&url, schema).await;
+    run_admin(&url, DATA).await;
+    (url, database)
+}
+
+async fn run(env: &JobEnv, job: &str) -> RunReport {
+    let (tx, _rx) = watch::channel(JobProgress::default());
+    run_job(env, job, Trigger::Manual, CancellationToken::new(), tx)
+        .await
+        .unwrap_or_else(|e| panic!("{job}: {e}"))
+}
+
+async fn attach_and_leave_xbot_as_it_was(layout: &str) {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = load(&admin, layout).await;
+    let before = structure(&url).await;
+    let texts_before = texts(&url).await;
+    let counts_before = untouched_counts(&url).await;
+    assert!(xbot_statements_pass(&url, layout).await >= 25);
+
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let opened = store::open(&target, MigrationPolicy::Apply).await.unwrap();
+    let st = opened.store.clone();
+    assert_eq!(st.install_mode(), Some(InstallMode::Attached));
+    assert_eq!(structure(&url).await, before, "xbot changed xBOT's schema");
+
+    // Every job, by hand, on xBOT's real data.
+    let env = JobEnv::new(st.clone(), Arc::new(Config::defaults_for_tests(target.clone())));
+    for job in xbot::jobs::catalog::job_names() {
+        let report = run(&env, job).await;
+        if let RunReport::Finished { status, reason, .. } = &report {
+            assert!(
+                !matches!(status, xbot::store::ops::jobs::RunStatus::Failed),
+                "{job} failed on the {layout} layout: {reason:?}"
+            );
+        }
+    }
+    // The learning reads reflect the fixture's posts.
+    let facts = st.sync_facts().await.unwrap();
+    assert!(facts.rows >= 200, "{facts:?}");
+    let maps = st.weight_maps(100).await.unwrap();
+    assert!(maps.len() >= 6, "xBOT's maps are listed: {maps:?}");
+    assert_eq!(
+        maps.iter().filter(|m| m.is_active).count(),
+        1,
+        "exactly one map is the one xBOT reads"
+    );
+    assert!(!st.accounts(100).await.unwrap().is_empty());
+    st.close().await;
+
+    assert_eq!(structure(&url).await, before, "xbot changed xBOT's schema");
+    assert_eq!(texts(&url).await, texts_before, "a post's text changed");
+    assert_eq!(untouched_counts(&url).await, counts_before);
+    assert!(xbot_statements_pass(&url, layout).await >= 25);
+
+    // Uninstall: xbot's schema goes, xBOT's database is as it was and its SQL still works.
+    run_admin(&url, "DROP SCHEMA xbot CASCADE").await;
+    assert_eq!(structure(&url).await, before);
+    assert!(xbot_statements_pass(&url, layout).await >= 25);
+    drop_database(&admin, &database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_to_the_production_layout_content_metadata_as_a_view() {
+    attach_and_leave_xbot_as_it_was("view").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_to_the_older_layout_content_metadata_as_a_table() {
+    attach_and_leave_xbot_as_it_was("table").await;
+}
