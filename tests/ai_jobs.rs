@@ -421,9 +421,7 @@ async fn safety_review_with_a_model_rewrites_and_fails_closed(db: &TestDb) {
     assert_eq!(by("dose").status, "pending");
     assert_eq!(
         by("dose").proposed_rewrite.as_deref(),
-        Some(
-            "Vitamin D may support mood in winter; ask your doctor about testing your levels. Not medical advice."
-        )
+        Some("Vitamin D may support mood in winter; ask your doctor about testing your levels.")
     );
     assert_eq!(by("dose").risk_level, "high");
     assert_eq!(by("dose").rewrite_attempts, 1);

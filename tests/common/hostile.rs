@@ -985,10 +985,11 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                     });
                 } else {
                     later.push((
-                        "INSERT INTO discovered_accounts (username, display_name, follower_count,
-                             priority_score, reply_performance_score, replies_30d,
-                             operator_override, discovered_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, 'none', $7)"
+                        // xBOT's discovered_accounts (the standalone layout is xBOT's).
+                        "INSERT INTO discovered_accounts (username, bio, follower_count,
+                             priority_score, reply_performance_score, following_count,
+                             discovery_date)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)"
                             .into(),
                         vec![
                             P::T(Some(username.clone())),
@@ -1041,22 +1042,31 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                             (payload, "{}".to_string())
                         };
                         out.versions.push(version.clone());
+                        // The map in xBOT's table, its stats in xbot's own weight_maps.
                         later.push((
                             format!(
-                                "INSERT INTO learning_model_weights (version, weights, stats,
-                                     params, computed_at, sample_size, is_active)
-                                 VALUES ($1, {}, {}, NULL, $4, $5, $6)",
-                                raw.json(2),
-                                raw.json(3)
+                                "INSERT INTO learning_model_weights (version, weights,
+                                     computed_at, date_range_start, date_range_end, sample_size,
+                                     is_active)
+                                 VALUES ($1, {}, $3, $3, $3, $4, $5)",
+                                raw.json(2)
                             ),
                             vec![
-                                P::T(Some(version)),
+                                P::T(Some(version.clone())),
                                 P::T(Some(weights)),
-                                P::T(Some(stats)),
                                 P::Ts(Some(at)),
                                 P::I(Some(-5)),
                                 P::B(active),
                             ],
+                        ));
+                        later.push((
+                            format!(
+                                "INSERT INTO weight_maps (source_id, version, stats, created_at)
+                                 SELECT CAST(id AS TEXT), version, {}, $3
+                                 FROM learning_model_weights WHERE version = $1",
+                                raw.json(2)
+                            ),
+                            vec![P::T(Some(version)), P::T(Some(stats)), P::Ts(Some(at))],
                         ));
                     }
                     JsonTarget::RunStats => {
@@ -1083,8 +1093,9 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                         out.decisions.push(decision_id.clone());
                         later.push((
                             format!(
-                                "INSERT INTO content_metadata (decision_id, decision_type, status,
-                                     content, thread_parts, generator_name, created_at, posted_at)
+                                "INSERT INTO content_generation_metadata_comprehensive (decision_id,
+                                     decision_type, status, content, thread_parts, generator_name,
+                                     created_at, posted_at)
                                  VALUES ($1, 'thread', 'posted', $2, {}, 'dataNerd', $4, $5)",
                                 raw.json(3)
                             ),
