@@ -120,7 +120,9 @@ async fn xbot_statements_pass(url: &str, layout: &str) -> usize {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; {sql}")))
             .execute(&mut c)
             .await
-            .unwrap_or_else(|e| panic!("xBOT's statement {name} failed on the {layout} layout: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("xBOT's statement {name} failed on the {layout} layout: {e}")
+            });
         sqlx::raw_sql("ROLLBACK").execute(&mut c).await.unwrap();
         ran += 1;
     }
@@ -172,7 +174,10 @@ async fn attach_and_leave_xbot_as_it_was(layout: &str) {
     assert_eq!(structure(&url).await, before, "xbot changed xBOT's schema");
 
     // Every job, by hand, on xBOT's real data.
-    let env = JobEnv::new(st.clone(), Arc::new(Config::defaults_for_tests(target.clone())));
+    let env = JobEnv::new(
+        st.clone(),
+        Arc::new(Config::defaults_for_tests(target.clone())),
+    );
     for job in xbot::jobs::catalog::job_names() {
         let report = run(&env, job).await;
         if let RunReport::Finished { status, reason, .. } = &report {

@@ -43,7 +43,10 @@ async fn an_empty_database_gets_xbots_schema_and_xbots_layout_and_migrating_agai
     assert!(xbot_objects.iter().any(|(_, n)| n == "learning_facts"));
     // Standalone: xBOT's layout in public, the table-plus-view shape of production.
     let public = objects(&url, "public").await;
-    assert!(public.contains(&("v".into(), "content_metadata".into())), "{public:?}");
+    assert!(
+        public.contains(&("v".into(), "content_metadata".into())),
+        "{public:?}"
+    );
     assert!(public.contains(&(
         "r".into(),
         "content_generation_metadata_comprehensive".into()

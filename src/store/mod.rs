@@ -30,8 +30,8 @@ pub use ops::weights::WeightStore;
 
 use backend::Backend;
 use pg::PgBackend;
-use sqlite::SqliteBackend;
 pub use source::{InstallMode, SourceMap};
+use sqlite::SqliteBackend;
 
 use crate::config::DatabaseTarget;
 
@@ -126,7 +126,11 @@ impl<B: Backend> SqlStore<B> {
             BackendKind::Postgres => source_schema,
             BackendKind::Sqlite => "main",
         };
-        let map = Arc::new(SourceMap::build(B::KIND, schema, &source::fold_catalog(rows)));
+        let map = Arc::new(SourceMap::build(
+            B::KIND,
+            schema,
+            &source::fold_catalog(rows),
+        ));
         if let Ok(mut g) = self.src.write() {
             *g = map.clone();
         }
@@ -363,7 +367,10 @@ pub(crate) fn migrate_error(
 /// The statement of `sql` around character position `pos` (1-based, as Postgres reports
 /// it): its first line number and its first line of text.
 fn statement_at(sql: &str, pos: usize) -> Option<(usize, String)> {
-    let byte = sql.char_indices().nth(pos.saturating_sub(1)).map(|(b, _)| b)?;
+    let byte = sql
+        .char_indices()
+        .nth(pos.saturating_sub(1))
+        .map(|(b, _)| b)?;
     let start = sql[..byte].rfind(';').map(|i| i + 1).unwrap_or(0);
     let text = sql[start..].trim_start();
     let offset = sql.len() - sql[start..].len() + (sql[start..].len() - text.len());

@@ -85,7 +85,11 @@ pub static RELATIONS: &[RelSpec] = &[
             c("status", Ty::Text, &["status"]),
             c("content", Ty::Text, &["content"]),
             c("thread_parts", Ty::Json, &["thread_parts"]),
-            c("raw_topic", Ty::Text, &["raw_topic", "topic_cluster", "topic"]),
+            c(
+                "raw_topic",
+                Ty::Text,
+                &["raw_topic", "topic_cluster", "topic"],
+            ),
             c("angle", Ty::Text, &["angle"]),
             c("tone", Ty::Text, &["tone"]),
             c("generator_name", Ty::Text, &["generator_name"]),
@@ -163,7 +167,11 @@ pub static RELATIONS: &[RelSpec] = &[
         required: false,
         cols: &[
             c("tweet_id", Ty::Text, &["tweet_id"]),
-            c("impressions", Ty::Int, &["impressions", "impressions_count"]),
+            c(
+                "impressions",
+                Ty::Int,
+                &["impressions", "impressions_count"],
+            ),
             c("likes", Ty::Int, &["likes", "likes_count"]),
             c("retweets", Ty::Int, &["retweets", "retweets_count"]),
             c("replies", Ty::Int, &["replies", "replies_count"]),
@@ -181,7 +189,11 @@ pub static RELATIONS: &[RelSpec] = &[
         required: false,
         cols: &[
             c("tweet_id", Ty::Text, &["tweet_id"]),
-            c("impressions", Ty::Int, &["impressions", "impressions_count"]),
+            c(
+                "impressions",
+                Ty::Int,
+                &["impressions", "impressions_count"],
+            ),
             c("likes", Ty::Int, &["likes", "likes_count"]),
             c("engagement_rate", Ty::Float, &["engagement_rate"]),
         ],
@@ -253,11 +265,7 @@ pub static RELATIONS: &[RelSpec] = &[
             ),
             c("relevance", Ty::Float, &["relevance", "opportunity_score"]),
             c("status", Ty::Text, &["status"]),
-            c(
-                "discovered_at",
-                Ty::Ts,
-                &["discovered_at", "created_at"],
-            ),
+            c("discovered_at", Ty::Ts, &["discovered_at", "created_at"]),
         ],
     },
 ];
@@ -289,7 +297,10 @@ pub fn duplicates_xbot_job(job: &str) -> Option<&'static str> {
 
 /// Every relation name the catalog query asks about.
 pub fn source_relation_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = RELATIONS.iter().flat_map(|r| r.sources.iter().copied()).collect();
+    let mut names: Vec<&'static str> = RELATIONS
+        .iter()
+        .flat_map(|r| r.sources.iter().copied())
+        .collect();
     names.sort_unstable();
     names.dedup();
     names
@@ -625,12 +636,12 @@ fn pg_cast(want: Ty, q: &str, fam: &str) -> String {
             "(CASE WHEN {q} IS NULL OR {q}::text IN ('NaN', 'Infinity', '-Infinity') \
              OR abs({q}) >= 9.2e18 THEN NULL ELSE round({q})::bigint END)"
         ),
-        (Ty::Int, "float") => format!(
-            "(CASE WHEN {q} = {q} AND abs({q}) < 9.2e18 THEN round({q})::bigint END)"
-        ),
-        (Ty::Int, "text") => format!(
-            "(CASE WHEN {q} ~ '^\\s*-?[0-9]{{1,18}}\\s*$' THEN trim({q})::bigint END)"
-        ),
+        (Ty::Int, "float") => {
+            format!("(CASE WHEN {q} = {q} AND abs({q}) < 9.2e18 THEN round({q})::bigint END)")
+        }
+        (Ty::Int, "text") => {
+            format!("(CASE WHEN {q} ~ '^\\s*-?[0-9]{{1,18}}\\s*$' THEN trim({q})::bigint END)")
+        }
         (Ty::Float, "int" | "float") => format!("{q}::double precision"),
         (Ty::Float, "numeric") => format!(
             "(CASE WHEN {q}::text IN ('Infinity', '-Infinity') THEN NULL \
@@ -658,9 +669,9 @@ fn sqlite_cast(want: Ty, q: &str) -> String {
             "(CASE typeof({q}) WHEN 'integer' THEN {q} \
              WHEN 'real' THEN (CASE WHEN {q} = {q} AND abs({q}) < 9.2e18 THEN CAST(round({q}) AS INTEGER) END) END)"
         ),
-        Ty::Float => format!(
-            "(CASE WHEN typeof({q}) IN ('integer', 'real') THEN CAST({q} AS REAL) END)"
-        ),
+        Ty::Float => {
+            format!("(CASE WHEN typeof({q}) IN ('integer', 'real') THEN CAST({q} AS REAL) END)")
+        }
         // Timestamps are RFC 3339 text; anything else would fail to decode, so it reads NULL.
         Ty::Ts => format!(
             "(CASE WHEN typeof({q}) = 'text' AND {q} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN {q} END)"
@@ -731,7 +742,12 @@ mod tests {
         let mut rows = Vec::new();
         for (rel, kind, cols) in entries {
             for (c, t) in *cols {
-                rows.push((rel.to_string(), kind.to_string(), c.to_string(), t.to_string()));
+                rows.push((
+                    rel.to_string(),
+                    kind.to_string(),
+                    c.to_string(),
+                    t.to_string(),
+                ));
             }
         }
         fold_catalog(rows)
@@ -740,7 +756,11 @@ mod tests {
     #[test]
     fn the_base_table_is_read_rather_than_the_view() {
         let c = cat(&[
-            ("content_metadata", "view", &[("decision_id", "text"), ("status", "text")]),
+            (
+                "content_metadata",
+                "view",
+                &[("decision_id", "text"), ("status", "text")],
+            ),
             (
                 "content_generation_metadata_comprehensive",
                 "table",
@@ -757,7 +777,10 @@ mod tests {
         assert_eq!(d.name, "content_generation_metadata_comprehensive");
         assert!(d.select.contains("\"decision_id\"::text AS decision_id"));
         assert!(d.select.contains("\"topic_cluster\"::text AS raw_topic"));
-        assert!(d.select.contains("(\"posted_at\" AT TIME ZONE 'UTC') AS posted_at"));
+        assert!(
+            d.select
+                .contains("(\"posted_at\" AT TIME ZONE 'UTC') AS posted_at")
+        );
         assert!(d.select.contains("NULL::text AS tone"));
         assert!(d.missing.contains(&"tone"));
     }
@@ -767,7 +790,11 @@ mod tests {
         let c = cat(&[(
             "outcomes",
             "table",
-            &[("likes", "integer"), ("views", "numeric"), ("engagement_rate", "numeric(10,6)")],
+            &[
+                ("likes", "integer"),
+                ("views", "numeric"),
+                ("engagement_rate", "numeric(10,6)"),
+            ],
         )]);
         let m = SourceMap::build(BackendKind::Postgres, "public", &c);
         let o = m.rel("outcomes").expect("outcomes");

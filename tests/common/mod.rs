@@ -22,7 +22,10 @@ enum Kind {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     /// A database of its own on the test server (xbot's schema `xbot` beside `public`, as on
     /// a real Supabase database); `admin_url` is the server's test URL.
-    Postgres { admin_url: String, database: String },
+    Postgres {
+        admin_url: String,
+        database: String,
+    },
 }
 
 /// The test server's URL with another database name.

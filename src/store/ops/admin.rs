@@ -121,7 +121,10 @@ impl<B: Backend> AdminStore for SqlStore<B> {
                 exprs.push(format!("(SELECT COUNT(*) FROM {})", r.qualified));
             }
         }
-        for table in TABLES.iter().filter(|t| !t.starts_with('_') && **t != "install") {
+        for table in TABLES
+            .iter()
+            .filter(|t| !t.starts_with('_') && **t != "install")
+        {
             names.push(table.to_string());
             exprs.push(format!("(SELECT COUNT(*) FROM {table})"));
         }
@@ -187,9 +190,12 @@ impl<B: Backend> AdminStore for SqlStore<B> {
             }
         }
         let stmts: Vec<String> = match B::KIND {
-            BackendKind::Postgres => vec![format!("TRUNCATE {} RESTART IDENTITY", tables.join(", "))],
+            BackendKind::Postgres => {
+                vec![format!("TRUNCATE {} RESTART IDENTITY", tables.join(", "))]
+            }
             BackendKind::Sqlite => {
-                let mut s: Vec<String> = tables.iter().map(|t| format!("DELETE FROM {t}")).collect();
+                let mut s: Vec<String> =
+                    tables.iter().map(|t| format!("DELETE FROM {t}")).collect();
                 s.push("DELETE FROM sqlite_sequence".into());
                 s
             }

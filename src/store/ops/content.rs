@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::store::source::quote_ident;
 use crate::learning::weights::parse_weights_json;
 use crate::store::backend::{Backend, BackendTx, Val};
 use crate::store::ops::incidents::insert_event;
 use crate::store::ops::jobs::{Lease, check_lease};
 use crate::store::ops::learning::epoch;
+use crate::store::source::quote_ident;
 use crate::store::types::{ContentRow, EventRow, SafetyReviewRow};
 use crate::store::{SqlStore, StoreError};
 
@@ -219,7 +219,10 @@ pub trait ContentStore {
 /// only `queued` rows, and xBOT parks rows itself with `blocked`; where a CHECK constraint on
 /// the status allows no `blocked` (older layouts: queued/posted/skipped/failed), `skipped`.
 pub(crate) fn hold_status(src: &crate::store::SourceMap) -> &'static str {
-    let checks = src.rel("decisions").map(|r| r.checks.as_slice()).unwrap_or(&[]);
+    let checks = src
+        .rel("decisions")
+        .map(|r| r.checks.as_slice())
+        .unwrap_or(&[]);
     let constrained = checks.iter().any(|c| c.contains("status"));
     if constrained && !checks.iter().any(|c| c.contains("'blocked'")) {
         "skipped"

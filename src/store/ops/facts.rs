@@ -429,7 +429,10 @@ impl<B: Backend> SqlStore<B> {
     pub(crate) async fn sync_facts_full(&self) -> Result<FactsSync, StoreError> {
         let select = facts_select(B::KIND);
         let cols: Vec<&str> = FACT_ALL.split(", ").map(str::trim).collect();
-        let set: Vec<String> = cols[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let set: Vec<String> = cols[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
         let old: Vec<String> = cols[1..].iter().map(|c| format!("f.{c}")).collect();
         let new: Vec<String> = cols[1..].iter().map(|c| format!("excluded.{c}")).collect();
         let now = Utc::now();

@@ -316,8 +316,8 @@ impl<B: Backend> JobStore for SqlStore<B> {
         for j in jobs {
             // On a database xBOT runs, a job that duplicates one of xBOT's starts disabled,
             // with the reason on its schedule row: running both is the operator's choice.
-            let duplicate = crate::store::source::duplicates_xbot_job(j.spec.name)
-                .filter(|_| attached);
+            let duplicate =
+                crate::store::source::duplicates_xbot_job(j.spec.name).filter(|_| attached);
             tx.execute(
                 "INSERT INTO job_schedules (job, interval_minutes, priority, max_lag_minutes,
                      max_runtime_seconds, ai, enabled, created_at, updated_at, last_skip_reason,

@@ -6,15 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::store::backend::Val;
-use crate::store::source::quote_ident;
 use crate::identity::Operator;
 use crate::learning::replies::{OperatorOverride, REPLY_DECAY_FLOOR, REPLY_DECAY_LAMBDA};
 use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
+use crate::store::backend::Val;
 use crate::store::backend::{Backend, BackendKind, BackendTx};
 use crate::store::ops::jobs::{Lease, check_lease};
 use crate::store::ops::learning::{age_days_sql, epoch, greatest};
 use crate::store::ops::reviews::insert_audit;
+use crate::store::source::quote_ident;
 use crate::store::{SqlStore, StoreError};
 
 /// An open reply opportunity, for re-ranking.
@@ -293,10 +293,16 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         )
         .await?;
         // A pin or mute is a priority xBOT's reply targeting must see at once.
-        if let (Some(table), Some(col), OperatorOverride::Pinned | OperatorOverride::Muted) =
-            (src.table("accounts"), src.col("accounts", "priority_score"), to)
-        {
-            let p = if to == OperatorOverride::Pinned { 1.0 } else { 0.0 };
+        if let (Some(table), Some(col), OperatorOverride::Pinned | OperatorOverride::Muted) = (
+            src.table("accounts"),
+            src.col("accounts", "priority_score"),
+            to,
+        ) {
+            let p = if to == OperatorOverride::Pinned {
+                1.0
+            } else {
+                0.0
+            };
             tx.execute(
                 format!(
                     "UPDATE {table} SET {} = $2 WHERE {}",

@@ -12,8 +12,8 @@ use crate::args;
 use crate::identity::{APP_VERSION, Operator};
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
 use crate::store::ops::incidents::insert_event;
-use crate::store::types::EventRow;
 use crate::store::source::quote_ident;
+use crate::store::types::EventRow;
 use crate::store::{SqlStore, StoreError};
 
 /// A review as the queue shows it, with its decision's descriptors.
@@ -308,7 +308,13 @@ async fn hold_rejected<T: BackendTx>(
          ON CONFLICT (decision_id) DO UPDATE SET held_status = excluded.held_status,
              reason = excluded.reason, released_at = NULL, released_to = NULL"
             .into(),
-        args![decision_id, &previous, held, format!("rejected: {reason}"), now],
+        args![
+            decision_id,
+            &previous,
+            held,
+            format!("rejected: {reason}"),
+            now
+        ],
     )
     .await?;
     Ok(())
@@ -351,8 +357,10 @@ async fn release_hold<T: BackendTx>(
     let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
     let id_eq = src.text_eq("decisions", "decision_id", "$1");
     tx.execute(
-        format!("UPDATE {table} SET {status} = $2 WHERE {id_eq} AND {status} IN ($3, 'pending_review')")
-            .into(),
+        format!(
+            "UPDATE {table} SET {status} = $2 WHERE {id_eq} AND {status} IN ($3, 'pending_review')"
+        )
+        .into(),
         args![decision_id, &to, &held],
     )
     .await?;
