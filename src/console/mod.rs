@@ -27,7 +27,7 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::cli::{CliError, open_store};
+use crate::app::{CliError, open_store};
 use crate::config::Config;
 use crate::identity::Operator;
 use crate::jobs::{JobEnv, catalog};
