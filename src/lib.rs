@@ -5,6 +5,7 @@
 //! console (reads through the store, triggers jobs).
 
 pub mod ai;
+pub mod app;
 pub mod budget;
 pub mod cli;
 pub mod config;

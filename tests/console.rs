@@ -123,6 +123,40 @@ async fn every_tab_at_80x24_and_200x60() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_at_80x24_and_200x60_and_its_jumps() {
+    let db = demo_db().await;
+    let mut s = state_with("dark", false);
+    // The whole tab bar, as the console shows it.
+    s.bar = TabId::REGISTERED.to_vec();
+    update(&mut s, key('0'));
+    assert_eq!(s.tab, TabId::Overview);
+    open_tab(&mut s, &db, TabId::Overview).await;
+    for (w, h) in [(80, 24), (200, 60)] {
+        s.size = (w, h);
+        insta::assert_snapshot!(format!("tab0_overview_{w}x{h}"), text(&render(&s, w, h)));
+    }
+    // The safety line jumps to the Safety tab with the oldest pending review selected.
+    let items = xbot::console::tabs::overview::items(&s);
+    let at = items.iter().position(|i| i.tab == TabId::Safety).unwrap();
+    let want = items[at].focus.clone().unwrap();
+    for _ in 0..at {
+        on_action(&mut s, Action::Down);
+    }
+    on_action(&mut s, Action::Open);
+    assert_eq!(s.tab, TabId::Safety);
+    let q = tab_query(&s, TabId::Safety);
+    feed(&mut s, &db, q).await;
+    let v = &s.tabs.safety;
+    let row = xbot::console::tabs::safety::visible(v)[v.selected];
+    assert_eq!(v.reviews[row].id.to_string(), want);
+    // On the Leaderboards tab 0 still resets λ.
+    s.tab = TabId::Leaderboards;
+    update(&mut s, key('0'));
+    assert_eq!(s.tab, TabId::Leaderboards);
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_screens_help_and_dialogs() {
     let db = demo_db().await;
     let mut s = state_with("dark", false);

@@ -221,6 +221,7 @@ fn rows(s: &State, tab: TabId) -> usize {
         TabId::Budget => 1,
         TabId::Jobs => tabs::jobs::visible(&t.jobs).len(),
         TabId::Incidents => tabs::incidents::visible(&t.incidents).len(),
+        TabId::Overview => 0,
     }
 }
 

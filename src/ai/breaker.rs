@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::client::AiError;
+use super::error::AiError;
 use crate::jobs::incidents::AI_CIRCUIT;
 use crate::store::StoreHandle;
 

@@ -6,6 +6,7 @@
 pub mod breaker;
 pub mod client;
 pub mod dedupe;
+pub mod error;
 pub mod guard;
 pub mod ledger;
 pub mod orchestrator;

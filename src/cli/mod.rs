@@ -16,8 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, ConfigError, FlagOverrides};
-use crate::store::{MigrationPolicy, StoreError, StoreHandle};
+use crate::config::{Config, FlagOverrides};
 
 /// xbot: the learning-and-operations layer of xBOT.
 ///
@@ -112,83 +111,7 @@ pub enum Command {
     Budget(budget::BudgetArgs),
 }
 
-/// How a command failed, and the exit code that says so.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// Bad flags or arguments (exit 2).
-    #[error("{0}")]
-    Usage(String),
-    /// Bad configuration (exit 2).
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    /// The database cannot be opened (exit 2).
-    #[error("{0}")]
-    Open(StoreError),
-    /// The command ran and failed (exit 1).
-    #[error("{0}")]
-    Failed(String),
-    /// Another process holds the job's lease (exit 3).
-    #[error("{0}")]
-    LeaseHeld(String),
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Usage(_) | CliError::Config(_) | CliError::Open(_) => 2,
-            CliError::Failed(_) => 1,
-            CliError::LeaseHeld(_) => 3,
-        }
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::Failed(e.to_string())
-    }
-}
-
-/// Open the configured store. The default embedded database is created, migrated and filled
-/// with the demo dataset on first use; a database the user names is never seeded here.
-pub async fn open_store(cfg: &Config, policy: MigrationPolicy) -> Result<StoreHandle, CliError> {
-    open_store_with(cfg, policy, true).await
-}
-
-/// [`open_store`], with first-run seeding optional (`xbot demo` seeds by itself).
-pub async fn open_store_with(
-    cfg: &Config,
-    policy: MigrationPolicy,
-    seed_default: bool,
-) -> Result<StoreHandle, CliError> {
-    let opened = crate::store::open(&cfg.database, policy)
-        .await
-        .map_err(CliError::Open)?;
-    for w in &opened.warnings {
-        crate::say!("xbot: warning: {w}");
-    }
-    if seed_default
-        && cfg.database.is_default()
-        && opened.store.is_empty().await.map_err(CliError::Open)?
-    {
-        crate::say!(
-            "xbot: first run: filling the embedded database {} with the demo dataset…",
-            cfg.database.display_masked()
-        );
-        let mut opts = crate::store::demo::DemoOptions::new(chrono::Utc::now(), cfg.timezone);
-        opts.objective = cfg.objective;
-        opts.daily_limit_usd = cfg.budget.daily_limit_usd;
-        opts.prices = cfg.budget.prices.clone();
-        if let Err(e) = crate::store::demo::seed(opened.store.as_ref(), &opts, &mut |_, _| {}).await
-        {
-            // Leave no half-filled default database behind: the next start seeds again.
-            let _ = opened.store.reset().await;
-            return Err(CliError::Failed(format!(
-                "could not fill the demo database: {e}"
-            )));
-        }
-    }
-    Ok(opened.store)
-}
+pub use crate::app::{CliError, open_store, open_store_with};
 
 /// Run a headless verb.
 pub async fn run(command: Command, cfg: Config) -> Result<(), CliError> {

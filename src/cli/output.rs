@@ -8,16 +8,6 @@ use serde::Serialize;
 
 use super::CliError;
 
-/// A line to stderr that, unlike `eprintln!`, does not panic when stderr is gone (a closed SSH
-/// session, a closed pipe): the message is lost, the program carries on.
-#[macro_export]
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
 /// Print a value as pretty JSON.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)

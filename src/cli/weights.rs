@@ -1,14 +1,12 @@
 //! `xbot weights list|show|diff` and `xbot incidents`.
 
-use std::collections::BTreeMap;
-
 use chrono::Utc;
 use serde::Serialize;
 
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
-use crate::learning::weights::{ValueStats, WeightDelta, WeightMap, diff};
+use crate::learning::weights::{WeightDelta, WeightMap, diff};
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
 use crate::text::{cell, inert};
@@ -122,24 +120,13 @@ fn find(record: Option<WeightMapRecord>, version: &str) -> Result<WeightMapRecor
 
 /// Read a stored map. Malformed JSON is an error that says which version and why.
 pub fn parse(record: &WeightMapRecord) -> Result<WeightMap, CliError> {
-    let weights =
-        crate::learning::weights::parse_weights_json(record.weights.as_deref().unwrap_or("{}"))
-            .map_err(|e| {
-                CliError::Failed(format!(
-                    "the weights of {} are malformed: {e}",
-                    record.version
-                ))
-            })?;
-    let stats: BTreeMap<String, BTreeMap<String, ValueStats>> = record
-        .stats
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    Ok(WeightMap {
-        weights,
-        stats,
-        sample_size: record.sample_size.max(0) as u64,
-    })
+    WeightMap::from_stored(
+        &record.version,
+        record.weights.as_deref(),
+        record.stats.as_deref(),
+        record.sample_size,
+    )
+    .map_err(CliError::Failed)
 }
 
 fn print_map(record: &WeightMapRecord, map: &WeightMap) {

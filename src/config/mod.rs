@@ -2,6 +2,7 @@
 //! that order and validated into one typed [`Config`]. Every error names where the bad value
 //! came from (file path, variable or flag), the key, and the value.
 
+pub mod catalog;
 pub mod layer;
 pub mod paths;
 pub mod secret;
@@ -15,9 +16,9 @@ use chrono_tz::Tz;
 use secrecy::SecretString;
 
 use crate::budget::pricing::{ModelPrice, PriceTable};
-use crate::jobs::catalog::{self, JobOverride};
 use crate::learning::objective::ObjectiveParams;
 use crate::learning::vocab;
+use catalog::JobOverride;
 pub use layer::{Layer, Origin};
 pub use paths::Paths;
 use secret::mask_url;

@@ -9,9 +9,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::keymap::{Action, Scope};
 use super::state::{Conn, Mode, State};
+use super::tabbar::tab_texts;
 use super::tabs::{self, TabId};
 use super::theme::Role;
-use super::update::freshness_label;
 use super::widgets::{block, hint, sep, spinner, tier_style, view_width, wrap_view};
 use crate::budget::tiers::{share, tier_for};
 
@@ -36,17 +36,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     .areas(area);
     draw_header(f, s, header);
     draw_tab_bar(f, s, tabbar);
-    match s.tab {
-        TabId::Outcomes => tabs::outcomes::draw(f, s, body),
-        TabId::Leaderboards => tabs::leaderboards::draw(f, s, body),
-        TabId::Weights => tabs::weights::draw(f, s, body),
-        TabId::Slots => tabs::slots::draw(f, s, body),
-        TabId::Safety => tabs::safety::draw(f, s, body),
-        TabId::Replies => tabs::replies::draw(f, s, body),
-        TabId::Budget => tabs::budget::draw(f, s, body),
-        TabId::Jobs => tabs::jobs::draw(f, s, body),
-        TabId::Incidents => tabs::incidents::draw(f, s, body),
-    }
+    tabs::module(s.tab).draw(f, s, body);
     draw_footer(f, s, footer);
     draw_dialog(f, s, body);
 }
@@ -181,76 +171,6 @@ fn tz_label(s: &State) -> String {
     s.setup.tz.name().to_string()
 }
 
-/// The label of a tab in the bar.
-pub fn tab_label(tab: TabId) -> String {
-    format!("{} {}", tab.number(), tab.title())
-}
-
-/// A tab's label cut to `letters` letters of its title ("1 Outc").
-fn short_label(tab: TabId, letters: usize) -> String {
-    let t = tab.title();
-    format!("{} {}", tab.number(), &t[..t.len().min(letters)])
-}
-
-/// The text of each tab in the bar. The widest form that fits wins: full labels, then four and
-/// three letters for the inactive tabs; the active tab keeps its full label and its filter, the
-/// filter cut to the room that is left. Drawing and mouse hit-testing share this.
-fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
-    let width = width as usize;
-    let filter = s.tabs.filter(s.tab);
-    let texts = |letters: Option<usize>, filter_room: usize| -> Vec<(TabId, String)> {
-        TabId::ALL
-            .iter()
-            .map(|t| {
-                let text = match letters {
-                    Some(n) if *t != s.tab => format!(" {} ", short_label(*t, n)),
-                    _ if *t == s.tab && !filter.is_empty() => format!(
-                        " {} [/{}] ",
-                        tab_label(*t),
-                        crate::text::cell(filter, filter_room.max(1))
-                    ),
-                    _ => format!(" {} ", tab_label(*t)),
-                };
-                (*t, text)
-            })
-            .collect()
-    };
-    let total =
-        |v: &[(TabId, String)]| -> usize { v.iter().map(|(_, t)| crate::text::width(t)).sum() };
-    let mut last = Vec::new();
-    for letters in [None, Some(4), Some(3)] {
-        let full = texts(letters, 16);
-        let used = total(&full);
-        if used <= width {
-            return full;
-        }
-        // Cut the filter to fit, keeping at least a few characters of it visible.
-        if !filter.is_empty() {
-            let shown = crate::text::width(&crate::text::cell(filter, 16));
-            let room = shown.saturating_sub(used - width);
-            if room >= 6 {
-                return texts(letters, room);
-            }
-        }
-        last = full;
-    }
-    last
-}
-
-/// (tab, first column, width) of each tab in the bar, for drawing and mouse clicks.
-pub fn tab_layout(s: &State, width: u16) -> Vec<(TabId, u16, u16)> {
-    let mut x = 0u16;
-    tab_texts(s, width)
-        .into_iter()
-        .map(|(t, text)| {
-            let w = crate::text::width(&text) as u16;
-            let item = (t, x, w);
-            x = x.saturating_add(w);
-            item
-        })
-        .collect()
-}
-
 fn draw_tab_bar(f: &mut Frame, s: &State, area: Rect) {
     let spans: Vec<Span> = tab_texts(s, area.width)
         .into_iter()
@@ -268,10 +188,12 @@ fn draw_tab_bar(f: &mut Frame, s: &State, area: Rect) {
 
 /// The hints shown for the current tab, generated from the live key map.
 fn hints(s: &State) -> Vec<Action> {
-    let mut tab_actions: Vec<Action> = Action::table()
-        .into_iter()
-        .filter(|(_, _, scope, ..)| *scope == Scope::Tab(s.tab) && s.tab != TabId::Safety)
-        .map(|(a, ..)| a)
+    // The tab's own bindings that carry a footer hint (the key map's data).
+    let mut tab_actions: Vec<Action> = tabs::module(s.tab)
+        .keys()
+        .iter()
+        .filter(|b| b.hint.is_some())
+        .map(|b| b.action)
         .collect();
     tab_actions.truncate(6);
     let mut out = tab_actions;
@@ -340,7 +262,7 @@ fn draw_footer(f: &mut Frame, s: &State, area: Rect) {
     f.render_widget(Paragraph::new(first), line1);
 
     // Line 2: the flash, then the freshness of the tab on the right.
-    let fresh = freshness_label(s);
+    let fresh = s.freshness_label();
     let fresh_style = if matches!(s.conn, Conn::Disconnected { .. })
         || fresh.starts_with("updated") && !fresh.contains('<')
     {
@@ -378,6 +300,7 @@ fn draw_footer(f: &mut Frame, s: &State, area: Rect) {
     );
 }
 
+/// The footer's short label of an action: a tab action's hint, or a global one's.
 fn short_describe(a: Action) -> &'static str {
     match a {
         Action::Open => "open",
@@ -386,25 +309,7 @@ fn short_describe(a: Action) -> &'static str {
         Action::Command => "cmd",
         Action::Help => "help",
         Action::Quit => "quit",
-        Action::ApproveRewrite => "approve",
-        Action::ApproveEdited => "edit",
-        Action::ApproveOriginal => "original",
-        Action::Reject => "reject",
-        Action::RequestRewrite => "rewrite",
-        Action::ToggleSelect => "select",
-        Action::LambdaUp => "λ+",
-        Action::LambdaDown => "λ-",
-        Action::LambdaReset => "λ reset",
-        Action::Recompute => "recompute",
-        Action::ToggleDiff => "diff",
-        Action::Pin => "pin",
-        Action::Mute => "mute",
-        Action::ClearOverride => "clear",
-        Action::RecomputePriorities => "recompute",
-        Action::RunJob => "run",
-        Action::CancelJob => "cancel",
-        Action::ToggleJob => "on/off",
-        other => other.describe(),
+        other => other.hint().unwrap_or_else(|| other.describe()),
     }
 }
 
@@ -513,7 +418,7 @@ fn draw_dialog(f: &mut Frame, s: &State, body: Rect) {
             area.set_block(block(
                 s,
                 Line::from(vec![
-                    Span::raw(format!(" Edit #{} — ", ed.review_id)),
+                    Span::raw(ed.purpose.title()),
                     Span::styled(
                         format!("{chars}/280"),
                         if over {
@@ -567,7 +472,7 @@ fn draw_help(f: &mut Frame, s: &State, body: Rect, scroll: u16) {
     for (keys, what) in s.keymap.help_lines(Scope::Global) {
         push(&mut lines, keys, what);
     }
-    for tab in TabId::ALL {
+    for tab in TabId::REGISTERED.iter().copied() {
         let entries = s.keymap.help_lines(Scope::Tab(tab));
         if entries.is_empty() {
             continue;
@@ -578,6 +483,17 @@ fn draw_help(f: &mut Frame, s: &State, body: Rect, scroll: u16) {
             s.theme.style(Role::TableHeader),
         )));
         for (keys, what) in entries {
+            push(&mut lines, keys, what);
+        }
+    }
+    let yielding = s.keymap.help_lines(Scope::Default);
+    if !yielding.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Everywhere, unless the tab uses the key itself",
+            s.theme.style(Role::TableHeader),
+        )));
+        for (keys, what) in yielding {
             push(&mut lines, keys, what);
         }
     }

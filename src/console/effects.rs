@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
 use super::state::Setup;
+use super::tabs;
 use crate::jobs::runner::run_job;
 use crate::jobs::{JobEnv, JobProgress, overview};
 use crate::learning::leaderboard::{SHRINK_K, leaderboard};
@@ -338,5 +339,6 @@ pub async fn load(
         Query::Detail(id) => Loaded::Detail {
             decision: store.decision_detail(id).await?.map(Box::new),
         },
+        Query::Tab(tab) => Loaded::Tab(*tab, tabs::module(*tab).load(store, setup, now).await?),
     })
 }

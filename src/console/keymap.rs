@@ -8,7 +8,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::tabs::TabId;
+use super::tabs::{self, TabId};
 use crate::config::ConfigError;
 
 /// Where a binding applies.
@@ -16,6 +16,8 @@ use crate::config::ConfigError;
 pub enum Scope {
     Global,
     Tab(TabId),
+    /// Everywhere, except on a tab that binds the same key itself (the tab's binding wins).
+    Default,
 }
 
 /// Everything a key can do.
@@ -74,32 +76,94 @@ pub enum Action {
     ToggleJob,
 }
 
+/// A key binding as data: the action, its config name, default keys, the help text, the footer
+/// hint (tab actions only; `None` keeps it out of the footer) and whether it changes data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Binding {
+    pub action: Action,
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub describe: &'static str,
+    pub hint: Option<&'static str>,
+    /// Changes data: refused in read-only mode.
+    pub writes: bool,
+}
+
+impl Binding {
+    /// A binding that only reads.
+    pub const fn new(
+        action: Action,
+        name: &'static str,
+        keys: &'static [&'static str],
+        describe: &'static str,
+        hint: &'static str,
+    ) -> Binding {
+        Binding {
+            action,
+            name,
+            keys,
+            describe,
+            hint: Some(hint),
+            writes: false,
+        }
+    }
+
+    /// A binding that changes data (refused in read-only mode).
+    pub const fn writing(self) -> Binding {
+        Binding {
+            writes: true,
+            ..self
+        }
+    }
+
+    /// Kept out of the footer (the tab shows it elsewhere).
+    pub const fn unhinted(self) -> Binding {
+        Binding { hint: None, ..self }
+    }
+}
+
+const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+const TAB_NAMES: [&str; 10] = [
+    "tab_0", "tab_1", "tab_2", "tab_3", "tab_4", "tab_5", "tab_6", "tab_7", "tab_8", "tab_9",
+];
+
+/// One row of the action table: (action, config name, scope, default keys, description).
+pub type TableRow = (
+    Action,
+    &'static str,
+    Scope,
+    &'static [&'static str],
+    &'static str,
+);
+
 impl Action {
-    /// Every bindable action with its config name, scope, default keys and description.
-    pub fn table() -> Vec<(
-        Action,
-        &'static str,
-        Scope,
-        &'static [&'static str],
-        &'static str,
-    )> {
+    /// Every bindable action with its config name, scope, default keys and description: the
+    /// global ones, a go-to key per registered tab, then each tab's own bindings.
+    pub fn table() -> Vec<TableRow> {
         use Action::*;
         use Scope::Global;
-        let t = Scope::Tab;
-        vec![
+        let mut out: Vec<TableRow> = vec![
             (Quit, "quit", Global, &["q"], "quit (asks while a job runs)"),
             (Help, "help", Global, &["?"], "this help"),
             (NextTab, "next_tab", Global, &["tab"], "next tab"),
             (PrevTab, "prev_tab", Global, &["backtab"], "previous tab"),
-            (GoTab(1), "tab_1", Global, &["1"], "Outcomes"),
-            (GoTab(2), "tab_2", Global, &["2"], "Leaderboards"),
-            (GoTab(3), "tab_3", Global, &["3"], "Weights"),
-            (GoTab(4), "tab_4", Global, &["4"], "Slots"),
-            (GoTab(5), "tab_5", Global, &["5"], "Safety"),
-            (GoTab(6), "tab_6", Global, &["6"], "Replies"),
-            (GoTab(7), "tab_7", Global, &["7"], "Budget"),
-            (GoTab(8), "tab_8", Global, &["8"], "Jobs"),
-            (GoTab(9), "tab_9", Global, &["9"], "Incidents"),
+        ];
+        for tab in TabId::REGISTERED {
+            let n = usize::from(tab.number()) % 10;
+            let scope = if tabs::module(*tab).key_yields() {
+                Scope::Default
+            } else {
+                Global
+            };
+            out.push((
+                GoTab(tab.number()),
+                TAB_NAMES[n],
+                scope,
+                &DIGITS[n..=n],
+                tab.title(),
+            ));
+        }
+        let rest: Vec<TableRow> = vec![
             (Up, "up", Global, &["up", "k"], "move up"),
             (Down, "down", Global, &["down", "j"], "move down"),
             (PageUp, "page_up", Global, &["pageup", "ctrl+b"], "page up"),
@@ -163,141 +227,36 @@ impl Action {
                 &["!"],
                 "this session's messages in full",
             ),
-            (
-                LambdaUp,
-                "lambda_up",
-                t(TabId::Leaderboards),
-                &["+", "="],
-                "λ up (what-if)",
-            ),
-            (
-                LambdaDown,
-                "lambda_down",
-                t(TabId::Leaderboards),
-                &["-"],
-                "λ down (what-if)",
-            ),
-            (
-                LambdaReset,
-                "lambda_reset",
-                t(TabId::Leaderboards),
-                &["0"],
-                "λ back to default",
-            ),
-            (
-                Recompute,
-                "recompute_weights",
-                t(TabId::Weights),
-                &["R"],
-                "recompute weights now",
-            ),
-            (
-                ToggleDiff,
-                "toggle_diff",
-                t(TabId::Weights),
-                &["d"],
-                "diff with the previous version",
-            ),
-            (
-                ApproveRewrite,
-                "approve",
-                t(TabId::Safety),
-                &["a"],
-                "approve the rewrite",
-            ),
-            (
-                ApproveEdited,
-                "edit",
-                t(TabId::Safety),
-                &["e"],
-                "edit, then approve",
-            ),
-            (
-                ApproveOriginal,
-                "approve_original",
-                t(TabId::Safety),
-                &["o"],
-                "approve the original (typed confirmation)",
-            ),
-            (
-                Reject,
-                "reject",
-                t(TabId::Safety),
-                &["x"],
-                "reject with a reason",
-            ),
-            (
-                RequestRewrite,
-                "request_rewrite",
-                t(TabId::Safety),
-                &["w"],
-                "ask for another rewrite",
-            ),
-            (
-                ToggleSelect,
-                "select",
-                t(TabId::Safety),
-                &["space"],
-                "select for a bulk action",
-            ),
-            (
-                BulkApprove,
-                "bulk_approve",
-                t(TabId::Safety),
-                &["A"],
-                "approve the selected rewrites",
-            ),
-            (
-                BulkReject,
-                "bulk_reject",
-                t(TabId::Safety),
-                &["X"],
-                "reject the selected",
-            ),
-            (
-                Pin,
-                "pin",
-                t(TabId::Replies),
-                &["P"],
-                "pin the account (priority 1.0)",
-            ),
-            (
-                Mute,
-                "mute",
-                t(TabId::Replies),
-                &["M"],
-                "mute the account (priority 0)",
-            ),
-            (
-                ClearOverride,
-                "clear_override",
-                t(TabId::Replies),
-                &["U"],
-                "clear a pin or mute",
-            ),
-            (
-                RecomputePriorities,
-                "recompute_priorities",
-                t(TabId::Replies),
-                &["R"],
-                "recompute priorities now",
-            ),
-            (RunJob, "run_job", t(TabId::Jobs), &["x"], "run the job now"),
-            (
-                CancelJob,
-                "cancel_job",
-                t(TabId::Jobs),
-                &["c"],
-                "cancel the running job",
-            ),
-            (
-                ToggleJob,
-                "toggle_job",
-                t(TabId::Jobs),
-                &["e"],
-                "enable or disable the job",
-            ),
-        ]
+        ];
+        out.extend(rest);
+        for tab in TabId::REGISTERED {
+            for b in tabs::module(*tab).keys() {
+                out.push((b.action, b.name, Scope::Tab(*tab), b.keys, b.describe));
+            }
+        }
+        out
+    }
+
+    /// The binding data of a tab's own action.
+    fn binding(self) -> Option<Binding> {
+        TabId::REGISTERED
+            .iter()
+            .flat_map(|t| tabs::module(*t).keys())
+            .find(|b| b.action == self)
+            .copied()
+    }
+
+    /// The tab an action belongs to (`None`: a global action).
+    pub fn owner(self) -> Option<TabId> {
+        TabId::REGISTERED
+            .iter()
+            .find(|t| tabs::module(**t).keys().iter().any(|b| b.action == self))
+            .copied()
+    }
+
+    /// The footer's short label of a tab's action.
+    pub fn hint(self) -> Option<&'static str> {
+        self.binding().and_then(|b| b.hint)
     }
 
     pub fn name(self) -> &'static str {
@@ -316,25 +275,7 @@ impl Action {
 
     /// Actions that change data: refused in read-only mode.
     pub fn writes(self) -> bool {
-        use Action::*;
-        matches!(
-            self,
-            Recompute
-                | ApproveRewrite
-                | ApproveEdited
-                | ApproveOriginal
-                | Reject
-                | RequestRewrite
-                | BulkApprove
-                | BulkReject
-                | Pin
-                | Mute
-                | ClearOverride
-                | RecomputePriorities
-                | RunJob
-                | CancelJob
-                | ToggleJob
-        )
+        self.binding().is_some_and(|b| b.writes)
     }
 }
 
@@ -535,6 +476,7 @@ impl KeyMap {
         for (action, scope, keys) in &wanted {
             for (key, origin) in keys {
                 // A tab key must not shadow a global one, nor two actions share a scope.
+                // A `Default` binding gives way to a tab's own (but not to a global one).
                 let clash = bindings.iter().find(|((s, k), a)| {
                     k == key
                         && *a != action
@@ -563,6 +505,7 @@ impl KeyMap {
         self.bindings
             .get(&(Scope::Tab(tab), key))
             .or_else(|| self.bindings.get(&(Scope::Global, key)))
+            .or_else(|| self.bindings.get(&(Scope::Default, key)))
             .copied()
     }
 

@@ -6,12 +6,16 @@
 //! as messages; drawing only reads the state, and happens only when something changed, at most
 //! 20 times a second. The UI task never waits on the database.
 
+pub mod actions;
 pub mod command;
+pub mod dialog;
 pub mod draw;
 pub mod effects;
+pub mod input;
 pub mod keymap;
 pub mod msg;
 pub mod state;
+pub mod tabbar;
 pub mod tabs;
 pub mod terminal;
 pub mod theme;
@@ -27,7 +31,7 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::cli::{CliError, open_store};
+use crate::app::{CliError, open_store};
 use crate::config::Config;
 use crate::identity::Operator;
 use crate::jobs::{JobEnv, catalog};

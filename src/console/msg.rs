@@ -1,6 +1,8 @@
 //! What flows through the console: messages into `update` (keys, ticks, results), effects out
 //! of it (loads and actions the executor runs on tokio tasks), and the data loads bring back.
 
+use std::any::Any;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 use serde::Serialize;
@@ -134,6 +136,63 @@ pub enum Loaded {
     Detail {
         decision: Option<Box<DecisionDetail>>,
     },
+    /// A tab's data loaded through [`Query::Tab`]: the tab's own type, which only the tab
+    /// reads (so adding a tab adds no variant here).
+    Tab(TabId, Box<dyn TabData>),
+}
+
+impl Loaded {
+    /// The tab the data is for (`None`: the header's status).
+    pub fn tab(&self) -> Option<TabId> {
+        Some(match self {
+            Loaded::Status(_) => return None,
+            Loaded::Outcomes { .. } | Loaded::Detail { .. } => TabId::Outcomes,
+            Loaded::Leaderboard { .. } => TabId::Leaderboards,
+            Loaded::Weights { .. } => TabId::Weights,
+            Loaded::Slots { .. } => TabId::Slots,
+            Loaded::Safety { .. } => TabId::Safety,
+            Loaded::Replies { .. } | Loaded::AccountHistory { .. } => TabId::Replies,
+            Loaded::Budget { .. } => TabId::Budget,
+            Loaded::Jobs { .. } | Loaded::JobHistory { .. } => TabId::Jobs,
+            Loaded::Incidents { .. } => TabId::Incidents,
+            Loaded::Tab(tab, _) => *tab,
+        })
+    }
+}
+
+/// A tab's own loaded data (any cloneable, comparable type), carried by [`Loaded::Tab`].
+pub trait TabData: Any + std::fmt::Debug + Send + Sync {
+    fn clone_box(&self) -> Box<dyn TabData>;
+    fn same(&self, other: &dyn TabData) -> bool;
+    fn as_any(&self) -> &dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<T: Any + std::fmt::Debug + Clone + PartialEq + Send + Sync> TabData for T {
+    fn clone_box(&self) -> Box<dyn TabData> {
+        Box::new(self.clone())
+    }
+    fn same(&self, other: &dyn TabData) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+impl Clone for Box<dyn TabData> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+impl PartialEq for Box<dyn TabData> {
+    fn eq(&self, other: &Self) -> bool {
+        (**self).same(&**other)
+    }
 }
 
 /// What to load.
@@ -141,7 +200,10 @@ pub enum Loaded {
 pub enum Query {
     Status,
     Outcomes(FactQuery),
-    Leaderboard { dim: Dimension, lambda: Option<f64> },
+    Leaderboard {
+        dim: Dimension,
+        lambda: Option<f64>,
+    },
     Weights,
     Slots,
     Safety,
@@ -152,6 +214,8 @@ pub enum Query {
     JobHistory(String),
     Incidents,
     Detail(String),
+    /// A tab's load through its own module ([`super::tabs::Tab::load`]).
+    Tab(TabId),
 }
 
 impl Query {
@@ -168,6 +232,7 @@ impl Query {
             Query::Budget => LoadSlot::Tab(TabId::Budget),
             Query::Jobs => LoadSlot::Tab(TabId::Jobs),
             Query::Incidents => LoadSlot::Tab(TabId::Incidents),
+            Query::Tab(tab) => LoadSlot::Tab(*tab),
             Query::AccountHistory(_) | Query::JobHistory(_) | Query::Detail(_) => LoadSlot::Side,
         }
     }

@@ -5,15 +5,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use tui_textarea::TextArea;
 
+pub use super::dialog::{Confirm, Editor, Prompt};
 use super::keymap::KeyMap;
-use super::msg::{LoadSlot, Status};
-use super::tabs::{TabId, Tabs};
+use super::msg::{Effect, LoadSlot, Query, Status};
+use super::tabs::{self, TabId, Tabs};
 use super::theme::Theme;
 use crate::jobs::JobProgress;
-use crate::learning::replies::OperatorOverride;
-use crate::store::ops::reviews::DecisionRequest;
 
 /// What the console was started with (fixed for the session).
 #[derive(Debug, Clone)]
@@ -80,70 +78,6 @@ pub struct Activity {
     pub ok: bool,
 }
 
-/// An action waiting for `y`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pending {
-    Decide(DecisionRequest),
-    Bulk(Vec<DecisionRequest>),
-    CancelJob {
-        job: String,
-        here: bool,
-    },
-    ToggleJob {
-        job: String,
-        enabled: bool,
-    },
-    SetOverride {
-        username: String,
-        to: OperatorOverride,
-    },
-    Quit,
-}
-
-/// A yes/no question. With `typed`, the operator must type the word instead of pressing y.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    pub pending: Pending,
-    pub typed: Option<(String, String)>,
-}
-
-/// What a one-line prompt is for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PromptFor {
-    RejectReason { review_id: i64, version: i64 },
-    BulkRejectReason { items: Vec<(i64, i64)> },
-    OriginalNote { review_id: i64, version: i64 },
-    RewriteNote { review_id: i64, version: i64 },
-}
-
-/// A one-line text prompt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prompt {
-    pub title: String,
-    pub input: String,
-    pub purpose: PromptFor,
-}
-
-/// The editor for "approve edited".
-pub struct Editor {
-    pub review_id: i64,
-    pub version: i64,
-    pub area: TextArea<'static>,
-    /// What the rule screen says about the current text (re-run on every change).
-    pub warnings: Vec<String>,
-}
-
-impl std::fmt::Debug for Editor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Editor")
-            .field("review_id", &self.review_id)
-            .field("text", &self.area.lines().join("\n"))
-            .finish()
-    }
-}
-
 /// What the screen is doing.
 #[derive(Debug, Default)]
 pub enum Mode {
@@ -201,6 +135,10 @@ pub struct State {
     pub paused: bool,
     pub flash: Option<Flash>,
     pub tabs: Tabs,
+    /// The tabs in the tab bar, in order (every registered tab).
+    pub bar: Vec<TabId>,
+    /// A row to select once its tab has loaded: (tab, row id), set by a jump from the Overview.
+    pub focus: Option<(TabId, String)>,
     pub loads: Loads,
     pub jobs_here: BTreeMap<String, LocalRun>,
     pub activity: Vec<Activity>,
@@ -233,6 +171,8 @@ impl State {
             paused: false,
             flash: None,
             tabs: Tabs::default(),
+            bar: TabId::REGISTERED.to_vec(),
+            focus: None,
             loads: Loads::default(),
             jobs_here: BTreeMap::new(),
             activity: Vec::new(),
@@ -280,6 +220,111 @@ impl State {
         } else {
             self.error(text);
         }
+    }
+
+    /// The freshness text of the header: "updated <10 s ago" while fresh (so an idle refresh
+    /// changes nothing on screen), the exact age once stale.
+    pub fn freshness_label(&self) -> String {
+        let s = self;
+        let slot = LoadSlot::Tab(s.tab);
+        let Some(at) = s.loads.updated.get(&slot) else {
+            return "loading…".into();
+        };
+        let age = (s.now - *at).num_seconds().max(0);
+        // Refreshes land on one-second ticks and take a moment: between two of them a tab's data
+        // ages up to the interval plus a tick plus the load. Fresh within twice the interval, and
+        // never less than the interval plus two seconds, so that the label does not flicker with
+        // a short interval.
+        let refresh = s.setup.refresh.as_secs_f64();
+        let fresh_within = (2.0 * refresh).max(refresh + 2.0).ceil() as i64;
+        if age < fresh_within && !s.paused {
+            format!("updated <{fresh_within} s ago")
+        } else if age < 120 {
+            format!("updated {age} s ago")
+        } else {
+            format!("updated {} min ago", age / 60)
+        }
+    }
+
+    /// Start a load in its slot: a newer request supersedes an older one, whose answer is then
+    /// dropped.
+    pub fn load(&mut self, query: Query) -> Effect {
+        self.loads.next_req += 1;
+        let req = self.loads.next_req;
+        let slot = query.slot();
+        if let Some(old) = self.loads.inflight.insert(slot, req) {
+            self.loads.slot_of.remove(&old);
+        }
+        self.loads.slot_of.insert(req, slot);
+        Effect::Load { req, query }
+    }
+
+    /// Run a job in this console (unless it already runs here).
+    pub fn start_job(&mut self, job: &str) -> Vec<Effect> {
+        if self.jobs_here.contains_key(job) {
+            self.info(format!("{job} is already running here"));
+            return Vec::new();
+        }
+        self.jobs_here.insert(
+            job.to_string(),
+            LocalRun {
+                progress: Default::default(),
+                started: self.now,
+                cancelling: false,
+            },
+        );
+        self.info(format!("{job} started"));
+        vec![Effect::RunJob {
+            job: job.to_string(),
+        }]
+    }
+
+    /// Show a tab; load it unless its data is fresh or already on the way.
+    pub fn show_tab(&mut self, tab: TabId) -> Vec<Effect> {
+        if self.tab == tab {
+            return Vec::new();
+        }
+        self.tab = tab;
+        let fresh = self
+            .loads
+            .updated
+            .get(&LoadSlot::Tab(tab))
+            .is_some_and(|t| (self.now - *t).to_std().unwrap_or_default() < self.setup.refresh);
+        if fresh || self.loads.inflight.contains_key(&LoadSlot::Tab(tab)) {
+            return Vec::new();
+        }
+        self.loads.last_tab_refresh_at = Some(self.now);
+        let q = tabs::module(tab).query(self);
+        vec![self.load(q)]
+    }
+
+    /// Show a tab with one of its rows selected (now if loaded, else once it has loaded).
+    pub fn jump(&mut self, tab: TabId, row: Option<String>) -> Vec<Effect> {
+        let effects = self.show_tab(tab);
+        self.focus = None;
+        if let Some(id) = row
+            && !(self.tabs.loaded(tab) && tabs::module(tab).focus(self, &id))
+        {
+            self.focus = Some((tab, id));
+        }
+        effects
+    }
+
+    /// In read-only mode: say that `what` is refused, and return true.
+    pub fn refuse_if_read_only(&mut self, what: &str) -> bool {
+        if self.setup.read_only {
+            self.error(format!(
+                "read-only mode: {what} is refused (started with --read-only)"
+            ));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Keep a tab out of the tab bar (it is still reachable by its key and by name).
+    pub fn hide_tab(&mut self, tab: TabId) {
+        self.bar.retain(|t| *t != tab);
     }
 
     /// Rows a table gets on this screen (for page moves).

@@ -4,7 +4,8 @@
 
 pub mod ai_support;
 pub mod budget_tier;
-pub mod catalog;
+/// The job catalogue is configuration data; it lives in `config` and is re-exported here.
+pub use crate::config::catalog;
 pub mod db_watch;
 pub mod expert_review;
 pub mod incidents;

@@ -177,6 +177,26 @@ pub struct WeightMap {
 }
 
 impl WeightMap {
+    /// A map as stored (weights and stats as JSON). Malformed weights are an error that says
+    /// which version and why; malformed stats are left out.
+    pub fn from_stored(
+        version: &str,
+        weights: Option<&str>,
+        stats: Option<&str>,
+        sample_size: i64,
+    ) -> Result<WeightMap, String> {
+        let weights = parse_weights_json(weights.unwrap_or("{}"))
+            .map_err(|e| format!("the weights of {version} are malformed: {e}"))?;
+        let stats: BTreeMap<String, BTreeMap<String, ValueStats>> = stats
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        Ok(WeightMap {
+            weights,
+            stats,
+            sample_size: sample_size.max(0) as u64,
+        })
+    }
+
     /// The weights of one feature, if it had rows.
     pub fn feature(&self, feature: Feature) -> Option<&BTreeMap<String, f64>> {
         self.weights.get(feature.column())

@@ -238,11 +238,15 @@ pub fn console_state(
         ssh_client: None,
         pid: 7,
     };
-    xbot::console::state::State::new(
+    let mut s = xbot::console::state::State::new(
         setup,
         op,
         xbot::console::keymap::KeyMap::defaults(),
         theme,
         now,
-    )
+    );
+    // The snapshots of the nine numbered tabs were taken with them alone in the tab bar; the
+    // Overview (key 0) has its own snapshots, with the full bar.
+    s.hide_tab(xbot::console::tabs::TabId::Overview);
+    s
 }

@@ -6,11 +6,51 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, count, hbar, tier_gauge, tier_style};
+use super::{Tab, Tabs, json};
 use crate::budget::tiers::{Tier, share, tier_for};
+use crate::console::msg::{Loaded, Query};
+use crate::console::state::State;
+use crate::store::ops::budget::BudgetReport;
 use crate::text::cell;
+
+/// The Budget tab.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetView {
+    pub report: Option<BudgetReport>,
+    pub loaded: bool,
+}
+
+/// The Budget tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn query(&self, _s: &State) -> Query {
+        Query::Budget
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Budget { report } = data else {
+            return false;
+        };
+        let t = &mut s.tabs;
+        t.budget.loaded = true;
+        super::replace(&mut t.budget.report, Some(report))
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.budget.loaded
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        s.tabs.budget.report.as_ref().and_then(json)
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let Some(r) = &s.tabs.budget.report else {

@@ -7,12 +7,125 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, row_window, table_rows};
-use super::{IncidentsView, age};
+use super::age;
+use super::{SortState, Tab, Tabs, json, moved, sort_client_side};
+use crate::console::keymap::Action;
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::{Mode, State};
 use crate::store::ops::incidents::{EventRecord, IncidentRecord};
+use crate::store::ops::reviews::AuditRecord;
 use crate::text::cell;
+
+/// The Incidents tab.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentsView {
+    pub incidents: Vec<IncidentRecord>,
+    pub events: Vec<EventRecord>,
+    pub audit: Vec<AuditRecord>,
+    pub selected: usize,
+    pub filter: String,
+    pub sort: SortState,
+    pub loaded: bool,
+}
+
+/// The Incidents tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn query(&self, _s: &State) -> Query {
+        Query::Incidents
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Incidents {
+            incidents,
+            events,
+            audit,
+        } = data
+        else {
+            return false;
+        };
+        let v = &mut s.tabs.incidents;
+        v.loaded = true;
+        let c = super::replace(&mut v.incidents, incidents)
+            | super::replace(&mut v.events, events)
+            | super::replace(&mut v.audit, audit);
+        v.selected = v.selected.min(v.incidents.len().saturating_sub(1));
+        c
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.incidents.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let len = visible(&s.tabs.incidents).len();
+                s.tabs.incidents.selected = moved(s.tabs.incidents.selected, len, a, page);
+            }
+            Action::Open => {
+                let v = &s.tabs.incidents;
+                if let Some(i) = visible(v).get(v.selected).and_then(|&i| v.incidents.get(i)) {
+                    let lines = detail_lines(i, &v.events, s.now);
+                    s.mode = Mode::View {
+                        title: format!("Incident #{}", i.id),
+                        lines,
+                        scroll: 0,
+                    };
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        sort_client_side(&mut s.tabs.incidents.sort, SORTS.len(), reverse);
+        Some(Vec::new())
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.incidents.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.incidents.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        s.tabs.incidents.selected = 0;
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        let v = &s.tabs.incidents;
+        visible(v)
+            .get(v.selected)
+            .and_then(|&i| json(&v.incidents[i]))
+    }
+
+    fn focus(&self, s: &mut State, id: &str) -> bool {
+        let v = &mut s.tabs.incidents;
+        match visible(v)
+            .iter()
+            .position(|&i| v.incidents[i].id.to_string() == id)
+        {
+            Some(pos) => {
+                v.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
 
 /// Sortable columns.
 pub const SORTS: [&str; 3] = ["state", "opened", "severity"];

@@ -6,13 +6,255 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, hbar, row_window, spinner, table_rows};
-use super::{JobsView, age};
-use crate::jobs::overview::SlaState;
+use super::age;
+use super::{SortState, Tab, Tabs, json, moved, sort_client_side};
+use crate::console::dialog::{OnConfirm, ask};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::State;
+use crate::jobs::overview::{JobOverview, SlaState};
 use crate::store::ops::jobs::RunRecord;
 use crate::text::cell;
+
+/// The Jobs tab.
+#[derive(Debug, Clone, Default)]
+pub struct JobsView {
+    pub overview: Vec<JobOverview>,
+    /// The latest runs of every job (the History pane shows the selected job's).
+    pub recent: Vec<RunRecord>,
+    pub selected: usize,
+    /// A job's longer history, asked for with Enter.
+    pub history: Option<(String, Vec<RunRecord>)>,
+    pub filter: String,
+    pub sort: SortState,
+    pub loaded: bool,
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(Action::RunJob, "run_job", &["x"], "run the job now", "run").writing(),
+    Binding::new(
+        Action::CancelJob,
+        "cancel_job",
+        &["c"],
+        "cancel the running job",
+        "cancel",
+    )
+    .writing(),
+    Binding::new(
+        Action::ToggleJob,
+        "toggle_job",
+        &["e"],
+        "enable or disable the job",
+        "on/off",
+    )
+    .writing(),
+];
+
+/// The Jobs tab.
+pub struct Module;
+
+fn selected_job_overview(s: &State) -> Option<&JobOverview> {
+    let v = &s.tabs.jobs;
+    visible(v).get(v.selected).and_then(|&i| v.overview.get(i))
+}
+
+fn selected_job(s: &State) -> Option<String> {
+    selected_job_overview(s).map(|j| j.job.clone())
+}
+
+/// Confirmed: cancel a job, here or through the database.
+#[derive(Debug)]
+struct Cancel {
+    job: String,
+    here: bool,
+}
+
+impl OnConfirm for Cancel {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        if let Some(run) = s.jobs_here.get_mut(&self.job) {
+            run.cancelling = true;
+        }
+        vec![Effect::CancelJob {
+            job: self.job,
+            here: self.here,
+        }]
+    }
+}
+
+/// Confirmed: enable or disable a job.
+#[derive(Debug)]
+struct Toggle {
+    job: String,
+    enabled: bool,
+}
+
+impl OnConfirm for Toggle {
+    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+        vec![Effect::SetJobEnabled {
+            job: self.job,
+            enabled: self.enabled,
+        }]
+    }
+}
+
+/// Ask before cancelling a job (`c`, `:cancel`): here, or its owner elsewhere.
+pub fn ask_cancel(s: &mut State, job: &str) -> Vec<Effect> {
+    if s.jobs_here.contains_key(job) {
+        ask(
+            s,
+            "Cancel job",
+            vec![format!(
+                "Cancel {job}, running in this console? Nothing is half-published."
+            )],
+            Box::new(Cancel {
+                job: job.to_string(),
+                here: true,
+            }),
+        );
+        return Vec::new();
+    }
+    let owner = s
+        .status
+        .as_ref()
+        .and_then(|st| st.running.iter().find(|r| r.job == job))
+        .map(|r| r.owner.clone());
+    match owner {
+        Some(owner) => ask(
+            s,
+            "Cancel job",
+            vec![
+                format!("{job} is running in {owner}."),
+                "Ask it to cancel at its next heartbeat?".into(),
+            ],
+            Box::new(Cancel {
+                job: job.to_string(),
+                here: false,
+            }),
+        ),
+        None => s.info(format!("{job} is not running")),
+    }
+    Vec::new()
+}
+
+/// Ask before enabling or disabling a job (`e`, `:enable`, `:disable`).
+pub fn ask_toggle(s: &mut State, job: String, enabled: bool) -> Vec<Effect> {
+    let verb = if enabled { "Enable" } else { "Disable" };
+    ask(
+        s,
+        &format!("{verb} job"),
+        vec![format!(
+            "{verb} {job}? {}",
+            if enabled {
+                "The scheduler will run it again."
+            } else {
+                "The scheduler stops running it until enabled."
+            }
+        )],
+        Box::new(Toggle { job, enabled }),
+    );
+    Vec::new()
+}
+
+impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn query(&self, _s: &State) -> Query {
+        Query::Jobs
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let t = &mut s.tabs;
+        match data {
+            Loaded::Jobs { overview, recent } => {
+                t.jobs.loaded = true;
+                let c = super::replace(&mut t.jobs.overview, overview)
+                    | super::replace(&mut t.jobs.recent, recent);
+                t.jobs.selected = t.jobs.selected.min(t.jobs.overview.len().saturating_sub(1));
+                c
+            }
+            Loaded::JobHistory { job, runs } => {
+                super::replace(&mut t.jobs.history, Some((job, runs)))
+            }
+            _ => false,
+        }
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.jobs.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let len = visible(&s.tabs.jobs).len();
+                s.tabs.jobs.selected = moved(s.tabs.jobs.selected, len, a, page);
+                Vec::new()
+            }
+            Action::Open => match selected_job(s) {
+                Some(job) => vec![s.load(Query::JobHistory(job))],
+                None => Vec::new(),
+            },
+            Action::RunJob => match selected_job(s) {
+                Some(job) => s.start_job(&job),
+                None => Vec::new(),
+            },
+            Action::CancelJob => match selected_job(s) {
+                Some(job) => ask_cancel(s, &job),
+                None => Vec::new(),
+            },
+            Action::ToggleJob => match selected_job_overview(s) {
+                Some(j) => {
+                    let (job, enabled) = (j.job.clone(), !j.enabled);
+                    ask_toggle(s, job, enabled)
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        sort_client_side(&mut s.tabs.jobs.sort, SORTS.len(), reverse);
+        Some(Vec::new())
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.jobs.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.jobs.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        s.tabs.jobs.selected = 0;
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        selected_job_overview(s).and_then(json)
+    }
+
+    fn focus(&self, s: &mut State, id: &str) -> bool {
+        let v = &mut s.tabs.jobs;
+        match visible(v).iter().position(|&i| v.overview[i].job == id) {
+            Some(pos) => {
+                v.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
 
 /// Sortable columns.
 pub const SORTS: [&str; 3] = ["catalog", "lag", "job"];

@@ -7,12 +7,189 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, hbar, num, row_window, table_rows};
-use super::LeaderboardsView;
+use super::{SortState, Tab, Tabs, json, moved, sort_client_side};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::State;
+use crate::learning::decay::DecayParams;
 use crate::learning::dimension::Dimension;
+use crate::learning::leaderboard::LeaderboardEntry;
 use crate::text::cell;
+
+/// The Leaderboards tab.
+#[derive(Debug, Clone)]
+pub struct LeaderboardsView {
+    pub dim: Dimension,
+    /// λ for the what-if (never saved); `None` is the dimension's default.
+    pub lambda: Option<f64>,
+    pub entries: Vec<LeaderboardEntry>,
+    pub decay: Option<DecayParams>,
+    pub selected: usize,
+    pub filter: String,
+    pub sort: SortState,
+    pub loaded: bool,
+}
+
+impl Default for LeaderboardsView {
+    fn default() -> Self {
+        LeaderboardsView {
+            dim: Dimension::Generator,
+            lambda: None,
+            entries: Vec::new(),
+            decay: None,
+            selected: 0,
+            filter: String::new(),
+            sort: SortState::default(),
+            loaded: false,
+        }
+    }
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(
+        Action::LambdaUp,
+        "lambda_up",
+        &["+", "="],
+        "λ up (what-if)",
+        "λ+",
+    ),
+    Binding::new(
+        Action::LambdaDown,
+        "lambda_down",
+        &["-"],
+        "λ down (what-if)",
+        "λ-",
+    ),
+    Binding::new(
+        Action::LambdaReset,
+        "lambda_reset",
+        &["0"],
+        "λ back to default",
+        "λ reset",
+    ),
+];
+
+/// The Leaderboards tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn query(&self, s: &State) -> Query {
+        Query::Leaderboard {
+            dim: s.tabs.leaderboards.dim,
+            lambda: s.tabs.leaderboards.lambda,
+        }
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Leaderboard {
+            dim,
+            decay,
+            entries,
+        } = data
+        else {
+            return false;
+        };
+        let l = &mut s.tabs.leaderboards;
+        if dim != l.dim {
+            return false; // an answer for a dimension no longer shown
+        }
+        l.loaded = true;
+        let c = super::replace(&mut l.decay, Some(decay)) | super::replace(&mut l.entries, entries);
+        l.selected = l.selected.min(l.entries.len().saturating_sub(1));
+        c
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.leaderboards.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let len = visible(&s.tabs.leaderboards).len();
+                s.tabs.leaderboards.selected = moved(s.tabs.leaderboards.selected, len, a, page);
+                Vec::new()
+            }
+            Action::Left | Action::Right => {
+                let right = action == Action::Right;
+                let step = |i: usize, n: usize| if right { (i + 1) % n } else { (i + n - 1) % n };
+                let dims = Dimension::ALL;
+                let i = dims
+                    .iter()
+                    .position(|d| *d == s.tabs.leaderboards.dim)
+                    .unwrap_or(0);
+                let l = &mut s.tabs.leaderboards;
+                l.dim = dims[step(i, dims.len())];
+                l.lambda = None;
+                l.entries.clear();
+                l.selected = 0;
+                l.loaded = false;
+                let q = self.query(s);
+                vec![s.load(q)]
+            }
+            Action::LambdaUp | Action::LambdaDown | Action::LambdaReset => {
+                let l = &mut s.tabs.leaderboards;
+                let default = l.dim.decay_context().params().lambda;
+                let current = l.lambda.unwrap_or(default);
+                l.lambda =
+                    match action {
+                        Action::LambdaUp => Some(((current + 0.02) * 100.0).round() / 100.0)
+                            .map(|v: f64| v.min(2.0)),
+                        Action::LambdaDown => Some(((current - 0.02) * 100.0).round() / 100.0)
+                            .map(|v: f64| v.max(0.0)),
+                        _ => None,
+                    };
+                if l.lambda == Some(default) {
+                    l.lambda = None;
+                }
+                let q = self.query(s);
+                vec![s.load(q)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        sort_client_side(&mut s.tabs.leaderboards.sort, SORTS.len(), reverse);
+        Some(Vec::new())
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.leaderboards.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.leaderboards.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        s.tabs.leaderboards.selected = 0;
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        let l = &s.tabs.leaderboards;
+        visible(l)
+            .get(l.selected)
+            .and_then(|&i| json(&l.entries[i]))
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
+
+/// `:lambda`: set λ for the what-if (the caller shows the tab and refreshes).
+pub fn set_lambda(s: &mut State, lambda: Option<f64>) {
+    s.tabs.leaderboards.lambda = lambda;
+}
 
 /// Sortable columns, in `s` order.
 pub const SORTS: [&str; 6] = ["rank", "n", "decayed", "raw", "trend", "share"];

@@ -1,49 +1,160 @@
-//! The nine tabs: their ids, their view state (selection, filter, sort) and their data. Each
-//! tab's drawing lives in its own file; drawing only reads state.
+//! The tabs. Each tab is a module that owns its part of the program: its view state and data
+//! as loaded, the query it asks for, its key bindings and footer hints (as data the key map
+//! reads), its `update` for the actions it handles (pure, returning effects), its detail and
+//! raw-JSON views, and its drawing. The [`Tab`] trait is that contract; [`registry!`] below is
+//! the one place a tab is registered (one line each), and generates [`TabId`], the [`Tabs`]
+//! state and the dispatch from an id to its module.
 
 pub mod budget;
 pub mod incidents;
 pub mod jobs;
 pub mod leaderboards;
 pub mod outcomes;
+pub mod overview;
 pub mod replies;
 pub mod safety;
 pub mod slots;
 pub mod weights;
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
-use crate::jobs::overview::JobOverview;
-use crate::learning::decay::DecayParams;
-use crate::learning::dimension::Dimension;
-use crate::learning::leaderboard::LeaderboardEntry;
-use crate::learning::weights::WeightMap;
-use crate::store::ops::budget::BudgetReport;
-use crate::store::ops::facts::{FactCursor, FactRow, FactSort, SlotCount};
-use crate::store::ops::incidents::{EventRecord, IncidentRecord};
-use crate::store::ops::jobs::RunRecord;
-use crate::store::ops::replies::AccountRecord;
-use crate::store::ops::reviews::{AuditRecord, ReviewRecord};
-use crate::store::ops::weights::WeightMapRecord;
-use crate::store::types::DataHealth;
+use super::keymap::{Action, Binding};
+use super::msg::{Effect, Loaded, Query, TabData};
+use super::state::{Setup, State};
+use crate::store::{Store, StoreError};
 
-/// A tab, numbered as its key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum TabId {
-    Outcomes,
-    Leaderboards,
-    Weights,
-    Slots,
-    Safety,
-    Replies,
-    Budget,
-    Jobs,
-    Incidents,
+pub use budget::BudgetView;
+pub use incidents::IncidentsView;
+pub use jobs::JobsView;
+pub use leaderboards::LeaderboardsView;
+pub use outcomes::{OUTCOMES_PAGE, OutcomesView};
+pub use overview::OverviewView;
+pub use replies::RepliesView;
+pub use safety::SafetyView;
+pub use slots::SlotsView;
+pub use weights::{Version, WeightsView};
+
+/// What a tab module provides. Every method has the state it needs passed in; none waits on
+/// anything. The root `update` calls these for the current tab (or for the tab that owns an
+/// action, a load or a dialog).
+pub trait Tab: Sync {
+    /// This tab's own key bindings, with their footer hints (the key map reads them).
+    fn keys(&self) -> &'static [Binding] {
+        &[]
+    }
+    /// Whether the tab's go-to key gives way where another tab binds the same key itself.
+    fn key_yields(&self) -> bool {
+        false
+    }
+    /// The query that loads the tab.
+    fn query(&self, s: &State) -> Query;
+    /// Answer [`Query::Tab`] for this tab (tabs that load through their own typed query need
+    /// not implement this).
+    fn load<'a>(
+        &self,
+        _store: &'a dyn Store,
+        _setup: &'a Setup,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Box<dyn TabData>, StoreError>> {
+        Box::pin(async { Err(StoreError::Query("this tab has no generic load".into())) })
+    }
+    /// Put loaded data into the tab's state; true when something visible changed.
+    fn apply(&self, s: &mut State, data: Loaded) -> bool;
+    /// Whether the tab has loaded once.
+    fn loaded(&self, tabs: &Tabs) -> bool;
+    /// An action the root leaves to the tab (moves, open, left/right, the tab's own keys).
+    fn update(&self, _s: &mut State, _action: Action) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// `s`/`S`; `None` when the tab has no sortable table.
+    fn sort(&self, _s: &mut State, _reverse: bool) -> Option<Vec<Effect>> {
+        None
+    }
+    /// Esc with nothing else to close.
+    fn back(&self, _s: &mut State) {}
+    /// The `/` filter, for tabs that have one.
+    fn filter<'a>(&self, _tabs: &'a Tabs) -> Option<&'a str> {
+        None
+    }
+    fn filter_mut<'a>(&self, _tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        None
+    }
+    /// The filter changed: reset the selection, reload if the filter runs in the database.
+    fn filter_changed(&self, _s: &mut State) -> Vec<Effect> {
+        Vec::new()
+    }
+    /// The selected row as JSON (`y`).
+    fn raw_json(&self, _s: &State) -> Option<serde_json::Value> {
+        None
+    }
+    /// Select the row with this id (a jump from the Overview); false if it is not there (yet).
+    fn focus(&self, _s: &mut State, _id: &str) -> bool {
+        false
+    }
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect);
+}
+
+/// The registry: one line per tab (id, module, view state, title, key). Order is the tab bar's.
+macro_rules! registry {
+    ($($id:ident => $module:ident: $view:ident, $title:literal, $key:literal;)*) => {
+        /// A tab, numbered as its key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub enum TabId {
+            $($id,)*
+        }
+
+        impl TabId {
+            /// Every registered tab, in the tab bar's order.
+            pub const REGISTERED: &'static [TabId] = &[$(TabId::$id,)*];
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(TabId::$id => $title,)*
+                }
+            }
+
+            /// The tab's key (0–9).
+            pub fn number(self) -> u8 {
+                match self {
+                    $(TabId::$id => $key,)*
+                }
+            }
+        }
+
+        /// Every tab's state.
+        #[derive(Debug, Clone, Default)]
+        pub struct Tabs {
+            $(pub $module: $view,)*
+        }
+
+        /// The module of a tab.
+        pub fn module(tab: TabId) -> &'static dyn Tab {
+            match tab {
+                $(TabId::$id => &$module::Module,)*
+            }
+        }
+    };
+}
+
+registry! {
+    Overview => overview: OverviewView, "Overview", 0;
+    Outcomes => outcomes: OutcomesView, "Outcomes", 1;
+    Leaderboards => leaderboards: LeaderboardsView, "Leaderboards", 2;
+    Weights => weights: WeightsView, "Weights", 3;
+    Slots => slots: SlotsView, "Slots", 4;
+    Safety => safety: SafetyView, "Safety", 5;
+    Replies => replies: RepliesView, "Replies", 6;
+    Budget => budget: BudgetView, "Budget", 7;
+    Jobs => jobs: JobsView, "Jobs", 8;
+    Incidents => incidents: IncidentsView, "Incidents", 9;
 }
 
 impl TabId {
+    /// The numbered tabs 1–9, the ring that tab and shift+tab cycle through. The Overview
+    /// (key 0) is the home screen outside the ring.
     pub const ALL: [TabId; 9] = [
         TabId::Outcomes,
         TabId::Leaderboards,
@@ -56,39 +167,27 @@ impl TabId {
         TabId::Incidents,
     ];
 
-    pub fn title(self) -> &'static str {
-        match self {
-            TabId::Outcomes => "Outcomes",
-            TabId::Leaderboards => "Leaderboards",
-            TabId::Weights => "Weights",
-            TabId::Slots => "Slots",
-            TabId::Safety => "Safety",
-            TabId::Replies => "Replies",
-            TabId::Budget => "Budget",
-            TabId::Jobs => "Jobs",
-            TabId::Incidents => "Incidents",
-        }
-    }
-
-    pub fn number(self) -> u8 {
-        TabId::ALL
-            .iter()
-            .position(|t| *t == self)
-            .map_or(1, |i| i as u8 + 1)
-    }
-
+    /// The numbered tab of a key 1–9.
     pub fn from_number(n: u8) -> Option<TabId> {
         TabId::ALL.get(usize::from(n).checked_sub(1)?).copied()
     }
 
-    /// The tab named in `:` command mode (case-insensitive, prefixes allowed).
+    /// The registered tab of a key 0–9.
+    pub fn from_key(n: u8) -> Option<TabId> {
+        TabId::REGISTERED.iter().find(|t| t.number() == n).copied()
+    }
+
+    /// The tab named in `:` command mode (case-insensitive, prefixes allowed; the numbered
+    /// tabs first, so `:o` is still Outcomes).
     pub fn from_name(name: &str) -> Option<TabId> {
         let name = name.to_ascii_lowercase();
         if name.is_empty() {
             return None;
         }
         TabId::ALL
-            .into_iter()
+            .iter()
+            .chain(TabId::REGISTERED)
+            .copied()
             .find(|t| t.title().to_ascii_lowercase().starts_with(&name))
     }
 
@@ -97,12 +196,28 @@ impl TabId {
     }
 
     pub fn prev(self) -> TabId {
-        TabId::from_number((self.number() + 7) % 9 + 1).unwrap_or(TabId::Outcomes)
+        let n = self.number().max(1);
+        TabId::from_number((n + 7) % 9 + 1).unwrap_or(TabId::Outcomes)
     }
 
     /// Whether `/` filtering means something here.
     pub fn filterable(self) -> bool {
-        !matches!(self, TabId::Budget | TabId::Slots)
+        module(self).filter(&Tabs::default()).is_some()
+    }
+}
+
+impl Tabs {
+    /// The `/` filter of a tab.
+    pub fn filter(&self, tab: TabId) -> &str {
+        module(tab).filter(self).unwrap_or("")
+    }
+
+    pub fn filter_mut(&mut self, tab: TabId) -> Option<&mut String> {
+        module(tab).filter_mut(self)
+    }
+
+    pub fn loaded(&self, tab: TabId) -> bool {
+        module(tab).loaded(self)
     }
 }
 
@@ -130,201 +245,55 @@ impl SortState {
     }
 }
 
-/// Rows per Outcomes page (pages are fetched with keyset pagination).
-pub const OUTCOMES_PAGE: i64 = 100;
-
-/// The Outcomes tab.
-#[derive(Debug, Clone, Default)]
-pub struct OutcomesView {
-    pub filter: String,
-    pub sort: FactSort,
-    /// Oldest (or worst) first instead of newest (best) first.
-    pub reversed: bool,
-    /// The cursor each visited page started after (the first page: none).
-    pub page_starts: Vec<Option<FactCursor>>,
-    pub rows: Vec<FactRow>,
-    pub health: Option<DataHealth>,
-    pub selected: usize,
-    /// A full page came back: there may be more.
-    pub has_more: bool,
-    pub loaded: bool,
-}
-
-/// The Leaderboards tab.
-#[derive(Debug, Clone)]
-pub struct LeaderboardsView {
-    pub dim: Dimension,
-    /// λ for the what-if (never saved); `None` is the dimension's default.
-    pub lambda: Option<f64>,
-    pub entries: Vec<LeaderboardEntry>,
-    pub decay: Option<DecayParams>,
-    pub selected: usize,
-    pub filter: String,
-    pub sort: SortState,
-    pub loaded: bool,
-}
-
-impl Default for LeaderboardsView {
-    fn default() -> Self {
-        LeaderboardsView {
-            dim: Dimension::Generator,
-            lambda: None,
-            entries: Vec::new(),
-            decay: None,
-            selected: 0,
-            filter: String::new(),
-            sort: SortState::default(),
-            loaded: false,
-        }
+/// `s` (next column) or `S` (reverse) on a client-side sort.
+pub fn sort_client_side(sort: &mut SortState, columns: usize, reverse: bool) {
+    if reverse {
+        sort.desc = !sort.desc;
+    } else {
+        sort.next(columns);
     }
 }
 
-/// One stored weight-map version, parsed (a malformed payload is kept as its error).
-#[derive(Debug, Clone)]
-pub struct Version {
-    pub record: WeightMapRecord,
-    pub map: Result<WeightMap, String>,
-}
-
-/// The Weights tab.
-#[derive(Debug, Clone, Default)]
-pub struct WeightsView {
-    /// Oldest first.
-    pub versions: Vec<Version>,
-    /// Index into `versions` (the newest by default).
-    pub selected: usize,
-    /// Index into the weight features.
-    pub feature: usize,
-    /// Which value of the feature the line chart follows.
-    pub value: usize,
-    pub show_diff: bool,
-    pub filter: String,
-    pub loaded: bool,
-    /// After a recompute: the version it produced, shown with its diff.
-    pub just_computed: Option<String>,
-}
-
-/// The Slots tab.
-#[derive(Debug, Clone, Default)]
-pub struct SlotsView {
-    pub counts: Vec<SlotCount>,
-    pub board: Vec<LeaderboardEntry>,
-    pub selected: usize,
-    pub loaded: bool,
-}
-
-/// The Safety tab.
-#[derive(Debug, Clone, Default)]
-pub struct SafetyView {
-    pub reviews: Vec<ReviewRecord>,
-    pub audit: Vec<AuditRecord>,
-    pub selected: usize,
-    /// Review ids selected for a bulk action.
-    pub marked: BTreeSet<i64>,
-    pub filter: String,
-    pub sort: SortState,
-    pub loaded: bool,
-}
-
-/// The Replies tab.
-#[derive(Debug, Clone, Default)]
-pub struct RepliesView {
-    pub accounts: Vec<AccountRecord>,
-    pub selected: usize,
-    pub history: Option<(String, Vec<FactRow>)>,
-    pub filter: String,
-    pub sort: SortState,
-    pub loaded: bool,
-}
-
-/// The Budget tab.
-#[derive(Debug, Clone, Default)]
-pub struct BudgetView {
-    pub report: Option<BudgetReport>,
-    pub loaded: bool,
-}
-
-/// The Jobs tab.
-#[derive(Debug, Clone, Default)]
-pub struct JobsView {
-    pub overview: Vec<JobOverview>,
-    /// The latest runs of every job (the History pane shows the selected job's).
-    pub recent: Vec<RunRecord>,
-    pub selected: usize,
-    /// A job's longer history, asked for with Enter.
-    pub history: Option<(String, Vec<RunRecord>)>,
-    pub filter: String,
-    pub sort: SortState,
-    pub loaded: bool,
-}
-
-/// The Incidents tab.
-#[derive(Debug, Clone, Default)]
-pub struct IncidentsView {
-    pub incidents: Vec<IncidentRecord>,
-    pub events: Vec<EventRecord>,
-    pub audit: Vec<AuditRecord>,
-    pub selected: usize,
-    pub filter: String,
-    pub sort: SortState,
-    pub loaded: bool,
-}
-
-/// Every tab's state.
-#[derive(Debug, Clone, Default)]
-pub struct Tabs {
-    pub outcomes: OutcomesView,
-    pub leaderboards: LeaderboardsView,
-    pub weights: WeightsView,
-    pub slots: SlotsView,
-    pub safety: SafetyView,
-    pub replies: RepliesView,
-    pub budget: BudgetView,
-    pub jobs: JobsView,
-    pub incidents: IncidentsView,
-}
-
-impl Tabs {
-    /// The `/` filter of a tab.
-    pub fn filter(&self, tab: TabId) -> &str {
-        match tab {
-            TabId::Outcomes => &self.outcomes.filter,
-            TabId::Leaderboards => &self.leaderboards.filter,
-            TabId::Weights => &self.weights.filter,
-            TabId::Safety => &self.safety.filter,
-            TabId::Replies => &self.replies.filter,
-            TabId::Jobs => &self.jobs.filter,
-            TabId::Incidents => &self.incidents.filter,
-            TabId::Slots | TabId::Budget => "",
-        }
+/// Move a selection within `len` rows.
+pub fn moved(sel: usize, len: usize, action: Action, page: usize) -> usize {
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Up => sel.saturating_sub(1),
+        Action::Down => (sel + 1).min(last),
+        Action::PageUp => sel.saturating_sub(page),
+        Action::PageDown => (sel + page).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => sel,
     }
+}
 
-    pub fn filter_mut(&mut self, tab: TabId) -> Option<&mut String> {
-        match tab {
-            TabId::Outcomes => Some(&mut self.outcomes.filter),
-            TabId::Leaderboards => Some(&mut self.leaderboards.filter),
-            TabId::Weights => Some(&mut self.weights.filter),
-            TabId::Safety => Some(&mut self.safety.filter),
-            TabId::Replies => Some(&mut self.replies.filter),
-            TabId::Jobs => Some(&mut self.jobs.filter),
-            TabId::Incidents => Some(&mut self.incidents.filter),
-            TabId::Slots | TabId::Budget => None,
-        }
-    }
+/// Is this one of the selection moves (up, down, page, top, bottom)?
+pub fn is_move(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+    )
+}
 
-    pub fn loaded(&self, tab: TabId) -> bool {
-        match tab {
-            TabId::Outcomes => self.outcomes.loaded,
-            TabId::Leaderboards => self.leaderboards.loaded,
-            TabId::Weights => self.weights.loaded,
-            TabId::Slots => self.slots.loaded,
-            TabId::Safety => self.safety.loaded,
-            TabId::Replies => self.replies.loaded,
-            TabId::Budget => self.budget.loaded,
-            TabId::Jobs => self.jobs.loaded,
-            TabId::Incidents => self.incidents.loaded,
-        }
+/// Put `new` in `slot`; true when it differs (so an idle refresh draws nothing).
+pub fn replace<T: PartialEq>(slot: &mut T, new: T) -> bool {
+    if *slot == new {
+        false
+    } else {
+        *slot = new;
+        true
     }
+}
+
+/// Pretty JSON of a value, if it serialises.
+pub fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(v).ok()
 }
 
 /// Does `needle` (lowercase) occur in any of the fields? Client-side filters are for the tabs

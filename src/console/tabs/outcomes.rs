@@ -7,14 +7,189 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{
     block, count, count6, num, num4, opt_count, pct, row_window, table_rows,
 };
 use super::age;
-use crate::store::ops::facts::{DecisionDetail, FactSort};
+use super::{Tab, Tabs, json, moved};
+use crate::console::keymap::Action;
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::{Mode, State};
+use crate::store::ops::facts::{
+    DecisionDetail, FactCursor, FactFilter, FactQuery, FactRow, FactSort, cursor_of,
+};
+use crate::store::types::DataHealth;
 use crate::text::cell;
+
+/// Rows per Outcomes page (pages are fetched with keyset pagination).
+pub const OUTCOMES_PAGE: i64 = 100;
+
+/// The Outcomes tab.
+#[derive(Debug, Clone, Default)]
+pub struct OutcomesView {
+    pub filter: String,
+    pub sort: FactSort,
+    /// Oldest (or worst) first instead of newest (best) first.
+    pub reversed: bool,
+    /// The cursor each visited page started after (the first page: none).
+    pub page_starts: Vec<Option<FactCursor>>,
+    pub rows: Vec<FactRow>,
+    pub health: Option<DataHealth>,
+    pub selected: usize,
+    /// A full page came back: there may be more.
+    pub has_more: bool,
+    pub loaded: bool,
+}
+
+/// The Outcomes tab.
+pub struct Module;
+
+/// The page query after `after` (the first page: none).
+fn page_query(s: &State, after: Option<FactCursor>) -> FactQuery {
+    let o = &s.tabs.outcomes;
+    FactQuery {
+        filter: FactFilter::parse(&o.filter),
+        sort: o.sort,
+        descending: !o.reversed,
+        after,
+        limit: OUTCOMES_PAGE,
+    }
+}
+
+/// Back to the first page, and load it.
+fn first_page(s: &mut State) -> Vec<Effect> {
+    let o = &mut s.tabs.outcomes;
+    o.page_starts = vec![None];
+    o.selected = 0;
+    let q = Query::Outcomes(page_query(s, None));
+    vec![s.load(q)]
+}
+
+impl Tab for Module {
+    fn query(&self, s: &State) -> Query {
+        Query::Outcomes(page_query(
+            s,
+            s.tabs.outcomes.page_starts.last().cloned().flatten(),
+        ))
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        match data {
+            Loaded::Outcomes {
+                health,
+                rows,
+                query,
+            } => {
+                let o = &mut s.tabs.outcomes;
+                o.loaded = true;
+                o.has_more = rows.len() as i64 >= query.limit;
+                let c =
+                    super::replace(&mut o.health, Some(health)) | super::replace(&mut o.rows, rows);
+                o.selected = o.selected.min(o.rows.len().saturating_sub(1));
+                c
+            }
+            Loaded::Detail { decision } => {
+                let lines = match decision {
+                    Some(d) => detail_lines(&d, s.now),
+                    None => vec!["This decision no longer exists.".to_string()],
+                };
+                s.mode = Mode::View {
+                    title: "Decision".into(),
+                    lines,
+                    scroll: 0,
+                };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.outcomes.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => move_selection(s, a),
+            Action::Open => match s.tabs.outcomes.rows.get(s.tabs.outcomes.selected) {
+                Some(row) => {
+                    let id = row.decision_id.clone();
+                    vec![s.load(Query::Detail(id))]
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        let o = &mut s.tabs.outcomes;
+        if reverse {
+            o.reversed = !o.reversed;
+        } else {
+            o.sort = match o.sort {
+                FactSort::Posted => FactSort::Score,
+                FactSort::Score => FactSort::Posted,
+            };
+        }
+        Some(first_page(s))
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.outcomes.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.outcomes.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        first_page(s)
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        s.tabs
+            .outcomes
+            .rows
+            .get(s.tabs.outcomes.selected)
+            .and_then(json)
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
+
+fn move_selection(s: &mut State, action: Action) -> Vec<Effect> {
+    let page = s.page_rows();
+    let o = &mut s.tabs.outcomes;
+    let len = o.rows.len();
+    // Past the last row of a full page: the next page, by keyset.
+    if matches!(action, Action::Down | Action::PageDown)
+        && o.selected + 1 >= len
+        && o.has_more
+        && let Some(last) = o.rows.last()
+    {
+        let cursor = cursor_of(last, o.sort);
+        o.page_starts.push(Some(cursor.clone()));
+        o.selected = 0;
+        let q = Query::Outcomes(page_query(s, Some(cursor)));
+        return vec![s.load(q)];
+    }
+    if matches!(action, Action::Up | Action::PageUp) && o.selected == 0 && o.page_starts.len() > 1 {
+        o.page_starts.pop();
+        o.selected = (OUTCOMES_PAGE as usize).saturating_sub(1);
+        let after = o.page_starts.last().cloned().flatten();
+        let q = Query::Outcomes(page_query(s, after));
+        return vec![s.load(q)];
+    }
+    if action == Action::Top && o.page_starts.len() > 1 {
+        return first_page(s);
+    }
+    o.selected = moved(o.selected, len, action, page);
+    Vec::new()
+}
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let o = &s.tabs.outcomes;

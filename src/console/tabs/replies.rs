@@ -6,11 +6,197 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, count, hbar, num, opt_count, row_window, table_rows};
-use super::{RepliesView, age};
+use super::age;
+use super::{SortState, Tab, Tabs, json, moved, sort_client_side};
+use crate::console::dialog::{OnConfirm, ask};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::State;
+use crate::learning::replies::OperatorOverride;
+use crate::store::ops::facts::FactRow;
+use crate::store::ops::replies::AccountRecord;
 use crate::text::cell;
+
+/// The Replies tab.
+#[derive(Debug, Clone, Default)]
+pub struct RepliesView {
+    pub accounts: Vec<AccountRecord>,
+    pub selected: usize,
+    pub history: Option<(String, Vec<FactRow>)>,
+    pub filter: String,
+    pub sort: SortState,
+    pub loaded: bool,
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(
+        Action::Pin,
+        "pin",
+        &["P"],
+        "pin the account (priority 1.0)",
+        "pin",
+    )
+    .writing(),
+    Binding::new(
+        Action::Mute,
+        "mute",
+        &["M"],
+        "mute the account (priority 0)",
+        "mute",
+    )
+    .writing(),
+    Binding::new(
+        Action::ClearOverride,
+        "clear_override",
+        &["U"],
+        "clear a pin or mute",
+        "clear",
+    )
+    .writing(),
+    Binding::new(
+        Action::RecomputePriorities,
+        "recompute_priorities",
+        &["R"],
+        "recompute priorities now",
+        "recompute",
+    )
+    .writing(),
+];
+
+/// The Replies tab.
+pub struct Module;
+
+fn selected_account(s: &State) -> Option<&AccountRecord> {
+    let v = &s.tabs.replies;
+    visible(v).get(v.selected).and_then(|&i| v.accounts.get(i))
+}
+
+/// Confirmed: pin, mute or clear an account's override.
+#[derive(Debug)]
+struct SetOverride {
+    username: String,
+    to: OperatorOverride,
+}
+
+impl OnConfirm for SetOverride {
+    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+        vec![Effect::SetOverride {
+            username: self.username,
+            to: self.to,
+            action_id: String::new(),
+        }]
+    }
+}
+
+impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn query(&self, _s: &State) -> Query {
+        Query::Replies
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let t = &mut s.tabs;
+        match data {
+            Loaded::Replies { accounts } => {
+                t.replies.loaded = true;
+                let c = super::replace(&mut t.replies.accounts, accounts);
+                t.replies.selected = t
+                    .replies
+                    .selected
+                    .min(t.replies.accounts.len().saturating_sub(1));
+                c
+            }
+            Loaded::AccountHistory { username, replies } => {
+                super::replace(&mut t.replies.history, Some((username, replies)))
+            }
+            _ => false,
+        }
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.replies.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let len = visible(&s.tabs.replies).len();
+                s.tabs.replies.selected = moved(s.tabs.replies.selected, len, a, page);
+                Vec::new()
+            }
+            Action::Open => match selected_account(s) {
+                Some(a) => {
+                    let name = a.username.clone();
+                    vec![s.load(Query::AccountHistory(name))]
+                }
+                None => Vec::new(),
+            },
+            Action::RecomputePriorities => s.start_job("reply_priority_learning"),
+            Action::Pin | Action::Mute | Action::ClearOverride => {
+                let Some(a) = selected_account(s) else {
+                    return Vec::new();
+                };
+                let username = a.username.clone();
+                let to = match action {
+                    Action::Pin => OperatorOverride::Pinned,
+                    Action::Mute => OperatorOverride::Muted,
+                    _ => OperatorOverride::None,
+                };
+                let text = match to {
+                    OperatorOverride::Pinned => {
+                        format!("Pin @{username}? Its priority becomes 1.0 until unpinned.")
+                    }
+                    OperatorOverride::Muted => {
+                        format!("Mute @{username}? Its priority becomes 0 until unmuted.")
+                    }
+                    OperatorOverride::None => {
+                        format!("Clear the override of @{username}? The next priority run sets it.")
+                    }
+                };
+                ask(
+                    s,
+                    "Reply account",
+                    vec![text],
+                    Box::new(SetOverride { username, to }),
+                );
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        sort_client_side(&mut s.tabs.replies.sort, SORTS.len(), reverse);
+        Some(Vec::new())
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.replies.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.replies.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        s.tabs.replies.selected = 0;
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        selected_account(s).and_then(json)
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
 
 /// Sortable columns.
 pub const SORTS: [&str; 4] = ["priority", "replies", "last reply", "followers"];

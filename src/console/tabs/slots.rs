@@ -7,12 +7,66 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, hbar, labeled_wrap};
+use super::{Tab, Tabs, json, moved};
+use crate::console::keymap::Action;
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::State;
+use crate::learning::leaderboard::LeaderboardEntry;
 use crate::learning::slots::local_date;
 use crate::learning::vocab;
+use crate::store::ops::facts::SlotCount;
 use crate::text::cell;
+
+/// The Slots tab.
+#[derive(Debug, Clone, Default)]
+pub struct SlotsView {
+    pub counts: Vec<SlotCount>,
+    pub board: Vec<LeaderboardEntry>,
+    pub selected: usize,
+    pub loaded: bool,
+}
+
+/// The Slots tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn query(&self, _s: &State) -> Query {
+        Query::Slots
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Slots { counts, board } = data else {
+            return false;
+        };
+        let t = &mut s.tabs;
+        t.slots.loaded = true;
+        super::replace(&mut t.slots.counts, counts) | super::replace(&mut t.slots.board, board)
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.slots.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        if super::is_move(action) {
+            let page = s.page_rows();
+            let len = s.tabs.slots.board.len();
+            s.tabs.slots.selected = moved(s.tabs.slots.selected, len, action, page);
+        }
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        let v = &s.tabs.slots;
+        v.board.get(v.selected).and_then(json)
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
 
 /// The two slots of a local date from the configured calendar (Monday first).
 pub fn slots_on(s: &State, date: chrono::NaiveDate) -> [String; 2] {

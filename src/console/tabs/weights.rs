@@ -8,12 +8,185 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 
-use super::super::state::State;
 use super::super::theme::Role;
 use super::super::widgets::{block, hbar};
-use super::{Version, age};
-use crate::learning::weights::{FEATURES, WeightDelta, diff};
+use super::age;
+use super::{Tab, Tabs, json, moved};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::State;
+use crate::learning::weights::{FEATURES, WeightDelta, WeightMap, diff};
+use crate::store::ops::weights::WeightMapRecord;
 use crate::text::cell;
+
+/// One stored weight-map version, parsed (a malformed payload is kept as its error).
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub record: WeightMapRecord,
+    pub map: Result<WeightMap, String>,
+}
+
+/// The Weights tab.
+#[derive(Debug, Clone, Default)]
+pub struct WeightsView {
+    /// Oldest first.
+    pub versions: Vec<Version>,
+    /// Index into `versions` (the newest by default).
+    pub selected: usize,
+    /// Index into the weight features.
+    pub feature: usize,
+    /// Which value of the feature the line chart follows.
+    pub value: usize,
+    pub show_diff: bool,
+    pub filter: String,
+    pub loaded: bool,
+    /// After a recompute: the version it produced, shown with its diff.
+    pub just_computed: Option<String>,
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(
+        Action::Recompute,
+        "recompute_weights",
+        &["R"],
+        "recompute weights now",
+        "recompute",
+    )
+    .writing(),
+    Binding::new(
+        Action::ToggleDiff,
+        "toggle_diff",
+        &["d"],
+        "diff with the previous version",
+        "diff",
+    ),
+];
+
+/// The Weights tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn query(&self, _s: &State) -> Query {
+        Query::Weights
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Weights { history } = data else {
+            return false;
+        };
+        let w = &mut s.tabs.weights;
+        let was_newest = w.versions.is_empty() || w.selected + 1 >= w.versions.len();
+        let same = w.versions.len() == history.len()
+            && w.versions.iter().zip(&history).all(|(a, b)| a.record == *b);
+        w.loaded = true;
+        if same {
+            false
+        } else {
+            w.versions = history
+                .into_iter()
+                .map(|record| Version {
+                    map: WeightMap::from_stored(
+                        &record.version,
+                        record.weights.as_deref(),
+                        record.stats.as_deref(),
+                        record.sample_size,
+                    ),
+                    record,
+                })
+                .collect();
+            if was_newest || w.selected >= w.versions.len() {
+                w.selected = w.versions.len().saturating_sub(1);
+            }
+            if let Some(v) = &w.just_computed
+                && let Some(i) = w.versions.iter().position(|x| &x.record.version == v)
+            {
+                w.selected = i;
+            }
+            true
+        }
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.weights.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let w = &mut s.tabs.weights;
+                let len = w.versions.len();
+                // Up is an older version: the list is drawn newest first.
+                let flipped = match a {
+                    Action::Up => Action::Down,
+                    Action::Down => Action::Up,
+                    Action::Top => Action::Bottom,
+                    Action::Bottom => Action::Top,
+                    Action::PageUp => Action::PageDown,
+                    Action::PageDown => Action::PageUp,
+                    other => other,
+                };
+                w.selected = moved(w.selected, len, flipped, page);
+                w.just_computed = None;
+                Vec::new()
+            }
+            Action::Left | Action::Right => {
+                let right = action == Action::Right;
+                let step = |i: usize, n: usize| if right { (i + 1) % n } else { (i + n - 1) % n };
+                let w = &mut s.tabs.weights;
+                w.feature = step(w.feature, FEATURES.len());
+                w.value = 0;
+                Vec::new()
+            }
+            Action::Open => {
+                s.tabs.weights.value = (s.tabs.weights.value + 1) % 10_000;
+                Vec::new()
+            }
+            Action::Recompute => s.start_job("offline_weight_map"),
+            Action::ToggleDiff => {
+                s.tabs.weights.show_diff = !s.tabs.weights.show_diff;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn back(&self, s: &mut State) {
+        if s.tabs.weights.show_diff {
+            s.tabs.weights.show_diff = false;
+        }
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.weights.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.weights.filter)
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        s.tabs
+            .weights
+            .versions
+            .get(s.tabs.weights.selected)
+            .and_then(|v| json(&v.record))
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw(f, s, area)
+    }
+}
+
+/// A weight-map run this console started finished: show its version with the diff.
+pub fn computed(s: &mut State, version: &str) {
+    s.tabs.weights.just_computed = Some(version.to_string());
+    s.tabs.weights.show_diff = true;
+}
 
 /// The values of the selected feature in the selected version, heaviest first.
 pub fn values_of(v: &Version, feature: &str) -> Vec<(String, f64)> {

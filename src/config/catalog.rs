@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::{ConfigError, Layer, layer::display_key};
 use crate::budget::tiers::{AiNeed, Priority};
-use crate::config::{ConfigError, Layer, layer::display_key};
 
 /// One job's defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,5 @@
-//! 5 Safety: the moderation queue. The selected item's original and proposed rewrite side by
-//! side, the rule screen's flagged spans marked, the actions above, bulk selection.
+//! Drawing the Safety tab: the queue, the selected item's original and proposed rewrite side by
+//! side with the rule screen's flagged spans marked, and the item's detail view.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -7,57 +7,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::super::keymap::Action;
-use super::super::state::State;
-use super::super::theme::Role;
-use super::super::widgets::{block, hint, row_window, table_rows};
-use super::{SafetyView, age};
+use super::super::age;
+use super::{NATURAL_DESC, SORTS, visible};
+use crate::console::keymap::Action;
+use crate::console::state::State;
+use crate::console::theme::Role;
+use crate::console::widgets::{block, hint, row_window, table_rows};
 use crate::store::ops::reviews::ReviewRecord;
 use crate::text::cell;
-
-/// Sortable columns.
-pub const SORTS: [&str; 3] = ["queue", "risk", "created"];
-/// Whether each sortable column naturally runs highest (newest, worst) first.
-const NATURAL_DESC: [bool; 3] = [false, true, true];
-
-fn risk_rank(level: &str) -> u8 {
-    match level {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
-/// Filtered and sorted indices into the reviews (pending first by default).
-pub fn visible(v: &SafetyView) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..v.reviews.len())
-        .filter(|&i| {
-            let r = &v.reviews[i];
-            super::matches(
-                &v.filter,
-                &[
-                    Some(r.original_text.as_str()),
-                    Some(r.status.as_str()),
-                    Some(r.risk_level.as_str()),
-                    r.generator_name.as_deref(),
-                    r.content_slot.as_deref(),
-                    r.decided_by.as_deref(),
-                ],
-            )
-        })
-        .collect();
-    match v.sort.col {
-        1 => idx.sort_by_key(|&i| std::cmp::Reverse(risk_rank(&v.reviews[i].risk_level))),
-        2 => idx.sort_by_key(|&i| std::cmp::Reverse(v.reviews[i].created_at)),
-        _ => {} // the store's order: pending first, newest first
-    }
-    if v.sort.desc {
-        idx.reverse();
-    }
-    idx
-}
 
 /// A rule hit as stored in `safety_reviews.rule_hits`.
 #[derive(Debug, Clone, serde::Deserialize)]

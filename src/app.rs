@@ -1,0 +1,94 @@
+//! Start-up wiring shared by the verbs (`cli`) and the console: how a command fails (and its
+//! exit code), and opening the configured store. Both `cli` and `console` use it, so neither
+//! needs the other.
+
+use crate::config::{Config, ConfigError};
+use crate::store::{MigrationPolicy, StoreError, StoreHandle};
+
+/// A line to stderr that, unlike `eprintln!`, does not panic when stderr is gone (a closed SSH
+/// session, a closed pipe): the message is lost, the program carries on.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// How a command failed, and the exit code that says so.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad flags or arguments (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Bad configuration (exit 2).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The database cannot be opened (exit 2).
+    #[error("{0}")]
+    Open(StoreError),
+    /// The command ran and failed (exit 1).
+    #[error("{0}")]
+    Failed(String),
+    /// Another process holds the job's lease (exit 3).
+    #[error("{0}")]
+    LeaseHeld(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) | CliError::Open(_) => 2,
+            CliError::Failed(_) => 1,
+            CliError::LeaseHeld(_) => 3,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+/// Open the configured store. The default embedded database is created, migrated and filled
+/// with the demo dataset on first use; a database the user names is never seeded here.
+pub async fn open_store(cfg: &Config, policy: MigrationPolicy) -> Result<StoreHandle, CliError> {
+    open_store_with(cfg, policy, true).await
+}
+
+/// [`open_store`], with first-run seeding optional (`xbot demo` seeds by itself).
+pub async fn open_store_with(
+    cfg: &Config,
+    policy: MigrationPolicy,
+    seed_default: bool,
+) -> Result<StoreHandle, CliError> {
+    let opened = crate::store::open(&cfg.database, policy)
+        .await
+        .map_err(CliError::Open)?;
+    for w in &opened.warnings {
+        crate::say!("xbot: warning: {w}");
+    }
+    if seed_default
+        && cfg.database.is_default()
+        && opened.store.is_empty().await.map_err(CliError::Open)?
+    {
+        crate::say!(
+            "xbot: first run: filling the embedded database {} with the demo dataset…",
+            cfg.database.display_masked()
+        );
+        let mut opts = crate::store::demo::DemoOptions::new(chrono::Utc::now(), cfg.timezone);
+        opts.objective = cfg.objective;
+        opts.daily_limit_usd = cfg.budget.daily_limit_usd;
+        opts.prices = cfg.budget.prices.clone();
+        if let Err(e) = crate::store::demo::seed(opened.store.as_ref(), &opts, &mut |_, _| {}).await
+        {
+            // Leave no half-filled default database behind: the next start seeds again.
+            let _ = opened.store.reset().await;
+            return Err(CliError::Failed(format!(
+                "could not fill the demo database: {e}"
+            )));
+        }
+    }
+    Ok(opened.store)
+}

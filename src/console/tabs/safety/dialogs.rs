@@ -1,0 +1,243 @@
+//! The Safety tab's dialog continuations: what confirming a decision, submitting a reason or
+//! note, and approving an edited text do.
+
+use crate::ai::guard::rules;
+use crate::console::dialog::{Confirm, OnConfirm, OnEdit, OnSubmit, ask};
+use crate::console::msg::Effect;
+use crate::console::state::{Mode, State};
+use crate::store::ops::reviews::{DecisionRequest, MAX_POST_CHARS, Verdict};
+
+pub(super) fn decision(
+    s: &State,
+    review_id: i64,
+    version: i64,
+    verdict: Verdict,
+) -> DecisionRequest {
+    DecisionRequest {
+        review_id,
+        seen_version: version,
+        verdict,
+        // The executor assigns the action id, once per attempt.
+        action_id: String::new(),
+        operator: s.operator.clone(),
+    }
+}
+
+/// Confirmed: one decision.
+#[derive(Debug)]
+pub(super) struct Decide(pub(super) DecisionRequest);
+
+impl OnConfirm for Decide {
+    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+        vec![Effect::Decide(self.0)]
+    }
+}
+
+/// Confirmed: a bulk decision (the selection is cleared).
+#[derive(Debug)]
+pub(super) struct Bulk(pub(super) Vec<DecisionRequest>);
+
+impl OnConfirm for Bulk {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        s.tabs.safety.marked.clear();
+        vec![Effect::BulkDecide(self.0)]
+    }
+}
+
+/// The reason of a rejection, then a confirmation.
+#[derive(Debug)]
+pub(super) struct RejectReason {
+    pub(super) review_id: i64,
+    pub(super) version: i64,
+}
+
+impl OnSubmit for RejectReason {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        if text.is_empty() {
+            s.error("a rejection needs a reason");
+            return None;
+        }
+        let review_id = self.review_id;
+        let req = decision(
+            s,
+            review_id,
+            self.version,
+            Verdict::Reject {
+                reason: text.clone(),
+            },
+        );
+        ask(
+            s,
+            "Reject",
+            vec![format!("Reject #{review_id}: {text}?")],
+            Box::new(Decide(req)),
+        );
+        Some(Vec::new())
+    }
+}
+
+/// The reason of a bulk rejection, then a confirmation.
+#[derive(Debug)]
+pub(super) struct BulkRejectReason {
+    pub(super) items: Vec<(i64, i64)>,
+}
+
+impl OnSubmit for BulkRejectReason {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        if text.is_empty() {
+            s.error("a rejection needs a reason");
+            return None;
+        }
+        let reqs: Vec<DecisionRequest> = self
+            .items
+            .iter()
+            .map(|(id, v)| {
+                decision(
+                    s,
+                    *id,
+                    *v,
+                    Verdict::Reject {
+                        reason: text.clone(),
+                    },
+                )
+            })
+            .collect();
+        let n = reqs.len();
+        ask(
+            s,
+            "Bulk reject",
+            vec![format!("Reject {n} items: {text}?")],
+            Box::new(Bulk(reqs)),
+        );
+        Some(Vec::new())
+    }
+}
+
+/// The note for approving the original, then a typed confirmation.
+#[derive(Debug)]
+pub(super) struct OriginalNote {
+    pub(super) review_id: i64,
+    pub(super) version: i64,
+}
+
+impl OnSubmit for OriginalNote {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        if text.is_empty() {
+            s.error("approving the original needs a note");
+            return None;
+        }
+        let review_id = self.review_id;
+        let req = decision(
+            s,
+            review_id,
+            self.version,
+            Verdict::ApproveOriginal { note: text.clone() },
+        );
+        s.mode = Mode::Confirm(Confirm {
+            title: "Approve original".into(),
+            lines: vec![
+                format!("#{review_id} will be published as written, despite the guard's flags."),
+                format!("Note: {text}"),
+                "Type approve and press Enter to confirm.".into(),
+            ],
+            pending: Box::new(Decide(req)),
+            typed: Some(("approve".into(), String::new())),
+        });
+        Some(Vec::new())
+    }
+}
+
+/// The (optional) note for another rewrite: decided at once.
+#[derive(Debug)]
+pub(super) struct RewriteNote {
+    pub(super) review_id: i64,
+    pub(super) version: i64,
+}
+
+impl OnSubmit for RewriteNote {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        let review_id = self.review_id;
+        let req = decision(
+            s,
+            review_id,
+            self.version,
+            Verdict::RequestRewrite {
+                note: (!text.is_empty()).then_some(text),
+            },
+        );
+        let note = if s.setup.ai_configured {
+            "a new rewrite is produced by the next safety_review run"
+        } else {
+            "no AI endpoint is configured: the item waits for an edit or a decision"
+        };
+        s.info(format!(
+            "asking for another rewrite of #{review_id}; {note}"
+        ));
+        Some(vec![Effect::Decide(req)])
+    }
+}
+
+/// The editor of "approve edited": the rule screen runs on every change.
+#[derive(Debug)]
+pub(super) struct ApproveEdited {
+    pub(super) review_id: i64,
+    pub(super) version: i64,
+}
+
+impl OnEdit for ApproveEdited {
+    fn title(&self) -> String {
+        format!(" Edit #{} — ", self.review_id)
+    }
+
+    fn screen(&self, text: &str) -> Vec<String> {
+        rules::screen(text)
+            .hits
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} ({}): \"{}\"",
+                    h.category.label(),
+                    h.level.as_str(),
+                    crate::text::inert(&h.text)
+                )
+            })
+            .collect()
+    }
+
+    fn submitted(&self, s: &mut State, text: String, warnings: &[String]) -> bool {
+        let chars = text.chars().count();
+        if text.is_empty() {
+            s.error("the text is empty");
+            return false;
+        }
+        if chars > MAX_POST_CHARS {
+            s.error(format!("{chars} characters; a post holds {MAX_POST_CHARS}"));
+            return false;
+        }
+        let screen = rules::screen(&text);
+        let mut lines = vec![
+            format!(
+                "Approve this text for #{}? ({chars}/{MAX_POST_CHARS})",
+                self.review_id
+            ),
+            String::new(),
+        ];
+        lines.extend(text.lines().map(crate::text::inert));
+        if !warnings.is_empty() {
+            lines.push(String::new());
+            lines.push(format!(
+                "The rules still flag it ({} risk):",
+                screen.level.as_str()
+            ));
+            lines.extend(warnings.iter().map(|w| format!("  ! {w}")));
+        }
+        let req = decision(
+            s,
+            self.review_id,
+            self.version,
+            Verdict::ApproveEdited { text },
+        );
+        ask(s, "Approve edited", lines, Box::new(Decide(req)));
+        true
+    }
+}

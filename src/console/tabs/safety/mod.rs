@@ -1,0 +1,416 @@
+//! 5 Safety: the moderation queue. The selected item's original and proposed rewrite side by
+//! side, the rule screen's flagged spans marked, the actions above, bulk selection. The
+//! decisions (approve, edit, approve the original, reject, ask for a rewrite, bulk) open dialogs
+//! whose continuations are defined here.
+
+mod dialogs;
+mod draw;
+
+use std::collections::BTreeSet;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use dialogs::{
+    ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNote,
+    decision,
+};
+pub use draw::{Hit, detail_lines, hits, marked_text};
+
+use super::{SortState, Tab, Tabs, age, json, moved, sort_client_side};
+use crate::console::dialog::{Editor, ask, prompt};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query};
+use crate::console::state::{Mode, State};
+use crate::store::ops::reviews::{AuditRecord, DecisionRequest, ReviewRecord, Verdict};
+
+/// The Safety tab.
+#[derive(Debug, Clone, Default)]
+pub struct SafetyView {
+    pub reviews: Vec<ReviewRecord>,
+    pub audit: Vec<AuditRecord>,
+    pub selected: usize,
+    /// Review ids selected for a bulk action.
+    pub marked: BTreeSet<i64>,
+    pub filter: String,
+    pub sort: SortState,
+    pub loaded: bool,
+}
+
+/// Sortable columns.
+pub const SORTS: [&str; 3] = ["queue", "risk", "created"];
+/// Whether each sortable column naturally runs highest (newest, worst) first.
+pub(super) const NATURAL_DESC: [bool; 3] = [false, true, true];
+
+fn risk_rank(level: &str) -> u8 {
+    match level {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// Filtered and sorted indices into the reviews (pending first by default).
+pub fn visible(v: &SafetyView) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..v.reviews.len())
+        .filter(|&i| {
+            let r = &v.reviews[i];
+            super::matches(
+                &v.filter,
+                &[
+                    Some(r.original_text.as_str()),
+                    Some(r.status.as_str()),
+                    Some(r.risk_level.as_str()),
+                    r.generator_name.as_deref(),
+                    r.content_slot.as_deref(),
+                    r.decided_by.as_deref(),
+                ],
+            )
+        })
+        .collect();
+    match v.sort.col {
+        1 => idx.sort_by_key(|&i| std::cmp::Reverse(risk_rank(&v.reviews[i].risk_level))),
+        2 => idx.sort_by_key(|&i| std::cmp::Reverse(v.reviews[i].created_at)),
+        _ => {} // the store's order: pending first, newest first
+    }
+    if v.sort.desc {
+        idx.reverse();
+    }
+    idx
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(
+        Action::ApproveRewrite,
+        "approve",
+        &["a"],
+        "approve the rewrite",
+        "approve",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::ApproveEdited,
+        "edit",
+        &["e"],
+        "edit, then approve",
+        "edit",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::ApproveOriginal,
+        "approve_original",
+        &["o"],
+        "approve the original (typed confirmation)",
+        "original",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::Reject,
+        "reject",
+        &["x"],
+        "reject with a reason",
+        "reject",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::RequestRewrite,
+        "request_rewrite",
+        &["w"],
+        "ask for another rewrite",
+        "rewrite",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::ToggleSelect,
+        "select",
+        &["space"],
+        "select for a bulk action",
+        "select",
+    )
+    .unhinted(),
+    Binding::new(
+        Action::BulkApprove,
+        "bulk_approve",
+        &["A"],
+        "approve the selected rewrites",
+        "bulk ok",
+    )
+    .writing()
+    .unhinted(),
+    Binding::new(
+        Action::BulkReject,
+        "bulk_reject",
+        &["X"],
+        "reject the selected",
+        "bulk reject",
+    )
+    .writing()
+    .unhinted(),
+];
+
+/// The Safety tab.
+pub struct Module;
+
+impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
+    fn query(&self, _s: &State) -> Query {
+        Query::Safety
+    }
+
+    fn apply(&self, s: &mut State, data: Loaded) -> bool {
+        let Loaded::Safety { reviews, audit } = data else {
+            return false;
+        };
+        let v = &mut s.tabs.safety;
+        v.loaded = true;
+        // Marks of items no longer pending are dropped.
+        let pending: BTreeSet<i64> = reviews
+            .iter()
+            .filter(|r| r.status == "pending")
+            .map(|r| r.id)
+            .collect();
+        v.marked.retain(|id| pending.contains(id));
+        let c = super::replace(&mut v.reviews, reviews) | super::replace(&mut v.audit, audit);
+        v.selected = v.selected.min(v.reviews.len().saturating_sub(1));
+        c
+    }
+
+    fn loaded(&self, tabs: &Tabs) -> bool {
+        tabs.safety.loaded
+    }
+
+    fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
+        match action {
+            a if super::is_move(a) => move_selection(s, a),
+            Action::Open => {
+                if let Some(r) = selected_review(s) {
+                    let lines = detail_lines(r, s.now);
+                    s.mode = Mode::View {
+                        title: format!("Review #{}", r.id),
+                        lines,
+                        scroll: 0,
+                    };
+                }
+                Vec::new()
+            }
+            Action::ApproveRewrite
+            | Action::ApproveEdited
+            | Action::ApproveOriginal
+            | Action::Reject
+            | Action::RequestRewrite => {
+                review_action(s, action);
+                Vec::new()
+            }
+            Action::ToggleSelect => {
+                let Some(r) = selected_review(s) else {
+                    return Vec::new();
+                };
+                let (id, pending) = (r.id, r.status == "pending");
+                let v = &mut s.tabs.safety;
+                if !pending {
+                    s.error("only pending items can be selected");
+                } else if !v.marked.remove(&id) {
+                    v.marked.insert(id);
+                }
+                move_selection(s, Action::Down)
+            }
+            Action::BulkApprove | Action::BulkReject => {
+                bulk(s, action == Action::BulkApprove);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
+        sort_client_side(&mut s.tabs.safety.sort, SORTS.len(), reverse);
+        Some(Vec::new())
+    }
+
+    fn back(&self, s: &mut State) {
+        if !s.tabs.safety.marked.is_empty() {
+            s.tabs.safety.marked.clear();
+            s.info("selection cleared");
+        }
+    }
+
+    fn filter<'a>(&self, tabs: &'a Tabs) -> Option<&'a str> {
+        Some(&tabs.safety.filter)
+    }
+
+    fn filter_mut<'a>(&self, tabs: &'a mut Tabs) -> Option<&'a mut String> {
+        Some(&mut tabs.safety.filter)
+    }
+
+    fn filter_changed(&self, s: &mut State) -> Vec<Effect> {
+        s.tabs.safety.selected = 0;
+        Vec::new()
+    }
+
+    fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
+        selected_review(s).and_then(json)
+    }
+
+    fn focus(&self, s: &mut State, id: &str) -> bool {
+        let v = &mut s.tabs.safety;
+        match visible(v)
+            .iter()
+            .position(|&i| v.reviews[i].id.to_string() == id)
+        {
+            Some(pos) => {
+                v.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
+        draw::draw(f, s, area)
+    }
+}
+
+fn move_selection(s: &mut State, action: Action) -> Vec<Effect> {
+    let page = s.page_rows();
+    let len = visible(&s.tabs.safety).len();
+    s.tabs.safety.selected = moved(s.tabs.safety.selected, len, action, page);
+    Vec::new()
+}
+
+fn selected_review(s: &State) -> Option<&ReviewRecord> {
+    let v = &s.tabs.safety;
+    visible(v).get(v.selected).and_then(|&i| v.reviews.get(i))
+}
+
+fn review_action(s: &mut State, action: Action) {
+    let Some(r) = selected_review(s) else {
+        s.info("no item selected");
+        return;
+    };
+    if r.status != "pending" {
+        let by = r.decided_by.clone().unwrap_or_else(|| "the guard".into());
+        let when = r
+            .decided_at
+            .map(|t| format!(" {} ago", age(s.now, t)))
+            .unwrap_or_default();
+        s.error(format!("#{} is already {} by {by}{when}", r.id, r.status));
+        return;
+    }
+    let (id, version) = (r.id, r.version);
+    match action {
+        Action::ApproveRewrite => match &r.proposed_rewrite {
+            Some(text) => {
+                let lines = vec![
+                    format!("Approve the rewrite of #{id}?"),
+                    String::new(),
+                    crate::text::inert(text),
+                ];
+                let req = decision(s, id, version, Verdict::ApproveRewrite);
+                ask(s, "Approve rewrite", lines, Box::new(Decide(req)));
+            }
+            None => s.error("there is no proposed rewrite; edit (e) or request one (w)"),
+        },
+        Action::ApproveEdited => {
+            let start = r
+                .proposed_rewrite
+                .clone()
+                .unwrap_or_else(|| r.original_text.clone());
+            let ed = Editor::new(
+                &start,
+                Box::new(ApproveEdited {
+                    review_id: id,
+                    version,
+                }),
+            );
+            s.mode = Mode::Editor(Box::new(ed));
+        }
+        Action::ApproveOriginal => {
+            if r.risk_level == "critical" {
+                s.error("a critical item cannot be approved as it is; edit (e) or reject (x)");
+                return;
+            }
+            prompt(
+                s,
+                format!("Why approve the original of #{id}? (a note for the audit)"),
+                Box::new(OriginalNote {
+                    review_id: id,
+                    version,
+                }),
+            );
+        }
+        Action::Reject => prompt(
+            s,
+            format!("Reason for rejecting #{id}"),
+            Box::new(RejectReason {
+                review_id: id,
+                version,
+            }),
+        ),
+        Action::RequestRewrite => prompt(
+            s,
+            format!("What should the new rewrite of #{id} fix? (optional)"),
+            Box::new(RewriteNote {
+                review_id: id,
+                version,
+            }),
+        ),
+        _ => {}
+    }
+}
+
+fn bulk(s: &mut State, approve: bool) {
+    let v = &s.tabs.safety;
+    let items: Vec<(i64, i64, bool)> = v
+        .reviews
+        .iter()
+        .filter(|r| v.marked.contains(&r.id) && r.status == "pending")
+        .map(|r| (r.id, r.version, r.proposed_rewrite.is_some()))
+        .collect();
+    if items.is_empty() {
+        s.info("select items with space first");
+        return;
+    }
+    if approve {
+        let without: Vec<i64> = items
+            .iter()
+            .filter(|(_, _, r)| !r)
+            .map(|(id, ..)| *id)
+            .collect();
+        if !without.is_empty() {
+            s.error(format!(
+                "{} selected item(s) have no rewrite to approve: {without:?}",
+                without.len()
+            ));
+            return;
+        }
+        let reqs: Vec<DecisionRequest> = items
+            .iter()
+            .map(|(id, ver, _)| decision(s, *id, *ver, Verdict::ApproveRewrite))
+            .collect();
+        let n = reqs.len();
+        ask(
+            s,
+            "Bulk approve",
+            vec![format!("Approve the rewrites of {n} items?")],
+            Box::new(Bulk(reqs)),
+        );
+    } else {
+        prompt(
+            s,
+            format!("Reason for rejecting {} items", items.len()),
+            Box::new(BulkRejectReason {
+                items: items.iter().map(|(id, v, _)| (*id, *v)).collect(),
+            }),
+        );
+    }
+}
