@@ -143,6 +143,11 @@ pub static RELATIONS: &[RelSpec] = &[
                 Ty::Ts,
                 &["collected_at", "updated_at", "created_at"],
             ),
+            c(
+                "updated_at",
+                Ty::Ts,
+                &["updated_at", "collected_at", "created_at"],
+            ),
         ],
     },
     RelSpec {
@@ -181,6 +186,11 @@ pub static RELATIONS: &[RelSpec] = &[
                 Ty::Ts,
                 &["collected_at", "updated_at", "created_at"],
             ),
+            c(
+                "updated_at",
+                Ty::Ts,
+                &["updated_at", "collected_at", "created_at"],
+            ),
         ],
     },
     RelSpec {
@@ -196,6 +206,7 @@ pub static RELATIONS: &[RelSpec] = &[
             ),
             c("likes", Ty::Int, &["likes", "likes_count"]),
             c("engagement_rate", Ty::Float, &["engagement_rate"]),
+            c("updated_at", Ty::Ts, &["updated_at", "created_at"]),
         ],
     },
     RelSpec {

@@ -827,6 +827,8 @@ impl Change {
             ),
             DatabaseTarget::Postgres { url } => {
                 let opts: sqlx::postgres::PgConnectOptions = url.parse().map_err(err)?;
+                // xbot's schema for learning_facts, xBOT's for outcomes.
+                let opts = opts.options([("search_path", "xbot,public")]);
                 Change::Postgres(opts.connect().await.map_err(err)?)
             }
         })
@@ -835,7 +837,7 @@ impl Change {
     /// The newest post on the Outcomes tab whose impressions come from its outcome row.
     async fn newest_with_impressions(&mut self) -> Result<(String, i64), CliError> {
         const SQL: &str = "SELECT f.decision_id, CAST(o.impressions AS BIGINT) AS impressions
-             FROM learning_facts f JOIN outcomes o ON o.decision_id = f.decision_id
+             FROM learning_facts f JOIN outcomes o ON CAST(o.decision_id AS TEXT) = f.decision_id
              WHERE o.impressions IS NOT NULL
              ORDER BY f.posted_epoch DESC, f.decision_id DESC LIMIT 1";
         let row: Option<(String, i64)> = match self {
@@ -851,7 +853,9 @@ impl Change {
     async fn add_impressions(&mut self, id: &str, delta: i64) -> Result<(), CliError> {
         let r = match self {
             Change::Sqlite(c) => sqlx::query(
-                "UPDATE outcomes SET impressions = impressions + ?1 WHERE decision_id = ?2",
+                // As xBOT's metrics scraper writes it: the value and its time.
+                "UPDATE outcomes SET impressions = impressions + ?1,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE decision_id = ?2",
             )
             .bind(delta)
             .bind(id)
@@ -859,7 +863,8 @@ impl Change {
             .await
             .map(|r| r.rows_affected()),
             Change::Postgres(c) => sqlx::query(
-                "UPDATE outcomes SET impressions = impressions + $1 WHERE decision_id = $2",
+                "UPDATE outcomes SET impressions = impressions + $1, updated_at = now()
+                 WHERE decision_id = $2",
             )
             .bind(delta)
             .bind(id)

@@ -179,6 +179,10 @@ pub trait FactsStore {
 #[async_trait]
 impl<B: Backend> FactsStore for SqlStore<B> {
     async fn facts_page(&self, q: &FactQuery) -> Result<Vec<FactRow>, StoreError> {
+        if q.after.is_none() {
+            // The first page shows what xBOT wrote since the last look (no triggers).
+            self.refresh_facts(FACTS_MAX_AGE).await?;
+        }
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Val> = Vec::new();
         let bind = |v: Val, args: &mut Vec<Val>| {
@@ -347,7 +351,7 @@ pub struct FactsSync {
 /// xbot's own scores. What xBOT's `vw_learning` defined, without depending on that view
 /// (xBOT drops and recreates it): metrics from outcomes first, then tweet_metrics, then
 /// learning_posts; simulated outcomes left out.
-fn facts_select(kind: crate::store::BackendKind) -> String {
+fn facts_select(kind: crate::store::BackendKind, filter: &str) -> String {
     let epoch = match kind {
         crate::store::BackendKind::Postgres => "date_part('epoch', d.posted_at)",
         // Runs only inside xbot (bundled SQLite, 3.42 or later), never in a trigger that
@@ -384,9 +388,15 @@ fn facts_select(kind: crate::store::BackendKind) -> String {
          LEFT JOIN objective_scores s ON s.decision_id = d.decision_id
          WHERE d.status = 'posted' AND d.posted_at IS NOT NULL AND d.decision_id IS NOT NULL
            AND COALESCE(o.simulated, false) = false
+           {filter}
          {group}"
     )
 }
+
+/// The rows an incremental sync looks at: anything whose source row says it changed since
+/// `$2` (xBOT stamps `updated_at` / `collected_at` on its writes; xbot stamps `scored_at`).
+const CHANGED_SINCE: &str = "AND (d.updated_at >= $2 OR d.posted_at >= $2 OR o.updated_at >= $2
+                OR tm.updated_at >= $2 OR lp.updated_at >= $2 OR s.scored_at >= $2)";
 
 /// Every posted decision with all its columns (what the old `vw_learning` gave): the naive
 /// fetch-every-row baseline of `xbot bench weights`.
@@ -416,6 +426,13 @@ pub(crate) fn learning_view_select() -> &'static str {
        AND COALESCE(o.simulated, false) = false"
 }
 
+/// How stale the facts may be when a screen or verb reads them.
+pub(crate) const FACTS_MAX_AGE: chrono::Duration = chrono::Duration::seconds(2);
+
+/// Facts whose decision changed since `$2` and is no longer posted (or is gone).
+const UNPOSTED_SINCE: &str = "f.decision_id IN (SELECT d.decision_id FROM {decisions} d
+        WHERE d.updated_at >= $2 AND (d.status IS NULL OR d.status <> 'posted' OR d.posted_at IS NULL))";
+
 const FACT_ALL: &str = "decision_id, decision_type, topic, angle, tone, generator_name, \
      content_slot, hook_type, cta_type, content_preview, target_username, posted_at, \
      posted_epoch, impressions, views, likes, retweets, replies, engagement_rate, \
@@ -427,7 +444,53 @@ impl<B: Backend> SqlStore<B> {
     /// longer posted. No triggers on xBOT's tables: this runs when xbot reads (the learning
     /// jobs, the Outcomes and Leaderboards screens) and after xbot's own writes.
     pub(crate) async fn sync_facts_full(&self) -> Result<FactsSync, StoreError> {
-        let select = facts_select(B::KIND);
+        self.sync_facts_since(None).await
+    }
+
+    /// Bring the facts up to date when they are older than `max_age`: incrementally (only
+    /// what xBOT's timestamps say changed since the last sync, less a margin for clock skew
+    /// and late commits) when this database has those timestamps, else in full.
+    pub(crate) async fn refresh_facts(
+        &self,
+        max_age: chrono::Duration,
+    ) -> Result<Option<FactsSync>, StoreError> {
+        let last: Option<(DateTime<Utc>,)> = self
+            .db
+            .fetch_optional(
+                "SELECT synced_at FROM facts_sync WHERE id = 1".into(),
+                vec![],
+            )
+            .await?;
+        let now = Utc::now();
+        let Some((last,)) = last else {
+            return self.sync_facts_since(None).await.map(Some);
+        };
+        if now - last < max_age {
+            return Ok(None);
+        }
+        let src = self.src();
+        let watermarked = src.col("decisions", "updated_at").is_some()
+            && (src.rel("outcomes").is_none() || src.col("outcomes", "updated_at").is_some());
+        if !watermarked {
+            // No change stamps: a full compare, at most once a minute.
+            if now - last < chrono::Duration::seconds(60) {
+                return Ok(None);
+            }
+            return self.sync_facts_since(None).await.map(Some);
+        }
+        self.sync_facts_since(Some(last - chrono::Duration::seconds(30)))
+            .await
+            .map(Some)
+    }
+
+    /// A full sync (`since` = `None`: every posted decision, removals included) or an
+    /// incremental one.
+    async fn sync_facts_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<FactsSync, StoreError> {
+        let filter = if since.is_some() { CHANGED_SINCE } else { "" };
+        let select = facts_select(B::KIND, filter);
         let cols: Vec<&str> = FACT_ALL.split(", ").map(str::trim).collect();
         let set: Vec<String> = cols[1..]
             .iter()
@@ -447,7 +510,7 @@ impl<B: Backend> SqlStore<B> {
                         RETURNING 1),
                      del AS (
                         DELETE FROM learning_facts f
-                        WHERE NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)
+                        WHERE {del}
                         RETURNING 1),
                      counts AS (
                         SELECT (SELECT COUNT(*) FROM src) AS total,
@@ -462,10 +525,19 @@ impl<B: Backend> SqlStore<B> {
                     set = set.join(", "),
                     old = old.join(", "),
                     new = new.join(", "),
+                    del = if since.is_some() {
+                        UNPOSTED_SINCE
+                    } else {
+                        "NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)"
+                    },
                 );
+                let mut args = args![now];
+                if let Some(since) = since {
+                    args.push(Val::from(since));
+                }
                 let mut tx = self.db.begin_write().await?;
                 let (rows, changed, removed): (i64, i64, i64) = tx
-                    .fetch_optional(self.sql(&sql), args![now])
+                    .fetch_optional(self.sql(&sql), args)
                     .await?
                     .unwrap_or((0, 0, 0));
                 tx.commit().await?;
@@ -484,13 +556,25 @@ impl<B: Backend> SqlStore<B> {
                     old = old.join(", "),
                     new = new.join(", "),
                 );
-                let delete = format!(
-                    "DELETE FROM learning_facts WHERE decision_id NOT IN
-                        (SELECT decision_id FROM ({select}))"
-                );
+                let delete = match since {
+                    Some(_) => format!("DELETE FROM learning_facts AS f WHERE {UNPOSTED_SINCE}"),
+                    None => format!(
+                        "DELETE FROM learning_facts WHERE decision_id NOT IN
+                            (SELECT decision_id FROM ({select}))"
+                    ),
+                };
+                // The same parameter numbers as Postgres: $2 is the watermark.
+                let args = match since {
+                    Some(since) => args![now, since],
+                    None => vec![],
+                };
+                let (upsert, delete) = match since {
+                    Some(_) => (upsert, delete),
+                    None => (upsert, delete),
+                };
                 let mut tx = self.db.begin_write().await?;
-                let changed = tx.execute(self.sql(&upsert), vec![]).await?;
-                let removed = tx.execute(self.sql(&delete), vec![]).await?;
+                let changed = tx.execute(self.sql(&upsert), args.clone()).await?;
+                let removed = tx.execute(self.sql(&delete), args).await?;
                 let (rows,): (i64,) = tx
                     .fetch_optional("SELECT COUNT(*) FROM learning_facts".into(), vec![])
                     .await?

@@ -216,6 +216,8 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         now: DateTime<Utc>,
         decay: &DecayParams,
     ) -> Result<Vec<GroupSums>, StoreError> {
+        self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
+            .await?;
         let cutoff = days_before(now, decay.max_age_days);
         let rows: Vec<GroupSumsRow> = self
             .db
