@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::store::backend::{Backend, BackendTx};
+use crate::store::backend::{Backend, BackendKind, BackendTx};
 use crate::store::ops::jobs::{Lease, check_lease};
 use crate::store::{SqlStore, StoreError};
 
@@ -14,6 +14,10 @@ use crate::store::{SqlStore, StoreError};
 pub struct OutcomeToScore {
     pub id: i64,
     pub decision_id: String,
+    /// Columns of this outcome (or of its snapshots) holding something that is not a count:
+    /// text such as 'NaN', NaN, ±∞, a fraction, a negative number. Such a row is not measured
+    /// (every derived value NULL) and reported in the run's stats; it never stops the others.
+    pub bad_columns: Vec<String>,
     pub likes: Option<i64>,
     pub retweets: Option<i64>,
     pub replies: Option<i64>,
@@ -61,15 +65,71 @@ const NEEDS_SCORE: &str = "(o.score_version IS NULL OR o.score_version < $1 OR o
      OR EXISTS (SELECT 1 FROM post_follower_tracking p
                 WHERE p.decision_id = o.decision_id AND p.collected_at > o.scored_at))";
 
+/// The count columns read from `outcomes`.
+const COUNT_COLUMNS: [&str; 5] = ["likes", "retweets", "replies", "views", "impressions"];
+
 #[derive(sqlx::FromRow)]
 struct OutcomeRowDb {
     id: i64,
     decision_id: String,
-    likes: Option<i64>,
-    retweets: Option<i64>,
-    replies: Option<i64>,
-    views: Option<i64>,
-    impressions: Option<i64>,
+    likes: Option<f64>,
+    retweets: Option<f64>,
+    replies: Option<f64>,
+    views: Option<f64>,
+    impressions: Option<f64>,
+    /// Bit i set: COUNT_COLUMNS[i] holds a value that is not a number at all (SQLite text or
+    /// blob), so it could not even be read as one.
+    unreadable: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SnapshotRowDb {
+    decision_id: String,
+    hours_after_post: Option<f64>,
+    follower_count: Option<f64>,
+    unreadable: i64,
+}
+
+/// A metric column read leniently, as a double: a column of any numeric type (INT4, INT8,
+/// NUMERIC with its NaN, REAL) is read without a decode error, and on SQLite a text or blob
+/// stored in a numeric column reads as NULL with its bit set in `unreadable`.
+fn lenient(kind: BackendKind, col: &str) -> String {
+    match kind {
+        BackendKind::Postgres => format!("CAST({col} AS DOUBLE PRECISION)"),
+        BackendKind::Sqlite => {
+            format!("CASE WHEN typeof({col}) IN ('integer', 'real') THEN CAST({col} AS REAL) END")
+        }
+    }
+}
+
+/// The bit mask of unreadable columns (always 0 on Postgres, whose columns are typed).
+fn unreadable_mask(kind: BackendKind, cols: &[&str]) -> String {
+    match kind {
+        BackendKind::Postgres => "CAST(0 AS BIGINT)".into(),
+        BackendKind::Sqlite => cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                format!(
+                    "(CASE WHEN typeof({c}) IN ('text', 'blob') THEN {} ELSE 0 END)",
+                    1 << i
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" + "),
+    }
+}
+
+/// A count as read: `Ok(None)` when NULL, `Ok(Some(n))` for a whole number ≥ 0, `Err(())` for
+/// anything else (NaN, ±∞, a fraction, a negative number).
+pub fn count_value(v: Option<f64>) -> Result<Option<i64>, ()> {
+    match v {
+        None => Ok(None),
+        Some(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 9.2e18 => {
+            Ok(Some(x as i64))
+        }
+        Some(_) => Err(()),
+    }
 }
 
 #[async_trait]
@@ -92,14 +152,23 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<OutcomeToScore>, StoreError> {
+        let kind = B::KIND;
+        let cols: Vec<String> = COUNT_COLUMNS
+            .iter()
+            .map(|c| format!("{} AS {c}", lenient(kind, &format!("o.{c}"))))
+            .collect();
+        let qualified: Vec<String> = COUNT_COLUMNS.iter().map(|c| format!("o.{c}")).collect();
+        let qualified: Vec<&str> = qualified.iter().map(String::as_str).collect();
         let rows: Vec<OutcomeRowDb> = self
             .db
             .fetch_all(
                 format!(
-                    "SELECT o.id, o.decision_id, o.likes, o.retweets, o.replies, o.views, o.impressions
+                    "SELECT o.id, o.decision_id, {}, {} AS unreadable
                      FROM outcomes o
                      WHERE o.id > $2 AND {NEEDS_SCORE}
-                     ORDER BY o.id LIMIT $3"
+                     ORDER BY o.id LIMIT $3",
+                    cols.join(", "),
+                    unreadable_mask(kind, &qualified)
                 )
                 .into(),
                 args![version, after_id, limit],
@@ -109,36 +178,87 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
             return Ok(Vec::new());
         };
         // The snapshots of exactly these outcomes, by their id range.
-        let snaps: Vec<(String, i64, Option<i64>)> = self
+        let snaps: Vec<SnapshotRowDb> = self
             .db
             .fetch_all(
-                "SELECT p.decision_id, p.hours_after_post, p.follower_count
-                 FROM post_follower_tracking p
-                 JOIN outcomes o ON o.decision_id = p.decision_id
-                 WHERE o.id BETWEEN $1 AND $2"
-                    .into(),
+                format!(
+                    "SELECT p.decision_id, {} AS hours_after_post, {} AS follower_count,
+                            {} AS unreadable
+                     FROM post_follower_tracking p
+                     JOIN outcomes o ON o.decision_id = p.decision_id
+                     WHERE o.id BETWEEN $1 AND $2",
+                    lenient(kind, "p.hours_after_post"),
+                    lenient(kind, "p.follower_count"),
+                    unreadable_mask(kind, &["p.hours_after_post", "p.follower_count"])
+                )
+                .into(),
                 args![first.id, last.id],
             )
             .await?;
-        let mut by_decision: std::collections::HashMap<String, Vec<(i64, Option<i64>)>> =
+        type Snaps = (Vec<(i64, Option<i64>)>, Vec<String>);
+        let mut by_decision: std::collections::HashMap<String, Snaps> =
             std::collections::HashMap::new();
-        for (decision_id, hours, count) in snaps {
-            by_decision
-                .entry(decision_id)
-                .or_default()
-                .push((hours, count));
+        for snap in snaps {
+            let entry = by_decision.entry(snap.decision_id).or_default();
+            let hours = count_value(snap.hours_after_post);
+            let count = count_value(snap.follower_count);
+            let bad_hours = snap.unreadable & 1 != 0 || hours.is_err();
+            // A negative follower count is a failed scrape, which attribution already treats as
+            // a missing snapshot; anything else that is not a count makes the row bad.
+            let bad_count = snap.unreadable & 2 != 0
+                || snap
+                    .follower_count
+                    .is_some_and(|x| !x.is_finite() || x.fract() != 0.0);
+            if bad_hours {
+                entry
+                    .1
+                    .push("post_follower_tracking.hours_after_post".into());
+            }
+            if bad_count {
+                entry.1.push("post_follower_tracking.follower_count".into());
+            }
+            if let (Ok(Some(h)), false) = (hours, bad_count) {
+                let count = match count {
+                    Ok(c) => c,
+                    Err(()) => snap.follower_count.map(|x| x as i64),
+                };
+                entry.0.push((h, count));
+            }
         }
         Ok(rows
             .into_iter()
-            .map(|r| OutcomeToScore {
-                snapshots: by_decision.remove(&r.decision_id).unwrap_or_default(),
-                id: r.id,
-                decision_id: r.decision_id,
-                likes: r.likes,
-                retweets: r.retweets,
-                replies: r.replies,
-                views: r.views,
-                impressions: r.impressions,
+            .map(|r| {
+                let (snapshots, mut bad_columns) =
+                    by_decision.remove(&r.decision_id).unwrap_or_default();
+                let mut read = |i: usize, v: Option<f64>| -> Option<i64> {
+                    let value = if r.unreadable & (1 << i) != 0 {
+                        Err(())
+                    } else {
+                        count_value(v)
+                    };
+                    value.unwrap_or_else(|()| {
+                        bad_columns.push(format!("outcomes.{}", COUNT_COLUMNS[i]));
+                        None
+                    })
+                };
+                let likes = read(0, r.likes);
+                let retweets = read(1, r.retweets);
+                let replies = read(2, r.replies);
+                let views = read(3, r.views);
+                let impressions = read(4, r.impressions);
+                bad_columns.sort();
+                bad_columns.dedup();
+                OutcomeToScore {
+                    snapshots,
+                    id: r.id,
+                    decision_id: r.decision_id,
+                    bad_columns,
+                    likes,
+                    retweets,
+                    replies,
+                    views,
+                    impressions,
+                }
             })
             .collect())
     }
