@@ -357,7 +357,9 @@ fn the_scale_is_monotone_and_flat_outside_the_banded_range() {
         assert!(p >= last);
         last = p;
     }
-    assert!(TIE_TOLERANCE > 0.0);
+    // Points within the tolerance are one point.
+    let tied = PriorityScale::new(&[0.5, 0.5 + TIE_TOLERANCE / 2.0], &[0.7, 0.7]);
+    assert_eq!(tied.priority(0.5 + TIE_TOLERANCE / 4.0), 0.7);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,13 +558,14 @@ async fn exec(db: &TestDb, sql: &str) {
 }
 
 type Derived = (Option<f64>, Option<f64>, Option<f64>);
+type OutcomeRow = (String, Option<f64>, Option<f64>, Option<f64>);
 
 /// Every outcome's derived values (engagement rate, weighted followers, score), by decision.
 async fn scored(db: &TestDb) -> HashMap<String, Derived> {
     use sqlx::Connection;
     let sql = "SELECT decision_id, engagement_rate, followers_gained_weighted,
                       primary_objective_score FROM outcomes";
-    let rows: Vec<(String, Option<f64>, Option<f64>, Option<f64>)> = if db.is_postgres() {
+    let rows: Vec<OutcomeRow> = if db.is_postgres() {
         let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
         sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap()
     } else {

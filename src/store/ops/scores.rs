@@ -122,7 +122,7 @@ fn unreadable_mask(kind: BackendKind, cols: &[&str]) -> String {
 
 /// A count as read: `Ok(None)` when NULL, `Ok(Some(n))` for a whole number ≥ 0, `Err(())` for
 /// anything else (NaN, ±∞, a fraction, a negative number).
-pub fn count_value(v: Option<f64>) -> Result<Option<i64>, ()> {
+fn count_value(v: Option<f64>) -> Result<Option<i64>, ()> {
     match v {
         None => Ok(None),
         Some(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 9.2e18 => {
