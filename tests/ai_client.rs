@@ -133,7 +133,8 @@ async fn a_429_with_retry_after_then_200_is_retried_and_costed_once(db: &TestDb)
     assert_eq!(report.calls, 1, "{report:?}");
     assert!((report.spent_usd - expect).abs() < 1e-12);
     assert_eq!(report.reserved_usd, 0.0);
-    assert_eq!(report.by_model[0].key, "gpt-4o-mini");
+    // Spend by model is the answering (and charged) model's.
+    assert_eq!(report.by_model[0].key, "gpt-4o-mini-2024-07-18");
     assert_eq!(report.by_model[0].tokens, 1500);
 }
 contract!(a_429_with_retry_after_then_200_is_retried_and_costed_once);

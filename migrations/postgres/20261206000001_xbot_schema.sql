@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS ai_usage (
     id BIGSERIAL PRIMARY KEY,
     at TIMESTAMPTZ NOT NULL DEFAULT now(),
     model TEXT NOT NULL,
+    -- `model` answered and was charged; `requested_model` is what the caller asked for.
+    requested_model   TEXT,
     prompt_tokens BIGINT NOT NULL DEFAULT 0,
     completion_tokens BIGINT NOT NULL DEFAULT 0,
     total_tokens BIGINT NOT NULL DEFAULT 0,
@@ -223,7 +225,10 @@ CREATE TABLE IF NOT EXISTS account_state (
     operator_override   TEXT NOT NULL DEFAULT 'none',
     override_by         TEXT,
     override_at         TIMESTAMPTZ,
-    priority_updated_at TIMESTAMPTZ
+    priority_updated_at TIMESTAMPTZ,
+    -- The priority the account had (before any override) at the last run that saw it live;
+    -- once stale its priority is priority_base × 0.5^(days stale / 14), continuous in time.
+    priority_base       DOUBLE PRECISION
 );
 
 -- Posts xbot held back from xBOT's posting queue, with the status xBOT had given them, so

@@ -7,9 +7,12 @@
 //!    store serialises reservations, so two concurrent calls cannot both squeeze in).
 //! 3. The call is sent (with the client's retries: one reservation however many attempts).
 //! 4. The reservation is settled with the real usage, priced by the model the API reports
-//!    (falling back to the requested one), or released when nothing useful came back. An answer
-//!    without usage figures is settled at the estimate (the call did cost money) and reported
-//!    as an error.
+//!    (falling back to the requested one), or released when nothing useful came back. The row
+//!    keeps both: `model` is the model that answered and was charged, `requested_model` the one
+//!    asked for, so spend by model is the answering model's and cost = price(model) × tokens
+//!    holds for every settled row. An answer without usage figures is settled at the estimated
+//!    tokens, priced as the answering model (the call did cost money), and reported as an
+//!    error.
 //!
 //! Unknown model names are priced at the dearest known price and warned about once each.
 
@@ -285,13 +288,18 @@ impl Ledger {
                 let p = price_model(&self.prices, &model);
                 (u, cost_usd(&p, u.prompt_tokens, u.completion_tokens), None)
             }
-            // The call happened and cost something we cannot know: charge the estimate.
+            // The call happened and cost something we cannot know: charge the estimated tokens
+            // at the answering model's price.
             None => (
                 Usage {
                     prompt_tokens: prompt_est,
                     completion_tokens: completion_est,
                 },
-                estimate,
+                cost_usd(
+                    &price_model(&self.prices, &model),
+                    prompt_est,
+                    completion_est,
+                ),
                 Some(
                     response
                         .usage_problem
@@ -301,8 +309,9 @@ impl Ledger {
             ),
         };
         self.store
-            .settle(
+            .settle_as(
                 id,
+                &model,
                 i64::try_from(usage.prompt_tokens).unwrap_or(i64::MAX),
                 i64::try_from(usage.completion_tokens).unwrap_or(i64::MAX),
                 cost,

@@ -6,7 +6,9 @@ use serde::Serialize;
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
-use crate::learning::weights::{WeightDelta, WeightMap, diff};
+use crate::learning::weights::{
+    FEATURES, WeightDelta, WeightMap, WeightParams, diff, effective_cutoff_days,
+};
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
 use crate::text::{cell, inert};
@@ -78,13 +80,16 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
         WeightsCommand::Show { version, json } => {
             let record = find(store.weight_map(&version).await?, &version)?;
             let map = parse(&record)?;
+            let params = parse_params(&record);
             if json {
                 print_json(&Shown {
                     record: &record,
                     map: &map,
+                    params: params.as_ref(),
                 })
             } else {
                 print_map(&record, &map);
+                print_params(&record, params.as_ref());
                 Ok(())
             }
         }
@@ -108,6 +113,54 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
 struct Shown<'a> {
     record: &'a WeightMapRecord,
     map: &'a WeightMap,
+    /// The params the map was computed with (None when the stored params are unreadable).
+    params: Option<&'a WeightParams>,
+}
+
+/// The stored params of a map. Params stored before the decay settings were recorded read back
+/// with the spec's defaults (what those maps used); unreadable params are `None`.
+pub fn parse_params(record: &WeightMapRecord) -> Option<WeightParams> {
+    serde_json::from_str(record.params.as_deref()?).ok()
+}
+
+fn print_params(record: &WeightMapRecord, params: Option<&WeightParams>) {
+    let Some(p) = params else {
+        println!(
+            "\nparams: {}",
+            record
+                .params
+                .as_deref()
+                .map_or("(none stored)".to_string(), |s| format!(
+                    "unreadable: {}",
+                    cell(s, 80)
+                ))
+        );
+        return;
+    };
+    println!(
+        "\nparams: window {} days, shrinkage k {}, scores in [0, 1], μ per feature",
+        p.window_days, p.k
+    );
+    let mut t = Table::new(&[
+        ("feature", Align::Left),
+        ("context", Align::Left),
+        ("λ", Align::Right),
+        ("floor", Align::Right),
+        ("max age", Align::Right),
+        ("cut-off", Align::Right),
+    ]);
+    for f in FEATURES {
+        let d = p.decay.get(f);
+        t.row(vec![
+            f.column().to_string(),
+            d.context.as_str().to_string(),
+            format!("{}", d.lambda),
+            format!("{}", d.floor),
+            format!("{} d", d.max_age_days),
+            format!("{} d", effective_cutoff_days(f, p)),
+        ]);
+    }
+    println!("{}", t.render());
 }
 
 fn find(record: Option<WeightMapRecord>, version: &str) -> Result<WeightMapRecord, CliError> {

@@ -65,7 +65,8 @@ pub fn shrunk_score(sum_ds: f64, sum_d: f64, k: f64, mu: f64) -> f64 {
 }
 
 /// Builds a ranked leaderboard from group sums (any order). Ranked by shrunk score descending, ties
-/// by value ascending; a non-finite shrunk score ranks last. Deterministic.
+/// (scores within [`TIE_TOLERANCE`](crate::learning::replies::TIE_TOLERANCE)) by value ascending;
+/// a non-finite shrunk score ranks last. Deterministic.
 pub fn leaderboard(groups: &[GroupSums], k: f64) -> Vec<LeaderboardEntry> {
     let mu = global_mean(groups);
     let total_n: u64 = groups.iter().map(|g| g.n).fold(0, u64::saturating_add);
@@ -100,6 +101,13 @@ pub fn leaderboard(groups: &[GroupSums], k: f64) -> Vec<LeaderboardEntry> {
             .total_cmp(&key(a))
             .then_with(|| a.value.cmp(&b.value))
     });
+    // Scores within the tie tolerance are equal (rounding noise must not reorder them): each
+    // tie group is ordered by value, so the ranking is the same under noise of 1e-12.
+    let keys: Vec<f64> = entries.iter().map(key).collect();
+    let groups = crate::learning::replies::tie_groups(&keys);
+    let mut grouped: Vec<(usize, LeaderboardEntry)> = groups.into_iter().zip(entries).collect();
+    grouped.sort_by(|(ga, a), (gb, b)| ga.cmp(gb).then_with(|| a.value.cmp(&b.value)));
+    let mut entries: Vec<LeaderboardEntry> = grouped.into_iter().map(|(_, e)| e).collect();
     for (i, e) in entries.iter_mut().enumerate() {
         e.rank = i + 1;
     }

@@ -44,16 +44,32 @@ pub struct ReplySample {
 /// c = 0.6·(1 − e^(−fgw/τ)) + 0.4·score, in [0, 1].
 ///
 /// Missing, NaN or negative inputs count as 0; score is clamped to [0, 1]; an invalid τ (≤ 0 or not
-/// finite) falls back to the default 10.
+/// finite) falls back to the default 10. The priority job only ever calls this for measured
+/// replies (see [`measured_contribution`]); an unmeasured reply is left out, never 0.
 pub fn reply_contribution(fgw: Option<f64>, score: Option<f64>, tau: f64) -> f64 {
-    let tau = if tau.is_finite() && tau > 0.0 {
-        tau
-    } else {
-        ObjectiveParams::default().tau
-    };
+    let tau = valid_tau(tau);
     let fgw = sanitize_metric(fgw).unwrap_or(0.0);
     let score = sanitize_metric(score).unwrap_or(0.0).min(1.0);
     (0.6 * (1.0 - (-fgw / tau).exp()) + 0.4 * score).clamp(0.0, 1.0)
+}
+
+fn valid_tau(tau: f64) -> f64 {
+    if tau.is_finite() && tau > 0.0 {
+        tau
+    } else {
+        ObjectiveParams::default().tau
+    }
+}
+
+/// A reply is measured when it has both a weighted follower gain (finite, ≥ 0) and an objective
+/// score in [0, 1]. Anything else (NULL, NaN, ±∞, negative, a score above 1) is not measured yet.
+pub fn is_measured(fgw: Option<f64>, score: Option<f64>) -> bool {
+    sanitize_metric(fgw).is_some() && sanitize_metric(score).is_some_and(|s| s <= 1.0)
+}
+
+/// c of a measured reply, `None` for an unmeasured one (which never counts as 0).
+pub fn measured_contribution(fgw: Option<f64>, score: Option<f64>, tau: f64) -> Option<f64> {
+    is_measured(fgw, score).then(|| reply_contribution(fgw, score, tau))
 }
 
 /// Weight of one reply: max(0.1, e^(−0.15·age_days)); negative age counts as 0.
@@ -63,16 +79,86 @@ pub fn reply_weight(age_days: f64) -> f64 {
         .max(REPLY_DECAY_FLOOR)
 }
 
-/// Performance = Σ(d·c)/Σd over the account's replies; `None` when there is no usable reply
-/// (empty, or every age NaN).
-pub fn reply_performance(samples: &[ReplySample], tau: f64) -> Option<f64> {
-    let (mut sum_d, mut sum_dc) = (0.0, 0.0);
-    for s in samples.iter().filter(|s| !s.age_days.is_nan()) {
-        let d = reply_weight(s.age_days);
-        sum_d += d;
-        sum_dc += d * reply_contribution(s.followers_gained_weighted, s.score, tau);
+/// Decayed sums over an account's measured replies: n, Σd and Σ(d·c).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplySums {
+    /// Measured replies.
+    pub n: u32,
+    /// Σd over them.
+    pub sum_d: f64,
+    /// Σ(d·c) over them.
+    pub sum_dc: f64,
+}
+
+impl ReplySums {
+    /// Sums over the measured replies among `samples` (NaN ages are skipped).
+    pub fn from_samples<'a>(samples: impl IntoIterator<Item = &'a ReplySample>, tau: f64) -> Self {
+        let mut out = ReplySums::default();
+        for s in samples.into_iter().filter(|s| !s.age_days.is_nan()) {
+            if let Some(c) = measured_contribution(s.followers_gained_weighted, s.score, tau) {
+                let d = reply_weight(s.age_days);
+                out.n += 1;
+                out.sum_d += d;
+                out.sum_dc += d * c;
+            }
+        }
+        out
     }
-    (sum_d > 0.0).then(|| (sum_dc / sum_d).clamp(0.0, 1.0))
+
+    /// Σ(d·c)/Σd, `None` when nothing is measured (or the sums are not usable).
+    pub fn performance(&self) -> Option<f64> {
+        (self.n > 0 && self.sum_d > 0.0 && self.sum_d.is_finite() && self.sum_dc.is_finite())
+            .then(|| (self.sum_dc / self.sum_d).clamp(0.0, 1.0))
+    }
+
+    /// The shrunk performance (Σ(d·c) + k·μ)/(Σd + k), as the leaderboards shrink: with no
+    /// evidence it is μ, and it moves away from μ as measured replies accumulate.
+    pub fn shrunk(&self, k: f64, mu: f64) -> f64 {
+        let (sum_d, sum_dc) = if self.performance().is_some() {
+            (self.sum_d, self.sum_dc)
+        } else {
+            (0.0, 0.0)
+        };
+        crate::learning::leaderboard::shrunk_score(sum_dc, sum_d, k, mu).clamp(0.0, 1.0)
+    }
+
+    /// The sum of two sets of sums.
+    pub fn merge(&self, other: &ReplySums) -> ReplySums {
+        ReplySums {
+            n: self.n.saturating_add(other.n),
+            sum_d: self.sum_d + other.sum_d,
+            sum_dc: self.sum_dc + other.sum_dc,
+        }
+    }
+}
+
+/// Performance = Σ(d·c)/Σd over the account's measured replies; `None` when no reply is measured
+/// (empty, every age NaN, or every reply missing its follower gain or score).
+pub fn reply_performance(samples: &[ReplySample], tau: f64) -> Option<f64> {
+    ReplySums::from_samples(samples, tau).performance()
+}
+
+/// Performances, priorities and scale points closer than this are equal (rounding noise: equal
+/// inputs summed in another order, or decayed at another `now`, differ in the last bits).
+pub const TIE_TOLERANCE: f64 = 1e-12;
+
+/// Groups of equal values in a descending sequence: a new group starts where the gap to the
+/// previous value is more than [`TIE_TOLERANCE`]. Returns each element's group index (0 = top).
+/// Depends only on the sorted values, so it is the same for any permutation of the input.
+pub fn tie_groups(sorted_desc: &[f64]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(sorted_desc.len());
+    let mut g = 0;
+    for (i, x) in sorted_desc.iter().enumerate() {
+        if i > 0 {
+            let prev = sorted_desc[i - 1];
+            let same = prev == *x || (prev - x).abs() <= TIE_TOLERANCE;
+            if !same {
+                g += 1;
+            }
+        }
+        out.push(g);
+    }
+    out
 }
 
 /// Priority band of an account.
@@ -127,6 +213,8 @@ fn perf_key(x: f64) -> f64 {
 /// Ranks accounts by performance and maps them to priorities in bands.
 ///
 /// Returned best first (ties keep input order). Rules:
+/// - performances within [`TIE_TOLERANCE`] of each other are equal (chained: sorted, a new
+///   group starts at a gap above the tolerance), so rounding noise never splits a tie;
 /// - all performances equal (including a single account): 0.5 each, [`Band::Uniform`];
 /// - ties share the best rank of their group (1, 2, 2, 4), so equal performance ⇒ equal priority;
 /// - band cut points by rank r (0-based) over n accounts, rounding half up: Top r < c1 =
@@ -141,23 +229,29 @@ fn perf_key(x: f64) -> f64 {
 /// NaN performances rank last. Priorities are in [0, 1] and non-increasing down the ranking.
 pub fn assign_bands<K: Clone>(perfs: &[(K, f64)]) -> Vec<(K, f64, Band)> {
     let n = perfs.len();
-    let Some(first) = perfs.first().map(|(_, p)| perf_key(*p)) else {
+    if n == 0 {
         return Vec::new();
-    };
-    if perfs.iter().all(|(_, p)| perf_key(*p) == first) {
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| perf_key(perfs[*b].1).total_cmp(&perf_key(perfs[*a].1)));
+    let keys: Vec<f64> = order.iter().map(|i| perf_key(perfs[*i].1)).collect();
+    let groups = tie_groups(&keys);
+    if groups.last() == Some(&0) {
+        // All equal (within the tolerance): no ranking to speak of.
         return perfs
             .iter()
             .map(|(k, _)| (k.clone(), 0.5, Band::Uniform))
             .collect();
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| perf_key(perfs[*b].1).total_cmp(&perf_key(perfs[*a].1)));
 
-    // Competition ranks over the sorted order.
+    // Competition ranks over the sorted order: a tie group shares its first member's rank.
     let mut ranks = vec![0usize; n];
     for i in 1..n {
-        let same = perf_key(perfs[order[i]].1) == perf_key(perfs[order[i - 1]].1);
-        ranks[i] = if same { ranks[i - 1] } else { i };
+        ranks[i] = if groups[i] == groups[i - 1] {
+            ranks[i - 1]
+        } else {
+            i
+        };
     }
     let round_share = |tenths: usize| (tenths * n + 5) / 10;
     let c1 = round_share(1).max(1);
@@ -201,17 +295,92 @@ pub fn assign_bands<K: Clone>(perfs: &[(K, f64)]) -> Vec<(K, f64, Band)> {
     out
 }
 
-/// Priority of an account with no reply in 30 days: base × 0.5^(age_days/14), age measured from
-/// `last_successful_reply_at`. Pure, so re-running the job gives the same value. A NaN or negative
-/// base counts as 0; a future timestamp counts as age 0.
+/// Days after its last reply at which an account with no newer reply goes stale.
+pub const STALE_AFTER_DAYS: f64 = 30.0;
+
+/// Priority of an account with no reply in 30 days: base × 0.5^(days stale / 14), where the
+/// account went stale when its last reply turned 30 days old (`last_successful_reply_at` + 30
+/// days) and `base` is the priority it had then. Continuous in time (exactly `base` at the moment
+/// it goes stale, halving every 14 days after) and pure, so re-running the job gives the same
+/// value however often it runs. A NaN or negative base counts as 0 (above 1 as 1); before the
+/// stale instant the base applies unchanged.
 pub fn stale_priority(
-    base_performance: f64,
+    base_priority: f64,
     last_successful_reply_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> f64 {
-    let base = sanitize_metric(Some(base_performance)).unwrap_or(0.0);
-    let age = age_days(now, last_successful_reply_at);
-    base * 0.5_f64.powf(age / STALE_HALF_LIFE_DAYS)
+    let base = sanitize_metric(Some(base_priority)).unwrap_or(0.0).min(1.0);
+    let stale_days = (age_days(now, last_successful_reply_at) - STALE_AFTER_DAYS).max(0.0);
+    base * 0.5_f64.powf(stale_days / STALE_HALF_LIFE_DAYS)
+}
+
+/// The banded accounts' performance → priority curve, used to put an account that is not
+/// banded (too few replies, nothing measured, never replied, gone stale without a stored base)
+/// on the same scale: a performance between two banded accounts gets the priority linearly
+/// between theirs; above the best it gets the best's priority, below the worst the worst's.
+/// Accounts within [`TIE_TOLERANCE`] form one point (their shared priority over their
+/// performance range). Monotone and continuous in the performance. With no banded accounts
+/// every performance maps to the neutral 0.5 (as in the all-equal case).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriorityScale {
+    /// (lowest performance, highest performance, priority) of each tie group, best first.
+    points: Vec<(f64, f64, f64)>,
+}
+
+impl PriorityScale {
+    /// The scale from [`assign_bands`]' input and output.
+    pub fn new(perfs: &[f64], banded: &[f64]) -> PriorityScale {
+        let mut pairs: Vec<(f64, f64)> = perfs
+            .iter()
+            .zip(banded)
+            .filter(|(p, q)| p.is_finite() && q.is_finite())
+            .map(|(p, q)| (*p + 0.0, *q))
+            .collect();
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let keys: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+        let groups = tie_groups(&keys);
+        let mut points: Vec<(f64, f64, f64)> = Vec::new();
+        for (i, (p, q)) in pairs.iter().enumerate() {
+            if i > 0 && groups[i] == groups[i - 1] {
+                if let Some(last) = points.last_mut() {
+                    last.0 = *p;
+                }
+            } else {
+                points.push((*p, *p, *q));
+            }
+        }
+        PriorityScale { points }
+    }
+
+    /// Priority of a performance on this scale (NaN counts as the lowest performance).
+    pub fn priority(&self, performance: f64) -> f64 {
+        let x = if performance.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            performance
+        };
+        let (Some(best), Some(worst)) = (self.points.first(), self.points.last()) else {
+            return 0.5;
+        };
+        if x >= best.0 {
+            return best.2;
+        }
+        if x <= worst.1 {
+            return worst.2;
+        }
+        for w in self.points.windows(2) {
+            let (hi, lo) = (w[0], w[1]);
+            if x >= hi.0 {
+                return hi.2;
+            }
+            if x > lo.1 {
+                // Strictly between two groups: linear between their priorities.
+                let t = (x - lo.1) / (hi.0 - lo.1);
+                return (lo.2 + (hi.2 - lo.2) * t).clamp(0.0, 1.0);
+            }
+        }
+        worst.2
+    }
 }
 
 /// An operator's manual override of an account's priority (audited by the caller).
@@ -314,17 +483,28 @@ mod tests {
         let samples = [
             ReplySample {
                 age_days: 0.0,
-                followers_gained_weighted: None,
+                followers_gained_weighted: Some(0.0),
                 score: Some(1.0),
             },
             ReplySample {
                 age_days: 30.0, // weight at the 0.1 floor
-                followers_gained_weighted: None,
+                followers_gained_weighted: Some(0.0),
                 score: Some(0.0),
             },
             ReplySample {
                 age_days: 2.0,
                 followers_gained_weighted: Some(10.0),
+                score: Some(0.0),
+            },
+            // Unmeasured: left out, never 0.
+            ReplySample {
+                age_days: 0.0,
+                followers_gained_weighted: None,
+                score: Some(1.0),
+            },
+            ReplySample {
+                age_days: 1.0,
+                followers_gained_weighted: Some(3.0),
                 score: None,
             },
         ];
@@ -332,6 +512,10 @@ mod tests {
         let c2 = 0.6 * (1.0 - (-1.0f64).exp());
         let expect = (1.0 * 0.4 + 0.1 * 0.0 + d2 * c2) / (1.0 + 0.1 + d2);
         assert!(close(reply_performance(&samples, 10.0).unwrap(), expect));
+        assert_eq!(reply_performance(&samples[3..], 10.0), None);
+        assert!(!is_measured(Some(f64::NAN), Some(0.5)));
+        assert!(!is_measured(Some(1.0), Some(1.5)));
+        assert!(is_measured(Some(0.0), Some(0.0)));
         assert_eq!(reply_weight(30.0), 0.1);
         assert_eq!(reply_weight(-5.0), 1.0);
         assert!(is_eligible(3) && !is_eligible(2));
@@ -439,12 +623,14 @@ mod tests {
     #[test]
     fn stale_priority_is_pure_and_halves_every_14_days() {
         let last = Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).unwrap();
-        let now = last + Duration::days(14);
+        // Stale from the moment the last reply is 30 days old: the base, then halving.
+        let now = last + Duration::days(44);
         assert!(close(stale_priority(0.8, last, now), 0.4));
         assert!(close(
-            stale_priority(0.8, last, last + Duration::days(28)),
+            stale_priority(0.8, last, last + Duration::days(58)),
             0.2
         ));
+        assert_eq!(stale_priority(0.8, last, last + Duration::days(30)), 0.8);
         assert_eq!(stale_priority(0.8, last, last), 0.8);
         assert_eq!(
             stale_priority(0.8, now, last),
@@ -508,9 +694,14 @@ mod tests {
             for a in 0..perfs.len() {
                 for b in 0..perfs.len() {
                     let (ka, kb) = (perf_key(perfs[a]), perf_key(perfs[b]));
-                    if ka > kb {
+                    // Apart by more than any chain of ties can bridge: strictly ordered.
+                    let apart = TIE_TOLERANCE * perfs.len() as f64;
+                    if ka > kb + apart {
                         prop_assert!(prio[&a] > prio[&b], "{} -> {} vs {} -> {}", perfs[a], prio[&a], perfs[b], prio[&b]);
-                    } else if ka == kb {
+                    } else if ka >= kb {
+                        prop_assert!(prio[&a] >= prio[&b]);
+                    }
+                    if ka == kb || (ka - kb).abs() <= TIE_TOLERANCE {
                         prop_assert_eq!(prio[&a], prio[&b]);
                     }
                 }

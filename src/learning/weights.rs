@@ -87,13 +87,90 @@ impl Feature {
     }
 }
 
-/// Tunables of a weight-map run (stored as the version's params JSON).
+/// One feature's decay settings, as used and as stored with a map: the context it decays in and
+/// that context's λ, floor and max age (days).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FeatureDecay {
+    /// The decay context (for the record; the numbers below are what is used).
+    pub context: DecayContext,
+    pub lambda: f64,
+    pub floor: f64,
+    pub max_age_days: f64,
+}
+
+impl FeatureDecay {
+    /// The spec's settings of a context.
+    pub fn of(context: DecayContext) -> FeatureDecay {
+        let p = context.params();
+        FeatureDecay {
+            context,
+            lambda: p.lambda,
+            floor: p.floor,
+            max_age_days: p.max_age_days,
+        }
+    }
+
+    /// As [`DecayParams`].
+    pub fn params(&self) -> DecayParams {
+        DecayParams {
+            lambda: self.lambda,
+            floor: self.floor,
+            max_age_days: self.max_age_days,
+        }
+    }
+}
+
+/// Every feature's decay settings (stored keyed by feature column).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FeatureDecays {
+    pub generator_name: FeatureDecay,
+    pub topic: FeatureDecay,
+    pub tone: FeatureDecay,
+    pub decision_type: FeatureDecay,
+    pub content_slot: FeatureDecay,
+}
+
+impl Default for FeatureDecays {
+    fn default() -> Self {
+        FeatureDecays {
+            generator_name: FeatureDecay::of(Feature::Generator.decay_context()),
+            topic: FeatureDecay::of(Feature::Topic.decay_context()),
+            tone: FeatureDecay::of(Feature::Tone.decay_context()),
+            decision_type: FeatureDecay::of(Feature::DecisionType.decay_context()),
+            content_slot: FeatureDecay::of(Feature::Slot.decay_context()),
+        }
+    }
+}
+
+impl FeatureDecays {
+    /// The settings of one feature.
+    pub fn get(&self, feature: Feature) -> &FeatureDecay {
+        match feature {
+            Feature::Generator => &self.generator_name,
+            Feature::Topic => &self.topic,
+            Feature::Tone => &self.tone,
+            Feature::DecisionType => &self.decision_type,
+            Feature::Slot => &self.content_slot,
+        }
+    }
+}
+
+/// Everything a weight map is computed from besides the rows and `now` (the version's
+/// `computed_at`), stored as the version's params JSON so a map can be recomputed exactly:
+/// the window, the shrinkage k and each feature's decay (context, λ, floor, max age). The
+/// fixed rules (rows with a score in [0, 1]; μ each feature's own decayed mean; uniform weights
+/// when a feature's shrunk scores sum to 0) are part of the algorithm, named in the stored JSON
+/// by [`WeightParams::stored_json`]. Params stored before the decay settings were recorded
+/// read back with the spec's defaults, which is what those maps used.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WeightParams {
     /// Look-back window in days (each feature is further capped by its max_age).
     pub window_days: f64,
     /// Shrinkage pseudo-count.
     pub k: f64,
+    /// Each feature's decay settings.
+    #[serde(default)]
+    pub decay: FeatureDecays,
 }
 
 impl Default for WeightParams {
@@ -101,42 +178,68 @@ impl Default for WeightParams {
         WeightParams {
             window_days: 60.0,
             k: SHRINK_K,
+            decay: FeatureDecays::default(),
         }
     }
 }
 
 impl WeightParams {
-    /// window_days finite and > 0; k finite and ≥ 0.
+    /// window_days finite and > 0; k finite and ≥ 0; every feature's decay valid.
     pub fn validate(&self) -> Result<(), InvalidParam> {
         check_positive("window_days", self.window_days)?;
-        if self.k.is_finite() && self.k >= 0.0 {
-            Ok(())
-        } else {
-            Err(InvalidParam {
+        if !(self.k.is_finite() && self.k >= 0.0) {
+            return Err(InvalidParam {
                 name: "k",
                 value: self.k,
                 expected: "a finite number >= 0",
-            })
+            });
         }
+        for f in FEATURES {
+            self.decay.get(f).params().validate()?;
+        }
+        Ok(())
+    }
+
+    /// The params as stored with a map: these fields, plus each feature's effective cut-off
+    /// (min(window, max age)) and the fixed rules, for whoever reads the row.
+    pub fn stored_json(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Some(decay) = v.get_mut("decay").and_then(Value::as_object_mut) {
+            for f in FEATURES {
+                if let Some(Value::Object(d)) = decay.get_mut(f.column()) {
+                    d.insert(
+                        "cutoff_days".into(),
+                        serde_json::json!(effective_cutoff_days(f, self)),
+                    );
+                }
+            }
+        }
+        if let Value::Object(o) = &mut v {
+            o.insert("score_range".into(), serde_json::json!([0.0, 1.0]));
+            o.insert("mu".into(), Value::from("per feature: its decayed mean"));
+            o.insert(
+                "decay_weight".into(),
+                Value::from(
+                    "max(floor, exp(-lambda * age_days)), rows older than cutoff_days left out",
+                ),
+            );
+        }
+        v
     }
 }
 
-/// Days of history a feature uses: min(window_days, its context's max_age_days).
+/// Days of history a feature uses: min(window_days, its max_age_days).
 pub fn effective_cutoff_days(feature: Feature, p: &WeightParams) -> f64 {
     // f64::min ignores a NaN window, falling back to max_age.
-    feature
-        .decay_context()
-        .params()
-        .max_age_days
-        .min(p.window_days)
+    p.decay.get(feature).max_age_days.min(p.window_days)
 }
 
-/// The decay parameters to aggregate a feature with (its context, max_age capped by the window).
-/// The SQL path must bind exactly these (λ, floor, cut-off) so both paths agree.
+/// The decay parameters to aggregate a feature with (its recorded λ and floor, max_age capped
+/// by the window). The SQL path must bind exactly these (λ, floor, cut-off) so both paths agree.
 pub fn feature_decay_params(feature: Feature, p: &WeightParams) -> DecayParams {
     DecayParams {
         max_age_days: effective_cutoff_days(feature, p),
-        ..feature.decay_context().params()
+        ..p.decay.get(feature).params()
     }
 }
 
@@ -808,6 +911,7 @@ mod tests {
         let wide = WeightParams {
             window_days: 120.0,
             k: 3.0,
+            ..WeightParams::default()
         };
         assert_eq!(effective_cutoff_days(Feature::Generator, &wide), 90.0);
         assert_eq!(overall_cutoff_days(&wide), 90.0);
@@ -815,6 +919,7 @@ mod tests {
         let nan = WeightParams {
             window_days: f64::NAN,
             k: 3.0,
+            ..WeightParams::default()
         };
         assert_eq!(effective_cutoff_days(Feature::Topic, &nan), 45.0);
         assert!(nan.validate().is_err());
@@ -922,7 +1027,11 @@ mod tests {
             prop_oneof![Just(60.0), 1.0..120.0f64],
             prop_oneof![Just(3.0), 0.0..20.0f64],
         )
-            .prop_map(|(window_days, k)| WeightParams { window_days, k })
+            .prop_map(|(window_days, k)| WeightParams {
+                window_days,
+                k,
+                ..WeightParams::default()
+            })
     }
 
     proptest! {

@@ -437,6 +437,16 @@ impl SourceMap {
                     }
                 };
                 let _ = write!(select, "{expr} AS {}", col.name);
+                if col.ty == Ty::Int {
+                    // Beside each count: the value read leniently as a double (NaN, fractions
+                    // and negatives kept, for the caller to judge) and whether the stored value
+                    // is not a number at all, so a bad row can be reported, not just skipped.
+                    let (num, bad) = match present.first() {
+                        Some(p) => lenient_number(backend, p, &rel.columns[*p]),
+                        None => (null_of(backend, Ty::Float).to_string(), "0".to_string()),
+                    };
+                    let _ = write!(select, ", {num} AS {0}__num, {bad} AS {0}__bad", col.name);
+                }
             }
             let _ = write!(select, " FROM {qualified})");
             rels.insert(
@@ -636,6 +646,34 @@ fn cast_expr(backend: BackendKind, want: Ty, col: &str, ty: &str) -> String {
     match backend {
         BackendKind::Postgres => pg_cast(want, &q, pg_family(ty)),
         BackendKind::Sqlite => sqlite_cast(want, &q),
+    }
+}
+
+/// (the value as a double, 1 when the stored value is not a number) of a count column.
+fn lenient_number(backend: BackendKind, col: &str, ty: &str) -> (String, String) {
+    let q = quote_ident(col);
+    match backend {
+        BackendKind::Postgres => match pg_family(ty) {
+            "int" | "numeric" | "float" => (format!("CAST({q} AS DOUBLE PRECISION)"), "0".into()),
+            "text" => (
+                format!(
+                    "(CASE WHEN {q} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$' \
+                     THEN trim({q})::double precision END)"
+                ),
+                format!(
+                    "(CASE WHEN {q} IS NOT NULL AND NOT {q} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$' \
+                     THEN 1 ELSE 0 END)"
+                ),
+            ),
+            _ => (
+                "NULL::double precision".into(),
+                format!("(CASE WHEN {q} IS NULL THEN 0 ELSE 1 END)"),
+            ),
+        },
+        BackendKind::Sqlite => (
+            format!("(CASE WHEN typeof({q}) IN ('integer', 'real') THEN CAST({q} AS REAL) END)"),
+            format!("(CASE WHEN typeof({q}) IN ('text', 'blob') THEN 1 ELSE 0 END)"),
+        ),
     }
 }
 

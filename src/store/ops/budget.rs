@@ -90,10 +90,23 @@ pub struct BudgetReport {
 pub trait BudgetStore {
     /// Reserve the estimated cost of a call, or refuse it (see the module comment).
     async fn reserve(&self, r: &Reservation, now: DateTime<Utc>) -> Result<Reserved, StoreError>;
-    /// Record the real usage of a granted call.
+    /// Record the real usage of a granted call (the model stays the one reserved).
     async fn settle(
         &self,
         id: i64,
+        prompt_tokens: i64,
+        completion_tokens: i64,
+        cost_usd: f64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Record the real usage of a granted call priced as `model`, the model that answered:
+    /// `model` becomes the charged model and `requested_model` keeps the one asked for, so
+    /// spend by model is the spend of the model that cost it and the row can be re-priced from
+    /// its own columns.
+    async fn settle_as(
+        &self,
+        id: i64,
+        model: &str,
         prompt_tokens: i64,
         completion_tokens: i64,
         cost_usd: f64,
@@ -168,9 +181,10 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         }
         let (id,): (i64,) = tx
             .fetch_optional(
-                "INSERT INTO ai_usage (at, model, prompt_tokens, completion_tokens, total_tokens,
-                     cost_usd, feature_area, purpose, orchestrator, job_run_id, state)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reserved')
+                "INSERT INTO ai_usage (at, model, requested_model, prompt_tokens,
+                     completion_tokens, total_tokens, cost_usd, feature_area, purpose,
+                     orchestrator, job_run_id, state)
+                 VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reserved')
                  RETURNING id"
                     .into(),
                 args![
@@ -215,6 +229,42 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
                     prompt_tokens,
                     completion_tokens,
                     prompt_tokens + completion_tokens,
+                    cost_usd.max(0.0),
+                    now
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "AI usage {id} is not a pending reservation"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn settle_as(
+        &self,
+        id: i64,
+        model: &str,
+        prompt_tokens: i64,
+        completion_tokens: i64,
+        cost_usd: f64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let n = self
+            .db
+            .execute(
+                "UPDATE ai_usage SET state = 'settled', model = $2,
+                     requested_model = COALESCE(requested_model, model), prompt_tokens = $3,
+                     completion_tokens = $4, total_tokens = $5, cost_usd = $6, settled_at = $7
+                 WHERE id = $1 AND state = 'reserved'"
+                    .into(),
+                args![
+                    id,
+                    model,
+                    prompt_tokens,
+                    completion_tokens,
+                    prompt_tokens.saturating_add(completion_tokens),
                     cost_usd.max(0.0),
                     now
                 ],

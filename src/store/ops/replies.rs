@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::args;
 use crate::identity::Operator;
-use crate::learning::replies::{OperatorOverride, REPLY_DECAY_FLOOR, REPLY_DECAY_LAMBDA};
+use crate::learning::replies::{
+    OperatorOverride, REPLY_DECAY_FLOOR, REPLY_DECAY_LAMBDA, ReplySums, STALE_AFTER_DAYS,
+};
 use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
 use crate::store::backend::Val;
 use crate::store::backend::{Backend, BackendKind, BackendTx};
@@ -78,13 +80,14 @@ pub trait ReplyStore {
 #[derive(sqlx::FromRow)]
 struct StatsRow {
     username: String,
-    priority_score: f64,
-    reply_performance_score: Option<f64>,
+    priority_base: Option<f64>,
     operator_override: String,
     stored_last_reply: Option<DateTime<Utc>>,
     n_30d: i64,
+    m_30d: i64,
     sum_dc_30d: Option<f64>,
     sum_d_30d: Option<f64>,
+    m_all: i64,
     sum_dc_all: Option<f64>,
     sum_d_all: Option<f64>,
     last_reply_at: Option<DateTime<Utc>>,
@@ -93,50 +96,59 @@ struct StatsRow {
 fn stats_sql(kind: BackendKind) -> String {
     let age = age_days_sql(kind);
     let greatest = greatest(kind);
-    // $1 now, $2 τ. Missing, NaN or negative inputs count as 0, as in the learning core.
+    // $1 now, $2 τ. A reply is measured when it has a weighted follower gain (finite, ≥ 0) and a
+    // score in [0, 1]; only measured replies enter the sums (an unmeasured one is left out, never
+    // 0), but every reply counts towards replies_30d. (A text such as 'NaN' in a numeric SQLite
+    // column compares above every number, so it fails the upper bounds and is unmeasured.)
     format!(
         "WITH r AS (
             SELECT target_username AS username, posted_at, {age} AS age,
                    CASE WHEN followers_gained_weighted >= 0
                          AND followers_gained_weighted <= 1e300
-                        THEN followers_gained_weighted ELSE 0.0 END AS fgw,
-                   CASE WHEN score BETWEEN 0 AND 1 THEN score
-                        WHEN score > 1 AND score <= 1e300 THEN 1.0
-                        ELSE 0.0 END AS s
+                         AND score BETWEEN 0 AND 1
+                        THEN 1 ELSE 0 END AS measured,
+                   followers_gained_weighted AS fgw, score AS s
             FROM learning_facts
             WHERE decision_type = 'reply' AND target_username IS NOT NULL
         ), w AS (
-            SELECT username, posted_at, age,
+            SELECT username, posted_at, age, measured,
                    {greatest}({floor}, exp(-{lambda} * age)) AS d,
-                   0.6 * (1.0 - exp(-fgw / $2)) + 0.4 * s AS c
+                   CASE WHEN measured = 1
+                        THEN 0.6 * (1.0 - exp(-fgw / $2)) + 0.4 * s END AS c
             FROM r
         )
-        SELECT a.username, COALESCE(a.priority_score, 0.5) AS priority_score,
-               a.reply_performance_score,
+        SELECT a.username, st.priority_base,
                COALESCE(st.operator_override, 'none') AS operator_override,
                a.last_successful_reply_at AS stored_last_reply,
-               COUNT(CASE WHEN w.age <= 30 THEN 1 END) AS n_30d,
-               SUM(CASE WHEN w.age <= 30 THEN w.d * w.c END) AS sum_dc_30d,
-               SUM(CASE WHEN w.age <= 30 THEN w.d END) AS sum_d_30d,
-               SUM(w.d * w.c) AS sum_dc_all,
-               SUM(w.d) AS sum_d_all,
+               COUNT(CASE WHEN w.age <= {window} THEN 1 END) AS n_30d,
+               COUNT(CASE WHEN w.age <= {window} AND w.measured = 1 THEN 1 END) AS m_30d,
+               SUM(CASE WHEN w.age <= {window} AND w.measured = 1 THEN w.d * w.c END)
+                   AS sum_dc_30d,
+               SUM(CASE WHEN w.age <= {window} AND w.measured = 1 THEN w.d END) AS sum_d_30d,
+               COUNT(CASE WHEN w.measured = 1 THEN 1 END) AS m_all,
+               SUM(CASE WHEN w.measured = 1 THEN w.d * w.c END) AS sum_dc_all,
+               SUM(CASE WHEN w.measured = 1 THEN w.d END) AS sum_d_all,
                MAX(w.posted_at) AS last_reply_at
         FROM {{accounts}} a
         LEFT JOIN account_state st ON st.username = a.username
         LEFT JOIN w ON w.username = a.username
         WHERE a.username IS NOT NULL
-        GROUP BY a.username, a.priority_score, a.reply_performance_score,
-                 st.operator_override, a.last_successful_reply_at
+        GROUP BY a.username, st.priority_base, st.operator_override, a.last_successful_reply_at
         ORDER BY a.username",
         floor = REPLY_DECAY_FLOOR,
         lambda = REPLY_DECAY_LAMBDA,
+        window = STALE_AFTER_DAYS,
     )
 }
 
-fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
-    match (num, den) {
-        (Some(n), Some(d)) if d > 0.0 && n.is_finite() => Some(n / d),
-        _ => None,
+fn sums(n: i64, sum_dc: Option<f64>, sum_d: Option<f64>) -> ReplySums {
+    match (sum_dc, sum_d) {
+        (Some(dc), Some(d)) if n > 0 && dc.is_finite() && d.is_finite() && d > 0.0 => ReplySums {
+            n: u32::try_from(n).unwrap_or(u32::MAX),
+            sum_d: d,
+            sum_dc: dc,
+        },
+        _ => ReplySums::default(),
     }
 }
 
@@ -154,16 +166,14 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         Ok(rows
             .into_iter()
             .map(|r| AccountReplies {
-                replies_30d: r.n_30d.max(0) as u32,
-                performance_30d: ratio(r.sum_dc_30d, r.sum_d_30d),
-                performance_all: ratio(r.sum_dc_all, r.sum_d_all),
+                replies_30d: u32::try_from(r.n_30d.max(0)).unwrap_or(u32::MAX),
+                recent: sums(r.m_30d, r.sum_dc_30d, r.sum_d_30d),
+                all: sums(r.m_all, r.sum_dc_all, r.sum_d_all),
                 last_successful_reply_at: r.last_reply_at.or(r.stored_last_reply),
-                stored_performance: r.reply_performance_score.filter(|p| p.is_finite()),
-                current_priority: if r.priority_score.is_finite() {
-                    r.priority_score
-                } else {
-                    0.5
-                },
+                base: r
+                    .priority_base
+                    .filter(|p| p.is_finite())
+                    .map(|p| p.clamp(0.0, 1.0)),
                 // An unknown override value in the table counts as none.
                 operator_override: OperatorOverride::parse(&r.operator_override)
                     .unwrap_or(OperatorOverride::None),
@@ -232,13 +242,15 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
                 }
             }
             tx.execute(
-                "INSERT INTO account_state (username, priority_band, replies_30d, priority_updated_at)
-                 VALUES ($1, $2, $3, $4)
+                "INSERT INTO account_state (username, priority_band, replies_30d,
+                     priority_updated_at, priority_base)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (username) DO UPDATE SET priority_band = excluded.priority_band,
                      replies_30d = excluded.replies_30d,
-                     priority_updated_at = excluded.priority_updated_at"
+                     priority_updated_at = excluded.priority_updated_at,
+                     priority_base = COALESCE(excluded.priority_base, account_state.priority_base)"
                     .into(),
-                args![&u.username, &u.band, u.replies_30d, now],
+                args![&u.username, &u.band, u.replies_30d, now, u.base],
             )
             .await?;
         }

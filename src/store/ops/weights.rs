@@ -346,7 +346,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         };
         let weights = to_json(serde_json::to_value(&new.map.weights))?;
         let stats = to_json(serde_json::to_value(&new.map.stats))?;
-        let params = to_json(serde_json::to_value(new.params))?;
+        let params = new.params.stored_json();
 
         let src = self.src();
         let Some(table) = src.table("weights") else {
