@@ -1598,6 +1598,7 @@ fn decision(s: &State, review_id: i64, version: i64, verdict: Verdict) -> Decisi
         // The executor assigns the action id, once per attempt.
         action_id: String::new(),
         operator: s.operator.clone(),
+        critical_override: None,
     }
 }
 
