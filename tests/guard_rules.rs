@@ -78,7 +78,7 @@ fn bad_files_name_the_file_rule_and_field() {
         (GOOD.replace("Snake oil is a figure of speech.", "Snake oil cures colds."), "field no_match[0]", "matches"),
         (GOOD.replace("id = \"local.snake_oil\"", "id = \"local.snake_oil\"\ncolour = \"red\""), "field colour", "unknown field"),
         (GOOD.replace("snake\\s+oil\\s+cures", "<NOPE>"), "field patterns[0]", "unknown vocabulary"),
-        (GOOD.replace("match = [", "context = [\"sometimes\"]\nmatch = ["), "field context[0]", "unknown context"),
+        (GOOD.replacen("match = [", "context = [\"sometimes\"]\nmatch = [", 1), "field context[0]", "unknown context"),
     ];
     for (src, field, what) in cases {
         let e = err_of(&src);

@@ -312,9 +312,11 @@ fn raw_hits(set: &RuleSet, original: &str) -> (Normalized, Vec<RuleHit>) {
     dosage_hits(set, text, &seg, &mut hits);
     // Catch-all rules only speak when nothing more specific flags the same sentence.
     let is_fallback = |id: &str| {
-        set.rules
-            .iter()
-            .any(|r| r.rule.flags.fallback && r.rule.id == id)
+        id == AMOUNT_RULE
+            || set
+                .rules
+                .iter()
+                .any(|r| r.rule.flags.fallback && r.rule.id == id)
     };
     let specific: Vec<Range<usize>> = hits
         .iter()
@@ -697,7 +699,7 @@ static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// A referral to a professional lowers instruction-type hits in the same sentence.
 static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional)",
+        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>)",
     )
 });
 
@@ -711,7 +713,7 @@ static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// Attributed claims ("many people believe …") are reported, not asserted: capped at medium.
 static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts|parents|critics|others|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
+        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
     )
 });
 
@@ -730,13 +732,15 @@ static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
 /// Lead-ins after which a verb is an instruction to the reader.
 static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:^|\b)(?:you\s+(?:should|must|need\s+to|have\s+to|want\s+to|ought\s+to|can|could|gotta)|you['’]ll\s+(?:want|need)\s+to|you['’]d\s+better|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|(?:don['’]?t|never)\s+forget\s+to|just|simply|always|then|and|but|or|so|now|please|plus|try\s+to|start\s+to|begin\s+to|(?:i|we)\s+(?:recommend|suggest|advise|urge)(?:\s+(?:you|that\s+you|everyone))?(?:\s+to)?|(?:everyone|everybody|people|adults|women|men|kids|parents|patients|diabetics)\s+should|tip|pro\s+tip|hack|daily|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|in\s+the\s+(?:morning|evening)|at\s+night|(?:before|after|with)\s+(?:bed|bedtime|meals?|food|breakfast|lunch|dinner|workouts?|training)|first|next|instead|to|time\s+to|should|must|need\s+to|have\s+to|let['’]?s|go\s+ahead\s+and|consider|step\s+\d+)$",
+        r"(?:^|\b)(?:you\s+(?:should|must|need\s+to|have\s+to|want\s+to|ought\s+to|can|could|gotta)|you['’]ll\s+(?:want|need)\s+to|you['’]d\s+better|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|(?:don['’]?t|never)\s+forget\s+to|just|simply|always|then|and|but|or|so|now|please|plus|try\s+to|try|consider|start\s+to|begin\s+to|(?:i|we)\s+(?:recommend|suggest|advise|urge)(?:\s+(?:you|that\s+you|everyone))?(?:\s+to)?|(?:everyone|everybody|people|adults|women|men|kids|parents|patients|diabetics)\s+should|tip|pro\s+tip|hack|daily|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|in\s+the\s+(?:morning|evening)|at\s+night|(?:before|after|with)\s+(?:bed|bedtime|meals?|food|breakfast|lunch|dinner|workouts?|training)|first|next|instead|to|time\s+to|should|must|need\s+to|have\s+to|let['’]?s|go\s+ahead\s+and|consider|step\s+\d+)$",
     )
 });
 
 /// A thread part number at the end of the text before a verb: "2/5", "(2/5)", "2/".
 static THREAD_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| helper(r"(?:^|\s)\(?\d{1,2}\s*/\s*\d{0,2}\)?$"));
+
+static HANDLES: LazyLock<Regex> = LazyLock::new(|| helper(r"(?:^|\s)(?:@[\w.]+\s*)+$"));
 
 static FORGET_TO: LazyLock<Regex> = LazyLock::new(|| helper(r"(?:don['’]?t|never)\s+forget\s+to$"));
 
@@ -754,6 +758,13 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:chemo(?:therapy)?|surgery|surgical|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+    )
+});
+
+/// Alternative "therapies" that do not make a cure claim a real treatment's.
+static ALT_THERAPY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:ozone|chelation|urine|coffee|gerson|alkaline|juice|oxygen|hydrogen|energy|reiki|crystal|frequency|rife|homeopath\w*|naturopath\w*|bee\s+venom|light)\b",
     )
 });
 
@@ -819,6 +830,7 @@ pub const FILTER_NAMES: &[&str] = &[
     "fast_length",
     "remedy_use",
     "unhedged",
+    "care_context",
 ];
 
 /// True when `name` is a known filter.
@@ -839,6 +851,7 @@ fn filter_by_name(name: &str) -> Option<Filter> {
         "fast_length" => fast_length_filter,
         "remedy_use" => remedy_use_filter,
         "unhedged" => unhedged_filter,
+        "care_context" => care_context_filter,
         _ => return None,
     })
 }
@@ -951,7 +964,7 @@ fn apply_rule(
     if flags.imperative && !is_imperative(prefix) && !SECOND_PERSON.is_match(ctx.matched()) {
         return None;
     }
-    if flags.warning && warned(&ctx, claim_spans) {
+    if flags.warning && warned(&ctx) {
         return None;
     }
     let mut level = rule.level;
@@ -1069,9 +1082,9 @@ fn research_filter(ctx: &Ctx<'_>) -> Verdict {
 /// "Researchers hope to cure cancer" is news, not a claim; "chemo cures some cancers" names a
 /// real treatment and is reviewed (high) rather than auto-rejected.
 fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
-    if research_context(ctx) {
+    if research_context(ctx) || not_yet(ctx) {
         Verdict::Drop
-    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) {
+    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix()) {
         Verdict::Level(RiskLevel::High)
     } else {
         Verdict::Keep
@@ -1094,7 +1107,7 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
     if first == "cured" && CURED_FOOD.is_match(&last) {
         return Verdict::Drop;
     }
-    if research_context(ctx) {
+    if research_context(ctx) || not_yet(ctx) {
         return Verdict::Drop;
     }
     Verdict::Keep
@@ -1102,8 +1115,48 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
 
 fn cancer_cells_filter(ctx: &Ctx<'_>) -> Verdict {
     // "Smoking kills", "chemo attacks cancer cells" (a real treatment) are not food-cure claims.
-    if MEDICAL_SUBJECT.is_match(ctx.prefix()) || research_context(ctx) {
+    if MEDICAL_SUBJECT.is_match(ctx.prefix()) || research_context(ctx) || not_yet(ctx) {
         Verdict::Drop
+    } else if ctx.matched().contains("cells") {
+        Verdict::Keep
+    } else {
+        // "Kills cancer", "kills tumors": the disease itself, a cure claim.
+        Verdict::Level(RiskLevel::Critical)
+    }
+}
+
+static NOT_YET: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:is|are)\s+(?:still\s+)?(?:not|years|decades)|isn['’]?t|aren['’]?t|(?:does|do)\s+not\s+exist|(?:doesn['’]?t|don['’]?t)\s+exist|(?:is|remains?)\s+(?:elusive|unknown|a\s+long\s+way))\b",
+    )
+});
+
+/// "A cure for HIV isn't here yet": the claim is denied right after it.
+fn not_yet(ctx: &Ctx<'_>) -> bool {
+    NOT_YET.is_match(ctx.text.get(ctx.end..).unwrap_or(""))
+}
+
+static URGENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:chest\s+pains?|lumps?|strokes?|stroke\s+symptoms|shortness\s+of\s+breath|can['’]?t\s+breathe|numbness|seizures?|suicid\w*|fainting|bleeding|blood\s+in|high\s+fever|fever\s+of\s+10\d|heart\s+attack|overdose|anaphyla\w*)\b",
+    )
+});
+
+/// Skipping care is critical when the post is about an urgent symptom ("Chest pain? Skip the
+/// ER"), and fine for a minor ailment ("no need to see a doctor for a mild cold").
+fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
+    if MINOR_AILMENT.is_match(ctx.after()) {
+        return Verdict::Drop;
+    }
+    let before = ctx.text.get(..ctx.sentence.start).unwrap_or("");
+    let prev_start = before
+        .trim_end()
+        .trim_end_matches(['.', '!', '?'])
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let prev = before.get(prev_start..).unwrap_or("");
+    if URGENT.is_match(sentence_text(ctx)) || URGENT.is_match(prev) {
+        Verdict::Level(RiskLevel::Critical)
     } else {
         Verdict::Keep
     }
@@ -1147,14 +1200,14 @@ static WARNING: LazyLock<Regex> = LazyLock::new(|| {
 /// The sentence after a claim answers it ("No, it doesn't.", "Fact: …", "This claim is wrong").
 static REBUTTAL_START: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^[^\p{L}\p{N}]*(?:no[,.!:]|no\s+(?:it|they|he|she|that|this)\b|nope\b|not\s+(?:true|really|at\s+all|without|under)\b|false\b|wrong\b|reality\b|fact\b|facts\b|truth\b|the\s+truth\b|actually\b|in\s+fact\b|it\s+(?:doesn['’]?t|does\s+not|isn['’]?t|is\s+not|won['’]?t|can['’]?t|cannot)\b|they\s+(?:don['’]?t|do\s+not|aren['’]?t|can['’]?t)\b|(?:this|that|it)(?:['’]s|\s+is)\s+(?:false|wrong|untrue|a\s+myth|dangerous|not\s+true|misinformation|industrial\s+bleach|bleach)\b|short\s+answer:?\s*no\b|usually\s+not\b|the\s+(?:evidence|data|research)\s+(?:says|shows)\b|there\s+is\s+no\b|studies\s+(?:show|found)\s+no\b)",
+        r"^[^\p{L}\p{N}]*(?:no[,.!:]|no\s+(?:it|they|he|she|that|this)\b|nope\b|not\s+(?:true|really|at\s+all|without|under)\b|false[.!:,]|wrong[.!:,]|(?:the\s+)?(?:reality|facts?|truth|evidence)\s*:|actually,|in\s+fact,|(?:it|they|that)\s+(?:doesn['’]?t|does\s+not|isn['’]?t|is\s+not|won['’]?t|can['’]?t|cannot|don['’]?t|do\s+not|aren['’]?t)(?:\s+(?:work|help|exist))?\s*[.!]|(?:this|that|it)(?:['’]s|\s+is)\s+(?:false|wrong|untrue|a\s+myth|dangerous|not\s+true|misinformation|industrial\s+bleach|bleach)\b|short\s+answer:?\s*no\b|usually\s+not\b|the\s+(?:evidence|data|research)\s+(?:says|shows)\b|there\s+is\s+no\b|studies\s+(?:show|found)\s+no\b)",
     )
 });
 
 /// A rebuttal anywhere in the answering sentence.
 static REBUTTAL_ANY: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:it['’]?s\s+wrong|is\s+wrong|can\s+kill|dangerous\s+advice|this\s+(?:claim|myth|advice)|has\s+been\s+(?:debunked|disproven|studied)|no\s+link|not\s+true|isn['’]?t\s+true|no\s+evidence|retracted|disproven|debunked)\b",
+        r"\b(?:it['’]?s\s+wrong|is\s+wrong|can\s+kill|dangerous\s+advice|this\s+(?:claim|myth|advice)|has\s+been\s+(?:debunked|disproven|studied)|no\s+link|not\s+true|isn['’]?t\s+true|no\s+evidence|retracted|disproven|debunked|disagree\w*|saves?\s+lives|(?:is|are)\s+safe|strong\s+medicine|the\s+opposite\s+is\s+true)\b",
     )
 });
 
@@ -1175,7 +1228,7 @@ fn answered(ctx: &Ctx<'_>) -> bool {
     for i in 0..look {
         let rest = ctx.text.get(at..).unwrap_or("");
         if rest.trim().is_empty() {
-            return false;
+            break;
         }
         let next = next_sentence(rest);
         if (i == 0 && REBUTTAL_START.is_match(next)) || REBUTTAL_ANY.is_match(next) {
@@ -1210,16 +1263,20 @@ fn next_sentence(rest: &str) -> &str {
 }
 
 /// The practice's sentence warns against it (outside any claim span).
-fn warned(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
-    ctx.sentence_outside().iter().any(|&(base, part)| {
-        WARNING.find_iter(part).any(|m| {
-            let (s, e) = (base + m.start(), base + m.end());
-            !claim_spans
-                .iter()
-                .any(|c| c.start < e && s < c.end && !(c.start == ctx.start && c.end == ctx.end))
-        })
-    })
+fn warned(ctx: &Ctx<'_>) -> bool {
+    let sentence = sentence_text(ctx);
+    // "X is not dangerous" reassures; it does not warn.
+    if REASSURE.is_match(sentence) {
+        return false;
+    }
+    WARNING.is_match(sentence)
 }
+
+static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:not|isn['’]?t|aren['’]?t|never|nothing|no|won['’]?t|can['’]?t)\s+(?:[\p{L}]+\s+)?(?:dangerous|harmful|unsafe|toxic|risky|a\s+risk|hurt|harm|to\s+worry|bad\s+for)\b",
+    )
+});
 
 static INGESTION_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -1323,16 +1380,26 @@ static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// A long match can swallow its own hedge or negation ("magnesium may help reverse …").
 fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
     let m = ctx.matched();
-    if SOFT_HEDGE.is_match(m) || has_negator(m) || RESEARCH.is_match(m) {
+    let asked = sentence_text(ctx).trim_end().ends_with('?');
+    if asked || SOFT_HEDGE.is_match(m) || has_negator(m) || RESEARCH.is_match(m) {
         Verdict::Drop
     } else {
         Verdict::Keep
     }
 }
 
-/// Colloidal silver and the like count when used as medicine.
+static DRINK_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:drink\w*|shots?|swallow\w*|tbsp|tsp|tablespoons?|teaspoons?|daily|every\s+day|a\s+day)\b",
+    )
+});
+
+/// Colloidal silver and the like count when used as medicine; drunk daily, critical.
 fn remedy_use_filter(ctx: &Ctx<'_>) -> Verdict {
-    if REMEDY_USE_CUE.is_match(sentence_text(ctx)) {
+    let s = sentence_text(ctx);
+    if DRINK_CUE.is_match(s) {
+        Verdict::Level(RiskLevel::Critical)
+    } else if REMEDY_USE_CUE.is_match(s) {
         Verdict::Keep
     } else {
         Verdict::Drop
@@ -1409,6 +1476,11 @@ fn is_imperative(before: &str) -> bool {
         Some(m) => trimmed.get(..m.start()).unwrap_or("").trim_end(),
         None => trimmed,
     };
+    // A reply's leading @handles start a clause too ("@mike take 400 mg …").
+    let trimmed = match HANDLES.find(trimmed) {
+        Some(m) => trimmed.get(..m.start()).unwrap_or("").trim_end(),
+        None => trimmed,
+    };
     match trimmed.chars().last() {
         None => true,
         Some(c) if !c.is_alphanumeric() => true,
@@ -1422,14 +1494,14 @@ fn is_imperative(before: &str) -> bool {
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units)(?:\b|$|\s)",
+        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units|(?:[\p{L}-]+\s+)?(?:tablets?|pills?|capsules?|softgels?)|aspirins?|advils?|tylenols?|ibuprofens?|motrins?)(?:\b|$|\s)",
     )
 });
 
 /// Directive verbs that can introduce a dose.
 static DOSE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:take|taking|use|dose|try|add|swallow|drink|consume|pop|inject|supplement\s+with|start\s+(?:with|at)|aim\s+for|load\s+(?:up\s+)?(?:on|with)|stack|give\s+(?:your\s+)?(?:kids?|child(?:ren)?|baby|toddler|him|her|them)|up\s+(?:it|your\s+dose)\s+to|increase\s+(?:it\s+|your\s+dose\s+)?to|bump\s+(?:it\s+)?up\s+to|go\s+up\s+to)\b",
+        r"\b(?:take|taking|use|dose|try|add|swallow|chew|drink|consume|pop|inject|supplement\s+with|start\s+(?:with|at)|aim\s+for|load\s+(?:up\s+)?(?:on|with)|stack|give\s+(?:your\s+)?(?:kids?|child(?:ren)?|baby|toddler|him|her|them)|up\s+(?:it|your\s+dose)\s+to|increase\s+(?:it\s+|your\s+dose\s+)?to|bump\s+(?:it\s+)?up\s+to|go\s+up\s+to)\b",
     )
 });
 
@@ -1458,7 +1530,7 @@ static ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
 
 static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:daily|a\s+day|per\s+day|/\s*day|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|before\s+bed(?:time)?|at\s+bedtime|at\s+night|in\s+the\s+(?:morning|evening)|twice|three\s+times|with\s+(?:meals|food|breakfast|lunch|dinner)|on\s+an\s+empty\s+stomach|before\s+(?:meals|workouts?|training))\b",
+        r"\b(?:daily|a\s+day|per\s+day|/\s*day|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|before\s+bed(?:time)?|at\s+bedtime|at\s+night|in\s+the\s+(?:morning|evening)|twice|three\s+times|with\s+(?:meals|food|breakfast|lunch|dinner)|on\s+an\s+empty\s+stomach|before\s+(?:meals|workouts?|training)|by\s+mouth|every\s+(?:\d+\s+)?hours?|hourly|until\s+symptoms|stack|protocol|regimen)\b",
     )
 });
 
@@ -1529,6 +1601,12 @@ fn unit_kind(unit: &str) -> Unit {
         "mcg" | "µg" | "μg" | "ug" | "microgram" | "micrograms" => Unit::Mass(0.001),
         "tablet" | "tablets" | "tabs" | "pill" | "pills" | "capsule" | "capsules" | "caps"
         | "softgel" | "softgels" | "gummies" | "doses" => Unit::Count,
+        _ if ["tablet", "pill", "capsule", "softgel", "aspirin", "advil", "tylenol", "ibuprofen", "motrin"]
+            .iter()
+            .any(|w| u.ends_with(w) || u.ends_with(&format!("{w}s"))) =>
+        {
+            Unit::Count
+        }
         _ => Unit::Other,
     }
 }
@@ -1645,6 +1723,16 @@ fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
     is_imperative(before).then_some(Directive::Imperative)
 }
 
+/// The catch-all dosage rule: an amount the rules cannot clear.
+const AMOUNT_RULE: &str = "dose.amount";
+
+/// Amounts stated as a population figure or a guideline limit, not as something to take.
+static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use)\b",
+    )
+});
+
 fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
     for caps in AMOUNT.captures_iter(text) {
         let (Some(m), Some(num), Some(unit_m)) = (caps.get(0), caps.name("num"), caps.name("unit"))
@@ -1719,6 +1807,23 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                     amount_start,
                     "dose.fragment",
                     "states a dose and schedule as an instruction",
+                )
+            } else if !matches!(
+                unit_m.as_str().to_ascii_lowercase().as_str(),
+                "doses" | "units" | "ml" | "milliliters" | "millilitres" | "milliliter"
+                    | "millilitre"
+            ) && !DESCRIPTIVE.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !DOSE_LIMIT.is_match(&last_words(prefix, 3).join(" "))
+                && !care_hedged(&ctx)
+            {
+                // Strict mode: an amount of a supplement or drug that the rules cannot clear
+                // waits for a person (a catch-all, dropped when a specific rule speaks).
+                (
+                    Directive::Anecdote,
+                    amount_start,
+                    AMOUNT_RULE,
+                    "names an amount of a supplement or drug (a person must check it)",
                 )
             } else {
                 continue;
