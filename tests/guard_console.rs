@@ -106,7 +106,11 @@ async fn console_edit_to_critical_is_refused_by_the_store() {
     assert!(reason.contains("critical"), "{reason}");
     let r = db.store.review(req.review_id).await.unwrap().unwrap();
     assert_eq!(r.status, "pending", "nothing was approved");
-    assert_ne!(r.content_status.as_deref(), Some("queued"), "nothing is queued");
+    assert_ne!(
+        r.content_status.as_deref(),
+        Some("queued"),
+        "nothing is queued"
+    );
 
     // The console reports the refusal.
     update(

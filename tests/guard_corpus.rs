@@ -28,6 +28,9 @@ fn corpus_figures() {
     let h = held.targets();
     assert!(h.high_critical_passed.0 <= 4, "{h:?}");
     assert!(h.safe_or_medium_rejected.0 <= 2, "{h:?}");
-    assert!(h.critical_rejected.0 * 100 >= 85 * h.critical_rejected.1, "{h:?}");
+    assert!(
+        h.critical_rejected.0 * 100 >= 85 * h.critical_rejected.1,
+        "{h:?}"
+    );
     assert!(h.safe_held.0 * 100 <= 12 * h.safe_held.1, "{h:?}");
 }

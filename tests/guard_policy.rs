@@ -101,7 +101,11 @@ async fn edits_to_critical_need_a_typed_override(db: &TestDb) {
     let r = db.store.review(id).await.unwrap().unwrap();
     assert_eq!(r.status, "pending");
     assert_eq!(r.content_status.as_deref(), Some("pending_review"));
-    let audit = db.store.audit(Some(&format!("safety_review:{id}")), 10).await.unwrap();
+    let audit = db
+        .store
+        .audit(Some(&format!("safety_review:{id}")), 10)
+        .await
+        .unwrap();
     assert_eq!(audit[0].outcome, "refused");
     assert_eq!(audit[0].action, "approve_edited");
 
@@ -119,7 +123,11 @@ async fn edits_to_critical_need_a_typed_override(db: &TestDb) {
         matches!(out, DecisionOutcome::Applied { ref status, .. } if status == "approved_edited"),
         "{out:?}"
     );
-    let audit = db.store.audit(Some(&format!("safety_review:{id}")), 10).await.unwrap();
+    let audit = db
+        .store
+        .audit(Some(&format!("safety_review:{id}")), 10)
+        .await
+        .unwrap();
     assert_eq!(audit[0].action, "approve_edited_override");
     assert_eq!(audit[0].outcome, "applied");
     assert_eq!(
@@ -162,7 +170,11 @@ async fn a_critical_rewrite_is_refused_too(db: &TestDb) {
         .await
         .unwrap();
     assert!(matches!(out, DecisionOutcome::Applied { .. }), "{out:?}");
-    let audit = db.store.audit(Some(&format!("safety_review:{id}")), 10).await.unwrap();
+    let audit = db
+        .store
+        .audit(Some(&format!("safety_review:{id}")), 10)
+        .await
+        .unwrap();
     assert_eq!(audit[0].action, "approve_edited");
 }
 contract!(a_critical_rewrite_is_refused_too);

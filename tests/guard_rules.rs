@@ -69,21 +69,67 @@ fn a_good_local_file_adds_its_rules() {
 #[test]
 fn bad_files_name_the_file_rule_and_field() {
     let cases = [
-        (GOOD.replace("cure_claim", "cure_claims"), "field category", "unknown category"),
-        (GOOD.replace("\"high\"", "\"severe\""), "field level", "unknown level"),
-        (GOOD.replace(r"\bsnake\s+oil", r"(\bsnake"), "field patterns[0]", "bad regex"),
-        (GOOD.replace("why = \"sells snake oil\"\n", ""), "field why", "missing"),
-        (GOOD.replace("local.snake_oil", "cure.miracle"), "field id", "duplicate"),
-        (GOOD.replace("Snake oil cures everything.", "Snake oil is nice."), "field match[0]", "does not match"),
-        (GOOD.replace("Snake oil is a figure of speech.", "Snake oil cures colds."), "field no_match[0]", "matches"),
-        (GOOD.replace("id = \"local.snake_oil\"", "id = \"local.snake_oil\"\ncolour = \"red\""), "field colour", "unknown field"),
-        (GOOD.replace("snake\\s+oil\\s+cures", "<NOPE>"), "field patterns[0]", "unknown vocabulary"),
-        (GOOD.replacen("match = [", "context = [\"sometimes\"]\nmatch = [", 1), "field context[0]", "unknown context"),
+        (
+            GOOD.replace("cure_claim", "cure_claims"),
+            "field category",
+            "unknown category",
+        ),
+        (
+            GOOD.replace("\"high\"", "\"severe\""),
+            "field level",
+            "unknown level",
+        ),
+        (
+            GOOD.replace(r"\bsnake\s+oil", r"(\bsnake"),
+            "field patterns[0]",
+            "bad regex",
+        ),
+        (
+            GOOD.replace("why = \"sells snake oil\"\n", ""),
+            "field why",
+            "missing",
+        ),
+        (
+            GOOD.replace("local.snake_oil", "cure.miracle"),
+            "field id",
+            "duplicate",
+        ),
+        (
+            GOOD.replace("Snake oil cures everything.", "Snake oil is nice."),
+            "field match[0]",
+            "does not match",
+        ),
+        (
+            GOOD.replace("Snake oil is a figure of speech.", "Snake oil cures colds."),
+            "field no_match[0]",
+            "matches",
+        ),
+        (
+            GOOD.replace(
+                "id = \"local.snake_oil\"",
+                "id = \"local.snake_oil\"\ncolour = \"red\"",
+            ),
+            "field colour",
+            "unknown field",
+        ),
+        (
+            GOOD.replace("snake\\s+oil\\s+cures", "<NOPE>"),
+            "field patterns[0]",
+            "unknown vocabulary",
+        ),
+        (
+            GOOD.replacen("match = [", "context = [\"sometimes\"]\nmatch = [", 1),
+            "field context[0]",
+            "unknown context",
+        ),
     ];
     for (src, field, what) in cases {
         let e = err_of(&src);
         assert!(e.contains("rules file local.toml"), "{e}");
-        assert!(e.contains("rule \"local.snake_oil\"") || e.contains("rule \"cure.miracle\""), "{e}");
+        assert!(
+            e.contains("rule \"local.snake_oil\"") || e.contains("rule \"cure.miracle\""),
+            "{e}"
+        );
         assert!(e.contains(field), "want {field}: {e}");
         assert!(e.contains(what), "want {what}: {e}");
     }

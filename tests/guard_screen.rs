@@ -37,7 +37,11 @@ fn every_post_passes_exit_0() {
         "Aim for 7 to 9 hours of sleep a night.\nWalking after meals may help blood sugar.\n",
     );
     assert_eq!(code, Some(0), "{out}{err}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("pass")).count(), 2, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("pass")).count(),
+        2,
+        "{out}"
+    );
 }
 
 #[test]
@@ -63,7 +67,10 @@ fn json_lines_in_input_order_exit_1() {
     assert_eq!(hit["text"], "V@ccines c a u s e autism");
     assert_eq!(hit["category"], "against_consensus");
     let post = "Thread 1/2: magnesium basics.\n2/2 V@ccines c a u s e autism.";
-    let (s, e) = (hit["start"].as_u64().unwrap() as usize, hit["end"].as_u64().unwrap() as usize);
+    let (s, e) = (
+        hit["start"].as_u64().unwrap() as usize,
+        hit["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&post[s..e], "V@ccines c a u s e autism");
     assert_eq!(rows[2]["decision"], "hold");
     assert_eq!(rows[2]["level"], "high");

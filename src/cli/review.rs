@@ -105,7 +105,12 @@ pub struct ApproveArgs {
     pub text_file: Option<PathBuf>,
     /// Override the critical-risk refusal (an edited text or a rewrite; never the original).
     /// Needs --note; recorded in the audit trail as an override.
-    #[arg(long, visible_alias = "override", requires = "note", conflicts_with = "original")]
+    #[arg(
+        long,
+        visible_alias = "override",
+        requires = "note",
+        conflicts_with = "original"
+    )]
     pub force: bool,
     /// Print JSON.
     #[arg(long)]
@@ -416,7 +421,15 @@ async fn approve(cfg: &Config, args: ApproveArgs) -> Result<(), CliError> {
     } else {
         (Verdict::ApproveRewrite, Vec::new())
     };
-    decide(cfg, args.id, verdict, critical_override, warnings, args.json).await
+    decide(
+        cfg,
+        args.id,
+        verdict,
+        critical_override,
+        warnings,
+        args.json,
+    )
+    .await
 }
 
 fn read_only_refusal(id: i64) -> CliError {

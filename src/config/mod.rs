@@ -815,10 +815,10 @@ impl Config {
             ),
             (
                 "ai.rules_file".into(),
-                self.ai
-                    .rules_file
-                    .as_ref()
-                    .map_or_else(|| "(built-in rules only)".into(), |p| p.display().to_string()),
+                self.ai.rules_file.as_ref().map_or_else(
+                    || "(built-in rules only)".into(),
+                    |p| p.display().to_string(),
+                ),
                 origin("ai.rules_file"),
             ),
             (

@@ -295,11 +295,7 @@ impl Targets {
     /// critical posts allowed to pass: 0 on the dev set, 0.02 on held-out posts).
     pub fn met(&self, passed_allowance: f64) -> bool {
         let share = |(a, b): (usize, usize)| {
-            if b == 0 {
-                0.0
-            } else {
-                a as f64 / b as f64
-            }
+            if b == 0 { 0.0 } else { a as f64 / b as f64 }
         };
         share(self.high_critical_passed) <= passed_allowance
             && share(self.critical_rejected) >= 0.85

@@ -65,11 +65,7 @@ impl Normalized {
     /// the original). An empty or out-of-range span maps to an empty range.
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         if start >= end || start >= self.starts.len() {
-            let at = self
-                .starts
-                .get(start)
-                .copied()
-                .unwrap_or(self.original_len);
+            let at = self.starts.get(start).copied().unwrap_or(self.original_len);
             return (at, at);
         }
         let end = end.min(self.ends.len());
@@ -172,7 +168,11 @@ fn is_word_char(c: char) -> bool {
 fn join_spaced(items: Vec<Item>) -> Vec<Item> {
     let n = items.len();
     let word = |i: usize| items.get(i).is_some_and(|it| is_word_char(it.c));
-    let sep = |i: usize| items.get(i).is_some_and(|it| matches!(it.c, ' ' | '-' | '.' | '_'));
+    let sep = |i: usize| {
+        items
+            .get(i)
+            .is_some_and(|it| matches!(it.c, ' ' | '-' | '.' | '_'))
+    };
     // A single-character token at i: a word char with no word char on either side.
     let single = |i: usize| word(i) && !(i > 0 && word(i - 1)) && !word(i + 1);
     let mut drop = vec![false; n];

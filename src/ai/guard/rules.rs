@@ -1216,9 +1216,7 @@ static REBUTTAL_ANY: LazyLock<Regex> = LazyLock::new(|| {
 /// answered "No." is answered too.
 fn answered(ctx: &Ctx<'_>) -> bool {
     let sentence = ctx.text.get(ctx.sentence.clone()).unwrap_or("");
-    let quoted = sentence
-        .trim_start()
-        .starts_with(['"', '“', '\'', '‘'])
+    let quoted = sentence.trim_start().starts_with(['"', '“', '\'', '‘'])
         || ctx
             .text
             .get(ctx.sentence.start..ctx.start)
@@ -1237,7 +1235,10 @@ fn answered(ctx: &Ctx<'_>) -> bool {
         at += next.len();
     }
     // The rest of the claim's own sentence after a closing quote or a dash.
-    let after = ctx.text.get(ctx.end..ctx.sentence.end.max(ctx.end)).unwrap_or("");
+    let after = ctx
+        .text
+        .get(ctx.end..ctx.sentence.end.max(ctx.end))
+        .unwrap_or("");
     REBUTTAL_ANY.is_match(after)
 }
 
@@ -1347,7 +1348,12 @@ fn word_number(w: &str) -> Option<f64> {
 /// Fasts by length: a dry fast of two days or more is critical; a water or juice fast of 14
 /// days or more is critical, 5 to 13 days high, shorter ones medium.
 fn fast_length_filter(ctx: &Ctx<'_>) -> Verdict {
-    let lo = floor_boundary(ctx.text, ctx.start.saturating_sub(24).max(ctx.clause.start.min(ctx.start)));
+    let lo = floor_boundary(
+        ctx.text,
+        ctx.start
+            .saturating_sub(24)
+            .max(ctx.clause.start.min(ctx.start)),
+    );
     let hi = ceil_boundary(ctx.text, (ctx.end + 30).min(ctx.sentence.end.max(ctx.end)));
     let around = ctx.text.get(lo..hi).unwrap_or("");
     let days = DURATION.captures(around).and_then(|c| {
@@ -1543,7 +1549,7 @@ static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
 static FOOD: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|fib(?:er|re)|carbs?|carbohydrates?|fats?|sugars?|water|calories|kcal|salt|sodium|veg(?:gies|etables?)?|fruits?|berries|olive\s+oil|butter|honey|flour|oats|rice|pasta|nuts|seeds|greens|collagen|whey|electrolytes)\b",
+        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|fib(?:er|re)|carbs?|carbohydrates?|fats?|sugars?|water|coffee|espresso|tea|calories|kcal|salt|sodium|veg(?:gies|etables?)?|fruits?|berries|olive\s+oil|butter|honey|flour|oats|rice|pasta|nuts|seeds|greens|collagen|whey|electrolytes)\b",
     )
 });
 
@@ -1601,9 +1607,19 @@ fn unit_kind(unit: &str) -> Unit {
         "mcg" | "µg" | "μg" | "ug" | "microgram" | "micrograms" => Unit::Mass(0.001),
         "tablet" | "tablets" | "tabs" | "pill" | "pills" | "capsule" | "capsules" | "caps"
         | "softgel" | "softgels" | "gummies" | "doses" => Unit::Count,
-        _ if ["tablet", "pill", "capsule", "softgel", "aspirin", "advil", "tylenol", "ibuprofen", "motrin"]
-            .iter()
-            .any(|w| u.ends_with(w) || u.ends_with(&format!("{w}s"))) =>
+        _ if [
+            "tablet",
+            "pill",
+            "capsule",
+            "softgel",
+            "aspirin",
+            "advil",
+            "tylenol",
+            "ibuprofen",
+            "motrin",
+        ]
+        .iter()
+        .any(|w| u.ends_with(w) || u.ends_with(&format!("{w}s"))) =>
         {
             Unit::Count
         }
@@ -1810,7 +1826,12 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                 )
             } else if !matches!(
                 unit_m.as_str().to_ascii_lowercase().as_str(),
-                "doses" | "units" | "ml" | "milliliters" | "millilitres" | "milliliter"
+                "doses"
+                    | "units"
+                    | "ml"
+                    | "milliliters"
+                    | "millilitres"
+                    | "milliliter"
                     | "millilitre"
             ) && !DESCRIPTIVE.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
@@ -1830,7 +1851,15 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             }
         };
 
-        let mega = is_megadose(&set.nutrients, text, &ctx.clause, amount_start, amount_end, unit, value);
+        let mega = is_megadose(
+            &set.nutrients,
+            text,
+            &ctx.clause,
+            amount_start,
+            amount_end,
+            unit,
+            value,
+        );
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated => RiskLevel::Medium,
@@ -2080,7 +2109,7 @@ mod tests {
         (
             "No need to see a doctor for chest pain, just rest.",
             &[PrescriptiveAdvice],
-            High,
+            Critical,
         ),
         (
             "Ignore your chest pain and push through the workout.",
@@ -2116,7 +2145,7 @@ mod tests {
         ("This diet works for everyone.", &[PromisedOutcome], High),
         (
             "Stretch every morning and your back pain will be gone for good.",
-            &[PromisedOutcome],
+            &[CureClaim, PromisedOutcome],
             High,
         ),
         (
@@ -2174,11 +2203,7 @@ mod tests {
             &[],
             Low,
         ),
-        (
-            "Some claim vaccines cause autism. They don't.",
-            &[],
-            Low,
-        ),
+        ("Some claim vaccines cause autism. They don't.", &[], Low),
         (
             "I stopped taking my antidepressants and feel great.",
             &[PrescriptiveAdvice],

@@ -36,12 +36,18 @@ use super::rules::{Category, Hedge, RiskLevel};
 
 /// The built-in rule files, embedded in the binary.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("rules/vocab.toml", include_str!("../../../rules/vocab.toml")),
+    (
+        "rules/vocab.toml",
+        include_str!("../../../rules/vocab.toml"),
+    ),
     (
         "rules/cure_claim.toml",
         include_str!("../../../rules/cure_claim.toml"),
     ),
-    ("rules/dosage.toml", include_str!("../../../rules/dosage.toml")),
+    (
+        "rules/dosage.toml",
+        include_str!("../../../rules/dosage.toml"),
+    ),
     (
         "rules/prescriptive_advice.toml",
         include_str!("../../../rules/prescriptive_advice.toml"),
@@ -429,7 +435,10 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
             };
             let matches = string_list(&e, r.get("match"), "match")?;
             if matches.is_empty() {
-                return Err(e.err("match", "missing: give at least one example that must match"));
+                return Err(e.err(
+                    "match",
+                    "missing: give at least one example that must match",
+                ));
             }
             let no_matches = string_list(&e, r.get("no_match"), "no_match")?;
             specs.rules.push(RuleSpec {
