@@ -124,3 +124,49 @@ async fn console_edit_to_critical_is_refused_by_the_store() {
     assert!(flash.error, "the refusal is shown as an error");
     db.cleanup().await;
 }
+
+/// The same case in a pseudo-terminal with the real binary: Safety tab, `e`, the text replaced
+/// by a critical claim, `ctrl+s`, `y`: the store refuses, the flash says so, nothing is queued.
+#[test]
+fn console_edit_to_critical_in_a_pty() {
+    use common::pty::Pty;
+    use std::time::Duration;
+    let long = Duration::from_secs(60);
+    let short = Duration::from_secs(15);
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(common::xbot_command(home.path()), 100, 30);
+    pty.wait_text("Data health", long);
+    pty.send("5");
+    pty.wait_text("Queue", short);
+    let db = home.path().join("data/xbot/xbot.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let target = xbot::config::DatabaseTarget::Sqlite {
+        path: db,
+        is_default: false,
+    };
+    let store = rt
+        .block_on(xbot::store::open(
+            &target,
+            xbot::store::MigrationPolicy::Require,
+        ))
+        .unwrap()
+        .store;
+    let pending_before = rt.block_on(store.reviews(&["pending"], 100)).unwrap().len();
+    pty.send("e");
+    pty.wait_text("ctrl+s approve", short);
+    for _ in 0..300 {
+        pty.send("\x7f");
+    }
+    for _ in 0..20 {
+        pty.send("\x1b[3~");
+    }
+    pty.send(DANGEROUS);
+    pty.send("\x13"); // ctrl+s
+    pty.wait_text("still flag", short);
+    pty.send("y");
+    let screen = pty.wait_text("refused", short);
+    assert!(screen.contains("refused: the rules find"), "{screen}");
+    let pending_after = rt.block_on(store.reviews(&["pending"], 100)).unwrap().len();
+    assert_eq!(pending_after, pending_before, "nothing was approved");
+    pty.send("q");
+}

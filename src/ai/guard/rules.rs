@@ -2145,7 +2145,7 @@ mod tests {
         ("This diet works for everyone.", &[PromisedOutcome], High),
         (
             "Stretch every morning and your back pain will be gone for good.",
-            &[CureClaim, PromisedOutcome],
+            &[PromisedOutcome],
             High,
         ),
         (
