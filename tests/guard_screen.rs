@@ -85,3 +85,59 @@ fn bad_input_exit_2() {
     let (code, _, err) = screen(&["/nonexistent/posts.txt"], "");
     assert_eq!(code, Some(2), "{err}");
 }
+
+fn screen_with_rules(rules: &str, input: &str) -> (Option<i32>, String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("local-rules.toml");
+    std::fs::write(&file, rules).unwrap();
+    std::fs::create_dir_all(home.path().join("config/xbot")).unwrap();
+    std::fs::write(
+        home.path().join("config/xbot/config.toml"),
+        format!("[ai]\nrules_file = {:?}\n", file.display().to_string()),
+    )
+    .unwrap();
+    let mut cmd = common::xbot_command(home.path());
+    cmd.args(["screen", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const LOCAL: &str = r#"
+[[rule]]
+id = "local.snake_oil"
+category = "cure_claim"
+level = "critical"
+why = "sells snake oil"
+patterns = ['''\bsnake\s+oil\b''']
+match = ["Buy snake oil today."]
+no_match = ["Oil your bike chain."]
+"#;
+
+#[test]
+fn a_local_rules_file_from_the_config() {
+    let (code, out, err) = screen_with_rules(LOCAL, "Our snake oil is back in stock.\n");
+    assert_eq!(code, Some(1), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["decision"], "reject");
+    assert_eq!(v["hits"][0]["rule"], "local.snake_oil");
+    // A bad file stops start-up with the file, the rule and the field.
+    let (code, _, err) = screen_with_rules(&LOCAL.replace("critical", "fatal"), "x\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("local-rules.toml"), "{err}");
+    assert!(err.contains("local.snake_oil"), "{err}");
+    assert!(err.contains("field level"), "{err}");
+}

@@ -333,7 +333,7 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
 }
 
 fn next_word(items: &[Item], mut j: usize) -> Option<String> {
-    if !items.get(j).is_some_and(|x| x.c == ' ') {
+    if items.get(j).is_none_or(|x| x.c != ' ') {
         return None;
     }
     j += 1;
