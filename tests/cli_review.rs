@@ -136,6 +136,8 @@ fn review_decisions_from_the_shell() {
             "--text-file",
             &edit_arg,
             "--force",
+            "--note",
+            "quoted in a debunking thread",
             "--json",
         ],
         &[],

@@ -90,6 +90,7 @@ fn request(review_id: i64, version: i64, verdict: Verdict, who: &str) -> Decisio
         verdict,
         action_id: uuid::Uuid::new_v4().to_string(),
         operator: op(who),
+        critical_override: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `xbot bench`: measurements on a real database, side by side in one run.
 
 mod console;
+mod guard;
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,9 @@ pub enum BenchCommand {
     /// The console: frame render time per tab at 200x60, start-up to the first frame, resident
     /// memory on a large database (`--big`), and bytes written per refresh.
     Console(console::ConsoleArgs),
+    /// The medical safety guard's offline screen on a labelled corpus: confusion matrix,
+    /// per-category recall, the targets and the time per post. No database.
+    Guard(guard::GuardArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +53,7 @@ struct WeightBench {
 pub async fn run(cmd: BenchCommand, cfg: &Config) -> Result<(), CliError> {
     match cmd {
         BenchCommand::Console(args) => console::run(args, cfg).await,
+        BenchCommand::Guard(args) => guard::run(args),
         BenchCommand::Weights { also, runs, json } => {
             let mut targets = vec![cfg.database.clone()];
             for url in &also {

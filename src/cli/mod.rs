@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod leaderboard;
 pub mod output;
 pub mod review;
+pub mod screen;
 pub mod status;
 pub mod weights;
 
@@ -109,6 +110,9 @@ pub enum Command {
     Review(review::ReviewCommand),
     /// Today's AI spend: tier, by feature area and model, per hour, expert calls.
     Budget(budget::BudgetArgs),
+    /// Screen posts with the guard's offline rules, like a linter (no database): pass, hold or
+    /// reject, the level and the hits. Exit 0 all pass, 1 any held or rejected, 2 bad input.
+    Screen(screen::ScreenArgs),
 }
 
 pub use crate::app::{CliError, open_store, open_store_with};
@@ -128,5 +132,6 @@ pub async fn run(command: Command, cfg: Config) -> Result<(), CliError> {
         Command::Bench(cmd) => bench::run(cmd, &cfg).await,
         Command::Review(cmd) => review::run(cmd, &cfg).await,
         Command::Budget(args) => budget::run(args, &cfg).await,
+        Command::Screen(args) => screen::run(args),
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Decisions go through the store's one-transaction decision (state-guarded on the version the
 //! operator saw, audited under a fresh action id, told who won a lost race). Before an approval
-//! is sent, the rules re-run on the text that would be posted and their warnings are printed;
-//! a critical finding in an edited text refuses the edit unless `--force`. Exit codes: 0
-//! applied, 1 lost race or refused, 2 bad flags (and every decision in `--read-only` mode).
+//! is sent, the rules re-run on the text that would be posted and their warnings are printed.
+//! The store refuses critical risk (the same policy as the console's); `--force --note WHY` is
+//! the explicit override, audited as one. Exit codes: 0 applied, 1 lost race or refused, 2 bad
+//! flags (and every decision in `--read-only` mode).
 
 use std::path::PathBuf;
 
@@ -17,7 +18,9 @@ use crate::ai::guard::rules::{RiskLevel, RuleHit, screen};
 use crate::config::Config;
 use crate::identity::Operator;
 use crate::store::MigrationPolicy;
-use crate::store::ops::reviews::{DecisionOutcome, DecisionRequest, ReviewRecord, Verdict};
+use crate::store::ops::reviews::{
+    CriticalOverride, DecisionOutcome, DecisionRequest, ReviewRecord, Verdict,
+};
 use crate::text::{cell, clamp_span, inert, inert_multiline};
 
 /// Statuses `review list` accepts besides `all`.
@@ -94,14 +97,20 @@ pub struct ApproveArgs {
     /// Approve the original text as it is (needs --note; never for critical risk).
     #[arg(long, requires = "note")]
     pub original: bool,
-    /// Why the original is fine (with --original).
-    #[arg(long, requires = "original")]
+    /// Why: the original is fine (with --original), or the override is justified (with --force).
+    #[arg(long)]
     pub note: Option<String>,
     /// Approve this file's text instead (the rules re-run on it first).
     #[arg(long, value_name = "F")]
     pub text_file: Option<PathBuf>,
-    /// Approve an edited text even when the rules find critical risk in it.
-    #[arg(long, requires = "text_file")]
+    /// Override the critical-risk refusal (an edited text or a rewrite; never the original).
+    /// Needs --note; recorded in the audit trail as an override.
+    #[arg(
+        long,
+        visible_alias = "override",
+        requires = "note",
+        conflicts_with = "original"
+    )]
     pub force: bool,
     /// Print JSON.
     #[arg(long)]
@@ -122,7 +131,7 @@ pub async fn run(cmd: ReviewCommand, cfg: &Config) -> Result<(), CliError> {
             if reason.trim().is_empty() {
                 return Err(CliError::Usage("--reason must say why".into()));
             }
-            decide(cfg, id, Verdict::Reject { reason }, Vec::new(), json).await
+            decide(cfg, id, Verdict::Reject { reason }, None, Vec::new(), json).await
         }
     }
 }
@@ -372,10 +381,25 @@ async fn approve(cfg: &Config, args: ApproveArgs) -> Result<(), CliError> {
     if let Some(note) = &args.note
         && note.trim().is_empty()
     {
+        return Err(CliError::Usage(if args.force {
+            "--note must say why the override is justified".into()
+        } else {
+            "--note must say why the original is fine".into()
+        }));
+    }
+    if args.note.is_some() && !args.original && !args.force {
         return Err(CliError::Usage(
-            "--note must say why the original is fine".into(),
+            "--note goes with --original or --force".into(),
         ));
     }
+    let critical_override = if args.force {
+        Some(
+            CriticalOverride::new(args.note.clone().unwrap_or_default())
+                .map_err(CliError::Usage)?,
+        )
+    } else {
+        None
+    };
     let (verdict, warnings) = if let Some(path) = &args.text_file {
         let raw = std::fs::read_to_string(path).map_err(|e| {
             CliError::Usage(format!("cannot read --text-file {}: {e}", path.display()))
@@ -385,11 +409,10 @@ async fn approve(cfg: &Config, args: ApproveArgs) -> Result<(), CliError> {
             return Err(CliError::Usage(format!("{} is empty", path.display())));
         }
         let (level, warnings) = screen_and_warn("the edited text", &text, args.json);
-        if level == RiskLevel::Critical && !args.force {
-            return Err(CliError::Failed(format!(
-                "review {}: refused: the edited text has critical risk; fix it, or pass --force to approve it anyway",
-                args.id
-            )));
+        if level == RiskLevel::Critical && !args.force && !args.json {
+            eprintln!(
+                "hint: the store refuses critical risk; fix the text, or pass --force --note WHY to override"
+            );
         }
         (Verdict::ApproveEdited { text }, warnings)
     } else if args.original {
@@ -398,7 +421,15 @@ async fn approve(cfg: &Config, args: ApproveArgs) -> Result<(), CliError> {
     } else {
         (Verdict::ApproveRewrite, Vec::new())
     };
-    decide(cfg, args.id, verdict, warnings, args.json).await
+    decide(
+        cfg,
+        args.id,
+        verdict,
+        critical_override,
+        warnings,
+        args.json,
+    )
+    .await
 }
 
 fn read_only_refusal(id: i64) -> CliError {
@@ -423,6 +454,7 @@ async fn decide(
     cfg: &Config,
     id: i64,
     verdict: Verdict,
+    critical_override: Option<CriticalOverride>,
     mut warnings: Vec<Warning>,
     json: bool,
 ) -> Result<(), CliError> {
@@ -454,6 +486,7 @@ async fn decide(
             verdict: verdict.clone(),
             action_id: uuid::Uuid::now_v7().to_string(),
             operator: operator.clone(),
+            critical_override: critical_override.clone(),
         };
         let now = Utc::now();
         let outcome = store.decide(&req, now).await?;

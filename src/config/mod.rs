@@ -117,6 +117,8 @@ pub struct AiConfig {
     /// Strict mode never lets a medium-risk text pass without a person.
     pub strict_safety: bool,
     pub max_tokens: u32,
+    /// A local guard rules file added to the built-in rules (validated and installed at load).
+    pub rules_file: Option<std::path::PathBuf>,
 }
 
 impl AiConfig {
@@ -204,6 +206,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("XBOT_AI_EXPERT_MODEL", &["ai", "expert_model"]),
     ("XBOT_AI_STRICT_SAFETY", &["ai", "strict_safety"]),
     ("XBOT_AI_MAX_TOKENS", &["ai", "max_tokens"]),
+    ("XBOT_AI_RULES_FILE", &["ai", "rules_file"]),
     ("XBOT_PLAN_GENERATORS", &["plan", "generators"]),
 ];
 
@@ -229,6 +232,7 @@ const FILE_KEYS: &[&[&str]] = &[
     &["ai", "expert_model"],
     &["ai", "strict_safety"],
     &["ai", "max_tokens"],
+    &["ai", "rules_file"],
     &["plan", "generators"],
     &["plan", "epsilon"],
     &["plan", "slot_bias"],
@@ -548,6 +552,18 @@ fn build(
         }
     };
     let api_key = r.string(&["ai", "api_key"])?.map(SecretString::from);
+    // The local guard rules: validated now (a bad file names the file, rule and field) and
+    // installed for every screen of this process.
+    let rules_file = match r.entry(&["ai", "rules_file"]) {
+        None => None,
+        Some((p, e)) => {
+            let path = std::path::PathBuf::from(e.as_string(&p)?);
+            let set = crate::ai::guard::rules::RuleSet::with_local(&path)
+                .map_err(|err| e.invalid(&p, err.to_string()))?;
+            crate::ai::guard::rules::install(set);
+            Some(path)
+        }
+    };
     let ai = AiConfig {
         // An API key alone means the public OpenAI endpoint.
         base_url: base_url.or_else(|| api_key.as_ref().map(|_| "https://api.openai.com/v1".into())),
@@ -560,6 +576,7 @@ fn build(
             .unwrap_or_else(|| "gpt-4o".into()),
         strict_safety: r.bool(&["ai", "strict_safety"], true)?,
         max_tokens: r.u32_in(&["ai", "max_tokens"], 600, 16, 32_000)?,
+        rules_file,
     };
 
     let generators = match r.entry(&["plan", "generators"]) {
@@ -796,6 +813,14 @@ impl Config {
                 "ai.max_tokens".into(),
                 self.ai.max_tokens.to_string(),
                 origin("ai.max_tokens"),
+            ),
+            (
+                "ai.rules_file".into(),
+                self.ai.rules_file.as_ref().map_or_else(
+                    || "(built-in rules only)".into(),
+                    |p| p.display().to_string(),
+                ),
+                origin("ai.rules_file"),
             ),
             (
                 "plan.generators".into(),

@@ -275,9 +275,13 @@ impl GuardResult {
 /// critical is rejected, anything else waits for a person without a rewrite. Synchronous, so the
 /// demo dataset builds its queue exactly as the guard would.
 pub fn rules_only(text: &str, opts: &GuardOptions) -> GuardResult {
-    let rules = screen(text);
-    let mut out = GuardResult::new(text, &rules, RULES_ONLY.to_string());
-    if settled_by_rules(&mut out, &rules, text) {
+    rules_only_screened(text, &screen(text), opts)
+}
+
+/// [`rules_only`] with the screen already run on `text`.
+pub fn rules_only_screened(text: &str, rules: &Screen, opts: &GuardOptions) -> GuardResult {
+    let mut out = GuardResult::new(text, rules, RULES_ONLY.to_string());
+    if settled_by_rules(&mut out, rules, text) {
         return out;
     }
     if rules.level == RiskLevel::Low && chars(text) <= opts.max_chars {

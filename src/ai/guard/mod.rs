@@ -1,4 +1,8 @@
-//! The medical safety guard: the offline rule screen and the level-based flow over it.
+//! The medical safety guard: text normalisation, the offline rule screen (rules are data in
+//! `rules/*.toml`), and the level-based flow over it.
 
+pub mod eval;
 pub mod flow;
+pub mod normalize;
 pub mod rules;
+pub mod ruleset;

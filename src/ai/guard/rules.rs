@@ -19,7 +19,10 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use super::normalize::Normalized;
+use super::ruleset::{self, ContextFlags, RuleSetError, RuleSpecs};
 
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -114,16 +117,20 @@ pub enum Category {
     PromisedOutcome,
     /// Contradicting broad medical consensus: "vaccines cause autism".
     AgainstConsensus,
+    /// Dangerous practices: drinking peroxide or chlorine dioxide, dry or very long fasts,
+    /// stopping insulin, sungazing, honey for infants, black salve, adult doses for children.
+    DangerousPractice,
 }
 
 impl Category {
     /// Every category, in declaration order.
-    pub const ALL: [Category; 5] = [
+    pub const ALL: [Category; 6] = [
         Category::CureClaim,
         Category::Dosage,
         Category::PrescriptiveAdvice,
         Category::PromisedOutcome,
         Category::AgainstConsensus,
+        Category::DangerousPractice,
     ];
 
     /// The stored and serialised name, e.g. `cure_claim`.
@@ -134,6 +141,7 @@ impl Category {
             Category::PrescriptiveAdvice => "prescriptive_advice",
             Category::PromisedOutcome => "promised_outcome",
             Category::AgainstConsensus => "against_consensus",
+            Category::DangerousPractice => "dangerous_practice",
         }
     }
 
@@ -145,6 +153,7 @@ impl Category {
             Category::PrescriptiveAdvice => "prescriptive medical advice",
             Category::PromisedOutcome => "promised outcome",
             Category::AgainstConsensus => "contradicts medical consensus",
+            Category::DangerousPractice => "dangerous practice",
         }
     }
 
@@ -244,20 +253,46 @@ fn ends_with_disclaimer(text: &str) -> bool {
     tail.ends_with("not medical advice") || tail.ends_with("notmedicaladvice")
 }
 
-/// Screens `text` with every rule. Pure and deterministic; never panics; linear-ish in the input.
+/// Screens `text` with every rule of the active rule set (built-in plus the local file, see
+/// [`install`]). The text is normalised first (look-alikes, zero-width characters, spacing,
+/// leetspeak, text-speak: see [`super::normalize`]); spans point at the original `text`. Pure
+/// and deterministic for a given rule set; never panics; linear-ish in the input.
 pub fn screen(text: &str) -> Screen {
-    if text.trim().is_empty() {
-        return Screen {
-            hits: Vec::new(),
-            level: RiskLevel::Low,
-        };
+    let set = active();
+    screen_with(&set, text)
+}
+
+/// [`screen`] with a given rule set.
+pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
+    let (norm, hits) = raw_hits(set, text);
+    let hits = merge(&norm.text, hits);
+    let hits: Vec<RuleHit> = hits
+        .into_iter()
+        .map(|mut h| {
+            let (s, e) = norm.original_span(h.start, h.end);
+            h.start = s;
+            h.end = e;
+            h.text = text.get(s..e).unwrap_or("").to_string();
+            h
+        })
+        .collect();
+    let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
+    Screen { hits, level }
+}
+
+/// Every hit before overlapping hits are merged, with spans in the normalised text.
+fn raw_hits(set: &RuleSet, original: &str) -> (Normalized, Vec<RuleHit>) {
+    let norm = Normalized::new(original);
+    if norm.text.trim().is_empty() {
+        return (norm, Vec::new());
     }
+    let text = norm.text.as_str();
     let seg = Segments::new(text);
 
     // Raw regex matches first: debunk markers inside any claim span must not count as debunking
     // another claim in the same sentence ("Germ theory is a myth and vaccines cause autism").
     let mut raw: Vec<(usize, usize, usize)> = Vec::new();
-    for (idx, rule) in RULES.iter().enumerate() {
+    for (idx, rule) in set.rules.iter().enumerate() {
         for m in rule.re.find_iter(text) {
             if m.end() > m.start() {
                 raw.push((idx, m.start(), m.end()));
@@ -268,17 +303,196 @@ pub fn screen(text: &str) -> Screen {
 
     let mut hits = Vec::new();
     for &(idx, start, end) in &raw {
-        if let Some(rule) = RULES.get(idx)
+        if let Some(rule) = set.rules.get(idx)
             && let Some(hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
         {
             hits.push(hit);
         }
     }
-    dosage_hits(text, &seg, &mut hits);
+    dosage_hits(set, text, &seg, &mut hits);
+    // Catch-all rules only speak when nothing more specific flags the same sentence.
+    let is_fallback = |id: &str| {
+        id == AMOUNT_RULE
+            || set
+                .rules
+                .iter()
+                .any(|r| r.rule.flags.fallback && r.rule.id == id)
+    };
+    let specific: Vec<Range<usize>> = hits
+        .iter()
+        .filter(|h| !is_fallback(&h.rule))
+        .map(|h| seg.sentence_at(h.start))
+        .collect();
+    hits.retain(|h| !is_fallback(&h.rule) || !specific.contains(&seg.sentence_at(h.start)));
+    (norm, hits)
+}
 
-    let hits = merge(text, hits);
-    let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
-    Screen { hits, level }
+/// The ids of the rules that fire on `text` (before merging), for checking rule examples.
+pub fn rules_hit(set: &RuleSet, text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = raw_hits(set, text).1.into_iter().map(|h| h.rule).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule set: rules/*.toml compiled, and the active set
+// ---------------------------------------------------------------------------------------------
+
+/// A compiled rule set.
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    nutrients: Vec<(Regex, f64)>,
+    specs: RuleSpecs,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("rules", &self.rules.len())
+            .field("nutrients", &self.nutrients.len())
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// Compiles validated specs (patterns were checked when the specs were parsed).
+    pub fn compile(specs: RuleSpecs) -> Result<RuleSet, RuleSetError> {
+        let mut rules = Vec::with_capacity(specs.rules.len());
+        for spec in &specs.rules {
+            let joined = spec
+                .patterns
+                .iter()
+                .map(|p| format!("(?:{p})"))
+                .collect::<Vec<_>>()
+                .join("|");
+            let re = compile_checked(&joined).map_err(|m| RuleSetError {
+                file: spec.file.clone(),
+                rule: Some(spec.id.clone()),
+                field: "patterns".into(),
+                message: m,
+            })?;
+            rules.push(CompiledRule {
+                rule: Rule {
+                    id: spec.id.clone(),
+                    category: spec.category,
+                    level: spec.level,
+                    why: spec.why.clone(),
+                    soft: spec.soft,
+                    care: spec.care,
+                    flags: spec.flags,
+                    filter: spec.filter.as_deref().and_then(filter_by_name),
+                },
+                re,
+            });
+        }
+        let mut nutrients = Vec::new();
+        for n in &specs.nutrients {
+            let re = compile_checked(&n.pattern).map_err(|m| RuleSetError {
+                file: "dosage".into(),
+                rule: None,
+                field: format!("nutrient {}", n.name),
+                message: m,
+            })?;
+            nutrients.push((re, n.megadose_mg));
+        }
+        Ok(RuleSet {
+            rules,
+            nutrients,
+            specs,
+        })
+    }
+
+    /// The built-in rules (rules/*.toml, embedded).
+    pub fn builtin() -> Result<RuleSet, RuleSetError> {
+        RuleSet::compile(ruleset::load_with_local(None)?)
+    }
+
+    /// The built-in rules plus a local rules file, whose examples are checked.
+    pub fn with_local(path: &std::path::Path) -> Result<RuleSet, RuleSetError> {
+        let set = RuleSet::compile(ruleset::load_with_local(Some(path))?)?;
+        let local = path.display().to_string();
+        if let Some(e) = set.example_failures(Some(&local)).into_iter().next() {
+            return Err(e);
+        }
+        Ok(set)
+    }
+
+    /// The rule specs (ids, categories, levels, examples).
+    pub fn specs(&self) -> &RuleSpecs {
+        &self.specs
+    }
+
+    /// Rules whose examples fail: a `match` example that does not produce a hit of the rule, or
+    /// a `no_match` example that does. Only rules from `file` when given.
+    pub fn example_failures(&self, file: Option<&str>) -> Vec<RuleSetError> {
+        let mut out = Vec::new();
+        for spec in &self.specs.rules {
+            if file.is_some_and(|f| f != spec.file) {
+                continue;
+            }
+            let err = |field: String, message: String| RuleSetError {
+                file: spec.file.clone(),
+                rule: Some(spec.id.clone()),
+                field,
+                message,
+            };
+            for (i, ex) in spec.matches.iter().enumerate() {
+                let ids = rules_hit(self, ex);
+                if !ids.contains(&spec.id) {
+                    out.push(err(
+                        format!("match[{i}]"),
+                        format!("{ex:?} does not match (rules hit: {ids:?})"),
+                    ));
+                }
+            }
+            for (i, ex) in spec.no_matches.iter().enumerate() {
+                if rules_hit(self, ex).contains(&spec.id) {
+                    out.push(err(format!("no_match[{i}]"), format!("{ex:?} matches")));
+                }
+            }
+        }
+        out
+    }
+}
+
+static ACTIVE: LazyLock<RwLock<Arc<RuleSet>>> = LazyLock::new(|| {
+    let set = RuleSet::builtin().unwrap_or_else(|e| {
+        // The built-in rules are checked by the test suite; never panic in production.
+        tracing::error!("built-in guard rules are invalid: {e}");
+        RuleSet {
+            rules: Vec::new(),
+            nutrients: Vec::new(),
+            specs: RuleSpecs::default(),
+        }
+    });
+    RwLock::new(Arc::new(set))
+});
+
+/// The rule set every screen uses.
+pub fn active() -> Arc<RuleSet> {
+    match ACTIVE.read() {
+        Ok(g) => Arc::clone(&g),
+        Err(p) => Arc::clone(&p.into_inner()),
+    }
+}
+
+/// Makes `set` the rule set of every later [`screen`] in this process (start-up, with the
+/// local rules file from the configuration).
+pub fn install(set: RuleSet) {
+    let set = Arc::new(set);
+    match ACTIVE.write() {
+        Ok(mut g) => *g = set,
+        Err(p) => *p.into_inner() = set,
+    }
+}
+
+/// Loads the built-in rules plus the local file `path` (when given) and installs them.
+pub fn install_local(path: Option<&std::path::Path>) -> Result<(), RuleSetError> {
+    if let Some(p) = path {
+        install(RuleSet::with_local(p)?);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,40 +635,22 @@ fn is_abbreviation(before_dot: &str) -> bool {
 // Shared vocabularies (substituted into the rule patterns as <NAME>)
 // ---------------------------------------------------------------------------------------------
 
-/// Serious diseases: a cure claim about one of these is critical.
-const SERIOUS: &str = r"(?:(?:(?:type\s*[12]|t[12]|juvenile|gestational)\s+)?diabetes|(?:[\p{L}-]+\s+)?cancers?|tumou?rs?|leuka?emia|lymphoma|melanoma|(?:clinical\s+|major\s+)?depression|heart\s+(?:disease|failure|attacks?)|cardiovascular\s+disease|coronary\s+(?:artery\s+|heart\s+)?disease|atherosclerosis|clogged\s+arteries|alzheimer['’]?s(?:\s+disease)?|dementia|autism|adhd|hiv|aids|multiple\s+sclerosis|parkinson['’]?s(?:\s+disease)?|schizophrenia|bipolar(?:\s+disorder)?|psychosis|epilepsy|lupus|crohn['’]?s(?:\s+disease)?|(?:ulcerative\s+)?colitis|(?:chronic\s+)?kidney\s+(?:disease|failure)|liver\s+(?:disease|failure)|cirrhosis|copd|emphysema|asthma|hypertension|high\s+blood\s+pressure|strokes?|(?:long\s+)?covid(?:-19)?|hepatitis(?:\s+[abc])?|tuberculosis|malaria|measles|sepsis|pneumonia|cystic\s+fibrosis|amyotrophic\s+lateral\s+sclerosis|anxiety\s+disorders?|panic\s+disorder|ptsd|ocd|eating\s+disorders?|anorexia|bulimia|alcoholism|infertility|(?:rheumatoid\s+|osteo)?arthritis|osteoporosis|lyme(?:\s+disease)?|celiac(?:\s+disease)?|autoimmune\s+(?:diseases?|disorders?|conditions?)|hashimoto['’]?s(?:\s+disease)?|hypothyroidism|hyperthyroidism|graves['’]?\s+disease|endometriosis|glaucoma|macular\s+degeneration|fibromyalgia)";
-
-/// Everyday conditions: a cure claim about one of these is high.
-const MILD: &str = r"(?:anxiety|stress|acne|eczema|psoriasis|rosacea|bloating|insomnia|(?:chronic\s+|adrenal\s+)?fatigue|brain\s+fog|inflammation|aging|ageing|wrinkles|gr[ae]y\s+hair|hair\s+loss|baldness|fatty\s+liver|insulin\s+resistance|(?:high\s+)?cholesterol|migraines?|headaches?|ibs|pcos|gout|allergies|(?:the\s+common\s+)?colds?|(?:the\s+)?flu|infections?|cavities|tooth\s+decay|gum\s+disease|leaky\s+gut|gut\s+(?:issues|problems)|candida|constipation|acid\s+reflux|heartburn|(?:back|joint|knee|chronic|nerve)\s+pain|obesity|belly\s+fat|cellulite|hangovers?|sinusitis|sinus\s+infections?|utis?|varicose\s+veins|tinnitus|sleep\s+apnea|hormon(?:e|al)\s+imbalances?|erectile\s+dysfunction|low\s+testosterone|memory\s+loss|cognitive\s+decline|nausea|indigestion|pre-?diabetes|gut|(?:sugar\s+)?cravings|sleep\s+problems|dandruff|warts|herpes|shingles)";
-
-/// Words allowed between a cure verb and the disease ("reverses your stage 2 …").
-const MODS: &str = r"(?:your|my|his|her|their|the|a|an|all|any|every|chronic|severe|clinical|major|advanced|terminal|metastatic|late[- ]stage|early[- ]stage|stage\s*(?:[1-4]|iv|iii|ii|i)|even|most|many|certain|cases\s+of|types\s+of|forms\s+of|kinds\s+of|symptoms\s+of)";
-
-/// Prescribed medication and treatment.
-const MEDS: &str = r"(?:(?:all|any|those|these|the|your|my|his|her|their|prescription|prescribed|daily|blood\s+pressure|bp|cholesterol|thyroid|diabetes|heart|psych(?:iatric)?|seizure|epilepsy|adhd|anxiety|depression|asthma|hiv|cancer)\s+){0,3}(?:medications?|meds|medicines?|pills|prescriptions?|statins?|insulin|antidepressants?|ssris?|snris?|metformin|chemo(?:therapy)?|radiation(?:\s+therapy)?|radiotherapy|treatments?|inhalers?|antibiotics|antivirals?|vaccines?|vaccinations?|(?:flu|covid|booster|vaccine|insulin)\s+shots?|boosters?|levothyroxine|synthroid|anticoagulants?|blood\s+thinners?|warfarin|eliquis|antipsychotics?|lithium|birth\s+control|beta[- ]blockers?|ace\s+inhibitors?|prednisone|epi-?pens?|dialysis|antiretrovirals?|ozempic|glp-1s?|lisinopril|atorvastatin|lipitor|crestor|adderall|ritalin|zoloft|prozac|lexapro|immunotherapy)";
-
-/// Vaccines as a subject.
-const VACC: &str = r"(?:(?:mmr|flu|covid(?:-19)?|hpv|mrna|childhood|hep\s*b|polio|measles|booster)\s+(?:vaccines?|vaccinations?|shots?|jabs?)|vaccin(?:e|es|ations?)|jabs|the\s+jab|mmr)";
-
-/// Sources of medical care.
-const CARE: &str = r"(?:doctors?|docs?|physicians?|gps?|dentists?|er|emergency\s+room|a&e|hospitals?|911|urgent\s+care|professionals?|specialists?|cardiologists?|oncologists?|psychiatrists?|medical\s+(?:advice|care|help|attention)|diagnosis)";
-
-/// Serious symptoms that must not be ignored.
-const SYMPTOMS: &str = r"(?:symptoms?|chest\s+pains?|pain\s+in\s+your\s+chest|chest\s+tightness|shortness\s+of\s+breath|numbness|(?:a\s+)?lumps?|bleeding|blood\s+in\s+your\s+[\p{L}]+|(?:high\s+)?fevers?|warning\s+signs?|fainting|seizures?|sudden\s+headaches?|vision\s+loss|suicidal\s+thoughts|stroke\s+symptoms|(?:heart\s+)?palpitations)";
-
 /// Health professionals, for referral hedges.
 const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber)";
 
 fn expand(pattern: &str) -> String {
-    pattern
-        .replace("<SERIOUS>", SERIOUS)
-        .replace("<MILD>", MILD)
-        .replace("<MODS>", MODS)
-        .replace("<MEDS>", MEDS)
-        .replace("<VACC>", VACC)
-        .replace("<CARE>", CARE)
-        .replace("<SYMPTOMS>", SYMPTOMS)
-        .replace("<PROS>", PROS)
+    pattern.replace("<PROS>", PROS)
+}
+
+/// Compiles a rule pattern the way the screen uses it, or says why it cannot.
+pub fn compile_checked(pattern: &str) -> Result<Regex, String> {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    RegexBuilder::new(&pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 25)
+        .dfa_size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("bad regex: {e}"))
 }
 
 fn compile(pattern: &str) -> Option<Regex> {
@@ -503,7 +699,7 @@ static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// A referral to a professional lowers instruction-type hits in the same sentence.
 static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional)",
+        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>)",
     )
 });
 
@@ -517,7 +713,7 @@ static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// Attributed claims ("many people believe …") are reported, not asserted: capped at medium.
 static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts|parents|critics|others|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
+        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
     )
 });
 
@@ -536,13 +732,15 @@ static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
 /// Lead-ins after which a verb is an instruction to the reader.
 static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:^|\b)(?:you\s+(?:should|must|need\s+to|have\s+to|want\s+to|ought\s+to|can|could|gotta)|you['’]ll\s+(?:want|need)\s+to|you['’]d\s+better|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|(?:don['’]?t|never)\s+forget\s+to|just|simply|always|then|and|but|or|so|now|please|plus|try\s+to|start\s+to|begin\s+to|(?:i|we)\s+(?:recommend|suggest|advise|urge)(?:\s+(?:you|that\s+you|everyone))?(?:\s+to)?|(?:everyone|everybody|people|adults|women|men|kids|parents|patients|diabetics)\s+should|tip|pro\s+tip|hack|daily|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|in\s+the\s+(?:morning|evening)|at\s+night|(?:before|after|with)\s+(?:bed|bedtime|meals?|food|breakfast|lunch|dinner|workouts?|training)|first|next|instead|to|time\s+to|should|must|need\s+to|have\s+to|let['’]?s|go\s+ahead\s+and|consider|step\s+\d+)$",
+        r"(?:^|\b)(?:you\s+(?:should|must|need\s+to|have\s+to|want\s+to|ought\s+to|can|could|gotta)|you['’]ll\s+(?:want|need)\s+to|you['’]d\s+better|make\s+sure\s+(?:to|you)|be\s+sure\s+to|remember\s+to|(?:don['’]?t|never)\s+forget\s+to|just|simply|always|then|and|but|or|so|now|please|plus|try\s+to|try|consider|start\s+to|begin\s+to|(?:i|we)\s+(?:recommend|suggest|advise|urge)(?:\s+(?:you|that\s+you|everyone))?(?:\s+to)?|(?:everyone|everybody|people|adults|women|men|kids|parents|patients|diabetics)\s+should|tip|pro\s+tip|hack|daily|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|in\s+the\s+(?:morning|evening)|at\s+night|(?:before|after|with)\s+(?:bed|bedtime|meals?|food|breakfast|lunch|dinner|workouts?|training)|first|next|instead|to|time\s+to|should|must|need\s+to|have\s+to|let['’]?s|go\s+ahead\s+and|consider|step\s+\d+)$",
     )
 });
 
 /// A thread part number at the end of the text before a verb: "2/5", "(2/5)", "2/".
 static THREAD_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| helper(r"(?:^|\s)\(?\d{1,2}\s*/\s*\d{0,2}\)?$"));
+
+static HANDLES: LazyLock<Regex> = LazyLock::new(|| helper(r"(?:^|\s)(?:@[\w.]+\s*)+$"));
 
 static FORGET_TO: LazyLock<Regex> = LazyLock::new(|| helper(r"(?:don['’]?t|never)\s+forget\s+to$"));
 
@@ -560,6 +758,13 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:chemo(?:therapy)?|surgery|surgical|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+    )
+});
+
+/// Alternative "therapies" that do not make a cure claim a real treatment's.
+static ALT_THERAPY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:ozone|chelation|urine|coffee|gerson|alkaline|juice|oxygen|hydrogen|energy|reiki|crystal|frequency|rife|homeopath\w*|naturopath\w*|bee\s+venom|light)\b",
     )
 });
 
@@ -593,7 +798,7 @@ static ANTIBIOTICS_FOR_VIRUS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What a hedge does to a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hedge {
+pub enum Hedge {
     /// No effect.
     Ignore,
     /// Removes the hit.
@@ -612,479 +817,61 @@ enum Verdict {
 
 type Filter = fn(&Ctx<'_>) -> Verdict;
 
+/// The named checks in code that a rule file may use as `filter = "…"`.
+pub const FILTER_NAMES: &[&str] = &[
+    "serious_cure",
+    "research",
+    "cure_word",
+    "cancer_cells",
+    "fluoride",
+    "minor_ailment",
+    "antibiotics",
+    "ingestion",
+    "fast_length",
+    "remedy_use",
+    "unhedged",
+    "care_context",
+];
+
+/// True when `name` is a known filter.
+pub fn filter_exists(name: &str) -> bool {
+    filter_by_name(name).is_some()
+}
+
+fn filter_by_name(name: &str) -> Option<Filter> {
+    Some(match name {
+        "serious_cure" => serious_cure_filter,
+        "research" => research_filter,
+        "cure_word" => cure_word_filter,
+        "cancer_cells" => cancer_cells_filter,
+        "fluoride" => fluoride_filter,
+        "minor_ailment" => minor_ailment_filter,
+        "antibiotics" => antibiotics_filter,
+        "ingestion" => ingestion_filter,
+        "fast_length" => fast_length_filter,
+        "remedy_use" => remedy_use_filter,
+        "unhedged" => unhedged_filter,
+        "care_context" => care_context_filter,
+        _ => return None,
+    })
+}
+
 struct Rule {
-    id: &'static str,
+    id: String,
     category: Category,
     level: RiskLevel,
-    why: &'static str,
-    pattern: &'static str,
+    why: String,
     /// Effect of a soft hedge ("may", "studies suggest") in the same clause.
     soft: Hedge,
     /// Effect of a referral to a professional in the same sentence.
     care: Hedge,
-    /// Dropped when a negator is among the few words right before the match.
-    negatable: bool,
-    /// Dropped when the sentence debunks it ("Myth: …").
-    debunkable: bool,
-    /// Dropped under conditional/interrogative framing ("if you …", "should you …").
-    conditional: bool,
-    /// Needs imperative position or a second-person word in the match (instructions only).
-    imperative: bool,
-    /// Dropped when the match itself contains a negator ("vaccines do not cause autism").
-    inner_negation: bool,
+    flags: ContextFlags,
     filter: Option<Filter>,
-}
-
-impl Rule {
-    fn new(
-        id: &'static str,
-        category: Category,
-        level: RiskLevel,
-        why: &'static str,
-        pattern: &'static str,
-    ) -> Self {
-        Rule {
-            id,
-            category,
-            level,
-            why,
-            pattern,
-            soft: Hedge::Ignore,
-            care: Hedge::Ignore,
-            negatable: true,
-            debunkable: false,
-            conditional: false,
-            imperative: false,
-            inner_negation: false,
-            filter: None,
-        }
-    }
-    fn soft(mut self, h: Hedge) -> Self {
-        self.soft = h;
-        self
-    }
-    fn care(mut self, h: Hedge) -> Self {
-        self.care = h;
-        self
-    }
-    fn debunkable(mut self) -> Self {
-        self.debunkable = true;
-        self
-    }
-    fn conditional(mut self) -> Self {
-        self.conditional = true;
-        self
-    }
-    fn imperative(mut self) -> Self {
-        self.imperative = true;
-        self
-    }
-    fn inner_negation(mut self) -> Self {
-        self.inner_negation = true;
-        self
-    }
-    fn filter(mut self, f: Filter) -> Self {
-        self.filter = Some(f);
-        self
-    }
 }
 
 struct CompiledRule {
     rule: Rule,
     re: Regex,
-}
-
-static RULES: LazyLock<Vec<CompiledRule>> = LazyLock::new(|| {
-    rule_table()
-        .into_iter()
-        .filter_map(|rule| compile(rule.pattern).map(|re| CompiledRule { rule, re }))
-        .collect()
-});
-
-fn rule_table() -> Vec<Rule> {
-    use Category::*;
-    use RiskLevel::*;
-    vec![
-        // ---- Cure and absolute claims --------------------------------------------------------
-        Rule::new(
-            "cure.serious_disease",
-            CureClaim,
-            Critical,
-            "claims to cure or reverse a serious disease",
-            r"\b(?:cure[sd]?|curing|heal(?:s|ed|ing)?|reverse[sd]?|reversing|eliminate[sd]?|eliminating|eradicate[sd]?|eradicating|fix(?:es|ed)?|wipes?\s+out|wiped\s+out|gets?\s+rid\s+of|got\s+rid\s+of|getting\s+rid\s+of)(?:\s+(?:for|of|to))?\s+(?:<MODS>\s+){0,3}<SERIOUS>\b",
-        )
-        .soft(Hedge::Lower)
-        .debunkable()
-        .conditional()
-        .filter(serious_cure_filter),
-        Rule::new(
-            "cure.mild_condition",
-            CureClaim,
-            High,
-            "claims to cure, reverse or eliminate a condition",
-            r"\b(?:cure[sd]?|curing|reverse[sd]?|reversing|eliminate[sd]?|eliminating|eradicate[sd]?|heals?|healed|fix(?:es|ed)?|wipes?\s+out)\s+(?:(?:your|my|the|all|any|every|chronic)\s+){0,2}<MILD>\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable()
-        .conditional()
-        .filter(research_filter),
-        Rule::new(
-            "cure.beats",
-            CureClaim,
-            High,
-            "claims to beat a condition",
-            r"\bbeats\s+(?:<MODS>\s+){0,2}(?:<SERIOUS>|<MILD>)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable()
-        .conditional(),
-        Rule::new(
-            "cure.cure_word",
-            CureClaim,
-            High,
-            "uses cure language",
-            r"\b(?:cures|cured|curing)\b(?:\s+(?:of\s+)?[\p{L}\p{N}'’-]+)?|\b(?:to|can|will|would|helps?|does|did|actually|literally|naturally|truly|that)\s+cure\s+[\p{L}\p{N}'’-]+|\b(?:(?:a|the|natural|real|secret|miracle|magic|permanent|ultimate|simple|home|herbal|true|only|best|new)\s+)?cure\s+(?:for|to)\s+[\p{L}\p{N}'’-]+",
-        )
-        .soft(Hedge::Drop)
-        .debunkable()
-        .conditional()
-        .filter(cure_word_filter),
-        Rule::new(
-            "cure.panacea",
-            CureClaim,
-            High,
-            "claims a cure-all",
-            r"\bcure[- ]alls?\b|\bpanaceas?\b|\b(?:cures|heals|fixes|treats)\s+(?:almost\s+|just\s+about\s+)?(?:everything|anything|all\s+(?:diseases?|illness(?:es)?|ailments|conditions))\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "cure.cancer_cells",
-            CureClaim,
-            High,
-            "claims to kill or starve cancer",
-            r"\b(?:kills?|destroys?|starves?|attacks?|shrinks?|dissolves?)\s+(?:[\p{L}-]+\s+)?(?:cancer(?:ous)?\s+cells|tumou?rs?|cancer)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable()
-        .filter(cancer_cells_filter),
-        Rule::new(
-            "cure.proven_to",
-            CureClaim,
-            High,
-            "claims proof of a cure or prevention",
-            r"\b(?:(?:scientifically|clinically|medically)\s+)?proven\s+to\s+(?:cure|heal|reverse|prevent|eliminate|fix|treat|stop|end|beat|work)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "cure.proven",
-            CureClaim,
-            Medium,
-            "absolute 'proven' claim",
-            r"\b(?:scientifically|clinically|medically|doctor)[- ]proven\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "cure.absolute_safety",
-            CureClaim,
-            High,
-            "absolute safety claim (nothing is risk-free for everyone)",
-            r"\b(?:100\s*%|one\s+hundred\s+percent|completely|totally|perfectly|absolutely|entirely|fully)\s+(?:safe|harmless|non-?toxic|risk[- ]free)\b(?:\s+for\s+(?:everyone|everybody|anyone|all|kids|children|pregnant\s+women|babies))?|\b(?:no|zero|without(?:\s+any)?)\s+(?:negative\s+|harmful\s+|known\s+|bad\s+)?side[- ]effects\b|\brisk[- ]free\b|\bsafe\s+for\s+(?:everyone|everybody|anyone|all\s+ages)\b|\bcan['’]?t\s+(?:hurt|harm)\s+you\b|\bcannot\s+(?:hurt|harm)\s+you\b|\bimpossible\s+to\s+overdose\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "cure.miracle",
-            CureClaim,
-            Medium,
-            "miracle or magic-bullet wording",
-            r"\bmiracle(?:s|\s+(?:cure|pill|drug|supplement|food|herb|remedy|molecule|worker|treatment|mineral|vitamin))?\b|\bmiraculous\w*|\bmagic\s+(?:pill|bullet|cure)s?\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        // ---- Promised outcomes ---------------------------------------------------------------
-        Rule::new(
-            "promise.guarantee",
-            PromisedOutcome,
-            High,
-            "guarantees a health outcome",
-            r"\b(?:guarantee[sd]?|guaranteeing)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.weight_loss",
-            PromisedOutcome,
-            High,
-            "promises a specific weight loss in a set time",
-            r"\b(?:lose|drop|shed|burn\s+off|melt\s+(?:off|away))\s+(?:up\s+to\s+|over\s+)?\d+(?:\.\d+)?\s*(?:lbs?|pounds|kgs?|kilos?|kilograms?|stone|inches|(?:dress\s+)?sizes)\s+(?:of\s+(?:fat|weight|belly\s+fat)\s+)?(?:in|within)\s+(?:just\s+|only\s+)?(?:a|one|two|three|four|\d+)\s+(?:days?|weeks?|months?)\b|\bwill\s+make\s+you\s+(?:lose|drop|shed|burn)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.never_again",
-            PromisedOutcome,
-            High,
-            "promises you will never get ill",
-            r"\byou(?:['’]ll|\s+will)\s+never\s+(?:again\s+)?(?:get|be|catch|have|need|suffer|experience|gain)\b|\bnever\s+(?:get|be|fall)\s+sick\s+again\b|\b(?:will\s+be|['’]ll\s+be|is|are)\s+gone\s+(?:for\s+good|forever|permanently)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.lifespan",
-            PromisedOutcome,
-            High,
-            "promises years of extra life",
-            r"\b(?:will|can|could)\s+(?:add|give\s+you)\s+(?:up\s+to\s+)?\d+\s+(?:extra\s+|more\s+)?years\s+(?:to\s+your\s+life|of\s+life)\b|\badds?\s+\d+\s+years\s+to\s+your\s+life\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.time_bound",
-            PromisedOutcome,
-            High,
-            "promises a result by a deadline",
-            r"\b(?:in|within|after)\s+(?:just\s+|only\s+)?(?:\d+|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+(?:days?|weeks?|months?|nights?|hours?)\b,?\s+(?:you['’]ll|you\s+will|you['’]re\s+going\s+to|you\s+are\s+going\s+to|your\s+[\p{L}]+\s+will)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.universal",
-            PromisedOutcome,
-            High,
-            "promises it works for everyone, every time",
-            r"\bworks?\s+for\s+(?:everyone|everybody|every\s+(?:single\s+)?(?:person|body))\b|\bworks\s+every\s+(?:single\s+)?time\b|\balways\s+works\b|\bnever\s+fails\b|\b100\s*%\s+(?:effective|success(?:ful)?|of\s+the\s+time|results?)\b|\b(?:fool|fail)[- ]?proof\b|\binstant\s+(?:results|cure)\b|\bpermanent\s+results\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.prevent_all",
-            PromisedOutcome,
-            High,
-            "promises to prevent every illness",
-            r"\b(?:will|to|it['’]ll)\s+prevent\s+(?:every|all|any)\b|\bprevents\s+(?:every|all|any)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        Rule::new(
-            "promise.certain_result",
-            PromisedOutcome,
-            Medium,
-            "states a lifestyle result as certain",
-            r"\bwill\s+(?:definitely\s+|instantly\s+)?(?:boost|double|triple|skyrocket|supercharge|transform|melt|detox|reset|unlock|fix|heal)\s+your\b|\bwill\s+make\s+you\s+(?:look|feel)\s+(?:\d+\s+years\s+)?(?:younger|better|amazing|great|incredible)\b|\b(?:you['’]ll|you\s+will|it\s+will|this\s+will|it['’]ll|this['’]ll)\s+(?:definitely\s+|instantly\s+|immediately\s+|finally\s+)?(?:(?:feel|look)\s+(?:\d+\s+years\s+)?(?:better|amazing|great|younger|incredible|unstoppable|brand\s+new)|sleep\s+(?:better|like\s+a\s+baby|through\s+the\s+night)|change\s+your\s+life|(?:boost|double|triple|skyrocket|supercharge|transform|lower|reduce|fix|burn|melt|balance|reset|detox|improve|increase|heal|unlock)\s+your)\b",
-        )
-        .soft(Hedge::Drop)
-        .debunkable(),
-        // ---- Against consensus ---------------------------------------------------------------
-        Rule::new(
-            "consensus.vaccine_harm",
-            AgainstConsensus,
-            Critical,
-            "contradicts vaccine safety consensus",
-            r"\b<VACC>\b(?:\s+[\p{L}'’]+){0,2}?\s+(?:cause[sd]?|causing|trigger(?:s|ed)?|leads?\s+to|led\s+to|(?:are|is)\s+(?:linked|tied)\s+to|gives?\s+(?:you|kids|children|babies|people)|results?\s+in)\s+(?:[\p{L}-]+\s+){0,2}?(?:autism|sids|sudden\s+infant\s+death|infertility|sterility|(?:turbo\s+)?cancers?|alzheimer['’]?s|(?:type\s*1\s+)?diabetes|adhd|autoimmune\s+[\p{L}]+|aids|hiv|the\s+(?:disease|illness|flu)|brain\s+damage|mass\s+deaths?|dementia)\b",
-        )
-        .debunkable()
-        .inner_negation(),
-        Rule::new(
-            "consensus.vaccines",
-            AgainstConsensus,
-            Critical,
-            "contradicts vaccine safety and efficacy consensus",
-            r"\b<VACC>\s+(?:do|does|did|cause|causes|caused)\s+more\s+harm\s+than\s+(?:good|the\s+(?:diseases?|illness(?:es)?|infections?)(?:\s+(?:they|it)\s+prevents?)?)\b|\b<VACC>\s+(?:are|is)\s+(?:(?:more\s+)?(?:dangerous|deadly|harmful)\s+than\s+the\s+(?:diseases?|illness(?:es)?|virus(?:es)?)|(?:a\s+)?poison(?:ous)?|toxic|(?:a\s+)?(?:scam|hoax|bioweapon|genocide)|(?:completely\s+|totally\s+)?(?:useless|unsafe))\b|\b<VACC>\s+(?:don['’]?t|do\s+not|doesn['’]?t|does\s+not|never)\s+work\b|\b<VACC>\s+(?:contain|have)\s+(?:micro)?chips\b|\b<VACC>\s+(?:alter|change|rewrite|modify)s?\s+(?:your\s+)?dna\b|\bnatural\s+immunity\s+is\s+(?:always\s+)?(?:better|safer)\s+than\s+(?:any\s+)?(?:vaccines?|vaccination)\b|\b(?:unvaccinated|unvaxx?ed)\s+(?:kids|children|people|babies)\s+are\s+(?:healthier|safer)\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.hiv_aids",
-            AgainstConsensus,
-            Critical,
-            "denies that HIV causes AIDS",
-            r"\bhiv\s+(?:doesn['’]?t|does\s+not|can['’]?t|cannot|never|did\s+not|didn['’]?t)\s+cause\s+aids\b|\baids\s+(?:isn['’]?t|is\s+not|was\s+not|wasn['’]?t)\s+caused\s+by\s+hiv\b|\bhiv\s+(?:is|was)\s+(?:a\s+)?(?:hoax|myth|harmless|not\s+real|fake)\b|\bhiv\s+(?:doesn['’]?t|does\s+not)\s+exist\b|\baids\s+is\s+caused\s+by\s+(?:drugs|poppers|azt|malnutrition)\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.cancer_myth",
-            AgainstConsensus,
-            Critical,
-            "repeats a debunked cancer-cause myth",
-            r"\b(?:sunscreens?|sunblock|spf|5g|wi-?fi|cell\s*phones?|mobile\s+phones?|microwaves?|microwaved\s+food|deodorants?|antiperspirants?|underwire\s+bras?|bras|fluoride|fluoridated\s+water)\b(?:\s+[\p{L}'’]+){0,2}?\s+(?:cause[sd]?|causing|gives?\s+you|leads?\s+to|triggers?)\s+(?:(?:skin|breast|brain|turbo)\s+)?(?:cancer|melanoma|tumou?rs?|covid(?:-19)?|autism|coronavirus)\b",
-        )
-        .debunkable()
-        .inner_negation(),
-        Rule::new(
-            "consensus.sunscreen",
-            AgainstConsensus,
-            Critical,
-            "contradicts sun-safety consensus",
-            r"\bsunscreens?\s+(?:is|are)\s+(?:more\s+dangerous|worse|deadlier)\s+than\s+(?:the\s+)?sun(?:light)?\b|\bsunscreens?\s+(?:is|are)\s+(?:toxic|poison(?:ous)?|a\s+scam)\b|\b(?:the\s+)?sun\s+(?:doesn['’]?t|does\s+not|can['’]?t|cannot|never)\s+cause\s+(?:skin\s+)?cancer\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.fluoride",
-            AgainstConsensus,
-            Critical,
-            "calls water fluoridation poison",
-            r"\bfluorid(?:e|ated\s+water)\s+(?:in\s+(?:tap\s+|your\s+|drinking\s+)?water\s+)?(?:is|=)\s+(?:a\s+|an\s+)?(?:poison(?:ous)?|toxic|toxin|neurotoxin|neurotoxic|dangerous|deadly)\b",
-        )
-        .debunkable()
-        .filter(fluoride_filter),
-        Rule::new(
-            "consensus.germ_denial",
-            AgainstConsensus,
-            Critical,
-            "denies germ theory",
-            r"\bgerm\s+theory\s+is\s+(?:a\s+)?(?:lie|wrong|false|fake|myth|hoax|fraud)\b|\bviruses?\s+(?:don['’]?t|do\s+not|doesn['’]?t|does\s+not)\s+exist\b|\bgerms\s+(?:don['’]?t|do\s+not)\s+cause\s+(?:disease|illness)\b|\bcontagion\s+is\s+(?:a\s+)?myth\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.treatment_denial",
-            AgainstConsensus,
-            Critical,
-            "dismisses proven treatment",
-            r"\bchemo(?:therapy)?\s+(?:kills\s+more\s+(?:people|patients)\s+than\s+(?:it\s+)?(?:saves|cures|cancer)|does\s+more\s+harm\s+than\s+good|is\s+(?:just\s+)?(?:poison|useless|a\s+scam)|(?:doesn['’]?t|does\s+not|never)\s+work)\b|\bstatins\s+(?:are|is)\s+(?:poison|useless|a\s+scam|a\s+hoax)\b|\bantidepressants\s+are\s+(?:poison|a\s+scam|a\s+hoax)\b|\binsulin\s+is\s+(?:poison|a\s+scam)\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.illness_denial",
-            AgainstConsensus,
-            Critical,
-            "denies a recognised illness",
-            r"\b(?:depression|adhd|autism|mental\s+illness|long\s+covid|covid(?:-19)?|measles|polio|hiv|cancer|schizophrenia|bipolar(?:\s+disorder)?|ptsd)\s+(?:(?:is\s+not|isn['’]?t|wasn['’]?t|was\s+not)\s+(?:even\s+)?real|(?:is|was)\s+(?:(?:just|only|all|simply)\s+)?(?:a\s+|an\s+)?(?:fake|made\s+up|choice|hoax|myth|lie|mindset|(?:just\s+)?(?:a\s+)?(?:cold|flu)|in\s+your\s+head|harmless))\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.cancer_cause",
-            AgainstConsensus,
-            Critical,
-            "repeats a debunked theory of cancer",
-            r"\bcancer\s+is\s+(?:(?:just|really|actually|simply)\s+)?(?:a\s+)?(?:fung(?:us|al\s+infection)|caused\s+by\s+(?:an?\s+)?(?:fung(?:us|i)|acid(?:ity)?|acidic\s+(?:body|diet|environment)|parasites|sugar))\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.smoking",
-            AgainstConsensus,
-            Critical,
-            "calls smoking safe",
-            r"\b(?:smoking|cigarettes|tobacco)\s+(?:is|are)\s+(?:(?:actually|totally|completely|perfectly)\s+)?(?:healthy|good\s+for\s+you|harmless|safe)\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.cholesterol",
-            AgainstConsensus,
-            Critical,
-            "denies the LDL-heart disease link",
-            r"\b(?:ldl\s+)?cholesterol\s+(?:doesn['’]?t|does\s+not|never)\s+(?:cause|contribute\s+to)\s+heart\s+disease\b|\b(?:ldl\s+)?cholesterol\s+has\s+nothing\s+to\s+do\s+with\s+heart\s+disease\b|\bhigh\s+(?:ldl\s+)?cholesterol\s+is\s+(?:healthy|good\s+for\s+you|protective|harmless)\b",
-        )
-        .debunkable(),
-        Rule::new(
-            "consensus.conspiracy",
-            AgainstConsensus,
-            Medium,
-            "anti-medicine conspiracy framing",
-            r"\b(?:doctors?|big\s+pharma|the\s+medical\s+(?:industry|establishment)|the\s+fda|the\s+cdc)\s+(?:don['’]?t|doesn['’]?t|do\s+not|does\s+not|won['’]?t|will\s+not|will\s+never)\s+(?:want\s+you\s+to\s+know|tell\s+you)\b",
-        )
-        .debunkable(),
-        // ---- Prescriptive advice -------------------------------------------------------------
-        Rule::new(
-            "rx.stop_treatment",
-            PrescriptiveAdvice,
-            Critical,
-            "tells readers to stop or replace prescribed treatment",
-            r"\b(?:stop|quit|ditch|drop|skip|toss|dump|abandon|discontinue|cancel|refuse|replace|swap|trade|flush|throw\s+(?:out|away)|get\s+off(?:\s+of)?|come\s+off(?:\s+of)?|wean\s+(?:yourself\s+)?off(?:\s+of)?|give\s+up|say\s+no\s+to|say\s+goodbye\s+to|cut\s+out|no\s+more)\s+(?:taking\s+|using\s+)?<MEDS>\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .imperative()
-        .filter(antibiotics_filter),
-        Rule::new(
-            "rx.stopped_treatment_story",
-            PrescriptiveAdvice,
-            Medium,
-            "personal story of stopping treatment that readers may copy",
-            r"\b(?:i|we)\s+(?:(?:finally|just)\s+)?(?:stopped|quit|ditched|dropped|came\s+off|got\s+off|gave\s+up|threw\s+out)\s+(?:taking\s+|using\s+|of\s+)?<MEDS>\b",
-        )
-        .care(Hedge::Lower),
-        Rule::new(
-            "rx.dont_need_treatment",
-            PrescriptiveAdvice,
-            Critical,
-            "tells readers they do not need their treatment",
-            r"\byou\s+(?:don['’]?t|do\s+not|won['’]?t|will\s+not|never)\s+(?:really\s+|even\s+)?need\s+<MEDS>\b|\bno(?:\s+one|body)\s+needs\s+<MEDS>\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .filter(antibiotics_filter),
-        Rule::new(
-            "rx.instead_of_treatment",
-            PrescriptiveAdvice,
-            Critical,
-            "offers a replacement for prescribed treatment",
-            r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|as\s+a\s+replacement\s+for|(?:works\s+)?better\s+than|replaces?|replacing|a\s+substitute\s+for)\s+<MEDS>\b",
-        )
-        .care(Hedge::Lower)
-        .conditional(),
-        Rule::new(
-            "rx.no_need_for_care",
-            PrescriptiveAdvice,
-            High,
-            "tells readers they do not need medical care",
-            r"\bno\s+need\s+(?:to\s+(?:see|visit|call|go\s+to|bother\s+(?:with\s+)?)|for)\s+(?:a\s+|an\s+|the\s+|your\s+)?<CARE>\b|\byou\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?need\s+(?:to\s+(?:see|visit|call|go\s+to)\s+)?(?:a|an|the|your)\s+<CARE>\b|\b(?:don['’]?t|do\s+not|never)\s+(?:bother\s+)?(?:see|seeing|visit|visiting|go(?:ing)?\s+to|call(?:ing)?)\s+(?:a\s+|an\s+|the\s+|your\s+)?<CARE>\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .filter(minor_ailment_filter),
-        Rule::new(
-            "rx.skip_care",
-            PrescriptiveAdvice,
-            High,
-            "tells readers to skip medical care or screening",
-            r"\b(?:skip|avoid|ditch|cancel|forget|ignore)\s+(?:the\s+|your\s+|a\s+|an\s+)?(?:<CARE>|check-?ups?|screenings?|mammograms?|colonoscopy|colonoscopies|pap\s+smears?|biops(?:y|ies)|follow-?ups?|(?:doctor['’]?s\s+)?appointments?)\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .imperative()
-        .filter(minor_ailment_filter),
-        Rule::new(
-            "rx.ignore_symptoms",
-            PrescriptiveAdvice,
-            High,
-            "tells readers to ignore serious symptoms",
-            r"\b(?:ignore|dismiss|push\s+through|brush\s+off|wait\s+out|tough\s+out|sleep\s+off|walk\s+off)\s+(?:the\s+|your\s+|any\s+|those\s+|that\s+)?<SYMPTOMS>\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .imperative(),
-        Rule::new(
-            "rx.self_treat",
-            PrescriptiveAdvice,
-            High,
-            "tells readers to self-diagnose or self-treat a serious condition",
-            r"\b(?:self[- ]diagnose|self[- ]treat|self[- ]medicate|diagnose\s+yourself|treat\s+yourself\s+for)\b|\btreat\s+(?:your\s+)?(?:<SERIOUS>|infections?|utis?|pneumonia|strep(?:\s+throat)?|a\s+concussion|broken\s+bones?)\s+(?:yourself|at\s+home|naturally|on\s+your\s+own|without\s+(?:a\s+doctor|meds|medication|antibiotics))\b|\bheal\s+(?:your\s+)?<SERIOUS>\s+naturally\b",
-        )
-        .care(Hedge::Lower)
-        .conditional(),
-        // ---- Dosage: changing a dose (amount + unit instructions are detected in code) -------
-        Rule::new(
-            "dose.change_dose",
-            Dosage,
-            Critical,
-            "tells readers to change a prescribed dose",
-            r"\b(?:double|triple|quadruple|halve|increase|raise|up|boost|lower|reduce|cut|decrease|change|adjust|skip|stretch|split)\s+(?:your|the|my|a|their)\s+(?:(?:own|prescribed|current|daily|usual|next|morning|evening|insulin|medication|med|statin|thyroid|blood\s+pressure)\s+){0,2}(?:dose|doses|dosage|dosing)\b|\btake\s+(?:twice|double|triple|three\s+times|2x|3x)\s+(?:the|your)\s+(?:(?:recommended|prescribed|usual|normal|daily|suggested)\s+)?(?:dose|dosage|amount)\b|\b(?:exceed|go\s+(?:over|above|beyond))\s+(?:the|your)\s+(?:(?:recommended|prescribed|maximum|max|daily|label(?:ed)?)\s+)*(?:dose|dosage|limit|amount)\b|\bdouble\s+up\s+on\s+(?:your\s+)?(?:meds|medications?|pills|doses?)\b",
-        )
-        .care(Hedge::Lower)
-        .conditional()
-        .imperative(),
-        Rule::new(
-            "dose.megadose_word",
-            Dosage,
-            Medium,
-            "promotes megadosing",
-            r"\bmega[- ]?dos(?:e|es|ed|ing)\b",
-        )
-        .soft(Hedge::Drop)
-        .care(Hedge::Lower)
-        .debunkable(),
-    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1164,16 +951,20 @@ fn apply_rule(
     let ctx = Ctx::new(text, seg, start, end);
     let prefix = ctx.prefix();
 
-    if rule.conditional && CONDITIONAL.is_match(prefix) {
+    let flags = rule.flags;
+    if flags.conditional && CONDITIONAL.is_match(prefix) {
         return None;
     }
-    if rule.negatable && negated(prefix) {
+    if flags.negatable && negated(prefix) {
         return None;
     }
-    if rule.inner_negation && has_negator(ctx.matched()) {
+    if flags.inner_negation && has_negator(ctx.matched()) {
         return None;
     }
-    if rule.imperative && !is_imperative(prefix) && !SECOND_PERSON.is_match(ctx.matched()) {
+    if flags.imperative && !is_imperative(prefix) && !SECOND_PERSON.is_match(ctx.matched()) {
+        return None;
+    }
+    if flags.warning && warned(&ctx) {
         return None;
     }
     let mut level = rule.level;
@@ -1184,10 +975,10 @@ fn apply_rule(
             Verdict::Level(l) => level = l,
         }
     }
-    if rule.debunkable && debunked(&ctx, claim_spans) {
+    if flags.debunkable && (debunked(&ctx, claim_spans) || answered(&ctx)) {
         return None;
     }
-    if rule.debunkable && reported_or_asked(&ctx, claim_spans) {
+    if flags.debunkable && reported_or_asked(&ctx, claim_spans) {
         level = level.min(RiskLevel::Medium);
     }
     level = apply_hedge(level, rule.soft, soft_hedged(&ctx))?;
@@ -1198,8 +989,8 @@ fn apply_rule(
         start,
         end,
         text: ctx.matched().to_string(),
-        rule: rule.id.to_string(),
-        why: rule.why.to_string(),
+        rule: rule.id.clone(),
+        why: rule.why.clone(),
     })
 }
 
@@ -1291,9 +1082,9 @@ fn research_filter(ctx: &Ctx<'_>) -> Verdict {
 /// "Researchers hope to cure cancer" is news, not a claim; "chemo cures some cancers" names a
 /// real treatment and is reviewed (high) rather than auto-rejected.
 fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
-    if research_context(ctx) {
+    if research_context(ctx) || not_yet(ctx) {
         Verdict::Drop
-    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) {
+    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix()) {
         Verdict::Level(RiskLevel::High)
     } else {
         Verdict::Keep
@@ -1316,7 +1107,7 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
     if first == "cured" && CURED_FOOD.is_match(&last) {
         return Verdict::Drop;
     }
-    if research_context(ctx) {
+    if research_context(ctx) || not_yet(ctx) {
         return Verdict::Drop;
     }
     Verdict::Keep
@@ -1324,8 +1115,48 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
 
 fn cancer_cells_filter(ctx: &Ctx<'_>) -> Verdict {
     // "Smoking kills", "chemo attacks cancer cells" (a real treatment) are not food-cure claims.
-    if MEDICAL_SUBJECT.is_match(ctx.prefix()) || research_context(ctx) {
+    if MEDICAL_SUBJECT.is_match(ctx.prefix()) || research_context(ctx) || not_yet(ctx) {
         Verdict::Drop
+    } else if ctx.matched().contains("cells") {
+        Verdict::Keep
+    } else {
+        // "Kills cancer", "kills tumors": the disease itself, a cure claim.
+        Verdict::Level(RiskLevel::Critical)
+    }
+}
+
+static NOT_YET: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:is|are)\s+(?:still\s+)?(?:not|years|decades)|isn['’]?t|aren['’]?t|(?:does|do)\s+not\s+exist|(?:doesn['’]?t|don['’]?t)\s+exist|(?:is|remains?)\s+(?:elusive|unknown|a\s+long\s+way))\b",
+    )
+});
+
+/// "A cure for HIV isn't here yet": the claim is denied right after it.
+fn not_yet(ctx: &Ctx<'_>) -> bool {
+    NOT_YET.is_match(ctx.text.get(ctx.end..).unwrap_or(""))
+}
+
+static URGENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:chest\s+pains?|lumps?|strokes?|stroke\s+symptoms|shortness\s+of\s+breath|can['’]?t\s+breathe|numbness|seizures?|suicid\w*|fainting|bleeding|blood\s+in|high\s+fever|fever\s+of\s+10\d|heart\s+attack|overdose|anaphyla\w*)\b",
+    )
+});
+
+/// Skipping care is critical when the post is about an urgent symptom ("Chest pain? Skip the
+/// ER"), and fine for a minor ailment ("no need to see a doctor for a mild cold").
+fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
+    if MINOR_AILMENT.is_match(ctx.after()) {
+        return Verdict::Drop;
+    }
+    let before = ctx.text.get(..ctx.sentence.start).unwrap_or("");
+    let prev_start = before
+        .trim_end()
+        .trim_end_matches(['.', '!', '?'])
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let prev = before.get(prev_start..).unwrap_or("");
+    if URGENT.is_match(sentence_text(ctx)) || URGENT.is_match(prev) {
+        Verdict::Level(RiskLevel::Critical)
     } else {
         Verdict::Keep
     }
@@ -1356,6 +1187,228 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
         Verdict::Drop
     } else {
         Verdict::Keep
+    }
+}
+
+/// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
+static WARNING: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?)\b",
+    )
+});
+
+/// The sentence after a claim answers it ("No, it doesn't.", "Fact: …", "This claim is wrong").
+static REBUTTAL_START: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^\p{L}\p{N}]*(?:no[,.!:]|no\s+(?:it|they|he|she|that|this)\b|nope\b|not\s+(?:true|really|at\s+all|without|under)\b|false[.!:,]|wrong[.!:,]|(?:the\s+)?(?:reality|facts?|truth|evidence)\s*:|actually,|in\s+fact,|(?:it|they|that)\s+(?:doesn['’]?t|does\s+not|isn['’]?t|is\s+not|won['’]?t|can['’]?t|cannot|don['’]?t|do\s+not|aren['’]?t)(?:\s+(?:work|help|exist))?\s*[.!]|(?:this|that|it)(?:['’]s|\s+is)\s+(?:false|wrong|untrue|a\s+myth|dangerous|not\s+true|misinformation|industrial\s+bleach|bleach)\b|short\s+answer:?\s*no\b|usually\s+not\b|the\s+(?:evidence|data|research)\s+(?:says|shows)\b|there\s+is\s+no\b|studies\s+(?:show|found)\s+no\b)",
+    )
+});
+
+/// A rebuttal anywhere in the answering sentence.
+static REBUTTAL_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:it['’]?s\s+wrong|is\s+wrong|can\s+kill|dangerous\s+advice|this\s+(?:claim|myth|advice)|has\s+been\s+(?:debunked|disproven|studied)|no\s+link|not\s+true|isn['’]?t\s+true|no\s+evidence|retracted|disproven|debunked|disagree\w*|saves?\s+lives|(?:is|are)\s+safe|strong\s+medicine|the\s+opposite\s+is\s+true)\b",
+    )
+});
+
+/// The claim's sentence is answered by the next sentence (or, for a quoted claim, one of the
+/// next two): "\"Lemon water cures cancer.\" No, it doesn't." A claim posed as a question and
+/// answered "No." is answered too.
+fn answered(ctx: &Ctx<'_>) -> bool {
+    let sentence = ctx.text.get(ctx.sentence.clone()).unwrap_or("");
+    let quoted = sentence.trim_start().starts_with(['"', '“', '\'', '‘'])
+        || ctx
+            .text
+            .get(ctx.sentence.start..ctx.start)
+            .is_some_and(|p| p.contains(['"', '“']));
+    let mut at = ctx.sentence.end.max(ctx.end);
+    let look = if quoted { 2 } else { 1 };
+    for i in 0..look {
+        let rest = ctx.text.get(at..).unwrap_or("");
+        if rest.trim().is_empty() {
+            break;
+        }
+        let next = next_sentence(rest);
+        if (i == 0 && REBUTTAL_START.is_match(next)) || REBUTTAL_ANY.is_match(next) {
+            return true;
+        }
+        at += next.len();
+    }
+    // The rest of the claim's own sentence after a closing quote or a dash.
+    let after = ctx
+        .text
+        .get(ctx.end..ctx.sentence.end.max(ctx.end))
+        .unwrap_or("");
+    REBUTTAL_ANY.is_match(after)
+}
+
+/// The first sentence of `rest` (up to and including its terminator and the spaces after it).
+fn next_sentence(rest: &str) -> &str {
+    let mut end = rest.len();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' && i > 0 {
+            end = i;
+            break;
+        }
+        if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|(_, n)| n.is_whitespace()) {
+            end = i + c.len_utf8();
+            break;
+        }
+    }
+    let mut e = end;
+    while rest[e..].starts_with(char::is_whitespace) {
+        e += rest[e..].chars().next().map_or(1, char::len_utf8);
+    }
+    &rest[..e]
+}
+
+/// The practice's sentence warns against it (outside any claim span).
+fn warned(ctx: &Ctx<'_>) -> bool {
+    let sentence = sentence_text(ctx);
+    // "X is not dangerous" reassures; it does not warn.
+    if REASSURE.is_match(sentence) {
+        return false;
+    }
+    WARNING.is_match(sentence)
+}
+
+static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:not|isn['’]?t|aren['’]?t|never|nothing|no|won['’]?t|can['’]?t)\s+(?:[\p{L}]+\s+)?(?:dangerous|harmful|unsafe|toxic|risky|a\s+risk|hurt|harm|to\s+worry|bad\s+for)\b",
+    )
+});
+
+static INGESTION_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:drink\w*|drank|swallow\w*|ingest\w*|take|taking|sip|consum\w*|drops?|tsp|teaspoons?|tablespoons?|spoon(?:ful)?s?|sugar\s+cube|by\s+mouth|in\s+(?:a\s+glass\s+of\s+)?(?:water|juice)|cures?|cured|heals?|dose|doses|dosing|daily|a\s+day|every\s+(?:day|morning|night)|oxygenat\w*|internally|parasites|autism|cancer|candida|covid|worms|arthritis|detox\w*|purify|immun\w*)\b",
+    )
+});
+
+static SURFACE_USE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:clean\w*|disinfect\w*|wipe\w*|laundry|surfaces?|counters?|floors?|sink|toilet|bathroom|mould|mold|stains?)\b",
+    )
+});
+
+fn sentence_text<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.text
+        .get(ctx.sentence.start.min(ctx.start)..ctx.sentence.end.max(ctx.end))
+        .unwrap_or("")
+}
+
+/// The sentence and the next one, for cues that often follow the claim ("… 6 drops a day.").
+fn sentence_and_next<'a>(ctx: &Ctx<'a>) -> &'a str {
+    let end = ctx.sentence.end.max(ctx.end);
+    let next = next_sentence(ctx.text.get(end..).unwrap_or(""));
+    ctx.text
+        .get(ctx.sentence.start.min(ctx.start)..end + next.len())
+        .unwrap_or("")
+}
+
+/// Toxic substances count when they are to be swallowed or used as medicine, not for cleaning.
+fn ingestion_filter(ctx: &Ctx<'_>) -> Verdict {
+    let s = sentence_and_next(ctx);
+    let own = sentence_text(ctx);
+    if SURFACE_USE.is_match(own) && !INGESTION_CUE.is_match(own) {
+        return Verdict::Drop;
+    }
+    if INGESTION_CUE.is_match(s) {
+        Verdict::Keep
+    } else {
+        Verdict::Drop
+    }
+}
+
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|twenty-one|thirty)[- ]?(?P<u>days?|weeks?|hours?|hrs?)\b",
+    )
+});
+
+fn word_number(w: &str) -> Option<f64> {
+    Some(match w {
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "fourteen" => 14.0,
+        "twenty-one" => 21.0,
+        "thirty" => 30.0,
+        _ => w.parse().ok()?,
+    })
+}
+
+/// Fasts by length: a dry fast of two days or more is critical; a water or juice fast of 14
+/// days or more is critical, 5 to 13 days high, shorter ones medium.
+fn fast_length_filter(ctx: &Ctx<'_>) -> Verdict {
+    let lo = floor_boundary(
+        ctx.text,
+        ctx.start
+            .saturating_sub(24)
+            .max(ctx.clause.start.min(ctx.start)),
+    );
+    let hi = ceil_boundary(ctx.text, (ctx.end + 30).min(ctx.sentence.end.max(ctx.end)));
+    let around = ctx.text.get(lo..hi).unwrap_or("");
+    let days = DURATION.captures(around).and_then(|c| {
+        let n = word_number(c.name("n")?.as_str())?;
+        let u = c.name("u")?.as_str();
+        Some(if u.starts_with('w') {
+            n * 7.0
+        } else if u.starts_with('h') {
+            n / 24.0
+        } else {
+            n
+        })
+    });
+    let dry = ctx.matched().contains("dry");
+    match (dry, days) {
+        (true, Some(d)) if d >= 2.0 => Verdict::Level(RiskLevel::Critical),
+        (true, _) => Verdict::Keep,
+        (false, Some(d)) if d >= 14.0 => Verdict::Level(RiskLevel::Critical),
+        (false, Some(d)) if d >= 5.0 => Verdict::Level(RiskLevel::High),
+        (false, _) => Verdict::Level(RiskLevel::Medium),
+    }
+}
+
+static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:drink\w*|take|taking|shots?|swallow\w*|clears?|cures?|kills?|infections?|immun\w*|antibiotics?|virus(?:es)?|flu|covid|heals?|daily|a\s+day|spray)\b",
+    )
+});
+
+/// A long match can swallow its own hedge or negation ("magnesium may help reverse …").
+fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
+    let m = ctx.matched();
+    let asked = sentence_text(ctx).trim_end().ends_with('?');
+    if asked || SOFT_HEDGE.is_match(m) || has_negator(m) || RESEARCH.is_match(m) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+static DRINK_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:drink\w*|shots?|swallow\w*|tbsp|tsp|tablespoons?|teaspoons?|daily|every\s+day|a\s+day)\b",
+    )
+});
+
+/// Colloidal silver and the like count when used as medicine; drunk daily, critical.
+fn remedy_use_filter(ctx: &Ctx<'_>) -> Verdict {
+    let s = sentence_text(ctx);
+    if DRINK_CUE.is_match(s) {
+        Verdict::Level(RiskLevel::Critical)
+    } else if REMEDY_USE_CUE.is_match(s) {
+        Verdict::Keep
+    } else {
+        Verdict::Drop
     }
 }
 
@@ -1429,6 +1482,11 @@ fn is_imperative(before: &str) -> bool {
         Some(m) => trimmed.get(..m.start()).unwrap_or("").trim_end(),
         None => trimmed,
     };
+    // A reply's leading @handles start a clause too ("@mike take 400 mg …").
+    let trimmed = match HANDLES.find(trimmed) {
+        Some(m) => trimmed.get(..m.start()).unwrap_or("").trim_end(),
+        None => trimmed,
+    };
     match trimmed.chars().last() {
         None => true,
         Some(c) if !c.is_alphanumeric() => true,
@@ -1442,14 +1500,14 @@ fn is_imperative(before: &str) -> bool {
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units)(?:\b|$|\s)",
+        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units|(?:[\p{L}-]+\s+)?(?:tablets?|pills?|capsules?|softgels?)|aspirins?|advils?|tylenols?|ibuprofens?|motrins?)(?:\b|$|\s)",
     )
 });
 
 /// Directive verbs that can introduce a dose.
 static DOSE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:take|taking|use|dose|try|add|swallow|drink|consume|pop|inject|supplement\s+with|start\s+(?:with|at)|aim\s+for|load\s+(?:up\s+)?(?:on|with)|stack|give\s+(?:your\s+)?(?:kids?|child(?:ren)?|baby|toddler|him|her|them)|up\s+(?:it|your\s+dose)\s+to|increase\s+(?:it\s+|your\s+dose\s+)?to|bump\s+(?:it\s+)?up\s+to|go\s+up\s+to)\b",
+        r"\b(?:take|taking|use|dose|try|add|swallow|chew|drink|consume|pop|inject|supplement\s+with|start\s+(?:with|at)|aim\s+for|load\s+(?:up\s+)?(?:on|with)|stack|give\s+(?:your\s+)?(?:kids?|child(?:ren)?|baby|toddler|him|her|them)|up\s+(?:it|your\s+dose)\s+to|increase\s+(?:it\s+|your\s+dose\s+)?to|bump\s+(?:it\s+)?up\s+to|go\s+up\s+to)\b",
     )
 });
 
@@ -1478,7 +1536,7 @@ static ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
 
 static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:daily|a\s+day|per\s+day|/\s*day|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|before\s+bed(?:time)?|at\s+bedtime|at\s+night|in\s+the\s+(?:morning|evening)|twice|three\s+times|with\s+(?:meals|food|breakfast|lunch|dinner)|on\s+an\s+empty\s+stomach|before\s+(?:meals|workouts?|training))\b",
+        r"\b(?:daily|a\s+day|per\s+day|/\s*day|every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|before\s+bed(?:time)?|at\s+bedtime|at\s+night|in\s+the\s+(?:morning|evening)|twice|three\s+times|with\s+(?:meals|food|breakfast|lunch|dinner)|on\s+an\s+empty\s+stomach|before\s+(?:meals|workouts?|training)|by\s+mouth|every\s+(?:\d+\s+)?hours?|hourly|until\s+symptoms|stack|protocol|regimen)\b",
     )
 });
 
@@ -1491,7 +1549,7 @@ static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
 static FOOD: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|fib(?:er|re)|carbs?|carbohydrates?|fats?|sugars?|water|calories|kcal|salt|sodium|veg(?:gies|etables?)?|fruits?|berries|olive\s+oil|butter|honey|flour|oats|rice|pasta|nuts|seeds|greens|collagen|whey|electrolytes)\b",
+        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|fib(?:er|re)|carbs?|carbohydrates?|fats?|sugars?|water|coffee|espresso|tea|calories|kcal|salt|sodium|veg(?:gies|etables?)?|fruits?|berries|olive\s+oil|butter|honey|flour|oats|rice|pasta|nuts|seeds|greens|collagen|whey|electrolytes)\b",
     )
 });
 
@@ -1499,7 +1557,9 @@ static PER_BODY_WEIGHT: LazyLock<Regex> = LazyLock::new(|| {
     helper(r"^\s*(?:per|/|a|each|for\s+every)\s*(?:kg|kilo(?:gram)?|lb|pound)s?\b")
 });
 
-/// Nutrients and drugs with a per-dose megadose threshold in mg.
+/// Nutrients and drugs with a per-dose megadose threshold in mg (the default; the rule files'
+/// `[[nutrient]]` tables are what the screen uses).
+#[cfg(test)]
 static NUTRIENT_LIMITS: LazyLock<Vec<(Regex, f64)>> = LazyLock::new(|| {
     [
         (r"\bvitamin\s*d3?\b|\bd3\b|\bcholecalciferol\b", 0.25),
@@ -1547,6 +1607,22 @@ fn unit_kind(unit: &str) -> Unit {
         "mcg" | "µg" | "μg" | "ug" | "microgram" | "micrograms" => Unit::Mass(0.001),
         "tablet" | "tablets" | "tabs" | "pill" | "pills" | "capsule" | "capsules" | "caps"
         | "softgel" | "softgels" | "gummies" | "doses" => Unit::Count,
+        _ if [
+            "tablet",
+            "pill",
+            "capsule",
+            "softgel",
+            "aspirin",
+            "advil",
+            "tylenol",
+            "ibuprofen",
+            "motrin",
+        ]
+        .iter()
+        .any(|w| u.ends_with(w) || u.ends_with(&format!("{w}s"))) =>
+        {
+            Unit::Count
+        }
         _ => Unit::Other,
     }
 }
@@ -1596,6 +1672,7 @@ fn ceil_boundary(s: &str, i: usize) -> usize {
 }
 
 fn is_megadose(
+    limits: &[(Regex, f64)],
     text: &str,
     clause: &Range<usize>,
     start: usize,
@@ -1614,7 +1691,6 @@ fn is_megadose(
     let before_start = floor_boundary(text, start.saturating_sub(40).max(clause.start.min(start)));
     let after = text.get(end..after_end).unwrap_or("");
     let before = text.get(before_start..start).unwrap_or("");
-    let limits = &*NUTRIENT_LIMITS;
     let named = limits
         .iter()
         .find(|(re, _)| re.is_match(after))
@@ -1663,7 +1739,17 @@ fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
     is_imperative(before).then_some(Directive::Imperative)
 }
 
-fn dosage_hits(text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
+/// The catch-all dosage rule: an amount the rules cannot clear.
+const AMOUNT_RULE: &str = "dose.amount";
+
+/// Amounts stated as a population figure or a guideline limit, not as something to take.
+static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use)\b",
+    )
+});
+
+fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
     for caps in AMOUNT.captures_iter(text) {
         let (Some(m), Some(num), Some(unit_m)) = (caps.get(0), caps.name("num"), caps.name("unit"))
         else {
@@ -1738,12 +1824,42 @@ fn dosage_hits(text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
                     "dose.fragment",
                     "states a dose and schedule as an instruction",
                 )
+            } else if !matches!(
+                unit_m.as_str().to_ascii_lowercase().as_str(),
+                "doses"
+                    | "units"
+                    | "ml"
+                    | "milliliters"
+                    | "millilitres"
+                    | "milliliter"
+                    | "millilitre"
+            ) && !DESCRIPTIVE.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !DOSE_LIMIT.is_match(&last_words(prefix, 3).join(" "))
+                && !care_hedged(&ctx)
+            {
+                // Strict mode: an amount of a supplement or drug that the rules cannot clear
+                // waits for a person (a catch-all, dropped when a specific rule speaks).
+                (
+                    Directive::Anecdote,
+                    amount_start,
+                    AMOUNT_RULE,
+                    "names an amount of a supplement or drug (a person must check it)",
+                )
             } else {
                 continue;
             }
         };
 
-        let mega = is_megadose(text, &ctx.clause, amount_start, amount_end, unit, value);
+        let mega = is_megadose(
+            &set.nutrients,
+            text,
+            &ctx.clause,
+            amount_start,
+            amount_end,
+            unit,
+            value,
+        );
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated => RiskLevel::Medium,
@@ -1993,7 +2109,7 @@ mod tests {
         (
             "No need to see a doctor for chest pain, just rest.",
             &[PrescriptiveAdvice],
-            High,
+            Critical,
         ),
         (
             "Ignore your chest pain and push through the workout.",
@@ -2077,20 +2193,17 @@ mod tests {
         // ---- Framing: questions, reports, anecdotes, limits ----
         ("Does magnesium cure insomnia?", &[CureClaim], Medium),
         (
+            // Answered in the next sentence (issue 11): not a claim.
             "Do vaccines cause autism? No. Here is why.",
-            &[AgainstConsensus],
-            Medium,
+            &[],
+            Low,
         ),
         (
             "Many people believe vaccines cause autism, but they don't.",
             &[],
             Low,
         ),
-        (
-            "Some claim vaccines cause autism. They don't.",
-            &[AgainstConsensus],
-            Medium,
-        ),
+        ("Some claim vaccines cause autism. They don't.", &[], Low),
         (
             "I stopped taking my antidepressants and feel great.",
             &[PrescriptiveAdvice],
@@ -2170,7 +2283,7 @@ mod tests {
 
     #[test]
     fn every_rule_compiles() {
-        assert_eq!(RULES.len(), rule_table().len());
+        assert!(active().rules.len() >= 50);
         for p in [
             &*CLAUSE_DELIM,
             &*SOFT_HEDGE,

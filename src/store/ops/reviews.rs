@@ -3,11 +3,19 @@
 //! change, and an `operator_audit` row keyed by a unique action id. A lost race is answered
 //! with who won and when; a retried action (same id) is answered with its first outcome and is
 //! never applied twice. Every attempt leaves one audit row.
+//!
+//! The one decision policy (the same for the console, the CLI and bulk decisions): an approval
+//! re-screens, inside the transaction, the exact text that would be published (the proposed
+//! rewrite, the edited text, or the original) with the guard's rules. Critical risk is refused
+//! unless the request carries a [`CriticalOverride`] (a typed value with a non-empty note); an
+//! applied override is audited with the action `<action>_override` and the note. The original
+//! of a critical item can never be approved as it is.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::ai::guard::rules::{RiskLevel, Screen, screen};
 use crate::args;
 use crate::identity::{APP_VERSION, Operator};
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
@@ -106,6 +114,31 @@ impl Verdict {
     }
 }
 
+/// An operator's explicit, typed override of the critical-risk refusal. It can only be made
+/// with a non-empty note, which goes to the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CriticalOverride {
+    note: String,
+}
+
+impl CriticalOverride {
+    /// An override with the operator's reason; `Err` when the note is empty.
+    pub fn new(note: impl Into<String>) -> Result<CriticalOverride, String> {
+        let note = note.into();
+        if note.trim().is_empty() {
+            return Err("an override of the critical-risk refusal needs a note saying why".into());
+        }
+        Ok(CriticalOverride {
+            note: note.trim().to_string(),
+        })
+    }
+
+    /// Why the operator overrode the rules.
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+}
+
 /// One decision attempt.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionRequest {
@@ -116,6 +149,54 @@ pub struct DecisionRequest {
     /// Unique per attempt: a retry of the same action reuses it.
     pub action_id: String,
     pub operator: Operator,
+    /// Approve even though the rules find critical risk in the text (never the original).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_override: Option<CriticalOverride>,
+}
+
+/// The text an approval would publish, `None` for decisions that publish nothing.
+pub fn text_to_publish<'a>(
+    verdict: &'a Verdict,
+    original: &'a str,
+    proposed_rewrite: Option<&'a str>,
+) -> Option<&'a str> {
+    match verdict {
+        Verdict::ApproveRewrite => proposed_rewrite,
+        Verdict::ApproveEdited { text } => Some(text),
+        Verdict::ApproveOriginal { .. } => Some(original),
+        Verdict::Reject { .. } | Verdict::RequestRewrite { .. } => None,
+    }
+}
+
+/// What the policy says about publishing `text` (see the module comment): `Err(reason)` when it
+/// must be refused, `Ok(true)` when it is allowed only because of the override.
+pub fn approval_policy(
+    verdict: &Verdict,
+    text: &str,
+    critical_override: Option<&CriticalOverride>,
+) -> Result<bool, String> {
+    let s: Screen = screen(text);
+    if s.level < RiskLevel::Critical {
+        return Ok(false);
+    }
+    let found = s
+        .hits
+        .iter()
+        .filter(|h| h.level == RiskLevel::Critical)
+        .map(|h| format!("{} \"{}\"", h.category.label(), h.text))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if matches!(verdict, Verdict::ApproveOriginal { .. }) {
+        return Err(format!(
+            "the rules find critical risk in the original ({found}); it cannot be approved as it is: edit it or reject it"
+        ));
+    }
+    match critical_override {
+        Some(_) => Ok(true),
+        None => Err(format!(
+            "the rules find critical risk in the text that would be published ({found}); approving it needs an explicit override with a note"
+        )),
+    }
 }
 
 /// How a decision attempt ended.
@@ -190,6 +271,7 @@ struct Current {
     status: String,
     version: i64,
     risk_level: String,
+    original_text: String,
     proposed_rewrite: Option<String>,
     decision_id: String,
     decided_by: Option<String>,
@@ -559,8 +641,8 @@ impl<B: Backend> SqlStore<B> {
         }
         let cur: Current = tx
             .fetch_optional(
-                "SELECT status, version, risk_level, proposed_rewrite, decision_id, decided_by,
-                        decided_at
+                "SELECT status, version, risk_level, original_text, proposed_rewrite, decision_id,
+                        decided_by, decided_at
                  FROM safety_reviews WHERE id = $1"
                     .into(),
                 args![req.review_id],
@@ -568,7 +650,41 @@ impl<B: Backend> SqlStore<B> {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no safety review {}", req.review_id)))?;
 
-        let refusal = validate(&req.verdict, &cur);
+        // The one policy: re-screen the exact text that would be published.
+        let mut overriding = false;
+        let refusal = validate(&req.verdict, &cur).or_else(|| {
+            let text = text_to_publish(
+                &req.verdict,
+                &cur.original_text,
+                cur.proposed_rewrite.as_deref(),
+            )?;
+            match approval_policy(&req.verdict, text, req.critical_override.as_ref()) {
+                Ok(o) => {
+                    overriding = o;
+                    None
+                }
+                Err(reason) => Some(reason),
+            }
+        });
+        let override_action;
+        let action = if overriding {
+            override_action = format!("{action}_override");
+            override_action.as_str()
+        } else {
+            action
+        };
+        let note = match (&req.critical_override, req.verdict.note()) {
+            (Some(o), None) if overriding => Some(o.note()),
+            (Some(o), Some(n)) if overriding && n != o.note() => None,
+            (_, n) => n,
+        };
+        let combined_note = match (&req.critical_override, req.verdict.note()) {
+            (Some(o), Some(n)) if overriding && n != o.note() => {
+                Some(format!("{n} (override: {})", o.note()))
+            }
+            _ => None,
+        };
+        let note = combined_note.as_deref().or(note);
         let new_status = req.verdict.status();
         let final_text = match &req.verdict {
             Verdict::ApproveRewrite => cur.proposed_rewrite.clone(),
@@ -601,7 +717,7 @@ impl<B: Backend> SqlStore<B> {
                     decided,
                     req.operator.name(),
                     now,
-                    req.verdict.note(),
+                    note,
                     new_status,
                     final_text,
                     clear_rewrite
@@ -635,7 +751,7 @@ impl<B: Backend> SqlStore<B> {
                 Some(&cur.status),
                 "lost_race",
                 &req.operator,
-                req.verdict.note(),
+                note,
                 now,
             )
             .await?;
@@ -688,7 +804,7 @@ impl<B: Backend> SqlStore<B> {
                 Some(new_status),
                 "applied",
                 &req.operator,
-                req.verdict.note(),
+                note,
                 now,
             )
             .await?;

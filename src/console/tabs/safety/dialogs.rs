@@ -20,6 +20,8 @@ pub(super) fn decision(
         // The executor assigns the action id, once per attempt.
         action_id: String::new(),
         operator: s.operator.clone(),
+        // No override from the console yet: the store refuses critical risk.
+        critical_override: None,
     }
 }
 

@@ -1,0 +1,415 @@
+//! Text normalisation before the rules match, with a byte map back to the original so that
+//! every hit's span points at the text the operator wrote.
+//!
+//! Steps, in order:
+//! 1. Per character: default-ignorable and format characters (zero-width spaces and joiners,
+//!    soft hyphens, bidi controls, variation selectors) are dropped; NFKC folds fullwidth and
+//!    mathematical alphanumerics ("Ｔａｋｅ", "𝐜𝐮𝐫𝐞𝐬"); a letter that is still not ASCII is
+//!    replaced by its UTS #39 confusable skeleton when that is ASCII (Cyrillic "о", Greek "ο"),
+//!    with accents stripped ("naïve"); everything is lower-cased.
+//!    (`unicode-normalization` and `unicode-security`, both from the unicode-rs project.)
+//! 2. Leetspeak: a digit or symbol between two letters is the letter it stands for
+//!    ("k1lls", "v@ccines", "r3v3rs3s").
+//! 3. Spaced-out letters: three or more single characters separated by one space, hyphen, dot or
+//!    underscore are one word ("c u r e s", "c-u-r-e-s"); two spaces separate words.
+//! 4. Text-speak and symbols, whole words only: "ur" → "your", "rx" → "prescription",
+//!    "bp" → "blood pressure", "wk" → "week", "50k" → "50000", "2x" → "twice", "vaxx" →
+//!    "vaccine", "&" → "and", an arrow or a free-standing "=" → "causes", " > " → "better than".
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The normalised text and, for each of its bytes, the original byte range it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The text the rules match against.
+    pub text: String,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    original_len: usize,
+}
+
+/// One character of the text being folded, with the original byte range it stands for.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    c: char,
+    start: usize,
+    end: usize,
+}
+
+impl Normalized {
+    /// Normalises `original` (see the module comment).
+    pub fn new(original: &str) -> Normalized {
+        let items = fold_chars(original);
+        let items = fold_leet(items);
+        let items = join_spaced(items);
+        let items = text_speak(items);
+        let mut text = String::with_capacity(items.len());
+        let mut starts = Vec::with_capacity(items.len());
+        let mut ends = Vec::with_capacity(items.len());
+        for it in items {
+            text.push(it.c);
+            for _ in 0..it.c.len_utf8() {
+                starts.push(it.start);
+                ends.push(it.end);
+            }
+        }
+        Normalized {
+            text,
+            starts,
+            ends,
+            original_len: original.len(),
+        }
+    }
+
+    /// The original byte range of the normalised range `start..end` (both on char boundaries of
+    /// the original). An empty or out-of-range span maps to an empty range.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || start >= self.starts.len() {
+            let at = self.starts.get(start).copied().unwrap_or(self.original_len);
+            return (at, at);
+        }
+        let end = end.min(self.ends.len());
+        let s = self.starts[start];
+        let e = self.ends[end - 1].max(s);
+        (s, e)
+    }
+}
+
+fn push_str(out: &mut Vec<Item>, s: &str, start: usize, end: usize) {
+    for c in s.chars() {
+        for l in c.to_lowercase() {
+            out.push(Item { c: l, start, end });
+        }
+    }
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Step 1: ignorables dropped, NFKC, confusable skeletons, lower case.
+fn fold_chars(original: &str) -> Vec<Item> {
+    let mut out = Vec::with_capacity(original.len());
+    for (start, c) in original.char_indices() {
+        let end = start + c.len_utf8();
+        if c.is_ascii() {
+            out.push(Item {
+                c: c.to_ascii_lowercase(),
+                start,
+                end,
+            });
+            continue;
+        }
+        if is_combining_mark(c) {
+            continue;
+        }
+        let nfkc: String = std::iter::once(c).nfkc().collect();
+        if !nfkc.is_empty() && nfkc.is_ascii() {
+            push_str(&mut out, &nfkc, start, end);
+            continue;
+        }
+        let skeleton: String = unicode_security::skeleton(&c.to_string())
+            .filter(|c| !is_combining_mark(*c))
+            .collect();
+        if skeleton.is_empty() {
+            // A default-ignorable or format character: zero-width, soft hyphen, bidi control.
+            continue;
+        }
+        let base = if nfkc.chars().count() == 1 { &nfkc } else { "" };
+        let letter = base.chars().next().unwrap_or(c);
+        if letter.is_alphabetic() && skeleton.is_ascii() && skeleton.len() <= 2 {
+            push_str(&mut out, &skeleton, start, end);
+        } else if letter.is_alphabetic() {
+            push_str(&mut out, &letter.to_string(), start, end);
+        } else {
+            out.push(Item { c, start, end });
+        }
+    }
+    out
+}
+
+fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' | '!' => 'i',
+        '3' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        '|' => 'l',
+        _ => return None,
+    })
+}
+
+/// Step 2: a digit or symbol between two ASCII letters is the letter it stands for.
+fn fold_leet(mut items: Vec<Item>) -> Vec<Item> {
+    let letter = |it: Option<&Item>| it.is_some_and(|it| it.c.is_ascii_alphabetic());
+    for i in 1..items.len().saturating_sub(1) {
+        if let Some(l) = leet(items[i].c) {
+            // Runs of symbols between letters ("c00l") are folded one at a time, left to right.
+            let before = letter(items.get(i - 1));
+            let mut j = i + 1;
+            while items.get(j).is_some_and(|it| leet(it.c).is_some()) {
+                j += 1;
+            }
+            if before && letter(items.get(j)) {
+                items[i].c = l;
+            }
+        }
+    }
+    items
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Step 3: "c u r e s", "c-u-r-e-s", "c.u.r.e.s" → "cures".
+fn join_spaced(items: Vec<Item>) -> Vec<Item> {
+    let n = items.len();
+    let word = |i: usize| items.get(i).is_some_and(|it| is_word_char(it.c));
+    let sep = |i: usize| {
+        items
+            .get(i)
+            .is_some_and(|it| matches!(it.c, ' ' | '-' | '.' | '_'))
+    };
+    // A single-character token at i: a word char with no word char on either side.
+    let single = |i: usize| word(i) && !(i > 0 && word(i - 1)) && !word(i + 1);
+    let mut drop = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        if !single(i) {
+            i += 1;
+            continue;
+        }
+        // Extend the run: single, sep, single, sep, …
+        let mut last = i;
+        let mut count = 1;
+        let mut sep_char = None;
+        while sep(last + 1) && single(last + 2) {
+            let s = items[last + 1].c;
+            if sep_char.is_some_and(|c| c != s) {
+                break;
+            }
+            sep_char = Some(s);
+            last += 2;
+            count += 1;
+        }
+        if count >= 3 {
+            let mut k = i + 1;
+            while k < last {
+                drop[k] = true;
+                k += 2;
+            }
+        }
+        i = last + 1;
+    }
+    items
+        .into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|(it, _)| it)
+        .collect()
+}
+
+/// Whole-word replacements (already lower case).
+fn replacement(word: &str, next: &str) -> Option<&'static str> {
+    Some(match word {
+        "ur" => "your",
+        "u" => "you",
+        "b4" => "before",
+        "nite" => "night",
+        "thru" => "through",
+        "tho" => "though",
+        "pls" | "plz" => "please",
+        "ppl" => "people",
+        "cuz" | "coz" | "bc" => "because",
+        "abt" => "about",
+        "rx" => "prescription",
+        "bp" => "blood pressure",
+        "wk" => "week",
+        "wks" => "weeks",
+        "hr" => "hour",
+        "hrs" => "hours",
+        "yrs" => "years",
+        "doc" => "doctor",
+        "docs" => "doctors",
+        "dr" if next == " " => "doctor",
+        "meds" => "meds",
+        "vax" | "vaxx" | "vaxxine" | "vaxine" => "vaccine",
+        "vaxes" | "vaxxes" | "vaxxines" | "vaxines" => "vaccines",
+        "vaxxed" | "vaxed" => "vaccinated",
+        "2x" => "twice",
+        "3x" => "three times",
+        "4x" => "four times",
+        "l8r" => "later",
+        "2day" => "today",
+        "2nite" => "tonight",
+        "mag" => "magnesium",
+        "ashwa" => "ashwagandha",
+        _ => return None,
+    })
+}
+
+/// Step 4: text-speak, thousands, arrows and symbols.
+fn text_speak(items: Vec<Item>) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::with_capacity(items.len() + 16);
+    let n = items.len();
+    let mut i = 0;
+    let push = |out: &mut Vec<Item>, s: &str, start: usize, end: usize| {
+        for c in s.chars() {
+            out.push(Item { c, start, end });
+        }
+    };
+    while i < n {
+        let it = items[i];
+        // Arrows and a free-standing "=" stand for "causes"; " > " for "better than".
+        let arrow_len = match (it.c, items.get(i + 1).map(|x| x.c)) {
+            ('-', Some('>')) | ('=', Some('>')) => 2,
+            ('→' | '⇒' | '➡' | '⟶' | '➔' | '⇨', _) => 1,
+            ('=', _) => 1,
+            _ => 0,
+        };
+        if arrow_len > 0 {
+            let end = items[i + arrow_len - 1].end;
+            push(&mut out, " causes ", it.start, end);
+            i += arrow_len;
+            continue;
+        }
+        let spaced = |j: usize| j >= n || items[j].c.is_whitespace();
+        if it.c == '>' && i > 0 && spaced(i - 1) && spaced(i + 1) {
+            push(&mut out, "better than", it.start, it.end);
+            i += 1;
+            continue;
+        }
+        if it.c == '&' && i > 0 && spaced(i - 1) && spaced(i + 1) {
+            push(&mut out, "and", it.start, it.end);
+            i += 1;
+            continue;
+        }
+        if !is_word_char(it.c) {
+            out.push(it);
+            i += 1;
+            continue;
+        }
+        // A word: alphanumerics (and a "/" inside, for "w/", "w/o", "b/c").
+        let mut j = i;
+        while j < n && is_word_char(items[j].c) {
+            j += 1;
+        }
+        if j < n && items[j].c == '/' && j - i == 1 {
+            let mut k = j + 1;
+            while k < n && items[k].c.is_ascii_alphabetic() {
+                k += 1;
+            }
+            let w: String = items[i..k].iter().map(|x| x.c).collect();
+            let rep = match w.as_str() {
+                "w/" => Some("with "),
+                "w/o" => Some("without"),
+                "b/c" => Some("because"),
+                _ => None,
+            };
+            if let Some(rep) = rep {
+                push(&mut out, rep, it.start, items[k - 1].end);
+                i = k;
+                continue;
+            }
+        }
+        let word: String = items[i..j].iter().map(|x| x.c).collect();
+        let next: String = items.get(j).map(|x| x.c.to_string()).unwrap_or_default();
+        let (start, end) = (it.start, items[j - 1].end);
+        if let Some(rep) = replacement(&word, &next) {
+            push(&mut out, rep, start, end);
+        } else if word == "4" && next_word(&items, j).is_some_and(is_for_object) {
+            push(&mut out, "for", start, end);
+        } else if let Some(num) = thousands(&word) {
+            push(&mut out, &num, start, end);
+        } else {
+            out.extend_from_slice(&items[i..j]);
+        }
+        i = j;
+    }
+    out
+}
+
+fn next_word(items: &[Item], mut j: usize) -> Option<String> {
+    if items.get(j).is_none_or(|x| x.c != ' ') {
+        return None;
+    }
+    j += 1;
+    let w: String = items[j..]
+        .iter()
+        .take_while(|x| x.c.is_alphanumeric())
+        .map(|x| x.c)
+        .collect();
+    (!w.is_empty()).then_some(w)
+}
+
+fn is_for_object(w: String) -> bool {
+    matches!(
+        w.as_str(),
+        "everyone" | "everybody" | "you" | "your" | "ur" | "all" | "kids" | "life" | "real"
+    )
+}
+
+/// "50k" → "50000", "2.5k" → "2500".
+fn thousands(word: &str) -> Option<String> {
+    let digits = word.strip_suffix('k')?;
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let v: f64 = digits.parse().ok()?;
+    let n = v * 1000.0;
+    (n.is_finite() && n < 1e12).then(|| format!("{}", n.round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normalized::new(s).text
+    }
+
+    #[test]
+    fn folds_disguises() {
+        assert_eq!(norm("V@ccines cause autism"), "vaccines cause autism");
+        assert_eq!(norm("K1LLS"), "kills");
+        assert_eq!(norm("c u r e s cancer"), "cures cancer");
+        assert_eq!(norm("T u r m e r i c  c u r e s"), "turmeric  cures");
+        assert_eq!(norm("c-u-r-e-s"), "cures");
+        assert_eq!(norm("Vac\u{200b}cines"), "vaccines");
+        assert_eq!(norm("Vаccinеs"), "vaccines"); // Cyrillic а, е
+        assert_eq!(norm("Ｔａｋｅ ５０，０００ ＩＵ"), "take 50,000 iu");
+        assert_eq!(norm("𝐜𝐮𝐫𝐞𝐬"), "cures");
+        assert_eq!(norm("Stop ur BP meds"), "stop your blood pressure meds");
+        assert_eq!(norm("50k IU in 1 wk"), "50000 iu in 1 week");
+        assert_eq!(norm("Vaccines → autism"), "vaccines  causes  autism");
+        assert_eq!(norm("Fasting = cure"), "fasting  causes  cure");
+        assert_eq!(norm("naïve café"), "naive cafe");
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        for s in [
+            "Take 400 mg of magnesium.",
+            "e.g. vitamin B12 and omega-3",
+            "1 in 3 adults",
+            "@mike_fit hi",
+            "H2O2 is hydrogen peroxide",
+            "120/80",
+            "It’s fine — really 💪",
+        ] {
+            assert_eq!(norm(s), s.to_lowercase(), "{s}");
+        }
+    }
+
+    #[test]
+    fn spans_map_back_to_the_original() {
+        let original = "Sun: V@ccines c a u s e autism 💪";
+        let n = Normalized::new(original);
+        let at = n.text.find("vaccines cause autism").unwrap();
+        let (s, e) = n.original_span(at, at + "vaccines cause autism".len());
+        assert_eq!(&original[s..e], "V@ccines c a u s e autism");
+    }
+}

@@ -1,0 +1,138 @@
+//! The rules are data (rules/*.toml): every built-in rule's examples hold, and a bad rules
+//! file is a clear error naming the file, the rule and the field.
+
+use xbot::ai::guard::rules::{Category, RuleSet, screen_with};
+use xbot::ai::guard::ruleset::{BUILTIN_FILES, parse_files};
+
+#[test]
+fn every_builtin_rule_keeps_its_examples() {
+    let set = RuleSet::builtin().expect("the built-in rules load");
+    let specs = set.specs();
+    assert!(specs.rules.len() >= 50, "{}", specs.rules.len());
+    for c in Category::ALL {
+        assert!(
+            specs.rules.iter().any(|r| r.category == c) || c == Category::Dosage,
+            "no rule for {c}"
+        );
+    }
+    assert!(specs.rules.iter().all(|r| !r.matches.is_empty()));
+    let failures = set.example_failures(None);
+    assert!(
+        failures.is_empty(),
+        "{} example failures:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn err_of(extra: &str) -> String {
+    let mut files: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+    files.push(("local.toml", extra));
+    match parse_files(&files) {
+        Ok(specs) => match RuleSet::compile(specs) {
+            Ok(set) => set
+                .example_failures(Some("local.toml"))
+                .first()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            Err(e) => e.to_string(),
+        },
+        Err(e) => e.to_string(),
+    }
+}
+
+const GOOD: &str = r#"
+[[rule]]
+id = "local.snake_oil"
+category = "cure_claim"
+level = "high"
+why = "sells snake oil"
+patterns = ['''\bsnake\s+oil\s+cures\b''']
+match = ["Snake oil cures everything."]
+no_match = ["Snake oil is a figure of speech."]
+"#;
+
+#[test]
+fn a_good_local_file_adds_its_rules() {
+    assert_eq!(err_of(GOOD), "");
+    let mut files: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+    files.push(("local.toml", GOOD));
+    let set = RuleSet::compile(parse_files(&files).unwrap()).unwrap();
+    let s = screen_with(&set, "Buy now: snake oil cures it all");
+    assert!(s.hits.iter().any(|h| h.rule == "local.snake_oil"), "{s:?}");
+}
+
+#[test]
+fn bad_files_name_the_file_rule_and_field() {
+    let cases = [
+        (
+            GOOD.replace("cure_claim", "cure_claims"),
+            "field category",
+            "unknown category",
+        ),
+        (
+            GOOD.replace("\"high\"", "\"severe\""),
+            "field level",
+            "unknown level",
+        ),
+        (
+            GOOD.replace(r"\bsnake\s+oil", r"(\bsnake"),
+            "field patterns[0]",
+            "bad regex",
+        ),
+        (
+            GOOD.replace("why = \"sells snake oil\"\n", ""),
+            "field why",
+            "missing",
+        ),
+        (
+            GOOD.replace("local.snake_oil", "cure.miracle"),
+            "field id",
+            "duplicate",
+        ),
+        (
+            GOOD.replace("Snake oil cures everything.", "Snake oil is nice."),
+            "field match[0]",
+            "does not match",
+        ),
+        (
+            GOOD.replace("Snake oil is a figure of speech.", "Snake oil cures colds."),
+            "field no_match[0]",
+            "matches",
+        ),
+        (
+            GOOD.replace(
+                "id = \"local.snake_oil\"",
+                "id = \"local.snake_oil\"\ncolour = \"red\"",
+            ),
+            "field colour",
+            "unknown field",
+        ),
+        (
+            GOOD.replace("snake\\s+oil\\s+cures", "<NOPE>"),
+            "field patterns[0]",
+            "unknown vocabulary",
+        ),
+        (
+            GOOD.replacen("match = [", "context = [\"sometimes\"]\nmatch = [", 1),
+            "field context[0]",
+            "unknown context",
+        ),
+    ];
+    for (src, field, what) in cases {
+        let e = err_of(&src);
+        assert!(e.contains("rules file local.toml"), "{e}");
+        assert!(
+            e.contains("rule \"local.snake_oil\"") || e.contains("rule \"cure.miracle\""),
+            "{e}"
+        );
+        assert!(e.contains(field), "want {field}: {e}");
+        assert!(e.contains(what), "want {what}: {e}");
+    }
+    let e = err_of("this is = not toml [");
+    assert!(e.contains("local.toml"), "{e}");
+}
