@@ -563,8 +563,14 @@ type OutcomeRow = (String, Option<f64>, Option<f64>, Option<f64>);
 /// Every outcome's derived values (engagement rate, weighted followers, score), by decision.
 async fn scored(db: &TestDb) -> HashMap<String, Derived> {
     use sqlx::Connection;
-    let sql = "SELECT decision_id, engagement_rate, followers_gained_weighted,
-                      primary_objective_score FROM outcomes";
+    // xbot's own scores (in xbot's schema), one per scored outcome.
+    let sql = if db.is_postgres() {
+        "SELECT decision_id, engagement_rate, followers_gained_weighted, score
+         FROM xbot.objective_scores"
+    } else {
+        "SELECT decision_id, engagement_rate, followers_gained_weighted, score
+         FROM objective_scores"
+    };
     let rows: Vec<OutcomeRow> = if db.is_postgres() {
         let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
         sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap()
@@ -577,10 +583,19 @@ async fn scored(db: &TestDb) -> HashMap<String, Derived> {
         .collect()
 }
 
+/// Make every outcome need a score again.
+async fn forget_scores(db: &TestDb) {
+    if db.is_postgres() {
+        exec(db, "DELETE FROM xbot.objective_scores").await;
+    } else {
+        exec(db, "DELETE FROM objective_scores").await;
+    }
+}
+
 async fn one_bad_row_never_stops_or_changes_the_others(db: &TestDb) {
     demo(db, 300).await;
     let t = now() + Duration::minutes(5);
-    exec(db, "UPDATE outcomes SET score_version = NULL").await;
+    forget_scores(db).await;
     let report = run(db, "objective_scores", t).await;
     let bad_before = details(&report)["bad_rows"].as_u64().unwrap();
     let clean = scored(db).await;
@@ -608,7 +623,7 @@ async fn one_bad_row_never_stops_or_changes_the_others(db: &TestDb) {
         )
         .await;
     }
-    exec(db, "UPDATE outcomes SET score_version = NULL").await;
+    forget_scores(db).await;
     let report = run(db, "objective_scores", t + Duration::minutes(1)).await;
     let RunReport::Finished { status, .. } = &report else {
         unreachable!()
@@ -739,6 +754,7 @@ async fn the_ledger_keeps_both_models(db: &TestDb) {
         use sqlx::Connection;
         let sql = "SELECT model, requested_model FROM ai_usage";
         if db.is_postgres() {
+            let sql = "SELECT model, requested_model FROM xbot.ai_usage";
             let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
             sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap()
         } else {

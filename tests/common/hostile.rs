@@ -1501,6 +1501,9 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
         raw.exec(sql, params).await;
     }
     raw.close().await;
+    // The raw rows were written as xBOT writes its tables; xbot's facts follow on its next
+    // sync (a job, or a screen reading them), done here at once.
+    db.store.sync_facts().await.expect("facts follow the raw rows");
     out
 }
 

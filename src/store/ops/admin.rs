@@ -117,7 +117,12 @@ impl<B: Backend> AdminStore for SqlStore<B> {
         let mut exprs: Vec<String> = Vec::new();
         for key in SOURCE_KEYS {
             if let Some(r) = src.rel(key) {
-                names.push(r.name.clone());
+                // xBOT's own name for the decisions: its view (or table) content_metadata.
+                names.push(if key == "decisions" {
+                    "content_metadata".to_string()
+                } else {
+                    r.name.clone()
+                });
                 exprs.push(format!("(SELECT COUNT(*) FROM {})", r.qualified));
             }
         }
@@ -454,7 +459,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .iter()
                 .filter_map(|r| {
                     let version = r.score_version?;
-                    let at = r.scored_at.or(r.collected_at)?;
+                    let at = r.scored_at.or(r.collected_at).unwrap_or_else(chrono::Utc::now);
                     Some(args![
                         &r.decision_id,
                         r.engagement_rate,

@@ -483,14 +483,66 @@ impl<B: Backend> SqlStore<B> {
             .map(Some)
     }
 
-    /// A full sync (`since` = `None`: every posted decision, removals included) or an
-    /// incremental one.
+    /// Bring the facts of exactly these decisions up to date (after xbot's own writes).
+    pub(crate) async fn sync_facts_for(&self, ids: &[String]) -> Result<FactsSync, StoreError> {
+        if ids.is_empty() {
+            return Ok(FactsSync::default());
+        }
+        let mut total = FactsSync::default();
+        for chunk in ids.chunks(500) {
+            let r = self.sync_facts_scope(Scope::Ids(chunk)).await?;
+            total.rows = r.rows;
+            total.changed += r.changed;
+            total.removed += r.removed;
+        }
+        Ok(total)
+    }
+
     async fn sync_facts_since(
         &self,
         since: Option<DateTime<Utc>>,
     ) -> Result<FactsSync, StoreError> {
-        let filter = if since.is_some() { CHANGED_SINCE } else { "" };
-        let select = facts_select(B::KIND, filter);
+        match since {
+            Some(t) => self.sync_facts_scope(Scope::Since(t)).await,
+            None => self.sync_facts_scope(Scope::All).await,
+        }
+    }
+
+    /// One sync: every posted decision (removals included), the changes since a watermark, or
+    /// a list of decisions. Parameters: `$1` now, then the scope's (`$2` the watermark, or
+    /// the ids).
+    async fn sync_facts_scope(&self, scope: Scope<'_>) -> Result<FactsSync, StoreError> {
+        let now = Utc::now();
+        let mut scope_args: Vec<Val> = Vec::new();
+        let (filter, del_pg, del_sqlite) = match &scope {
+            Scope::All => (
+                String::new(),
+                "NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)".to_string(),
+                None,
+            ),
+            Scope::Since(t) => {
+                scope_args.push(Val::from(*t));
+                (
+                    CHANGED_SINCE.to_string(),
+                    UNPOSTED_SINCE.to_string(),
+                    Some(UNPOSTED_SINCE.to_string()),
+                )
+            }
+            Scope::Ids(ids) => {
+                let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+                scope_args.extend(ids.iter().map(Val::from));
+                let list = marks.join(", ");
+                (
+                    format!("AND d.decision_id IN ({list})"),
+                    format!(
+                        "f.decision_id IN ({list})
+                         AND NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)"
+                    ),
+                    Some(format!("f.decision_id IN ({list}) AND f.decision_id NOT IN (SELECT decision_id FROM src)")),
+                )
+            }
+        };
+        let select = facts_select(B::KIND, &filter);
         let cols: Vec<&str> = FACT_ALL.split(", ").map(str::trim).collect();
         let set: Vec<String> = cols[1..]
             .iter()
@@ -498,9 +550,18 @@ impl<B: Backend> SqlStore<B> {
             .collect();
         let old: Vec<String> = cols[1..].iter().map(|c| format!("f.{c}")).collect();
         let new: Vec<String> = cols[1..].iter().map(|c| format!("excluded.{c}")).collect();
-        let now = Utc::now();
         match B::KIND {
             crate::store::BackendKind::Postgres => {
+                // Only a full or watermark sync moves the watermark.
+                let mark = if matches!(scope, Scope::Ids(_)) {
+                    "SELECT 1"
+                } else {
+                    "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
+                        SELECT 1, $1, total, changed + removed FROM counts
+                        ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
+                            rows_total = excluded.rows_total,
+                            rows_changed = excluded.rows_changed"
+                };
                 let sql = format!(
                     "WITH src AS MATERIALIZED ({select}),
                      up AS (
@@ -510,31 +571,20 @@ impl<B: Backend> SqlStore<B> {
                         RETURNING 1),
                      del AS (
                         DELETE FROM learning_facts f
-                        WHERE {del}
+                        WHERE {del_pg}
                         RETURNING 1),
                      counts AS (
                         SELECT (SELECT COUNT(*) FROM src) AS total,
                                (SELECT COUNT(*) FROM up) AS changed,
                                (SELECT COUNT(*) FROM del) AS removed),
-                     mark AS (
-                        INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
-                        SELECT 1, $1, total, changed + removed FROM counts
-                        ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
-                            rows_total = excluded.rows_total, rows_changed = excluded.rows_changed)
+                     mark AS ({mark})
                      SELECT total, changed, removed FROM counts",
                     set = set.join(", "),
                     old = old.join(", "),
                     new = new.join(", "),
-                    del = if since.is_some() {
-                        UNPOSTED_SINCE
-                    } else {
-                        "NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)"
-                    },
                 );
                 let mut args = args![now];
-                if let Some(since) = since {
-                    args.push(Val::from(since));
-                }
+                args.extend(scope_args);
                 let mut tx = self.db.begin_write().await?;
                 let (rows, changed, removed): (i64, i64, i64) = tx
                     .fetch_optional(self.sql(&sql), args)
@@ -548,48 +598,52 @@ impl<B: Backend> SqlStore<B> {
                 })
             }
             crate::store::BackendKind::Sqlite => {
-                let upsert = format!(
+                // SQLite numbers `$n` parameters by first appearance: renumber the scope's
+                // `$2…` to `$1…` and bind only them.
+                let renumber = |sql: String| -> String {
+                    let mut out = sql;
+                    for i in 2..=scope_args.len() + 1 {
+                        out = out.replace(&format!("${i}"), &format!("$#{}", i - 1));
+                    }
+                    out.replace("$#", "$")
+                };
+                let upsert = renumber(format!(
                     "INSERT INTO learning_facts AS f ({FACT_ALL}) SELECT {FACT_ALL} FROM ({select}) WHERE true
                      ON CONFLICT (decision_id) DO UPDATE SET {set}
                      WHERE ({old}) IS NOT ({new})",
                     set = set.join(", "),
                     old = old.join(", "),
                     new = new.join(", "),
-                );
-                let delete = match since {
-                    Some(_) => format!("DELETE FROM learning_facts AS f WHERE {UNPOSTED_SINCE}"),
+                ));
+                let delete = renumber(match del_sqlite {
+                    Some(cond) => format!(
+                        "WITH src AS ({select}) DELETE FROM learning_facts AS f WHERE {cond}"
+                    ),
                     None => format!(
                         "DELETE FROM learning_facts WHERE decision_id NOT IN
                             (SELECT decision_id FROM ({select}))"
                     ),
-                };
-                // The same parameter numbers as Postgres: $2 is the watermark.
-                let args = match since {
-                    Some(since) => args![now, since],
-                    None => vec![],
-                };
-                let (upsert, delete) = match since {
-                    Some(_) => (upsert, delete),
-                    None => (upsert, delete),
-                };
+                });
                 let mut tx = self.db.begin_write().await?;
-                let changed = tx.execute(self.sql(&upsert), args.clone()).await?;
-                let removed = tx.execute(self.sql(&delete), args).await?;
+                let changed = tx.execute(self.sql(&upsert), scope_args.clone()).await?;
+                let removed = tx.execute(self.sql(&delete), scope_args).await?;
                 let (rows,): (i64,) = tx
                     .fetch_optional("SELECT COUNT(*) FROM learning_facts".into(), vec![])
                     .await?
                     .unwrap_or((0,));
                 let changed = i64::try_from(changed).unwrap_or(i64::MAX);
                 let removed = i64::try_from(removed).unwrap_or(i64::MAX);
-                tx.execute(
-                    "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
-                     VALUES (1, $1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
-                        rows_total = excluded.rows_total, rows_changed = excluded.rows_changed"
-                        .into(),
-                    args![now, rows, changed + removed],
-                )
-                .await?;
+                if !matches!(scope, Scope::Ids(_)) {
+                    tx.execute(
+                        "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
+                         VALUES (1, $1, $2, $3)
+                         ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
+                            rows_total = excluded.rows_total, rows_changed = excluded.rows_changed"
+                            .into(),
+                        args![now, rows, changed + removed],
+                    )
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(FactsSync {
                     rows,
@@ -599,6 +653,13 @@ impl<B: Backend> SqlStore<B> {
             }
         }
     }
+}
+
+/// Which facts a sync looks at.
+enum Scope<'a> {
+    All,
+    Since(DateTime<Utc>),
+    Ids(&'a [String]),
 }
 
 /// The epoch key of a row for a sort.

@@ -101,12 +101,13 @@ struct SnapshotRowDb {
 /// The bit mask of count columns whose stored value is not a number at all (bit i for
 /// `COUNT_COLUMNS[i]`), from the source map's `__bad` flags.
 fn unreadable_mask() -> String {
-    COUNT_COLUMNS
+    let mask = COUNT_COLUMNS
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{} * MAX(o.{c}__bad)", 1 << i))
         .collect::<Vec<_>>()
-        .join(" + ")
+        .join(" + ");
+    format!("CAST({mask} AS BIGINT)")
 }
 
 /// A count as read: `Ok(None)` when NULL, `Ok(Some(n))` for a whole number ≥ 0, `Err(())` for
@@ -174,7 +175,8 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
                 self.sql(
                     "SELECT p.decision_id, p.hours_after_post__num AS hours_after_post,
                             p.follower_count__num AS follower_count,
-                            p.hours_after_post__bad + 2 * p.follower_count__bad AS unreadable
+                            CAST(p.hours_after_post__bad + 2 * p.follower_count__bad AS BIGINT)
+                                AS unreadable
                      FROM {follower_tracking} p
                      WHERE p.decision_id BETWEEN $1 AND $2",
                 ),
@@ -288,6 +290,9 @@ impl<B: Backend> ScoreStore for SqlStore<B> {
                 .await?;
         }
         tx.commit().await?;
+        // The facts carry the scores: these decisions' facts follow at once.
+        let ids: Vec<String> = updates.iter().map(|u| u.id.clone()).collect();
+        self.sync_facts_for(&ids).await?;
         Ok(written)
     }
 }

@@ -229,6 +229,8 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         now: DateTime<Utc>,
         params: &WeightParams,
     ) -> Result<WeightAggregate, StoreError> {
+        self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
+            .await?;
         let overall = overall_cutoff_days(params);
         let mut args = args![epoch(now), epoch(days_before(now, overall))];
         for feature in FEATURES {
