@@ -63,9 +63,23 @@ pub async fn open_store_with(
     policy: MigrationPolicy,
     seed_default: bool,
 ) -> Result<StoreHandle, CliError> {
-    let opened = crate::store::open(&cfg.database, policy)
-        .await
-        .map_err(CliError::Open)?;
+    // `auto_migrate = false`: never migrate on the way; say what is pending and stop.
+    let policy = if policy == MigrationPolicy::Apply && !cfg.auto_migrate {
+        MigrationPolicy::Require
+    } else {
+        policy
+    };
+    let opened = match crate::store::open_with(&cfg.database, policy, &cfg.schemas).await {
+        Ok(o) => o,
+        Err(crate::store::StoreError::SchemaBehind(n)) if !cfg.auto_migrate => {
+            return Err(CliError::Usage(format!(
+                "xbot's schema on {} has {n} pending migration(s) and auto_migrate is off: \
+                 `xbot migrate --dry-run` lists what they create, `xbot migrate` applies them",
+                cfg.database.display_masked()
+            )));
+        }
+        Err(e) => return Err(CliError::Open(e)),
+    };
     for w in &opened.warnings {
         crate::say!("xbot: warning: {w}");
     }

@@ -91,12 +91,13 @@ fn open_browse_decide_run_a_job_and_quit() {
     pty.send("a");
     pty.wait_text("Approve the rewrite", SHORT);
     pty.send("y");
-    let screen = pty.wait_text(": approved_rewrite", SHORT);
     let pending_after_one = pending_before.len() - 1;
-    assert!(
-        screen.contains(&format!("{pending_after_one} pending")),
-        "{screen}"
-    );
+    // The flash and the refreshed queue count arrive in separate frames: wait for both.
+    let want = format!("{pending_after_one} pending");
+    let screen = pty.wait_for("the approval and the new count", SHORT, |s| {
+        s.contains(": approved_rewrite") && s.contains(&want)
+    });
+    assert!(screen.contains(&want), "{screen}");
 
     // Reject the next one with a reason, confirmed.
     pty.send("x");

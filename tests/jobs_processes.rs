@@ -137,9 +137,14 @@ contract!(several_processes_at_once_run_the_job_once);
 
 /// Make `objective_scores` have a lot to do, so a run lasts long enough to be killed.
 async fn unscore_everything(db: &TestDb) {
-    let sql = "UPDATE outcomes SET score_version = 1";
+    // xbot's scores live in xbot's own schema (xBOT's outcomes are never written).
+    let sql = "UPDATE objective_scores SET score_version = 1";
     if db.is_postgres() {
-        common::run_admin(&db.url, sql).await;
+        common::run_admin(
+            &db.url,
+            "UPDATE xbot.objective_scores SET score_version = 1",
+        )
+        .await;
     } else {
         use sqlx::Connection;
         let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
@@ -158,7 +163,8 @@ impl Blocker {
         use sqlx::Connection;
         if db.is_postgres() {
             let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql("BEGIN; LOCK TABLE outcomes IN EXCLUSIVE MODE;")
+            // The table the job writes its scores to.
+            sqlx::raw_sql("BEGIN; LOCK TABLE xbot.objective_scores IN EXCLUSIVE MODE;")
                 .execute(&mut c)
                 .await
                 .unwrap();

@@ -35,6 +35,12 @@ struct Info {
     backend: &'static str,
     database: String,
     database_status: String,
+    /// Attached or standalone (or not installed yet).
+    install: Option<String>,
+    /// xBOT's relations as found: logical name → "real name (kind)".
+    xbot_tables: Vec<(String, String)>,
+    /// What xbot would read and this database lacks (read as NULL or empty).
+    xbot_gaps: Vec<String>,
     pending_migrations: Vec<String>,
     tables: Vec<TableCount>,
     config: Vec<ConfigRow>,
@@ -61,6 +67,9 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
             .await
             .map_err(|e| format!("unavailable: {e}"))
     };
+    let mut install = None;
+    let mut found = Vec::new();
+    let mut gaps = Vec::new();
     let (status, pending, tables) = match opened {
         Ok(store) => {
             let pending = store.pending_migrations().await.unwrap_or_default();
@@ -69,6 +78,10 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
             } else {
                 Vec::new()
             };
+            install = store.install_summary().await.ok();
+            let map = store.source_map();
+            found = map.found();
+            gaps = map.gaps();
             store.close().await;
             ("reachable".to_string(), pending, tables)
         }
@@ -83,6 +96,9 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
         backend: cfg.database.backend_name(),
         database: cfg.database.display_masked(),
         database_status: status,
+        install,
+        xbot_tables: found,
+        xbot_gaps: gaps,
         pending_migrations: pending,
         tables,
         config: cfg
@@ -118,6 +134,21 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
         }
     );
     println!("status        {}", info.database_status);
+    if let Some(install) = &info.install {
+        println!("install       {install}");
+    }
+    if cfg.database.backend_name() == "postgres" {
+        println!(
+            "schemas       xbot's own: {}; xBOT's: {}",
+            cfg.schemas.xbot, cfg.schemas.source
+        );
+    }
+    for (key, rel) in &info.xbot_tables {
+        println!("xBOT {key:<16} {}", crate::text::inert(rel));
+    }
+    for gap in &info.xbot_gaps {
+        println!("missing       {}", crate::text::inert(gap));
+    }
     if !info.pending_migrations.is_empty() {
         println!("pending       {}", info.pending_migrations.join(", "));
     }
@@ -146,6 +177,9 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
 struct MigrateReport {
     database: String,
     pending: Vec<String>,
+    /// Every object the pending migrations create (all in xbot's schema), and for a database
+    /// without any of xBOT's tables, xBOT's tables in xBOT's layout (standalone).
+    objects: Vec<String>,
     applied: usize,
 }
 
@@ -157,6 +191,9 @@ pub async fn run_migrate(args: MigrateArgs, cfg: &Config) -> Result<(), CliError
     }
     let store = open_store_with(cfg, MigrationPolicy::Skip, false).await?;
     let pending = store.pending_migrations().await?;
+    let standalone = store.install_mode().is_none() && !store.source_map().has_xbot_layout();
+    let objects =
+        crate::store::planned_objects(store.backend(), &cfg.schemas, &pending, standalone);
     let applied = if args.dry_run {
         0
     } else {
@@ -166,6 +203,7 @@ pub async fn run_migrate(args: MigrateArgs, cfg: &Config) -> Result<(), CliError
     let report = MigrateReport {
         database: cfg.database.display_masked(),
         pending,
+        objects,
         applied,
     };
     if args.json {
@@ -173,11 +211,17 @@ pub async fn run_migrate(args: MigrateArgs, cfg: &Config) -> Result<(), CliError
     }
     match (report.pending.is_empty(), args.dry_run) {
         (true, _) => println!("{}: schema is up to date", report.database),
-        (false, true) => println!(
-            "{}: pending: {}",
-            report.database,
-            report.pending.join(", ")
-        ),
+        (false, true) => {
+            println!(
+                "{}: pending: {}",
+                report.database,
+                report.pending.join(", ")
+            );
+            println!("would create:");
+            for o in &report.objects {
+                println!("  {o}");
+            }
+        }
         (false, false) => println!(
             "{}: applied {} migration(s): {}",
             report.database,

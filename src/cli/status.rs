@@ -23,6 +23,8 @@ struct Status {
     database: String,
     backend: &'static str,
     demo: bool,
+    /// Attached to xBOT's database, or standalone.
+    install: String,
     health: DataHealth,
     budget_limit_usd: f64,
     budget_share: f64,
@@ -37,13 +39,16 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
     let day = slots::local_date(now, cfg.timezone);
     let (start, end) = slots::day_bounds_utc(day, cfg.timezone);
     let health = store.data_health(now, start, end).await;
+    let install = store.install_summary().await;
     store.close().await;
     let health = health?;
+    let install = install?;
     let limit = cfg.budget.daily_limit_usd;
     let status = Status {
         database: cfg.database.display_masked(),
         backend: cfg.database.backend_name(),
         demo: cfg.database.is_default(),
+        install,
         tier: tier_for(health.spend_today_usd, limit),
         budget_share: share(health.spend_today_usd, limit),
         budget_limit_usd: limit,
@@ -60,6 +65,7 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
         status.database,
         if status.demo { " (DEMO)" } else { "" }
     );
+    println!("install                 {}", status.install);
     println!("posts, last 7 days      {:>7}", h.posts_7d);
     println!(
         "  with metrics          {:>7}  {}",

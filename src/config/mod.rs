@@ -70,6 +70,25 @@ pub struct FlagOverrides {
     pub ascii: bool,
 }
 
+/// Where xbot's own objects live and where xBOT's tables are, on Postgres (SQLite has one
+/// namespace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schemas {
+    /// xbot's own schema (`xbot` by default): every object xbot creates, nothing else.
+    pub xbot: String,
+    /// xBOT's schema (`public` by default): read as it is.
+    pub source: String,
+}
+
+impl Default for Schemas {
+    fn default() -> Self {
+        Schemas {
+            xbot: "xbot".into(),
+            source: "public".into(),
+        }
+    }
+}
+
 /// Which database to use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseTarget {
@@ -158,8 +177,10 @@ pub struct Config {
     pub theme: String,
     pub refresh: Duration,
     pub ascii: bool,
-    /// Apply pending migrations when connecting (on by default; they are additive).
+    /// Apply pending migrations when connecting (on by default; they only touch xbot's schema).
     pub auto_migrate: bool,
+    /// Where xbot's own objects live and where xBOT's tables are (Postgres).
+    pub schemas: Schemas,
     pub log_level: String,
     /// How long a job lease lasts without a heartbeat (heartbeats come every sixth of it).
     pub job_lease_seconds: u32,
@@ -188,6 +209,8 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("XBOT_REFRESH_SECONDS", &["refresh_seconds"]),
     ("XBOT_ASCII", &["ascii"]),
     ("XBOT_AUTO_MIGRATE", &["auto_migrate"]),
+    ("XBOT_SCHEMA", &["schema"]),
+    ("XBOT_SOURCE_SCHEMA", &["source_schema"]),
     ("XBOT_LOG", &["log_level"]),
     ("XBOT_JOB_LEASE_SECONDS", &["job_lease_seconds"]),
     ("XBOT_OBJECTIVE_ER_REF", &["objective", "er_ref"]),
@@ -219,6 +242,8 @@ const FILE_KEYS: &[&[&str]] = &[
     &["refresh_seconds"],
     &["ascii"],
     &["auto_migrate"],
+    &["schema"],
+    &["source_schema"],
     &["truecolor"],
     &["log_level"],
     &["job_lease_seconds"],
@@ -476,6 +501,39 @@ fn build(
     })?;
     let ascii = r.bool(&["ascii"], false)?;
     let auto_migrate = r.bool(&["auto_migrate"], true)?;
+    let mut schema_name = |key: &'static str, default: &str| -> Result<String, ConfigError> {
+        match r.entry(&[key]) {
+            None => Ok(default.to_string()),
+            Some((p, e)) => {
+                let name = e.as_string(&p)?;
+                let valid = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                    && name.len() <= 63
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if !valid {
+                    return Err(e.invalid(
+                        &p,
+                        "a Postgres schema name: lowercase letters, digits and '_', not starting with a digit",
+                    ));
+                }
+                Ok(name)
+            }
+        }
+    };
+    let schemas = Schemas {
+        xbot: schema_name("schema", "xbot")?,
+        source: schema_name("source_schema", "public")?,
+    };
+    if schemas.xbot == schemas.source {
+        let why = "xbot's schema must not be xBOT's schema (source_schema)";
+        if let Some((p, e)) = r.entry(&["schema"]).or_else(|| r.entry(&["source_schema"])) {
+            return Err(e.invalid(&p, why));
+        }
+    }
     let log_level = match r.entry(&["log_level"]) {
         None => "info".to_string(),
         Some((p, e)) => {
@@ -639,6 +697,7 @@ fn build(
         refresh: Duration::from_secs_f64(refresh_secs),
         ascii,
         auto_migrate,
+        schemas,
         log_level,
         job_lease_seconds,
         objective,
@@ -751,6 +810,12 @@ impl Config {
                 "auto_migrate".into(),
                 self.auto_migrate.to_string(),
                 origin("auto_migrate"),
+            ),
+            ("schema".into(), self.schemas.xbot.clone(), origin("schema")),
+            (
+                "source_schema".into(),
+                self.schemas.source.clone(),
+                origin("source_schema"),
             ),
             (
                 "log_level".into(),

@@ -79,6 +79,8 @@ pub struct SqlStore<B: Backend> {
     src: std::sync::RwLock<Arc<SourceMap>>,
     /// Standalone or attached; `None` before xbot's schema is installed.
     mode: std::sync::RwLock<Option<InstallMode>>,
+    /// The schemas this store was opened with.
+    schemas: std::sync::RwLock<Schemas>,
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -92,7 +94,34 @@ impl<B: Backend> SqlStore<B> {
                 &source::Catalog::new(),
             ))),
             mode: std::sync::RwLock::new(None),
+            schemas: std::sync::RwLock::new(Schemas::default()),
         }
+    }
+
+    pub(crate) fn schemas(&self) -> Schemas {
+        self.schemas.read().map(|g| g.clone()).unwrap_or_default()
+    }
+
+    /// After migrations: record how xbot is installed (attached to xBOT's tables, or
+    /// standalone, creating them in xBOT's layout when the database has none), once.
+    pub(crate) async fn finish_install(&self) -> Result<(), StoreError> {
+        let schemas = self.schemas();
+        let map = self.discover(&schemas.source).await?;
+        if self.read_install_mode().await?.is_some() {
+            return Ok(());
+        }
+        let mode = if map.has_xbot_layout() {
+            InstallMode::Attached
+        } else {
+            InstallMode::Standalone
+        };
+        self.db.install(mode, &schemas.source).await?;
+        if mode == InstallMode::Standalone {
+            self.discover(&schemas.source).await?;
+        }
+        self.read_install_mode().await?;
+        tracing::info!(mode = mode.as_str(), "xbot installed");
+        Ok(())
     }
 
     /// The current source map.
@@ -187,23 +216,7 @@ pub enum MigrationPolicy {
     Skip,
 }
 
-/// Where xbot's objects and xBOT's tables live (Postgres; SQLite has one namespace).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schemas {
-    /// xbot's own schema (`xbot` by default): every object xbot creates.
-    pub xbot: String,
-    /// xBOT's schema (`public` by default): read as it is.
-    pub source: String,
-}
-
-impl Default for Schemas {
-    fn default() -> Self {
-        Schemas {
-            xbot: "xbot".into(),
-            source: "public".into(),
-        }
-    }
-}
+pub use crate::config::Schemas;
 
 /// How long closing a store waits for busy connections before leaving them to the OS.
 pub const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -270,6 +283,9 @@ async fn prepare<B: Backend>(
     policy: MigrationPolicy,
     schemas: &Schemas,
 ) -> Result<usize, StoreError> {
+    if let Ok(mut g) = store.schemas.write() {
+        *g = schemas.clone();
+    }
     let applied = store.db.applied_migrations().await?;
     let known: Vec<i64> = B::migrator().iter().map(|m| m.version).collect();
     let max_known = known.iter().copied().max().unwrap_or(0);
@@ -292,26 +308,13 @@ async fn prepare<B: Backend>(
             }
         }
     }
-    let map = store.discover(&schemas.source).await?;
-    let mode = if applied.is_empty() && migrated == 0 {
-        // Not installed, and not allowed to install: read xBOT's tables as they are.
-        None
+    if migrated > 0 {
+        store.finish_install().await?;
     } else {
-        store.read_install_mode().await?
-    };
-    if mode.is_none() && migrated > 0 {
-        // First install: attach to xBOT's tables, or create them when the database has none.
-        let mode = if map.has_xbot_layout() {
-            InstallMode::Attached
-        } else {
-            InstallMode::Standalone
-        };
-        store.db.install(mode, &schemas.source).await?;
-        if mode == InstallMode::Standalone {
-            store.discover(&schemas.source).await?;
+        store.discover(&schemas.source).await?;
+        if !applied.is_empty() {
+            store.read_install_mode().await?;
         }
-        store.read_install_mode().await?;
-        tracing::info!(mode = mode.as_str(), "xbot installed");
     }
     Ok(migrated)
 }
@@ -376,4 +379,64 @@ fn statement_at(sql: &str, pos: usize) -> Option<(usize, String)> {
     let offset = sql.len() - sql[start..].len() + (sql[start..].len() - text.len());
     let line = sql[..offset].matches('\n').count() + 1;
     Some((line, text.lines().next().unwrap_or_default().to_string()))
+}
+
+/// What applying migrations would create, as qualified names (`xbot.safety_reviews (table)`),
+/// read from the embedded migration files: `pending` are "version description" strings as
+/// [`AdminStore::pending_migrations`] gives them. With `standalone`, also xBOT's tables that a
+/// database without any of them gets (`public.outcomes (table)`).
+pub fn planned_objects(
+    kind: BackendKind,
+    schemas: &Schemas,
+    pending: &[String],
+    standalone: bool,
+) -> Vec<String> {
+    let migrator = match kind {
+        BackendKind::Postgres => &pg::MIGRATOR,
+        BackendKind::Sqlite => &sqlite::MIGRATOR,
+    };
+    let versions: Vec<i64> = pending
+        .iter()
+        .filter_map(|p| p.split_whitespace().next()?.parse().ok())
+        .collect();
+    let (own, theirs) = match kind {
+        BackendKind::Postgres => (schemas.xbot.as_str(), schemas.source.as_str()),
+        BackendKind::Sqlite => ("main", "main"),
+    };
+    let mut out = Vec::new();
+    if !versions.is_empty() && kind == BackendKind::Postgres {
+        out.push(format!("{own} (schema)"));
+    }
+    if !versions.is_empty() {
+        out.push(format!("{own}._sqlx_migrations (table)"));
+    }
+    for m in migrator.iter().filter(|m| versions.contains(&m.version)) {
+        out.extend(created_objects(m.sql.as_ref(), own));
+    }
+    if standalone {
+        let layout = match kind {
+            BackendKind::Postgres => pg::STANDALONE_LAYOUT,
+            BackendKind::Sqlite => sqlite::STANDALONE_LAYOUT,
+        };
+        out.extend(created_objects(layout, theirs));
+    }
+    out
+}
+
+/// `CREATE TABLE|VIEW|INDEX … name` statements of a script, as "schema.name (kind)".
+fn created_objects(sql: &str, schema: &str) -> Vec<String> {
+    let re = regex::Regex::new(
+        r"(?im)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(UNIQUE\s+INDEX|INDEX|TABLE|VIEW|FUNCTION|TRIGGER|SEQUENCE)\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)",
+    )
+    .expect("a valid pattern");
+    re.captures_iter(sql)
+        .map(|c| {
+            let kind = c[1]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase();
+            format!("{schema}.{} ({kind})", &c[2])
+        })
+        .collect()
 }

@@ -787,7 +787,10 @@ pub fn fold_catalog(rows: Vec<(String, String, String, String)>) -> Catalog {
 mod tests {
     use super::*;
 
-    fn cat(entries: &[(&str, &str, &[(&str, &str)])]) -> Catalog {
+    /// (relation, kind, [(column, type)]).
+    type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn cat(entries: &[Entry]) -> Catalog {
         let mut rows = Vec::new();
         for (rel, kind, cols) in entries {
             for (c, t) in *cols {

@@ -585,9 +585,13 @@ enum Raw {
 impl Raw {
     async fn open(db: &TestDb) -> Raw {
         if db.is_postgres() {
+            // As xbot's own connections see the database: its schema first, then xBOT's.
+            let opts = sqlx::postgres::PgConnectOptions::from_str(&db.url)
+                .expect("the test URL")
+                .options([("search_path", "xbot,public")]);
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(1)
-                .connect(&db.url)
+                .connect_with(opts)
                 .await
                 .expect("raw postgres connection");
             Raw::Pg(pool)
@@ -1503,7 +1507,10 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
     raw.close().await;
     // The raw rows were written as xBOT writes its tables; xbot's facts follow on its next
     // sync (a job, or a screen reading them), done here at once.
-    db.store.sync_facts().await.expect("facts follow the raw rows");
+    db.store
+        .sync_facts()
+        .await
+        .expect("facts follow the raw rows");
     out
 }
 

@@ -48,6 +48,32 @@ pub trait AdminStore {
     fn install_mode(&self) -> Option<crate::store::InstallMode>;
     /// What xBOT's tables look like on this database, as xbot reads them.
     fn source_map(&self) -> std::sync::Arc<crate::store::SourceMap>;
+    /// "attached to an existing xBOT database (N posts)", "standalone (N posts)", or
+    /// "not installed": one statement.
+    async fn install_summary(&self) -> Result<String, StoreError> {
+        let posts = if self.source_map().has_xbot_layout() {
+            self.count_decisions().await?
+        } else {
+            0
+        };
+        Ok(match self.install_mode() {
+            Some(crate::store::InstallMode::Attached) => {
+                format!("attached to an existing xBOT database ({posts} posts)")
+            }
+            Some(crate::store::InstallMode::Standalone) => {
+                format!("standalone: xbot created xBOT's tables itself ({posts} posts)")
+            }
+            None if self.source_map().has_xbot_layout() => format!(
+                "not installed yet: an existing xBOT database ({posts} posts); `xbot migrate` attaches"
+            ),
+            None => {
+                "not installed yet: no xBOT tables; `xbot migrate` sets up a standalone database"
+                    .to_string()
+            }
+        })
+    }
+    /// How many decisions xBOT's tables hold.
+    async fn count_decisions(&self) -> Result<i64, StoreError>;
     /// A cheap round trip, to tell "connected" from "disconnected".
     async fn ping(&self) -> Result<(), StoreError>;
     /// Embedded migrations not yet applied, as "version description".
@@ -84,6 +110,15 @@ impl<B: Backend> AdminStore for SqlStore<B> {
         self.src()
     }
 
+    async fn count_decisions(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = self
+            .db
+            .fetch_optional(self.sql("SELECT COUNT(*) FROM {decisions} d"), vec![])
+            .await?
+            .unwrap_or((0,));
+        Ok(n)
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.db
             .fetch_optional::<(i64,)>("SELECT CAST(1 AS BIGINT)".into(), vec![])
@@ -107,6 +142,7 @@ impl<B: Backend> AdminStore for SqlStore<B> {
         }
         self.db.run_migrations().await?;
         tracing::info!(applied = before, target = %self.target, "migrations applied");
+        self.finish_install().await?;
         Ok(before)
     }
 
@@ -459,7 +495,10 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .iter()
                 .filter_map(|r| {
                     let version = r.score_version?;
-                    let at = r.scored_at.or(r.collected_at).unwrap_or_else(chrono::Utc::now);
+                    let at = r
+                        .scored_at
+                        .or(r.collected_at)
+                        .unwrap_or_else(chrono::Utc::now);
                     Some(args![
                         &r.decision_id,
                         r.engagement_rate,

@@ -538,7 +538,9 @@ impl<B: Backend> SqlStore<B> {
                         "f.decision_id IN ({list})
                          AND NOT EXISTS (SELECT 1 FROM src WHERE src.decision_id = f.decision_id)"
                     ),
-                    Some(format!("f.decision_id IN ({list}) AND f.decision_id NOT IN (SELECT decision_id FROM src)")),
+                    Some(format!(
+                        "f.decision_id IN ({list}) AND f.decision_id NOT IN (SELECT decision_id FROM src)"
+                    )),
                 )
             }
         };
