@@ -221,3 +221,117 @@ async fn attach_to_the_production_layout_content_metadata_as_a_view() {
 async fn attach_to_the_older_layout_content_metadata_as_a_table() {
     attach_and_leave_xbot_as_it_was("table").await;
 }
+
+fn xbot_cli(
+    home: &std::path::Path,
+    url: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = common::xbot_command(home);
+    cmd.env("DATABASE_URL", url).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run xbot")
+}
+
+fn stdout_json(out: &std::process::Output, what: &str) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{what}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// The command line on xBOT's production layout: `migrate --dry-run` lists only objects in
+/// xbot's schema, `auto_migrate = false` refuses to migrate (exit 2), then every read verb
+/// answers in JSON from xBOT's data and says it is attached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_verb_works_on_an_attached_database() {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = load(&admin, "view").await;
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+
+    let plan = stdout_json(
+        &xbot_cli(home, &url, &["migrate", "--dry-run", "--json"], &[]),
+        "migrate --dry-run",
+    );
+    let objects = plan["objects"].as_array().unwrap();
+    assert!(objects.len() > 20, "{plan}");
+    for o in objects {
+        assert!(
+            o.as_str().unwrap().starts_with("xbot"),
+            "outside xbot's schema: {o}"
+        );
+    }
+
+    let refused = xbot_cli(home, &url, &["status"], &[("XBOT_AUTO_MIGRATE", "false")]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("pending migration") && err.contains("auto_migrate"),
+        "{err}"
+    );
+
+    let migrated = stdout_json(
+        &xbot_cli(home, &url, &["migrate", "--json"], &[]),
+        "migrate",
+    );
+    assert!(migrated["applied"].as_u64().unwrap() >= 1);
+
+    let status = stdout_json(&xbot_cli(home, &url, &["status", "--json"], &[]), "status");
+    let install = status["install"].as_str().unwrap();
+    assert!(
+        install.starts_with("attached to an existing xBOT database ("),
+        "{install}"
+    );
+    assert!(
+        status["health"]["total_posts"].as_i64().unwrap() >= 200,
+        "{status}"
+    );
+    for args in [
+        &["info", "--json"][..],
+        &["jobs", "list", "--json"],
+        &["leaderboard", "generator", "--json"],
+        &["weights", "list", "--json"],
+        &["review", "list", "--json"],
+        &["budget", "--json"],
+        &["incidents", "--json"],
+    ] {
+        stdout_json(&xbot_cli(home, &url, args, &[]), &args.join(" "));
+    }
+    // The duplicate jobs start disabled, with the reason.
+    let jobs = stdout_json(
+        &xbot_cli(home, &url, &["jobs", "list", "--json"], &[]),
+        "jobs",
+    );
+    let text = jobs.to_string();
+    assert!(
+        text.contains("duplicates xBOT's offlineWeightMapJob"),
+        "{text}"
+    );
+    // Running one by hand works and reads xBOT's data.
+    let run = xbot_cli(
+        home,
+        &url,
+        &["jobs", "run", "objective_scores", "--json"],
+        &[],
+    );
+    stdout_json(&run, "jobs run objective_scores");
+    let board = stdout_json(
+        &xbot_cli(home, &url, &["leaderboard", "generator", "--json"], &[]),
+        "leaderboard",
+    );
+    // The fixture's posts, scored by xbot, rank xBOT's generators.
+    let entries = board["entries"].as_array().unwrap();
+    assert!(entries.len() >= 10, "{board}");
+    drop_database(&admin, &database).await;
+}

@@ -191,7 +191,7 @@ CREATE TABLE IF NOT EXISTS objective_scores (
     score                     DOUBLE PRECISION,
     score_version             BIGINT NOT NULL,
     bad_input                 TEXT,
-    scored_at                 TIMESTAMPTZ NOT NULL
+    scored_at                 TIMESTAMPTZ
 );
 
 -- What xbot knows about the weight maps in xBOT's learning_model_weights: the maps xbot

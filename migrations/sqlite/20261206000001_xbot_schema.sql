@@ -194,7 +194,7 @@ CREATE TABLE IF NOT EXISTS objective_scores (
     score                     REAL,
     score_version             INTEGER NOT NULL,
     bad_input                 TEXT,
-    scored_at                 TEXT NOT NULL
+    scored_at                 TEXT
 );
 
 -- What xbot knows about the weight maps in xBOT's learning_model_weights: the maps xbot

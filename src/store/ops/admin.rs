@@ -318,7 +318,17 @@ impl<B: Backend> AdminStore for SqlStore<B> {
             }
         }
         tx.commit().await?;
-        self.sync_facts_full().await?;
+        // The facts of exactly the decisions written (a demo of a million posts is written in
+        // batches: one full compare per batch would be quadratic).
+        let mut ids: Vec<String> = batch
+            .content
+            .iter()
+            .map(|c| c.decision_id.clone())
+            .chain(batch.outcomes.iter().map(|o| o.decision_id.clone()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        self.sync_facts_for(&ids).await?;
         Ok(())
     }
 
@@ -495,10 +505,8 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .iter()
                 .filter_map(|r| {
                     let version = r.score_version?;
-                    let at = r
-                        .scored_at
-                        .or(r.collected_at)
-                        .unwrap_or_else(chrono::Utc::now);
+                    // No scoring time: the objective-scores job scores it again.
+                    let at = r.scored_at;
                     Some(args![
                         &r.decision_id,
                         r.engagement_rate,

@@ -166,6 +166,9 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         day_start: DateTime<Utc>,
         day_end: DateTime<Utc>,
     ) -> Result<DataHealth, StoreError> {
+        // The counts come from the facts: bring them up to date with xBOT's tables first.
+        self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
+            .await?;
         let week_ago = now - Duration::days(7);
         let h: HealthRow = self
             .db

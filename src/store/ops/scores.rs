@@ -64,7 +64,7 @@ pub trait ScoreStore {
 
 /// xBOT's outcomes (through the source map) whose xbot score is missing, older than this
 /// score version, or older than the metrics or follower snapshots it was computed from.
-const NEEDS_SCORE: &str = "(s.score_version IS NULL OR s.score_version < $1
+const NEEDS_SCORE: &str = "(s.score_version IS NULL OR s.score_version < $1 OR s.scored_at IS NULL
      OR (o.collected_at IS NOT NULL AND o.collected_at > s.scored_at)
      OR EXISTS (SELECT 1 FROM {follower_tracking} p
                 WHERE p.decision_id = o.decision_id AND p.collected_at > s.scored_at))";
