@@ -144,7 +144,7 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
         );
     }
     for (key, rel) in &info.xbot_tables {
-        println!("xBOT {key:<16} {}", crate::text::inert(rel));
+        println!("xBOT {key:<18} {}", crate::text::inert(rel));
     }
     for gap in &info.xbot_gaps {
         println!("missing       {}", crate::text::inert(gap));
