@@ -454,6 +454,21 @@ impl<B: Backend> SqlStore<B> {
         &self,
         max_age: chrono::Duration,
     ) -> Result<Option<FactsSync>, StoreError> {
+        match self.refresh_facts_now(max_age).await {
+            // A role that may only read (or a read-only file) reads the facts as the last
+            // writer left them: the learning jobs and `xbot serve` keep them current.
+            Err(StoreError::PermissionDenied(why)) => {
+                tracing::debug!(%why, "facts not refreshed: read-only");
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
+    async fn refresh_facts_now(
+        &self,
+        max_age: chrono::Duration,
+    ) -> Result<Option<FactsSync>, StoreError> {
         let last: Option<(DateTime<Utc>,)> = self
             .db
             .fetch_optional(
@@ -604,7 +619,8 @@ impl<B: Backend> SqlStore<B> {
                 // `$2…` to `$1…` and bind only them.
                 let renumber = |sql: String| -> String {
                     let mut out = sql;
-                    for i in 2..=scope_args.len() + 1 {
+                    // Highest first, so that `$2` never rewrites the start of `$20`.
+                    for i in (2..=scope_args.len() + 1).rev() {
                         out = out.replace(&format!("${i}"), &format!("$#{}", i - 1));
                     }
                     out.replace("$#", "$")
