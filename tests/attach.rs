@@ -335,3 +335,92 @@ async fn every_verb_works_on_an_attached_database() {
     assert!(entries.len() >= 10, "{board}");
     drop_database(&admin, &database).await;
 }
+
+/// Every console tab loads from xBOT's production layout (after the jobs ran) and draws at
+/// 80x24 and 200x60: the loads are the console's own (`effects::load`), the screens its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_console_tab_loads_and_draws_on_an_attached_database() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use xbot::console::draw::draw;
+    use xbot::console::effects;
+    use xbot::console::msg::{Effect, Msg, Query};
+    use xbot::console::tabs::TabId;
+    use xbot::console::update::{load as load_effect, tab_query, update};
+
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = load(&admin, "view").await;
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let st = store::open(&target, MigrationPolicy::Apply)
+        .await
+        .unwrap()
+        .store;
+    let env = JobEnv::new(
+        st.clone(),
+        Arc::new(Config::defaults_for_tests(target.clone())),
+    );
+    run(&env, "objective_scores").await;
+    let now = chrono::Utc::now();
+    // The job catalogue as the console's start-up stores it.
+    st.sync_schedules(&xbot::jobs::catalog::effective(&BTreeMap::new()), now)
+        .await
+        .unwrap();
+    let mut s = common::console_state(common::console_setup(&url, false, false), "dark", now);
+    async fn feed(
+        s: &mut xbot::console::state::State,
+        st: &xbot::store::StoreHandle,
+        now: chrono::DateTime<chrono::Utc>,
+        effect: Effect,
+    ) {
+        if let Effect::Load { req, query } = effect {
+            let data = effects::load(st.as_ref(), &s.setup, &query, now)
+                .await
+                .unwrap_or_else(|e| panic!("load {query:?} on xBOT's data: {e}"));
+            update(
+                s,
+                Msg::Loaded {
+                    req,
+                    result: Ok(Box::new(data)),
+                },
+            );
+        }
+    }
+    let mut screens = BTreeMap::new();
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        s.size = (w, h);
+        for tab in TabId::ALL {
+            s.tab = tab;
+            let status = load_effect(&mut s, Query::Status);
+            feed(&mut s, &st, now, status).await;
+            let q = tab_query(&s, tab);
+            let effect = load_effect(&mut s, q);
+            feed(&mut s, &st, now, effect).await;
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| draw(f, &s)).unwrap();
+            let buf = t.backend().buffer();
+            let mut text = String::new();
+            for y in 0..buf.area.height {
+                for x in 0..buf.area.width {
+                    text.push_str(buf[(x, y)].symbol());
+                }
+                text.push('\n');
+            }
+            assert!(!text.contains("load failed"), "{tab:?} {w}x{h}:\n{text}");
+            screens.insert((tab.title().to_string(), w), text);
+        }
+    }
+    let wide = |tab: &str| screens[&(tab.to_string(), 200)].clone();
+    // xBOT's posts, generators, maps and accounts are on screen.
+    assert!(
+        wide("Outcomes").contains("Most advice on"),
+        "{}",
+        wide("Outcomes")
+    );
+    assert!(
+        wide("Leaderboards").contains("reply_adapter") || wide("Leaderboards").contains("dataNerd")
+    );
+    assert!(wide("Weights").contains("1.0"), "{}", wide("Weights"));
+    assert!(wide("Jobs").contains("duplicates xBOT"), "{}", wide("Jobs"));
+    st.close().await;
+    drop_database(&admin, &database).await;
+}

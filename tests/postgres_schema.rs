@@ -153,3 +153,29 @@ fn port_6543_is_recognised_as_the_transaction_pooler() {
     assert!(!xbot::store::pg::is_transaction_pooler_port(5432));
     assert!(xbot::store::pg::POOLER_WARNING.contains("5432"));
 }
+
+#[tokio::test]
+async fn a_failed_migration_names_the_file_the_statement_and_the_servers_detail() {
+    let Some(admin) = pg_url() else { return };
+    let (url, database) = fresh_database(&admin, "m").await;
+    // Something in xbot's schema that is not what xbot's migration expects.
+    run_admin(
+        &url,
+        "CREATE SCHEMA xbot; CREATE VIEW xbot.safety_reviews AS SELECT 1 AS decision_id",
+    )
+    .await;
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let err = match store::open(&target, MigrationPolicy::Apply).await {
+        Err(e) => e,
+        Ok(_) => panic!("the migration must fail"),
+    };
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::Migrate(_)), "{err:?}");
+    assert!(text.contains("20261206000001_xbot_schema.sql"), "{text}");
+    assert!(text.contains(" at line "), "{text}");
+    assert!(text.contains("safety_reviews"), "{text}");
+    assert!(text.contains("DETAIL:"), "{text}");
+    // Nothing of xBOT's was created either.
+    assert!(objects(&url, "public").await.is_empty());
+    drop_database(&admin, &database).await;
+}

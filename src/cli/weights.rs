@@ -49,6 +49,7 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
                 let mut t = Table::new(&[
                     ("version", Align::Left),
                     ("active", Align::Left),
+                    ("by", Align::Left),
                     ("computed", Align::Left),
                     ("samples", Align::Right),
                     ("posts from", Align::Left),
@@ -60,8 +61,9 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
                         d.map_or("–".to_string(), |d| d.format("%Y-%m-%d").to_string())
                     };
                     t.row(vec![
-                        m.version.clone(),
+                        crate::text::inert(&m.version),
                         if m.is_active { "*" } else { "" }.into(),
+                        m.made_by.clone(),
                         format!(
                             "{} ({})",
                             m.computed_at.format("%Y-%m-%d %H:%M"),

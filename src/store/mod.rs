@@ -332,6 +332,7 @@ fn remove_sqlite_files(path: &std::path::Path) {
 pub(crate) fn migrate_error(
     e: sqlx::migrate::MigrateError,
     migrator: &sqlx::migrate::Migrator,
+    located: Option<(usize, String)>,
 ) -> StoreError {
     use sqlx::migrate::MigrateError;
     let MigrateError::ExecuteMigration(inner, version) = &e else {
@@ -349,7 +350,10 @@ pub(crate) fn migrate_error(
                 Some(sqlx::postgres::PgErrorPosition::Original(p)) => Some(p),
                 _ => None,
             });
-        if let Some(stmt) = position.and_then(|p| statement_at(m.sql.as_ref(), p)) {
+        if let Some(stmt) = position
+            .and_then(|p| statement_at(m.sql.as_ref(), p))
+            .or(located)
+        {
             msg.push_str(&format!(" at line {}: {}", stmt.0, stmt.1));
         }
         msg.push_str(&format!(": {}", db.message()));
@@ -439,4 +443,64 @@ fn created_objects(sql: &str, schema: &str) -> Vec<String> {
             format!("{schema}.{} ({kind})", &c[2])
         })
         .collect()
+}
+
+/// The statements of a migration script with the line each starts on (split on `;` outside
+/// quotes, dollar quotes and comments).
+pub(crate) fn split_statements(sql: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let (mut in_quote, mut in_comment, mut in_dollar) = (false, false, false);
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_comment {
+            if c == b'\n' {
+                in_comment = false;
+            }
+        } else if in_quote {
+            if c == b'\'' {
+                in_quote = false;
+            }
+        } else if in_dollar {
+            if c == b'$' && bytes.get(i + 1) == Some(&b'$') {
+                in_dollar = false;
+                i += 1;
+            }
+        } else if c == b'-' && bytes.get(i + 1) == Some(&b'-') {
+            in_comment = true;
+        } else if c == b'\'' {
+            in_quote = true;
+        } else if c == b'$' && bytes.get(i + 1) == Some(&b'$') {
+            in_dollar = true;
+            i += 1;
+        } else if c == b';' {
+            push_statement(sql, start, i, &mut out);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    push_statement(sql, start, sql.len(), &mut out);
+    out
+}
+
+fn push_statement(sql: &str, start: usize, end: usize, out: &mut Vec<(usize, String)>) {
+    let piece = &sql[start..end];
+    // Skip leading blank and comment lines: the statement starts at its first real line.
+    let mut offset = 0;
+    for line in piece.split_inclusive('\n') {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with("--") {
+            offset += line.len();
+        } else {
+            break;
+        }
+    }
+    let text = piece[offset..].trim();
+    if text.is_empty() {
+        return;
+    }
+    let line = sql[..start + offset].matches('\n').count() + 1;
+    out.push((line, text.to_string()));
 }

@@ -98,6 +98,27 @@ impl PgBackend {
         ))
     }
 
+    /// A migration failed somewhere in its script (Postgres reports no position for errors
+    /// raised while executing): replay its statements one by one in a transaction that is
+    /// rolled back, and return the line and first line of the one that fails.
+    async fn locate_failure(&self, version: i64) -> Option<(usize, String)> {
+        let m = MIGRATOR.iter().find(|m| m.version == version)?;
+        let mut tx = self.pool.begin().await.ok()?;
+        let mut found = None;
+        for (line, stmt) in super::split_statements(m.sql.as_ref()) {
+            if sqlx::raw_sql(AssertSqlSafe(stmt.clone()))
+                .execute(&mut *tx)
+                .await
+                .is_err()
+            {
+                found = Some((line, stmt.lines().next().unwrap_or_default().to_string()));
+                break;
+            }
+        }
+        let _ = tx.rollback().await;
+        found
+    }
+
     fn err(&self, e: sqlx::Error) -> StoreError {
         let refs: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         StoreError::from_sqlx(e, &refs)
@@ -196,10 +217,18 @@ impl Backend for PgBackend {
         .execute(&self.pool)
         .await
         .map_err(|e| self.err(e))?;
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| super::migrate_error(e, &MIGRATOR))
+        match MIGRATOR.run(&self.pool).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let located = match &e {
+                    sqlx::migrate::MigrateError::ExecuteMigration(_, version) => {
+                        self.locate_failure(*version).await
+                    }
+                    _ => None,
+                };
+                Err(super::migrate_error(e, &MIGRATOR, located))
+            }
+        }
     }
 
     async fn install(

@@ -139,7 +139,7 @@ impl Backend for SqliteBackend {
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| super::migrate_error(e, &MIGRATOR))
+            .map_err(|e| super::migrate_error(e, &MIGRATOR, None))
     }
 
     async fn install(

@@ -277,6 +277,8 @@ pub struct WeightMapSummary {
     pub sample_size: i64,
     pub is_active: bool,
     pub job_run_id: Option<i64>,
+    /// Whose map it is: `xbot` (computed by xbot's job) or `xBOT` (xBOT's own job).
+    pub made_by: String,
 }
 
 /// Row counts per table, for `xbot info` and demo checks.

@@ -148,6 +148,7 @@ pub(crate) const WEIGHT_SUMMARY_FROM: &str = "
            (w.id = (SELECT a.id FROM {weights} a WHERE a.is_active
                     ORDER BY a.computed_at DESC, a.id DESC LIMIT 1)) AS is_active,
            m.job_run_id,
+           CASE WHEN m.source_id IS NULL THEN 'xBOT' ELSE 'xbot' END AS made_by,
            CAST(w.weights AS TEXT) AS weights,
            CAST(m.stats AS TEXT) AS stats, CAST(m.params AS TEXT) AS params
     FROM {weights} w
@@ -156,7 +157,7 @@ pub(crate) const WEIGHT_SUMMARY_FROM: &str = "
 
 /// The summary columns of [`WEIGHT_SUMMARY_FROM`].
 pub(crate) const WEIGHT_SUMMARY_COLUMNS: &str = "id, version, computed_at, date_range_start, \
-     date_range_end, sample_size, COALESCE(is_active, false) AS is_active, job_run_id";
+     date_range_end, sample_size, COALESCE(is_active, false) AS is_active, job_run_id, made_by";
 
 #[async_trait]
 impl<B: Backend> LearningStore for SqlStore<B> {
