@@ -330,6 +330,52 @@ async fn every_verb_works_on_an_attached_database() {
         &xbot_cli(home, &url, &["leaderboard", "generator", "--json"], &[]),
         "leaderboard",
     );
+    // Roll back to an earlier map: the one xBOT's generatorMatcher reads changes, atomically,
+    // audited, and says who activated it.
+    let maps = stdout_json(
+        &xbot_cli(home, &url, &["weights", "list", "--json"], &[]),
+        "list",
+    );
+    let maps = maps.as_array().unwrap();
+    let active = maps.iter().find(|m| m["is_active"] == true).unwrap();
+    let older = maps.iter().rev().find(|m| m["is_active"] == false).unwrap();
+    let target = format!("#{}", older["id"].as_str().unwrap());
+    let done = stdout_json(
+        &xbot_cli(home, &url, &["weights", "activate", &target, "--json"], &[]),
+        "weights activate",
+    );
+    assert_eq!(done["outcome"], "activated", "{done}");
+    let read_by_xbot: (String,) = {
+        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query_as(
+            "SELECT id::text FROM learning_model_weights WHERE is_active = true
+             ORDER BY computed_at DESC LIMIT 1",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    };
+    assert_eq!(read_by_xbot.0, older["id"].as_str().unwrap());
+    let maps = stdout_json(
+        &xbot_cli(home, &url, &["weights", "list", "--json"], &[]),
+        "list",
+    );
+    let now_active: Vec<&serde_json::Value> = maps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["is_active"] == true)
+        .collect();
+    assert_eq!(now_active.len(), 1);
+    assert!(now_active[0]["activated_by"].as_str().is_some(), "{maps}");
+    let back = format!("#{}", active["id"].as_str().unwrap());
+    let again = stdout_json(
+        &xbot_cli(home, &url, &["weights", "activate", &back, "--json"], &[]),
+        "weights activate back",
+    );
+    assert_eq!(again["outcome"], "activated");
+    let missing = xbot_cli(home, &url, &["weights", "activate", "no-such-version"], &[]);
+    assert_eq!(missing.status.code(), Some(2));
     // The fixture's posts, scored by xbot, rank xBOT's generators.
     let entries = board["entries"].as_array().unwrap();
     assert!(entries.len() >= 10, "{board}");

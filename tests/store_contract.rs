@@ -521,3 +521,71 @@ async fn learning_facts_follow_every_write(db: &TestDb) {
     }
 }
 contract!(learning_facts_follow_every_write);
+
+/// Rollback: an earlier map becomes the one in force, atomically and audited; activating the
+/// map already in force changes nothing; a retried action id is applied once.
+async fn an_earlier_weight_map_can_be_activated_again(db: &TestDb) {
+    let n = now();
+    let map = |v: &str, hours: i64, active: bool| WeightMapRow {
+        version: v.into(),
+        weights: serde_json::json!({"generator_name": {"coach": 1.0}}),
+        stats: serde_json::json!({}),
+        params: serde_json::json!({}),
+        computed_at: n - Duration::hours(hours),
+        date_range_start: None,
+        date_range_end: None,
+        sample_size: 1,
+        is_active: active,
+        job_run_id: None,
+    };
+    let mut b = Batch::default();
+    b.weight_maps.push(map("v1", 48, false));
+    b.weight_maps.push(map("v2", 24, true));
+    db.store.write_batch(&b).await.unwrap();
+    let op = xbot::identity::Operator {
+        os_user: "alice".into(),
+        host: "ops".into(),
+        ssh_client: None,
+        pid: 1,
+    };
+    let a = db
+        .store
+        .activate_weight_map("v1", "act-1", &op, n)
+        .await
+        .unwrap();
+    assert_eq!(a.outcome, "activated");
+    assert_eq!(a.previous.as_deref(), Some("v2"));
+    let active = db.store.active_weight_map().await.unwrap().unwrap();
+    assert_eq!(active.version, "v1");
+    assert_eq!(active.activated_by.as_deref(), Some(op.name().as_str()));
+    let maps = db.store.weight_maps(10).await.unwrap();
+    assert_eq!(maps.iter().filter(|m| m.is_active).count(), 1);
+    // The same action again: applied once.
+    let again = db
+        .store
+        .activate_weight_map("v1", "act-1", &op, n)
+        .await
+        .unwrap();
+    assert!(again.outcome.starts_with("already done"), "{again:?}");
+    let same = db
+        .store
+        .activate_weight_map("v1", "act-2", &op, n)
+        .await
+        .unwrap();
+    assert_eq!(same.outcome, "already active");
+    let audit = db.store.audit(None, 10).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r.action == "activate_weights")
+            .count(),
+        2
+    );
+    assert!(
+        db.store
+            .activate_weight_map("v9", "act-3", &op, n)
+            .await
+            .is_err()
+    );
+}
+contract!(an_earlier_weight_map_can_be_activated_again);

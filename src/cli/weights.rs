@@ -35,11 +35,48 @@ pub enum WeightsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make a version the map xBOT reads (roll back to an earlier one); audited.
+    Activate {
+        /// A version name (the newest map of that name) or `#<id>`.
+        version: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
+    if cfg.read_only && matches!(cmd, WeightsCommand::Activate { .. }) {
+        return Err(CliError::Usage(
+            "read-only mode: activating a weight map is a change".into(),
+        ));
+    }
     let store = open_store(cfg, MigrationPolicy::Apply).await?;
     let result = match cmd {
+        WeightsCommand::Activate { version, json } => {
+            let op = crate::identity::Operator::current();
+            let action_id = uuid::Uuid::now_v7().to_string();
+            match store
+                .activate_weight_map(&version, &action_id, &op, Utc::now())
+                .await
+            {
+                Ok(a) if json => print_json(&a),
+                Ok(a) => {
+                    println!(
+                        "weight map {}: {}{}",
+                        crate::text::inert(&a.version),
+                        a.outcome,
+                        a.previous
+                            .as_deref()
+                            .filter(|p| *p != a.version)
+                            .map(|p| format!(" (was {})", crate::text::inert(p)))
+                            .unwrap_or_default()
+                    );
+                    Ok(())
+                }
+                Err(crate::store::StoreError::NotFound(why)) => Err(CliError::Usage(why)),
+                Err(e) => Err(e.into()),
+            }
+        }
         WeightsCommand::List { limit, json } => {
             let maps = store.weight_maps(limit.clamp(1, 10_000)).await?;
             if json {

@@ -279,6 +279,9 @@ pub struct WeightMapSummary {
     pub job_run_id: Option<i64>,
     /// Whose map it is: `xbot` (computed by xbot's job) or `xBOT` (xBOT's own job).
     pub made_by: String,
+    /// Who last activated it through xbot, and when (xBOT's own activations are not recorded).
+    pub activated_by: Option<String>,
+    pub activated_at: Option<DateTime<Utc>>,
 }
 
 /// Row counts per table, for `xbot info` and demo checks.

@@ -149,6 +149,10 @@ pub(crate) const WEIGHT_SUMMARY_FROM: &str = "
                     ORDER BY a.computed_at DESC, a.id DESC LIMIT 1)) AS is_active,
            m.job_run_id,
            CASE WHEN m.source_id IS NULL THEN 'xBOT' ELSE 'xbot' END AS made_by,
+           (SELECT a.activated_by FROM weight_activations a WHERE a.source_id = w.id
+            ORDER BY a.activated_at DESC LIMIT 1) AS activated_by,
+           (SELECT a.activated_at FROM weight_activations a WHERE a.source_id = w.id
+            ORDER BY a.activated_at DESC LIMIT 1) AS activated_at,
            CAST(w.weights AS TEXT) AS weights,
            CAST(m.stats AS TEXT) AS stats, CAST(m.params AS TEXT) AS params
     FROM {weights} w
@@ -157,7 +161,8 @@ pub(crate) const WEIGHT_SUMMARY_FROM: &str = "
 
 /// The summary columns of [`WEIGHT_SUMMARY_FROM`].
 pub(crate) const WEIGHT_SUMMARY_COLUMNS: &str = "id, version, computed_at, date_range_start, \
-     date_range_end, sample_size, COALESCE(is_active, false) AS is_active, job_run_id, made_by";
+     date_range_end, sample_size, COALESCE(is_active, false) AS is_active, job_run_id, made_by, \
+     activated_by, activated_at";
 
 #[async_trait]
 impl<B: Backend> LearningStore for SqlStore<B> {

@@ -94,6 +94,28 @@ pub trait WeightStore {
     async fn weight_map(&self, version: &str) -> Result<Option<WeightMapRecord>, StoreError>;
     /// Every version's weights, oldest first (for the line chart of one value over time).
     async fn weight_history(&self, limit: i64) -> Result<Vec<WeightMapRecord>, StoreError>;
+    /// Make `version` (a version name, the newest of that name; or `#<id>`) the map xBOT's
+    /// generator selection reads: every other row inactive, this one active, in one
+    /// transaction, recorded in `weight_activations` and the audit trail. A rollback is this
+    /// with an earlier version.
+    async fn activate_weight_map(
+        &self,
+        version: &str,
+        action_id: &str,
+        operator: &crate::identity::Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Activation, StoreError>;
+}
+
+/// What activating a weight map did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activation {
+    /// `activated`, `already active` or `already done` (the same action id seen before).
+    pub outcome: String,
+    pub version: String,
+    pub id: String,
+    /// The map that was in force before.
+    pub previous: Option<String>,
 }
 
 /// The weight-map aggregation over `learning_facts`, one statement that returns one row per
@@ -516,6 +538,159 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             .await?;
         rows.reverse();
         Ok(rows)
+    }
+
+    async fn activate_weight_map(
+        &self,
+        version: &str,
+        action_id: &str,
+        operator: &crate::identity::Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Activation, StoreError> {
+        let src = self.src();
+        let Some(table) = src.table("weights") else {
+            return Err(StoreError::NotFound(
+                "this database has no learning_model_weights table".into(),
+            ));
+        };
+        let col = |c: &str| crate::store::source::quote_ident(src.col("weights", c).unwrap_or(c));
+        let (active_col, computed_col) = (col("is_active"), col("computed_at"));
+        let mut tx = self.db.begin_write().await?;
+        let earlier: Option<(String,)> = tx
+            .fetch_optional(
+                "SELECT outcome FROM operator_audit WHERE action_id = $1".into(),
+                args![action_id],
+            )
+            .await?;
+        if let Some((outcome,)) = earlier {
+            return Ok(Activation {
+                outcome: format!("already done ({outcome})"),
+                version: version.to_string(),
+                id: String::new(),
+                previous: None,
+            });
+        }
+        // The target: by id (`#12`) or the newest map of that version name.
+        let target: Option<(String, String)> = match version.strip_prefix('#') {
+            Some(id) => {
+                tx.fetch_optional(
+                    self.sql("SELECT id, COALESCE(version, '?') FROM {weights} w WHERE id = $1"),
+                    args![id],
+                )
+                .await?
+            }
+            None => {
+                tx.fetch_optional(
+                    self.sql(
+                        "SELECT id, version FROM {weights} w WHERE version = $1
+                         ORDER BY computed_at DESC, id DESC LIMIT 1",
+                    ),
+                    args![version],
+                )
+                .await?
+            }
+        };
+        let Some((id, version)) = target else {
+            return Err(StoreError::NotFound(format!(
+                "no weight map {}",
+                crate::text::inert(version)
+            )));
+        };
+        // In force now: what xBOT's generatorMatcher reads.
+        let current: Option<(String, String)> = tx
+            .fetch_optional(
+                self.sql(
+                    "SELECT id, COALESCE(version, '?') FROM {weights} w WHERE is_active
+                     ORDER BY computed_at DESC, id DESC LIMIT 1",
+                ),
+                vec![],
+            )
+            .await?;
+        let active_rows: (i64,) = tx
+            .fetch_optional(
+                self.sql("SELECT COUNT(*) FROM {weights} w WHERE is_active"),
+                vec![],
+            )
+            .await?
+            .unwrap_or((0,));
+        let subject = format!("weights:{version}");
+        if current.as_ref().is_some_and(|(c, _)| *c == id) && active_rows.0 == 1 {
+            crate::store::ops::reviews::insert_audit(
+                &mut tx,
+                action_id,
+                &subject,
+                "activate_weights",
+                Some(&version),
+                Some(&version),
+                "already active",
+                operator,
+                None,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Activation {
+                outcome: "already active".into(),
+                version,
+                id,
+                previous: current.map(|c| c.1),
+            });
+        }
+        tx.execute(
+            format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
+            vec![],
+        )
+        .await?;
+        tx.execute(
+            format!(
+                "UPDATE {table} SET {active_col} = TRUE WHERE {}",
+                src.text_eq("weights", "id", "$1")
+            )
+            .into(),
+            args![&id],
+        )
+        .await?;
+        let _ = computed_col;
+        let previous = current.map(|c| c.1);
+        tx.execute(
+            "INSERT INTO weight_activations (source_id, version, activated_by, activated_at, previous_id)
+             VALUES ($1, $2, $3, $4, $5)"
+                .into(),
+            args![&id, &version, operator.name(), now, previous.clone()],
+        )
+        .await?;
+        crate::store::ops::reviews::insert_audit(
+            &mut tx,
+            action_id,
+            &subject,
+            "activate_weights",
+            previous.as_deref(),
+            Some(&version),
+            "applied",
+            operator,
+            None,
+            now,
+        )
+        .await?;
+        insert_event(
+            &mut tx,
+            &EventRow {
+                event_type: "weights_activated".into(),
+                severity: "info".into(),
+                component: "operator".into(),
+                message: format!("weight map {version} activated by {}", operator.name()),
+                metadata: Some(serde_json::json!({"version": version, "previous": previous})),
+                created_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Activation {
+            outcome: "activated".into(),
+            version,
+            id,
+            previous,
+        })
     }
 }
 
