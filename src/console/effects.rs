@@ -271,7 +271,7 @@ pub async fn load(
             let health = store.data_health(now, day_start, day_end).await?;
             let rows = store.facts_page(q).await?;
             Loaded::Outcomes {
-                health,
+                health: Box::new(health),
                 rows,
                 query: q.clone(),
             }

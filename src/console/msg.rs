@@ -90,7 +90,7 @@ pub struct Status {
 pub enum Loaded {
     Status(Status),
     Outcomes {
-        health: DataHealth,
+        health: Box<DataHealth>,
         rows: Vec<FactRow>,
         query: FactQuery,
     },

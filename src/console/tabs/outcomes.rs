@@ -84,8 +84,8 @@ impl Tab for Module {
                 let o = &mut s.tabs.outcomes;
                 o.loaded = true;
                 o.has_more = rows.len() as i64 >= query.limit;
-                let c =
-                    super::replace(&mut o.health, Some(health)) | super::replace(&mut o.rows, rows);
+                let c = super::replace(&mut o.health, Some(*health))
+                    | super::replace(&mut o.rows, rows);
                 o.selected = o.selected.min(o.rows.len().saturating_sub(1));
                 c
             }
