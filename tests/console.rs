@@ -641,3 +641,34 @@ fn a_long_detail_view_scrolls_to_its_last_wrapped_line() {
     // Continuations keep the two-space indent of their line.
     assert!(screen.contains("│  word"), "{screen}");
 }
+
+/// Weights: `A` on an earlier version asks, says what is in force, and only `y` activates it;
+/// the version in force cannot be activated again.
+#[tokio::test]
+async fn activating_an_earlier_weight_map_asks_first() {
+    let db = demo_db().await;
+    let mut s = state_with("dark", false);
+    open_tab(&mut s, &db, TabId::Weights).await;
+    // The newest (active) version is selected: activating it again is refused.
+    assert!(update(&mut s, key('A')).is_empty());
+    assert!(matches!(s.mode, Mode::Normal));
+    assert!(s.flash.as_ref().unwrap().error);
+    update(&mut s, code(KeyCode::Esc));
+    // One version older.
+    update(&mut s, code(KeyCode::Down));
+    assert!(update(&mut s, key('A')).is_empty());
+    let Mode::Confirm(c) = &s.mode else {
+        panic!("{:?}", s.mode)
+    };
+    assert!(
+        c.lines.iter().any(|l| l.contains("In force now")),
+        "{:?}",
+        c.lines
+    );
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    let effects = update(&mut s, key('y'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::ActivateWeights { .. }]),
+        "{effects:?}"
+    );
+}

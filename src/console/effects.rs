@@ -226,6 +226,20 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
+            Effect::ActivateWeights { id, version } => {
+                tokio::spawn(async move {
+                    let action_id = uuid::Uuid::now_v7().to_string();
+                    let label = format!("activate weight map {}", crate::text::inert(&version));
+                    let operator = crate::identity::Operator::current();
+                    let result = ex
+                        .store
+                        .activate_weight_map(&format!("#{id}"), &action_id, &operator, Utc::now())
+                        .await
+                        .map(|a| ActionResult::Done(a.outcome))
+                        .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
             Effect::Quit | Effect::Suspend | Effect::Redraw => {}
         }
     }

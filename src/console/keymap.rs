@@ -56,6 +56,7 @@ pub enum Action {
     // Weights
     Recompute,
     ToggleDiff,
+    ActivateWeights,
     // Safety
     ApproveRewrite,
     ApproveEdited,

@@ -273,6 +273,11 @@ pub enum Effect {
         to: OperatorOverride,
         action_id: String,
     },
+    /// Make a weight map (by `#id`) the one xBOT reads.
+    ActivateWeights {
+        id: String,
+        version: String,
+    },
     /// Leave: cancel jobs started here, restore the terminal.
     Quit,
     /// Ctrl-Z: give the terminal back and stop until resumed.

@@ -12,6 +12,7 @@ use super::super::theme::Role;
 use super::super::widgets::{block, hbar};
 use super::age;
 use super::{Tab, Tabs, json, moved};
+use crate::console::dialog::{OnConfirm, ask};
 use crate::console::keymap::{Action, Binding};
 use crate::console::msg::{Effect, Loaded, Query};
 use crate::console::state::State;
@@ -60,7 +61,31 @@ const KEYS: &[Binding] = &[
         "diff with the previous version",
         "diff",
     ),
+    Binding::new(
+        Action::ActivateWeights,
+        "activate_weights",
+        &["A"],
+        "make the selected version the one xBOT reads (roll back)",
+        "activate",
+    )
+    .writing(),
 ];
+
+/// Confirmed: activate one version.
+#[derive(Debug)]
+struct Activate {
+    id: String,
+    version: String,
+}
+
+impl OnConfirm for Activate {
+    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+        vec![Effect::ActivateWeights {
+            id: self.id,
+            version: self.version,
+        }]
+    }
+}
 
 /// The Weights tab.
 pub struct Module;
@@ -147,6 +172,37 @@ impl Tab for Module {
                 Vec::new()
             }
             Action::Recompute => s.start_job("offline_weight_map"),
+            Action::ActivateWeights => {
+                let Some(v) = s.tabs.weights.versions.get(s.tabs.weights.selected) else {
+                    return Vec::new();
+                };
+                let (id, version) = (v.record.id.clone(), v.record.version.clone());
+                if v.record.is_active {
+                    s.error(format!("{} is already the active map", cell(&version, 40)));
+                    return Vec::new();
+                }
+                let current = s
+                    .tabs
+                    .weights
+                    .versions
+                    .iter()
+                    .find(|x| x.record.is_active)
+                    .map(|x| cell(&x.record.version, 40))
+                    .unwrap_or_else(|| "none".into());
+                ask(
+                    s,
+                    "Activate a weight map",
+                    vec![
+                        format!(
+                            "Make {} the map xBOT's generator selection reads?",
+                            cell(&version, 40)
+                        ),
+                        format!("In force now: {current}. Every other map is made inactive."),
+                    ],
+                    Box::new(Activate { id, version }),
+                );
+                Vec::new()
+            }
             Action::ToggleDiff => {
                 s.tabs.weights.show_diff = !s.tabs.weights.show_diff;
                 Vec::new()
