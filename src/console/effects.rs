@@ -157,9 +157,14 @@ impl Executor {
                 tokio::spawn(async move {
                     req.action_id = uuid::Uuid::new_v4().to_string();
                     let label = format!(
-                        "{} #{}",
+                        "{} #{}{}",
                         req.verdict.action().replace('_', " "),
-                        req.review_id
+                        req.review_id,
+                        if req.critical_override.is_some() {
+                            " (critical override)"
+                        } else {
+                            ""
+                        }
                     );
                     let result = ex
                         .store

@@ -324,6 +324,27 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
             push(&mut out, "for", start, end);
         } else if let Some(num) = thousands(&word) {
             push(&mut out, &num, start, end);
+        } else if let Some(v) = number_word(&word) {
+            // "twenty-one" is one number; "one" alone stays a word ("no one", "this one").
+            let unit = (v >= 20 && v % 10 == 0 && items.get(j).is_some_and(|x| x.c == '-'))
+                .then(|| {
+                    let mut k = j + 1;
+                    while k < n && is_word_char(items[k].c) {
+                        k += 1;
+                    }
+                    let w: String = items[j + 1..k].iter().map(|x| x.c).collect();
+                    unit_word(&w).map(|u| (u, k))
+                })
+                .flatten();
+            match unit {
+                Some((u, k)) => {
+                    push(&mut out, &(v + u).to_string(), start, items[k - 1].end);
+                    i = k;
+                    continue;
+                }
+                None if v > 1 => push(&mut out, &v.to_string(), start, end),
+                None => out.extend_from_slice(&items[i..j]),
+            }
         } else {
             out.extend_from_slice(&items[i..j]);
         }
@@ -350,6 +371,50 @@ fn is_for_object(w: String) -> bool {
         w.as_str(),
         "everyone" | "everybody" | "you" | "your" | "ur" | "all" | "kids" | "life" | "real"
     )
+}
+
+fn unit_word(w: &str) -> Option<u32> {
+    Some(match w {
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        _ => return None,
+    })
+}
+
+/// Number words become digits ("two dress sizes in fourteen days" → "2 … 14"), so that every
+/// rule reading an amount or a duration reads them whichever way they are written.
+fn number_word(w: &str) -> Option<u32> {
+    if let Some(u) = unit_word(w) {
+        return Some(u);
+    }
+    Some(match w {
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    })
 }
 
 /// "50k" → "50000", "2.5k" → "2500".
@@ -387,6 +452,12 @@ mod tests {
         assert_eq!(norm("Vaccines → autism"), "vaccines  causes  autism");
         assert_eq!(norm("Fasting = cure"), "fasting  causes  cure");
         assert_eq!(norm("naïve café"), "naive cafe");
+        assert_eq!(
+            norm("Drop two dress sizes in fourteen days"),
+            "drop 2 dress sizes in 14 days"
+        );
+        assert_eq!(norm("a twenty-one day fast"), "a 21 day fast");
+        assert_eq!(norm("no one needs this one"), "no one needs this one");
     }
 
     #[test]

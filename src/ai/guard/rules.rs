@@ -276,8 +276,68 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
             h
         })
         .collect();
+    // A critical claim written inside quotation marks is reported speech (a quote being
+    // debunked, a claim seen elsewhere): held for a person, never rejected on the rules alone.
+    let quoted = quoted_ranges(text);
+    let hits: Vec<RuleHit> = hits
+        .into_iter()
+        .map(|mut h| {
+            if h.level == RiskLevel::Critical
+                && quoted.iter().any(|q| q.start <= h.start && h.end <= q.end)
+            {
+                h.level = RiskLevel::High;
+            }
+            h
+        })
+        .collect();
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     Screen { hits, level }
+}
+
+/// The byte ranges of `text` between matching quotation marks (straight or curly, double or
+/// single, guillemets). An apostrophe inside a word ("don't", "Lugol's") is not a quote mark;
+/// an unclosed mark quotes nothing.
+fn quoted_ranges(text: &str) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let (mut double, mut single, mut curly, mut curly_single, mut guillemet) =
+        (None, None, None, None, None);
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(k + 1).map(|x| x.1);
+        let letter = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let end = i + c.len_utf8();
+        let mut close = |open: &mut Option<usize>| {
+            if let Some(s) = open.take() {
+                out.push(s..end);
+            }
+        };
+        match c {
+            '"' => {
+                if double.is_some() {
+                    close(&mut double);
+                } else {
+                    double = Some(i);
+                }
+            }
+            '“' => curly = Some(i),
+            '”' => close(&mut curly),
+            '«' => guillemet = Some(i),
+            '»' => close(&mut guillemet),
+            '‘' => curly_single = Some(i),
+            '’' | '\'' if letter(prev) && letter(next) => {} // an apostrophe
+            '’' => close(&mut curly_single),
+            '\'' => {
+                if single.is_some() && !letter(next) {
+                    close(&mut single);
+                } else if single.is_none() && !letter(prev) && letter(next) {
+                    single = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Every hit before overlapping hits are merged, with spans in the normalised text.

@@ -2,10 +2,12 @@
 //! note, and approving an edited text do.
 
 use crate::ai::guard::rules;
-use crate::console::dialog::{Confirm, OnConfirm, OnEdit, OnSubmit, ask};
+use crate::console::dialog::{Confirm, OnConfirm, OnEdit, OnSubmit, ask, prompt};
 use crate::console::msg::Effect;
 use crate::console::state::{Mode, State};
-use crate::store::ops::reviews::{DecisionRequest, MAX_POST_CHARS, Verdict};
+use crate::store::ops::reviews::{
+    CriticalOverride, DecisionRequest, MAX_POST_CHARS, Verdict, approval_policy,
+};
 
 pub(super) fn decision(
     s: &State,
@@ -20,8 +22,85 @@ pub(super) fn decision(
         // The executor assigns the action id, once per attempt.
         action_id: String::new(),
         operator: s.operator.clone(),
-        // No override from the console yet: the store refuses critical risk.
+        // An override is only added by the typed override dialog (`ask_override`).
         critical_override: None,
+    }
+}
+
+/// What the store's policy says about publishing `text` with `verdict` and no override:
+/// `Some(reason)` when it will refuse it (the rules rate the text critical).
+pub(super) fn refusal(verdict: &Verdict, text: &str) -> Option<String> {
+    approval_policy(verdict, text, None).err()
+}
+
+/// The text would be refused by the store (critical risk): no plain `y`. The dialog says why,
+/// the operator types `override`, then a required note; only then is the decision sent, with
+/// a [`CriticalOverride`] the audit records.
+pub(super) fn ask_override(
+    s: &mut State,
+    title: &str,
+    mut lines: Vec<String>,
+    reason: &str,
+    req: DecisionRequest,
+) {
+    lines.push(String::new());
+    lines.push(format!(
+        "The store will refuse this: {}",
+        crate::text::inert(reason)
+    ));
+    lines.push(
+        "To publish it anyway, type override and press Enter, then give a note for the audit."
+            .into(),
+    );
+    // Wrapped here to the dialog's inner width, so that its height counts every row and the
+    // typed line stays on screen.
+    let width = (s.size.0 as usize).saturating_sub(6).min(70);
+    let lines = crate::console::widgets::wrap_view(&lines, width);
+    s.mode = Mode::Confirm(Confirm {
+        title: format!("{title} — critical risk"),
+        lines,
+        pending: Box::new(OverrideConfirmed(req)),
+        typed: Some(("override".into(), String::new())),
+    });
+}
+
+/// `override` typed: ask for the note.
+#[derive(Debug)]
+pub(super) struct OverrideConfirmed(pub(super) DecisionRequest);
+
+impl OnConfirm for OverrideConfirmed {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        let id = self.0.review_id;
+        prompt(
+            s,
+            format!("Why override the critical-risk refusal for #{id}? (required, audited)"),
+            Box::new(OverrideNote(self.0)),
+        );
+        Vec::new()
+    }
+}
+
+/// The override's note: the decision is sent with the override.
+#[derive(Debug)]
+pub(super) struct OverrideNote(pub(super) DecisionRequest);
+
+impl OnSubmit for OverrideNote {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        match CriticalOverride::new(text) {
+            Ok(o) => {
+                let mut req = self.0.clone();
+                req.critical_override = Some(o);
+                s.info(format!(
+                    "#{}: approving with an override of the critical-risk refusal",
+                    req.review_id
+                ));
+                Some(vec![Effect::Decide(req)])
+            }
+            Err(e) => {
+                s.error(e);
+                None
+            }
+        }
     }
 }
 
@@ -233,13 +312,16 @@ impl OnEdit for ApproveEdited {
             ));
             lines.extend(warnings.iter().map(|w| format!("  ! {w}")));
         }
-        let req = decision(
-            s,
-            self.review_id,
-            self.version,
-            Verdict::ApproveEdited { text },
-        );
-        ask(s, "Approve edited", lines, Box::new(Decide(req)));
+        let verdict = Verdict::ApproveEdited { text: text.clone() };
+        let refused = refusal(&verdict, &text);
+        let req = decision(s, self.review_id, self.version, verdict);
+        match refused {
+            Some(reason) => {
+                // The warnings already list the hits; the reason names the critical ones.
+                ask_override(s, "Approve edited", lines, &reason, req);
+            }
+            None => ask(s, "Approve edited", lines, Box::new(Decide(req))),
+        }
         true
     }
 }

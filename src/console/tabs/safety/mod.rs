@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 
 use dialogs::{
     ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNote,
-    decision,
+    ask_override, decision, refusal,
 };
 pub use draw::{Hit, detail_lines, hits, marked_text};
 
@@ -310,13 +310,17 @@ fn review_action(s: &mut State, action: Action) {
     match action {
         Action::ApproveRewrite => match &r.proposed_rewrite {
             Some(text) => {
+                let refused = refusal(&Verdict::ApproveRewrite, text);
                 let lines = vec![
                     format!("Approve the rewrite of #{id}?"),
                     String::new(),
                     crate::text::inert(text),
                 ];
                 let req = decision(s, id, version, Verdict::ApproveRewrite);
-                ask(s, "Approve rewrite", lines, Box::new(Decide(req)));
+                match refused {
+                    Some(reason) => ask_override(s, "Approve rewrite", lines, &reason, req),
+                    None => ask(s, "Approve rewrite", lines, Box::new(Decide(req))),
+                }
             }
             None => s.error("there is no proposed rewrite; edit (e) or request one (w)"),
         },
@@ -335,7 +339,10 @@ fn review_action(s: &mut State, action: Action) {
             s.mode = Mode::Editor(Box::new(ed));
         }
         Action::ApproveOriginal => {
-            if r.risk_level == "critical" {
+            let original = Verdict::ApproveOriginal {
+                note: String::new(),
+            };
+            if r.risk_level == "critical" || refusal(&original, &r.original_text).is_some() {
                 s.error("a critical item cannot be approved as it is; edit (e) or reject (x)");
                 return;
             }
@@ -370,11 +377,24 @@ fn review_action(s: &mut State, action: Action) {
 
 fn bulk(s: &mut State, approve: bool) {
     let v = &s.tabs.safety;
-    let items: Vec<(i64, i64, bool)> = v
+    let selected: Vec<&ReviewRecord> = v
         .reviews
         .iter()
         .filter(|r| v.marked.contains(&r.id) && r.status == "pending")
+        .collect();
+    let items: Vec<(i64, i64, bool)> = selected
+        .iter()
         .map(|r| (r.id, r.version, r.proposed_rewrite.is_some()))
+        .collect();
+    // Rewrites the store would refuse (critical risk): an override is given one item at a time.
+    let critical: Vec<i64> = selected
+        .iter()
+        .filter(|r| {
+            r.proposed_rewrite
+                .as_deref()
+                .is_some_and(|t| refusal(&Verdict::ApproveRewrite, t).is_some())
+        })
+        .map(|r| r.id)
         .collect();
     if items.is_empty() {
         s.info("select items with space first");
@@ -390,6 +410,13 @@ fn bulk(s: &mut State, approve: bool) {
             s.error(format!(
                 "{} selected item(s) have no rewrite to approve: {without:?}",
                 without.len()
+            ));
+            return;
+        }
+        if !critical.is_empty() {
+            s.error(format!(
+                "the rules rate {} selected rewrite(s) critical and the store would refuse them: {critical:?}; approve each with a (typed override) or deselect them",
+                critical.len()
             ));
             return;
         }
