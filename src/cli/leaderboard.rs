@@ -74,7 +74,7 @@ pub async fn run(args: LeaderboardArgs, cfg: &Config) -> Result<(), CliError> {
     if args.json {
         return print_json(&board);
     }
-    println!(
+    crate::out!(
         "{} leaderboard (λ {} per day, floor {}, last {} days; * = fewer than 5 posts)",
         board.dimension, board.lambda, board.floor, board.max_age_days
     );
@@ -102,6 +102,6 @@ pub async fn run(args: LeaderboardArgs, cfg: &Config) -> Result<(), CliError> {
             format!("{:.1}%", 100.0 * e.share),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     Ok(())
 }

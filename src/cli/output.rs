@@ -12,7 +12,7 @@ use super::CliError;
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
-    println!("{text}");
+    crate::out!("{text}");
     Ok(())
 }
 

@@ -1,0 +1,214 @@
+//! Issue 13, operator actions through the real binary: reads never write the shared schedule,
+//! read-only never creates a database, closed pipes, JSON objects, untruncated tables.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+fn xbot(home: &Path, args: &[&str]) -> Output {
+    let mut cmd = common::xbot_command(home);
+    cmd.args(args);
+    cmd.output().expect("run xbot")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+fn write_config(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn job<'a>(list: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["job"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list}"))
+}
+
+#[test]
+fn reading_the_job_list_never_writes_the_shared_schedule() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("shared.db");
+    let url = format!("sqlite://{}", db.display());
+    let out = xbot(home.path(), &["--database-url", &url, "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The first writer seeds the schedule (defaults: plan enabled, weight map every 6 h).
+    let plain = write_config(home.path(), "plain.toml", "");
+    let out = xbot(
+        home.path(),
+        &["--config", &plain, "--database-url", &url, "jobs", "run", "budget_tier"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Another engineer's config disagrees; listing with it changes nothing.
+    let other = write_config(
+        home.path(),
+        "other.toml",
+        "[jobs.plan]\nenabled = false\n[jobs.offline_weight_map]\ninterval_minutes = 120\n",
+    );
+    let list = |cfg: &str| {
+        json(&xbot(
+            home.path(),
+            &["--config", cfg, "--database-url", &url, "jobs", "list", "--json"],
+        ))
+    };
+    let seen = list(&other);
+    let seen = seen.get("jobs").unwrap_or(&seen);
+    assert_eq!(job(seen, "plan")["enabled"], true, "{seen}");
+    assert_eq!(job(seen, "offline_weight_map")["interval_minutes"], 360);
+    let seen = list(&plain);
+    let seen = seen.get("jobs").unwrap_or(&seen);
+    assert_eq!(job(seen, "plan")["enabled"], true, "{seen}");
+
+    // The explicit verb says what it would change, then changes it and audits it.
+    let dry = json(&xbot(
+        home.path(),
+        &[
+            "--config", &other, "--database-url", &url, "jobs", "apply-config", "--dry-run",
+            "--json",
+        ],
+    ));
+    let dry = dry.get("data").unwrap_or(&dry);
+    let changed: Vec<&str> = dry["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["job"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["plan", "offline_weight_map"], "{dry}");
+    let seen = list(&plain);
+    let seen = seen.get("jobs").unwrap_or(&seen);
+    assert_eq!(job(seen, "plan")["enabled"], true, "dry run changed nothing");
+    let out = xbot(
+        home.path(),
+        &["--config", &other, "--database-url", &url, "jobs", "apply-config"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("plan: changed"), "{said}");
+    assert!(said.contains("enabled=false"), "{said}");
+    let seen = list(&plain);
+    let seen = seen.get("jobs").unwrap_or(&seen);
+    assert_eq!(job(seen, "plan")["enabled"], false, "{seen}");
+    assert_eq!(job(seen, "offline_weight_map")["interval_minutes"], 120);
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let audit = rt.block_on(async {
+        let target = xbot::config::DatabaseTarget::Sqlite {
+            path: db.clone(),
+            is_default: false,
+        };
+        let store = xbot::store::open(&target, xbot::store::MigrationPolicy::Require)
+            .await
+            .unwrap()
+            .store;
+        let a = store.audit(None, 100).await.unwrap();
+        store.close().await;
+        a
+    });
+    let applied: Vec<_> = audit.iter().filter(|a| a.action == "apply_config").collect();
+    assert_eq!(applied.len(), 2, "{audit:?}");
+    assert!(
+        applied.iter().any(|a| a.subject == "job:plan"
+            && a.to_state.as_deref().is_some_and(|t| t.contains("enabled=false"))
+            && a.from_state.as_deref().is_some_and(|t| t.contains("enabled=true"))),
+        "{audit:?}"
+    );
+
+    // Applying again changes nothing and audits nothing more.
+    let out = xbot(
+        home.path(),
+        &["--config", &other, "--database-url", &url, "jobs", "apply-config"],
+    );
+    assert!(text(&out.stdout).contains("nothing to change"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn read_only_never_creates_a_database_that_does_not_exist() {
+    let home = tempfile::tempdir().unwrap();
+    let typo = home.path().join("prod-typo.db");
+    let url = format!("sqlite://{}", typo.display());
+    for args in [
+        vec!["--read-only", "--database-url", &url, "status"],
+        vec!["--read-only", "--database-url", &url, "jobs", "list", "--json"],
+    ] {
+        let out = xbot(home.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.contains("does not exist"), "{err}");
+        assert!(err.contains(" migrate`") && err.contains(" demo`"), "{err}");
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    // Without read-only a named file is still created and migrated as before.
+    let out = xbot(home.path(), &["--database-url", &url, "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = xbot(home.path(), &["--read-only", "--database-url", &url, "status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The embedded default database is created on first use, when not read-only.
+    let out = xbot(home.path(), &["status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(home.path().join("data/xbot/xbot.db").exists());
+}
+
+/// Run xbot with stdout a pipe whose reading end is already closed: every write is EPIPE.
+fn with_closed_stdout(home: &Path, args: &[&str]) -> Output {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: a fresh pipe; both ends are owned below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    let mut cmd = common::xbot_command(home);
+    cmd.args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::from(write))
+        .stderr(std::process::Stdio::piped());
+    cmd.output().expect("run xbot")
+}
+
+#[test]
+fn a_closed_pipe_ends_every_verb_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    let versions = json(&xbot(home.path(), &["weights", "list", "--json"]));
+    let versions = versions.get("versions").unwrap_or(&versions);
+    let v = versions[0]["version"].to_string();
+    let v = v.trim_matches('"').to_string();
+    let verbs: Vec<Vec<&str>> = vec![
+        vec!["leaderboard", "generator"],
+        vec!["weights", "show", &v],
+        vec!["weights", "list"],
+        vec!["weights", "diff", &v, &v],
+        vec!["status"],
+        vec!["info"],
+        vec!["jobs", "list"],
+        vec!["jobs", "history"],
+        vec!["incidents", "--all"],
+        vec!["review", "list"],
+        vec!["budget"],
+        vec!["migrate", "--dry-run"],
+    ];
+    for verb in verbs {
+        for json_flag in [false, true] {
+            let mut args = verb.clone();
+            if json_flag {
+                args.push("--json");
+            }
+            let out = with_closed_stdout(home.path(), &args);
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        }
+    }
+}
