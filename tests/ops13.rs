@@ -212,3 +212,86 @@ fn a_closed_pipe_ends_every_verb_quietly() {
         }
     }
 }
+
+#[test]
+fn tables_are_not_cut_when_stdout_is_not_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let rows = json(&xbot(home.path(), &["review", "list", "--status", "all", "--json"]));
+    let rows = rows.get("reviews").unwrap_or(&rows);
+    let longest = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["original_text"].as_str())
+        .max_by_key(|t| t.chars().count())
+        .expect("demo reviews")
+        .to_string();
+    assert!(longest.chars().count() > 70, "{longest}");
+    let whole = xbot::text::inert(&longest);
+    for args in [
+        vec!["review", "list", "--status", "all"],
+        vec!["--wide", "review", "list", "--status", "all"],
+    ] {
+        let out = xbot(home.path(), &args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let table = text(&out.stdout);
+        assert!(table.contains(&whole), "{args:?}: {whole}\n{table}");
+    }
+}
+
+/// Every string in the document that itself holds a JSON object or array.
+fn json_in_strings(v: &serde_json::Value, path: &str, found: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => {
+            let t = s.trim_start();
+            if (t.starts_with('{') || t.starts_with('['))
+                && serde_json::from_str::<serde_json::Value>(s).is_ok()
+            {
+                found.push(format!("{path}: {s}"));
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                json_in_strings(x, &format!("{path}[{i}]"), found);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                json_in_strings(x, &format!("{path}.{k}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn json_output_holds_objects_never_json_in_strings() {
+    let home = tempfile::tempdir().unwrap();
+    let out = xbot(home.path(), &["jobs", "run", "objective_scores"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let versions = json(&xbot(home.path(), &["weights", "list", "--json"]));
+    let list = versions.get("versions").unwrap_or(&versions);
+    let v = list[0]["version"].as_str().unwrap().to_string();
+    let show = json(&xbot(home.path(), &["weights", "show", &v, "--json"]));
+    assert!(
+        show.to_string().contains("\"content_slot\":{"),
+        "weights are objects: {show}"
+    );
+    for args in [
+        vec!["weights", "list", "--json"],
+        vec!["weights", "show", &v, "--json"],
+        vec!["weights", "diff", &v, &v, "--json"],
+        vec!["jobs", "history", "--json"],
+        vec!["jobs", "list", "--json"],
+        vec!["review", "list", "--status", "all", "--json"],
+        vec!["incidents", "--all", "--json"],
+        vec!["status", "--json"],
+        vec!["budget", "--json"],
+        vec!["info", "--json"],
+    ] {
+        let doc = json(&xbot(home.path(), &args));
+        let mut found = Vec::new();
+        json_in_strings(&doc, "", &mut found);
+        assert!(found.is_empty(), "{args:?}: JSON in strings: {found:#?}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::learning::slots;
 use crate::store::MigrationPolicy;
 use crate::store::ops::budget::BudgetReport;
-use crate::text::cell;
+use super::output::cell;
 
 /// `xbot budget` flags.
 #[derive(Debug, clap::Args)]

@@ -17,7 +17,7 @@ use crate::jobs::scheduler::Scheduler;
 use crate::jobs::{JobEnv, JobProgress};
 use crate::store::MigrationPolicy;
 use crate::store::ops::jobs::{RunStatus, Trigger};
-use crate::text::cell;
+use super::output::cell;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobsCommand {

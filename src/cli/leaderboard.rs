@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::learning::dimension::Dimension;
 use crate::learning::leaderboard::{LeaderboardEntry, SHRINK_K, leaderboard};
 use crate::store::MigrationPolicy;
-use crate::text::cell;
+use super::output::cell;
 
 #[derive(Debug, clap::Args)]
 pub struct LeaderboardArgs {

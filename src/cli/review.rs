@@ -21,7 +21,8 @@ use crate::store::MigrationPolicy;
 use crate::store::ops::reviews::{
     CriticalOverride, DecisionOutcome, DecisionRequest, ReviewRecord, Verdict,
 };
-use crate::text::{cell, clamp_span, inert, inert_multiline};
+use super::output::cell;
+use crate::text::{clamp_span, inert, inert_multiline};
 
 /// Statuses `review list` accepts besides `all`.
 const STATUSES: [&str; 8] = [

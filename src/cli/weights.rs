@@ -11,7 +11,8 @@ use crate::learning::weights::{
 };
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
-use crate::text::{cell, inert};
+use super::output::cell;
+use crate::text::inert;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WeightsCommand {

@@ -126,6 +126,7 @@ pub struct RunRecord {
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
     /// The summary as JSON text (rows read/written, duration, job details).
+    #[serde(serialize_with = "crate::text::json_text")]
     pub stats: Option<String>,
     pub progress_done: Option<i64>,
     pub progress_total: Option<i64>,
