@@ -295,3 +295,98 @@ fn json_output_holds_objects_never_json_in_strings() {
         assert!(found.is_empty(), "{args:?}: JSON in strings: {found:#?}");
     }
 }
+
+fn load_config(dir: &Path, body: &str) -> Result<xbot::config::Config, xbot::config::ConfigError> {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, body).unwrap();
+    let flags = xbot::config::FlagOverrides {
+        config: Some(path),
+        ..Default::default()
+    };
+    xbot::config::load(&flags, &|_| None)
+}
+
+#[test]
+fn the_readmes_key_rebinding_example_is_accepted_and_errors_name_what_the_user_has() {
+    use xbot::console::keymap::KeyMap;
+    let dir = tempfile::tempdir().unwrap();
+    // The README's example, as written.
+    let cfg = load_config(dir.path(), "[keys]\napprove = \"a\"\nreject = [\"x\", \"ctrl+r\"]\n")
+        .expect("a single key and a list of keys are both accepted");
+    let km = KeyMap::build(&cfg.keys).expect("no conflict");
+    let names = km.action_names();
+    assert!(names.iter().any(|(n, k)| *n == "approve" && k == "a"), "{names:?}");
+    assert!(names.iter().any(|(n, k)| *n == "reject" && k.contains("ctrl+r")), "{names:?}");
+
+    // A conflict names the user's file and the binding they wrote, never "default".
+    let file = dir.path().join("config.toml").display().to_string();
+    let cfg = load_config(dir.path(), "[keys]\nrefresh = \"a\"\n").unwrap();
+    let err = KeyMap::build(&cfg.keys).unwrap_err().to_string();
+    assert!(err.contains(&file), "{err}");
+    assert!(err.contains("keys.refresh"), "{err}");
+    assert!(!err.starts_with("default"), "{err}");
+
+    // Theme errors name the user's theme file and the roles, not a path in xbot's sources.
+    let themes = dir.path().join("themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("mine.toml"), "[styles]\nnot_a_role = \"red\"\n").unwrap();
+    let err = match xbot::console::theme::Theme::load("mine", &themes, false) {
+        Ok(_) => panic!("an unknown role is an error"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(&themes.join("mine.toml").display().to_string()), "{err}");
+    assert!(!err.contains("themes/dark.toml"), "{err}");
+    assert!(err.contains("selection"), "names the known roles: {err}");
+}
+
+#[test]
+fn help_shows_the_action_names_that_config_errors_use() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut s = common::console_state(
+        common::console_setup("sqlite:///x.db", false, false),
+        "dark",
+        chrono::Utc::now(),
+    );
+    xbot::console::update::update(
+        &mut s,
+        xbot::console::msg::Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)),
+    );
+    let mut t = Terminal::new(TestBackend::new(120, 300)).unwrap();
+    t.draw(|f| xbot::console::draw::draw(f, &s)).unwrap();
+    let buf = t.backend().buffer();
+    let mut screen = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            screen.push_str(buf[(x, y)].symbol());
+        }
+        screen.push('\n');
+    }
+    for name in ["approve", "reject", "refresh", "next_tab", "quit"] {
+        assert!(
+            screen.lines().any(|l| l.contains(&format!("  {name} "))),
+            "{name} missing from help:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn resuming_after_a_stop_redraws_the_whole_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let out = xbot(home.path(), &["status"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let wait = std::time::Duration::from_secs(20);
+    let pty = common::pty::Pty::spawn(common::xbot_command(home.path()), 100, 30);
+    pty.wait_text("Data health", wait);
+    // Stopped from outside (as job control does), the shell draws over the screen meanwhile.
+    pty.signal(libc::SIGSTOP);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    pty.feed(b"\x1b[2J\x1b[H[1]+  Stopped   xbot\r\n$ fg\r\n");
+    assert!(!pty.screen().contains("Data health"));
+    pty.signal(libc::SIGCONT);
+    let screen = pty.wait_text("Data health", std::time::Duration::from_secs(3));
+    assert!(screen.contains("Outcomes") || screen.contains("Outc"), "{screen}");
+    let mut pty = pty;
+    pty.send("q");
+    assert!(pty.wait_exit(wait).success());
+}
