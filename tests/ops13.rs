@@ -18,8 +18,7 @@ fn text(b: &[u8]) -> String {
 
 fn json(out: &Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
 }
 
 fn write_config(dir: &Path, name: &str, body: &str) -> String {
@@ -47,7 +46,15 @@ fn reading_the_job_list_never_writes_the_shared_schedule() {
     let plain = write_config(home.path(), "plain.toml", "");
     let out = xbot(
         home.path(),
-        &["--config", &plain, "--database-url", &url, "jobs", "run", "budget_tier"],
+        &[
+            "--config",
+            &plain,
+            "--database-url",
+            &url,
+            "jobs",
+            "run",
+            "budget_tier",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 
@@ -60,7 +67,15 @@ fn reading_the_job_list_never_writes_the_shared_schedule() {
     let list = |cfg: &str| {
         json(&xbot(
             home.path(),
-            &["--config", cfg, "--database-url", &url, "jobs", "list", "--json"],
+            &[
+                "--config",
+                cfg,
+                "--database-url",
+                &url,
+                "jobs",
+                "list",
+                "--json",
+            ],
         ))
     };
     let seen = list(&other);
@@ -75,7 +90,13 @@ fn reading_the_job_list_never_writes_the_shared_schedule() {
     let dry = json(&xbot(
         home.path(),
         &[
-            "--config", &other, "--database-url", &url, "jobs", "apply-config", "--dry-run",
+            "--config",
+            &other,
+            "--database-url",
+            &url,
+            "jobs",
+            "apply-config",
+            "--dry-run",
             "--json",
         ],
     ));
@@ -89,10 +110,21 @@ fn reading_the_job_list_never_writes_the_shared_schedule() {
     assert_eq!(changed, ["plan", "offline_weight_map"], "{dry}");
     let seen = list(&plain);
     let seen = seen.get("jobs").unwrap_or(&seen);
-    assert_eq!(job(seen, "plan")["enabled"], true, "dry run changed nothing");
+    assert_eq!(
+        job(seen, "plan")["enabled"],
+        true,
+        "dry run changed nothing"
+    );
     let out = xbot(
         home.path(),
-        &["--config", &other, "--database-url", &url, "jobs", "apply-config"],
+        &[
+            "--config",
+            &other,
+            "--database-url",
+            &url,
+            "jobs",
+            "apply-config",
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stdout);
@@ -117,21 +149,39 @@ fn reading_the_job_list_never_writes_the_shared_schedule() {
         store.close().await;
         a
     });
-    let applied: Vec<_> = audit.iter().filter(|a| a.action == "apply_config").collect();
+    let applied: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "apply_config")
+        .collect();
     assert_eq!(applied.len(), 2, "{audit:?}");
     assert!(
         applied.iter().any(|a| a.subject == "job:plan"
-            && a.to_state.as_deref().is_some_and(|t| t.contains("enabled=false"))
-            && a.from_state.as_deref().is_some_and(|t| t.contains("enabled=true"))),
+            && a.to_state
+                .as_deref()
+                .is_some_and(|t| t.contains("enabled=false"))
+            && a.from_state
+                .as_deref()
+                .is_some_and(|t| t.contains("enabled=true"))),
         "{audit:?}"
     );
 
     // Applying again changes nothing and audits nothing more.
     let out = xbot(
         home.path(),
-        &["--config", &other, "--database-url", &url, "jobs", "apply-config"],
+        &[
+            "--config",
+            &other,
+            "--database-url",
+            &url,
+            "jobs",
+            "apply-config",
+        ],
     );
-    assert!(text(&out.stdout).contains("nothing to change"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("nothing to change"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -141,10 +191,22 @@ fn read_only_never_creates_a_database_that_does_not_exist() {
     let url = format!("sqlite://{}", typo.display());
     for args in [
         vec!["--read-only", "--database-url", &url, "status"],
-        vec!["--read-only", "--database-url", &url, "jobs", "list", "--json"],
+        vec![
+            "--read-only",
+            "--database-url",
+            &url,
+            "jobs",
+            "list",
+            "--json",
+        ],
     ] {
         let out = xbot(home.path(), &args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         let err = text(&out.stderr);
         assert!(err.contains("does not exist"), "{err}");
         assert!(err.contains(" migrate`") && err.contains(" demo`"), "{err}");
@@ -153,7 +215,10 @@ fn read_only_never_creates_a_database_that_does_not_exist() {
     // Without read-only a named file is still created and migrated as before.
     let out = xbot(home.path(), &["--database-url", &url, "migrate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = xbot(home.path(), &["--read-only", "--database-url", &url, "status"]);
+    let out = xbot(
+        home.path(),
+        &["--read-only", "--database-url", &url, "status"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     // The embedded default database is created on first use, when not read-only.
     let out = xbot(home.path(), &["status"]);
@@ -216,7 +281,10 @@ fn a_closed_pipe_ends_every_verb_quietly() {
 #[test]
 fn tables_are_not_cut_when_stdout_is_not_a_terminal() {
     let home = tempfile::tempdir().unwrap();
-    let rows = json(&xbot(home.path(), &["review", "list", "--status", "all", "--json"]));
+    let rows = json(&xbot(
+        home.path(),
+        &["review", "list", "--status", "all", "--json"],
+    ));
     let rows = rows.get("reviews").unwrap_or(&rows);
     let longest = rows
         .as_array()
@@ -311,12 +379,23 @@ fn the_readmes_key_rebinding_example_is_accepted_and_errors_name_what_the_user_h
     use xbot::console::keymap::KeyMap;
     let dir = tempfile::tempdir().unwrap();
     // The README's example, as written.
-    let cfg = load_config(dir.path(), "[keys]\napprove = \"a\"\nreject = [\"x\", \"ctrl+r\"]\n")
-        .expect("a single key and a list of keys are both accepted");
+    let cfg = load_config(
+        dir.path(),
+        "[keys]\napprove = \"a\"\nreject = [\"x\", \"ctrl+r\"]\n",
+    )
+    .expect("a single key and a list of keys are both accepted");
     let km = KeyMap::build(&cfg.keys).expect("no conflict");
     let names = km.action_names();
-    assert!(names.iter().any(|(n, k)| *n == "approve" && k == "a"), "{names:?}");
-    assert!(names.iter().any(|(n, k)| *n == "reject" && k.contains("ctrl+r")), "{names:?}");
+    assert!(
+        names.iter().any(|(n, k)| *n == "approve" && k == "a"),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|(n, k)| *n == "reject" && k.contains("ctrl+r")),
+        "{names:?}"
+    );
 
     // A conflict names the user's file and the binding they wrote, never "default".
     let file = dir.path().join("config.toml").display().to_string();
@@ -334,7 +413,10 @@ fn the_readmes_key_rebinding_example_is_accepted_and_errors_name_what_the_user_h
         Ok(_) => panic!("an unknown role is an error"),
         Err(e) => e.to_string(),
     };
-    assert!(err.contains(&themes.join("mine.toml").display().to_string()), "{err}");
+    assert!(
+        err.contains(&themes.join("mine.toml").display().to_string()),
+        "{err}"
+    );
     assert!(!err.contains("themes/dark.toml"), "{err}");
     assert!(err.contains("selection"), "names the known roles: {err}");
 }
@@ -385,7 +467,10 @@ fn resuming_after_a_stop_redraws_the_whole_screen() {
     assert!(!pty.screen().contains("Data health"));
     pty.signal(libc::SIGCONT);
     let screen = pty.wait_text("Data health", std::time::Duration::from_secs(3));
-    assert!(screen.contains("Outcomes") || screen.contains("Outc"), "{screen}");
+    assert!(
+        screen.contains("Outcomes") || screen.contains("Outc"),
+        "{screen}"
+    );
     let mut pty = pty;
     pty.send("q");
     assert!(pty.wait_exit(wait).success());

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, print_json};
 use super::{CliError, open_store};
 use crate::budget::tiers::{T2_FROM, T3_FROM, Tier, share, tier_for};
@@ -12,7 +13,6 @@ use crate::config::Config;
 use crate::learning::slots;
 use crate::store::MigrationPolicy;
 use crate::store::ops::budget::BudgetReport;
-use super::output::cell;
 
 /// `xbot budget` flags.
 #[derive(Debug, clap::Args)]
@@ -117,10 +117,15 @@ pub async fn run(args: BudgetArgs, cfg: &Config) -> Result<(), CliError> {
     );
     crate::out!(
         "calls {}   expert calls {} of {}   reserved in flight ${:.4}",
-        r.calls, r.expert_calls, view.expert_cap, r.reserved_usd
+        r.calls,
+        r.expert_calls,
+        view.expert_cap,
+        r.reserved_usd
     );
     if !cfg.ai.is_configured() {
-        crate::out!("AI endpoint not configured: no AI calls are made (rules-only safety screening)");
+        crate::out!(
+            "AI endpoint not configured: no AI calls are made (rules-only safety screening)"
+        );
     }
     let lines = |title: &str, lines: &[crate::store::ops::budget::SpendLine]| {
         if lines.is_empty() {

@@ -140,7 +140,8 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
     if cfg.database.backend_name() == "postgres" {
         crate::out!(
             "schemas       xbot's own: {}; xBOT's: {}",
-            cfg.schemas.xbot, cfg.schemas.source
+            cfg.schemas.xbot,
+            cfg.schemas.source
         );
     }
     for (key, rel) in &info.xbot_tables {

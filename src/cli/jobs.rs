@@ -7,6 +7,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use super::output::cell;
 use super::output::{Align, Progress, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
@@ -17,7 +18,6 @@ use crate::jobs::scheduler::Scheduler;
 use crate::jobs::{JobEnv, JobProgress};
 use crate::store::MigrationPolicy;
 use crate::store::ops::jobs::{RunStatus, Trigger};
-use super::output::cell;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobsCommand {
@@ -180,9 +180,15 @@ async fn apply_config(cfg: &Config, dry_run: bool, json: bool) -> Result<(), Cli
         );
     }
     if dry_run {
-        crate::out!("\n{} job(s) would change; run without --dry-run to apply", changes.len());
+        crate::out!(
+            "\n{} job(s) would change; run without --dry-run to apply",
+            changes.len()
+        );
     } else {
-        crate::out!("\n{} job(s) changed (audited as apply_config)", changes.len());
+        crate::out!(
+            "\n{} job(s) changed (audited as apply_config)",
+            changes.len()
+        );
     }
     Ok(())
 }
@@ -300,7 +306,9 @@ async fn run_now(cfg: &Config, job: &str, json: bool) -> Result<(), CliError> {
                         let s = summary.unwrap_or_default();
                         crate::out!(
                             "{job}: succeeded in {took} (run {run_id}): {}\n  rows read {}, rows written {}",
-                            s.message, s.rows_read, s.rows_written
+                            s.message,
+                            s.rows_read,
+                            s.rows_written
                         );
                     }
                     Ok(())

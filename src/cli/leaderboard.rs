@@ -3,13 +3,13 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
 use crate::learning::dimension::Dimension;
 use crate::learning::leaderboard::{LeaderboardEntry, SHRINK_K, leaderboard};
 use crate::store::MigrationPolicy;
-use super::output::cell;
 
 #[derive(Debug, clap::Args)]
 pub struct LeaderboardArgs {
@@ -76,7 +76,10 @@ pub async fn run(args: LeaderboardArgs, cfg: &Config) -> Result<(), CliError> {
     }
     crate::out!(
         "{} leaderboard (λ {} per day, floor {}, last {} days; * = fewer than 5 posts)",
-        board.dimension, board.lambda, board.floor, board.max_age_days
+        board.dimension,
+        board.lambda,
+        board.floor,
+        board.max_age_days
     );
     let mut t = Table::new(&[
         ("#", Align::Right),

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::ai::guard::rules::{RiskLevel, RuleHit, screen};
@@ -21,7 +22,6 @@ use crate::store::MigrationPolicy;
 use crate::store::ops::reviews::{
     CriticalOverride, DecisionOutcome, DecisionRequest, ReviewRecord, Verdict,
 };
-use super::output::cell;
 use crate::text::{clamp_span, inert, inert_multiline};
 
 /// Statuses `review list` accepts besides `all`.

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
@@ -11,7 +12,6 @@ use crate::learning::weights::{
 };
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
-use super::output::cell;
 use crate::text::inert;
 
 #[derive(Debug, clap::Subcommand)]
@@ -179,7 +179,8 @@ fn print_params(record: &WeightMapRecord, params: Option<&WeightParams>) {
     };
     crate::out!(
         "\nparams: window {} days, shrinkage k {}, scores in [0, 1], μ per feature",
-        p.window_days, p.k
+        p.window_days,
+        p.k
     );
     let mut t = Table::new(&[
         ("feature", Align::Left),

@@ -92,7 +92,10 @@ pub fn run(args: GuardArgs) -> Result<(), CliError> {
     }
     crate::out!(
         "time per post: median {:.0} µs, max {:.0} µs ({} posts, {} run(s) each)",
-        bench.median_us_per_post, bench.max_us_per_post, bench.posts, args.runs
+        bench.median_us_per_post,
+        bench.max_us_per_post,
+        bench.posts,
+        args.runs
     );
     Ok(())
 }

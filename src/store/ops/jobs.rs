@@ -192,7 +192,10 @@ fn describe_schedule(
 
 /// What writing `job` over the stored row would change, or `None` when nothing would. An
 /// `enabled` the config does not set keeps the stored value.
-pub fn schedule_change(current: Option<&ScheduleRow>, job: &EffectiveJob) -> Option<ScheduleChange> {
+pub fn schedule_change(
+    current: Option<&ScheduleRow>,
+    job: &EffectiveJob,
+) -> Option<ScheduleChange> {
     let from = current.map(|c| {
         describe_schedule(
             c.interval_minutes,
