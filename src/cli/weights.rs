@@ -62,7 +62,7 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
             {
                 Ok(a) if json => print_json(&a),
                 Ok(a) => {
-                    println!(
+                    crate::out!(
                         "weight map {}: {}{}",
                         crate::text::inert(&a.version),
                         a.outcome,
