@@ -15,6 +15,38 @@ macro_rules! say {
     }};
 }
 
+/// A line to stdout for the headless verbs, like `println!`, except that a reader that went
+/// away (`xbot leaderboard generator | head -1`: EPIPE) ends the program quietly with exit 0
+/// instead of a panic; any other write error is one line on stderr and exit 1.
+#[macro_export]
+macro_rules! out {
+    () => {
+        $crate::app::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::app::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Write to stdout for [`out!`]; see there for what happens when stdout is gone.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        stdout_failed(&e);
+    }
+}
+
+/// Stdout cannot be written: a closed pipe is the reader's choice (exit 0, nothing said);
+/// anything else (a full disk) is a failure (exit 1).
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    crate::say!("xbot: error: cannot write the output: {e}");
+    std::process::exit(1);
+}
+
 /// How a command failed, and the exit code that says so.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -63,14 +95,45 @@ pub async fn open_store_with(
     policy: MigrationPolicy,
     seed_default: bool,
 ) -> Result<StoreHandle, CliError> {
-    // `auto_migrate = false`: never migrate on the way; say what is pending and stop.
-    let policy = if policy == MigrationPolicy::Apply && !cfg.auto_migrate {
+    // Read-only never creates or migrates anything: a SQLite file that does not exist is an
+    // error (a mistyped path must not become a new, healthy-looking empty database).
+    if cfg.read_only
+        && let crate::config::DatabaseTarget::Sqlite { path, is_default } = &cfg.database
+        && !path.exists()
+    {
+        return Err(CliError::Usage(if *is_default {
+            format!(
+                "read-only mode: the embedded database {} does not exist yet and read-only \
+                 never creates one: run `xbot` or `xbot demo` once without --read-only",
+                path.display()
+            )
+        } else {
+            format!(
+                "read-only mode: the database file {} does not exist (read-only never creates \
+                 one): check the path, or create it with `xbot --database-url sqlite://{} \
+                 migrate` (empty) or `xbot --database-url sqlite://{} demo` (demo data)",
+                path.display(),
+                path.display(),
+                path.display()
+            )
+        }));
+    }
+    // `auto_migrate = false` or read-only: never migrate on the way; say what is pending and
+    // stop.
+    let policy = if policy == MigrationPolicy::Apply && (!cfg.auto_migrate || cfg.read_only) {
         MigrationPolicy::Require
     } else {
         policy
     };
     let opened = match crate::store::open_with(&cfg.database, policy, &cfg.schemas).await {
         Ok(o) => o,
+        Err(crate::store::StoreError::SchemaBehind(n)) if cfg.read_only => {
+            return Err(CliError::Usage(format!(
+                "read-only mode: xbot's schema on {} has {n} pending migration(s) and read-only \
+                 never migrates: `xbot migrate` applies them",
+                cfg.database.display_masked()
+            )));
+        }
         Err(crate::store::StoreError::SchemaBehind(n)) if !cfg.auto_migrate => {
             return Err(CliError::Usage(format!(
                 "xbot's schema on {} has {n} pending migration(s) and auto_migrate is off: \

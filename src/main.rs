@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             )));
         }
     };
+    cli::output::set_wide(parsed.global.wide);
     let result = runtime.block_on(async move {
         match parsed.command {
             Some(command) => cli::run(command, cfg).await,

@@ -103,6 +103,19 @@ pub fn clamp_span(s: &str, start: usize, end: usize) -> (usize, usize) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
+/// Serialize a JSON document stored as text (`CAST(stats AS TEXT)`) as the JSON it holds,
+/// so `--json` output has objects all the way down; text that does not parse stays a string.
+pub fn json_text<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    match v.as_deref() {
+        None => s.serialize_none(),
+        Some(t) => match serde_json::from_str::<serde_json::Value>(t) {
+            Ok(value) => value.serialize(s),
+            Err(_) => s.serialize_str(t),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

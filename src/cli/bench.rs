@@ -94,7 +94,7 @@ pub async fn run(cmd: BenchCommand, cfg: &Config) -> Result<(), CliError> {
                     format!("{:.1e}", r.max_weight_difference),
                 ]);
             }
-            println!(
+            crate::out!(
                 "weight-map recompute, median of {runs} run(s)\n{}",
                 t.render()
             );

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, print_json};
 use super::{CliError, open_store};
 use crate::budget::tiers::{T2_FROM, T3_FROM, Tier, share, tier_for};
@@ -12,7 +13,6 @@ use crate::config::Config;
 use crate::learning::slots;
 use crate::store::MigrationPolicy;
 use crate::store::ops::budget::BudgetReport;
-use crate::text::cell;
 
 /// `xbot budget` flags.
 #[derive(Debug, clap::Args)]
@@ -106,8 +106,8 @@ pub async fn run(args: BudgetArgs, cfg: &Config) -> Result<(), CliError> {
         return print_json(&view);
     }
     let r = &view.report;
-    println!("AI budget for {} ({})", view.day, view.timezone);
-    println!(
+    crate::out!("AI budget for {} ({})", view.day, view.timezone);
+    crate::out!(
         "tier {}  ${:.2} of ${:.2} ({:.0}%)  [{}]  (T2 at 50%, T3 at 80%, T4 at 100%)",
         view.tier,
         r.spent_usd,
@@ -115,12 +115,17 @@ pub async fn run(args: BudgetArgs, cfg: &Config) -> Result<(), CliError> {
         100.0 * view.share,
         gauge(view.share, 30, cfg.ascii)
     );
-    println!(
+    crate::out!(
         "calls {}   expert calls {} of {}   reserved in flight ${:.4}",
-        r.calls, r.expert_calls, view.expert_cap, r.reserved_usd
+        r.calls,
+        r.expert_calls,
+        view.expert_cap,
+        r.reserved_usd
     );
     if !cfg.ai.is_configured() {
-        println!("AI endpoint not configured: no AI calls are made (rules-only safety screening)");
+        crate::out!(
+            "AI endpoint not configured: no AI calls are made (rules-only safety screening)"
+        );
     }
     let lines = |title: &str, lines: &[crate::store::ops::budget::SpendLine]| {
         if lines.is_empty() {
@@ -146,7 +151,7 @@ pub async fn run(args: BudgetArgs, cfg: &Config) -> Result<(), CliError> {
                 },
             ]);
         }
-        println!("\n{}", t.render());
+        crate::out!("\n{}", t.render());
     };
     lines("feature area", &r.by_feature_area);
     lines("model", &r.by_model);
@@ -157,13 +162,13 @@ pub async fn run(args: BudgetArgs, cfg: &Config) -> Result<(), CliError> {
             .iter()
             .max_by(|a, b| a.cost_usd.total_cmp(&b.cost_usd))
             .filter(|h| h.cost_usd > 0.0);
-        println!(
+        crate::out!(
             "\nper hour (local, from {}): {}",
             r.day_start.with_timezone(&cfg.timezone).format("%H:%M"),
             sparkline(&costs, cfg.ascii)
         );
         if let Some(p) = peak {
-            println!(
+            crate::out!(
                 "  peak ${:.4} in {} calls at {}",
                 p.cost_usd,
                 p.calls,

@@ -60,7 +60,7 @@ pub async fn run(args: DemoArgs, cfg: &Config) -> Result<(), CliError> {
     if args.json {
         return print_json(&report);
     }
-    println!(
+    crate::out!(
         "{}: wrote the demo dataset: {} posts, {} rows in {:.1} s",
         cfg.database.display_masked(),
         report.posts,

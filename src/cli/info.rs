@@ -110,9 +110,9 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
     if args.json {
         return print_json(&info);
     }
-    println!("xbot {}", info.version);
-    println!();
-    println!(
+    crate::out!("xbot {}", info.version);
+    crate::out!();
+    crate::out!(
         "config file   {}{}",
         info.config_file,
         if info.config_file_exists {
@@ -121,10 +121,10 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
             " (not present; defaults apply)"
         }
     );
-    println!("data dir      {}", info.data_dir);
-    println!("log file      {}", info.log_file);
-    println!("backend       {}", info.backend);
-    println!(
+    crate::out!("data dir      {}", info.data_dir);
+    crate::out!("log file      {}", info.log_file);
+    crate::out!("backend       {}", info.backend);
+    crate::out!(
         "database      {}{}",
         info.database,
         if cfg.database.is_default() {
@@ -133,26 +133,27 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
             ""
         }
     );
-    println!("status        {}", info.database_status);
+    crate::out!("status        {}", info.database_status);
     if let Some(install) = &info.install {
-        println!("install       {install}");
+        crate::out!("install       {install}");
     }
     if cfg.database.backend_name() == "postgres" {
-        println!(
+        crate::out!(
             "schemas       xbot's own: {}; xBOT's: {}",
-            cfg.schemas.xbot, cfg.schemas.source
+            cfg.schemas.xbot,
+            cfg.schemas.source
         );
     }
     for (key, rel) in &info.xbot_tables {
-        println!("xBOT {key:<18} {}", crate::text::inert(rel));
+        crate::out!("xBOT {key:<18} {}", crate::text::inert(rel));
     }
     for gap in &info.xbot_gaps {
-        println!("missing       {}", crate::text::inert(gap));
+        crate::out!("missing       {}", crate::text::inert(gap));
     }
     if !info.pending_migrations.is_empty() {
-        println!("pending       {}", info.pending_migrations.join(", "));
+        crate::out!("pending       {}", info.pending_migrations.join(", "));
     }
-    println!();
+    crate::out!();
     let mut t = Table::new(&[
         ("setting", Align::Left),
         ("value", Align::Left),
@@ -161,14 +162,14 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
     for row in &info.config {
         t.row(vec![row.key.clone(), row.value.clone(), row.origin.clone()]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     if !info.tables.is_empty() {
-        println!();
+        crate::out!();
         let mut t = Table::new(&[("table", Align::Left), ("rows", Align::Right)]);
         for c in &info.tables {
             t.row(vec![c.table.clone(), c.rows.to_string()]);
         }
-        println!("{}", t.render());
+        crate::out!("{}", t.render());
     }
     Ok(())
 }
@@ -210,19 +211,19 @@ pub async fn run_migrate(args: MigrateArgs, cfg: &Config) -> Result<(), CliError
         return print_json(&report);
     }
     match (report.pending.is_empty(), args.dry_run) {
-        (true, _) => println!("{}: schema is up to date", report.database),
+        (true, _) => crate::out!("{}: schema is up to date", report.database),
         (false, true) => {
-            println!(
+            crate::out!(
                 "{}: pending: {}",
                 report.database,
                 report.pending.join(", ")
             );
-            println!("would create:");
+            crate::out!("would create:");
             for o in &report.objects {
-                println!("  {o}");
+                crate::out!("  {o}");
             }
         }
-        (false, false) => println!(
+        (false, false) => crate::out!(
             "{}: applied {} migration(s): {}",
             report.database,
             report.applied,

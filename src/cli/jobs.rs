@@ -7,6 +7,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use super::output::cell;
 use super::output::{Align, Progress, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
@@ -17,7 +18,6 @@ use crate::jobs::scheduler::Scheduler;
 use crate::jobs::{JobEnv, JobProgress};
 use crate::store::MigrationPolicy;
 use crate::store::ops::jobs::{RunStatus, Trigger};
-use crate::text::cell;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobsCommand {
@@ -31,6 +31,15 @@ pub enum JobsCommand {
         /// The job (see `xbot jobs list`).
         #[arg(value_parser = parse_job)]
         job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write this config's `[jobs.*]` settings into the shared schedule (the database's
+    /// `job_schedules`, which every process follows): prints each change and audits it.
+    ApplyConfig {
+        /// Print what would change, change nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long)]
         json: bool,
     },
@@ -66,6 +75,7 @@ pub async fn run(cmd: JobsCommand, cfg: &Config) -> Result<(), CliError> {
     match cmd {
         JobsCommand::List { json } => list(cfg, json).await,
         JobsCommand::Run { job, json } => run_now(cfg, &job, json).await,
+        JobsCommand::ApplyConfig { dry_run, json } => apply_config(cfg, dry_run, json).await,
         JobsCommand::History { job, limit, json } => {
             history(cfg, job.as_deref(), limit, json).await
         }
@@ -123,12 +133,94 @@ async fn list(cfg: &Config, json: bool) -> Result<(), CliError> {
             running,
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     let late = rows.iter().filter(|r| r.sla == SlaState::Late).count();
     if late > 0 {
-        println!("\n{late} job(s) over their SLA");
+        crate::out!("\n{late} job(s) over their SLA");
     }
     Ok(())
+}
+
+/// `xbot jobs apply-config`: the one verb that writes the config's job settings over the
+/// stored schedule. Each changed job is one transaction with its audit row.
+async fn apply_config(cfg: &Config, dry_run: bool, json: bool) -> Result<(), CliError> {
+    if cfg.read_only && !dry_run {
+        return Err(CliError::Usage(
+            "read-only mode: applying the config would change the shared job schedule \
+             (`--dry-run` shows what it would change)"
+                .into(),
+        ));
+    }
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let result = apply_config_on(&store, cfg, dry_run).await;
+    store.close().await;
+    let changes = result?;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            dry_run: bool,
+            changes: &'a [crate::store::ops::jobs::ScheduleChange],
+        }
+        return print_json(&Out {
+            dry_run,
+            changes: &changes,
+        });
+    }
+    let verb = if dry_run { "would change" } else { "changed" };
+    if changes.is_empty() {
+        crate::out!("the stored job schedule already matches this config: nothing to change");
+        return Ok(());
+    }
+    for c in &changes {
+        crate::out!(
+            "{}: {verb}\n  from {}\n  to   {}",
+            c.job,
+            c.from.as_deref().unwrap_or("(no stored row)"),
+            c.to
+        );
+    }
+    if dry_run {
+        crate::out!(
+            "\n{} job(s) would change; run without --dry-run to apply",
+            changes.len()
+        );
+    } else {
+        crate::out!(
+            "\n{} job(s) changed (audited as apply_config)",
+            changes.len()
+        );
+    }
+    Ok(())
+}
+
+async fn apply_config_on(
+    store: &crate::store::StoreHandle,
+    cfg: &Config,
+    dry_run: bool,
+) -> Result<Vec<crate::store::ops::jobs::ScheduleChange>, CliError> {
+    let jobs = catalog::effective(&cfg.jobs);
+    let mut changes = Vec::new();
+    if dry_run {
+        let stored = store.schedules().await?;
+        for j in &jobs {
+            let row = stored.iter().find(|r| r.job == j.spec.name);
+            if let Some(c) = crate::store::ops::jobs::schedule_change(row, j) {
+                changes.push(c);
+            }
+        }
+        return Ok(changes);
+    }
+    let operator = crate::identity::Operator::current();
+    for j in &jobs {
+        let action_id = uuid::Uuid::now_v7().to_string();
+        if let Some(c) = store
+            .apply_schedule(j, &action_id, &operator, Utc::now())
+            .await?
+        {
+            changes.push(c);
+        }
+    }
+    Ok(changes)
 }
 
 fn minutes(m: i64) -> String {
@@ -212,16 +304,18 @@ async fn run_now(cfg: &Config, job: &str, json: bool) -> Result<(), CliError> {
                 RunStatus::Succeeded => {
                     if !json {
                         let s = summary.unwrap_or_default();
-                        println!(
+                        crate::out!(
                             "{job}: succeeded in {took} (run {run_id}): {}\n  rows read {}, rows written {}",
-                            s.message, s.rows_read, s.rows_written
+                            s.message,
+                            s.rows_read,
+                            s.rows_written
                         );
                     }
                     Ok(())
                 }
                 RunStatus::Skipped => {
                     if !json {
-                        println!(
+                        crate::out!(
                             "{job}: skipped (run {run_id}): {}",
                             reason.unwrap_or_default()
                         );
@@ -271,7 +365,7 @@ async fn history(cfg: &Config, job: Option<&str>, limit: i64, json: bool) -> Res
             cell(&message, 70),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     Ok(())
 }
 

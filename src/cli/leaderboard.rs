@@ -3,13 +3,13 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
 use crate::learning::dimension::Dimension;
 use crate::learning::leaderboard::{LeaderboardEntry, SHRINK_K, leaderboard};
 use crate::store::MigrationPolicy;
-use crate::text::cell;
 
 #[derive(Debug, clap::Args)]
 pub struct LeaderboardArgs {
@@ -74,9 +74,12 @@ pub async fn run(args: LeaderboardArgs, cfg: &Config) -> Result<(), CliError> {
     if args.json {
         return print_json(&board);
     }
-    println!(
+    crate::out!(
         "{} leaderboard (λ {} per day, floor {}, last {} days; * = fewer than 5 posts)",
-        board.dimension, board.lambda, board.floor, board.max_age_days
+        board.dimension,
+        board.lambda,
+        board.floor,
+        board.max_age_days
     );
     let mut t = Table::new(&[
         ("#", Align::Right),
@@ -102,6 +105,6 @@ pub async fn run(args: LeaderboardArgs, cfg: &Config) -> Result<(), CliError> {
             format!("{:.1}%", 100.0 * e.share),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     Ok(())
 }

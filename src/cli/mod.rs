@@ -56,6 +56,9 @@ pub struct GlobalArgs {
     /// ASCII borders and spinner for terminals without Unicode line drawing.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Tables: never shorten a cell, even on a terminal (off a terminal they never are).
+    #[arg(long, global = true)]
+    pub wide: bool,
 }
 
 impl GlobalArgs {

@@ -8,11 +8,35 @@ use serde::Serialize;
 
 use super::CliError;
 
+static WIDE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--wide`: never shorten table cells, even on a terminal.
+pub fn set_wide(on: bool) {
+    WIDE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether table cells are printed whole: with `--wide`, or when stdout is not a terminal (a
+/// file, a pipe, a script), where nothing is gained by cutting text.
+pub fn wide() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    WIDE.load(std::sync::atomic::Ordering::Relaxed)
+        || !*TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
+}
+
+/// A table cell: inert, and on a terminal (without `--wide`) cut to `max` columns with "…".
+pub fn cell(s: &str, max: usize) -> String {
+    if wide() {
+        inert(s)
+    } else {
+        crate::text::cell(s, max)
+    }
+}
+
 /// Print a value as pretty JSON.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
-    println!("{text}");
+    crate::out!("{text}");
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::ai::guard::rules::{RiskLevel, RuleHit, screen};
@@ -21,7 +22,7 @@ use crate::store::MigrationPolicy;
 use crate::store::ops::reviews::{
     CriticalOverride, DecisionOutcome, DecisionRequest, ReviewRecord, Verdict,
 };
-use crate::text::{cell, clamp_span, inert, inert_multiline};
+use crate::text::{clamp_span, inert, inert_multiline};
 
 /// Statuses `review list` accepts besides `all`.
 const STATUSES: [&str; 8] = [
@@ -150,7 +151,7 @@ async fn list(cfg: &Config, status: &str, limit: i64, json: bool) -> Result<(), 
         return print_json(&rows);
     }
     if rows.is_empty() {
-        println!("no {} reviews", if status == "all" { "" } else { status });
+        crate::out!("no {} reviews", if status == "all" { "" } else { status });
         return Ok(());
     }
     let now = Utc::now();
@@ -181,7 +182,7 @@ async fn list(cfg: &Config, status: &str, limit: i64, json: bool) -> Result<(), 
             cell(&r.original_text, 60),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     Ok(())
 }
 
@@ -245,7 +246,7 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
     let r = &review;
     // Every string from the database is inert, the status fields included (they are free
     // text in the table and can hold anything).
-    println!(
+    crate::out!(
         "review {}  {}  risk {}  version {}  part {}  created {}",
         r.id,
         inert(&r.status),
@@ -254,7 +255,7 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         r.part_index,
         ago(now, r.created_at)
     );
-    println!(
+    crate::out!(
         "decision {}  {} {}  by {}  content {}",
         inert(&r.decision_id),
         inert(r.decision_type.as_deref().unwrap_or("?")),
@@ -263,34 +264,34 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         inert(r.content_status.as_deref().unwrap_or("missing"))
     );
     let hits = hits_of(r);
-    println!(
+    crate::out!(
         "\noriginal ([[…]] = flagged):\n  {}",
         mark_spans(&r.original_text, &hits).replace('\n', "\n  ")
     );
     match &r.proposed_rewrite {
-        Some(t) => println!(
+        Some(t) => crate::out!(
             "\nproposed rewrite:\n  {}",
             inert_multiline(t).replace('\n', "\n  ")
         ),
-        None => println!("\nproposed rewrite: none"),
+        None => crate::out!("\nproposed rewrite: none"),
     }
     if let Some(t) = &r.final_text {
-        println!(
+        crate::out!(
             "\nfinal text:\n  {}",
             inert_multiline(t).replace('\n', "\n  ")
         );
     }
     let issues = issues_of(r);
     if !issues.is_empty() {
-        println!("\nissues:");
+        crate::out!("\nissues:");
         for i in &issues {
-            println!("  - {}", inert(i));
+            crate::out!("  - {}", inert(i));
         }
     }
     if !hits.is_empty() {
-        println!("\nrule hits:");
+        crate::out!("\nrule hits:");
         for h in &hits {
-            println!(
+            crate::out!(
                 "  [{}] {} \"{}\" ({}): {}",
                 h.level,
                 h.category.label(),
@@ -301,7 +302,7 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         }
     }
     if let Some(by) = &r.decided_by {
-        println!(
+        crate::out!(
             "\ndecided by {} {}{}",
             inert(by),
             r.decided_at.map_or(String::new(), |t| ago(now, t)),
@@ -312,9 +313,9 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         );
     }
     if !audit.is_empty() {
-        println!("\naudit:");
+        crate::out!("\naudit:");
         for a in &audit {
-            println!(
+            crate::out!(
                 "  {}  {} {} → {} ({}) by {}{}",
                 a.at.format("%Y-%m-%d %H:%M:%S UTC"),
                 inert(&a.action),
@@ -330,7 +331,7 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         }
     }
     if r.status == "pending" {
-        println!(
+        crate::out!(
             "\napprove: xbot review approve {id} [--original --note …|--text-file F]   reject: xbot review reject {id} --reason …"
         );
     }
@@ -542,7 +543,7 @@ async fn decide(
     }
     if applied {
         if !json {
-            println!("{message}");
+            crate::out!("{message}");
         }
         Ok(())
     } else {

@@ -113,11 +113,11 @@ pub fn run(args: ScreenArgs) -> Result<(), CliError> {
             };
             let json = serde_json::to_string(&out)
                 .map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
-            println!("{json}");
+            crate::out!("{json}");
         } else {
             let preview: String = post.chars().take(70).collect();
             let more = if post.chars().count() > 70 { "…" } else { "" };
-            println!(
+            crate::out!(
                 "{:<6} {:<8} line {line}: {}{more}",
                 decision.as_str(),
                 s.level.as_str(),
@@ -125,7 +125,7 @@ pub fn run(args: ScreenArgs) -> Result<(), CliError> {
             );
             for h in &s.hits {
                 let o = hit_out(post, h);
-                println!(
+                crate::out!(
                     "         [{}] {} {}..{} \"{}\" ({}): {}",
                     h.level,
                     h.category.as_str(),

@@ -60,27 +60,27 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
         return print_json(&status);
     }
     let h = &status.health;
-    println!(
+    crate::out!(
         "xbot status: {}{}",
         status.database,
         if status.demo { " (DEMO)" } else { "" }
     );
-    println!("install                 {}", status.install);
-    println!("posts, last 7 days      {:>7}", h.posts_7d);
-    println!(
+    crate::out!("install                 {}", status.install);
+    crate::out!("posts, last 7 days      {:>7}", h.posts_7d);
+    crate::out!(
         "  with metrics          {:>7}  {}",
         h.with_metrics_7d,
         pct(h.with_metrics_7d, h.posts_7d)
     );
-    println!(
+    crate::out!(
         "  with v2 score         {:>7}  {}",
         h.with_v2_score_7d,
         pct(h.with_v2_score_7d, h.posts_7d)
     );
-    println!("posts, all time         {:>7}", h.total_posts);
-    println!("pending safety reviews  {:>7}", h.pending_reviews);
+    crate::out!("posts, all time         {:>7}", h.total_posts);
+    crate::out!("pending safety reviews  {:>7}", h.pending_reviews);
     match &h.active_weight_map {
-        Some(w) => println!(
+        Some(w) => crate::out!(
             "active weight map       {:>7}  computed {} ({}), {} samples",
             // A version is a database string: inert like every other.
             crate::text::inert(&w.version),
@@ -89,10 +89,10 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
             w.sample_size
         ),
         None => {
-            println!("active weight map          none  (run `xbot jobs run offline_weight_map`)")
+            crate::out!("active weight map          none  (run `xbot jobs run offline_weight_map`)")
         }
     }
-    println!(
+    crate::out!(
         "budget tier             {:>7}  ${:.2} of ${:.2} ({:.0}%) on {} ({})",
         status.tier.as_str(),
         h.spend_today_usd,

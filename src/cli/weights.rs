@@ -3,6 +3,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use super::output::cell;
 use super::output::{Align, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
@@ -11,7 +12,7 @@ use crate::learning::weights::{
 };
 use crate::store::MigrationPolicy;
 use crate::store::ops::weights::WeightMapRecord;
-use crate::text::{cell, inert};
+use crate::text::inert;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WeightsCommand {
@@ -61,7 +62,7 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
             {
                 Ok(a) if json => print_json(&a),
                 Ok(a) => {
-                    println!(
+                    crate::out!(
                         "weight map {}: {}{}",
                         crate::text::inert(&a.version),
                         a.outcome,
@@ -112,7 +113,7 @@ pub async fn run(cmd: WeightsCommand, cfg: &Config) -> Result<(), CliError> {
                         m.job_run_id.map_or("–".into(), |r| r.to_string()),
                     ]);
                 }
-                println!("{}", t.render());
+                crate::out!("{}", t.render());
                 Ok(())
             }
         }
@@ -164,7 +165,7 @@ pub fn parse_params(record: &WeightMapRecord) -> Option<WeightParams> {
 
 fn print_params(record: &WeightMapRecord, params: Option<&WeightParams>) {
     let Some(p) = params else {
-        println!(
+        crate::out!(
             "\nparams: {}",
             record
                 .params
@@ -176,9 +177,10 @@ fn print_params(record: &WeightMapRecord, params: Option<&WeightParams>) {
         );
         return;
     };
-    println!(
+    crate::out!(
         "\nparams: window {} days, shrinkage k {}, scores in [0, 1], μ per feature",
-        p.window_days, p.k
+        p.window_days,
+        p.k
     );
     let mut t = Table::new(&[
         ("feature", Align::Left),
@@ -199,7 +201,7 @@ fn print_params(record: &WeightMapRecord, params: Option<&WeightParams>) {
             format!("{} d", effective_cutoff_days(f, p)),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
 }
 
 fn find(record: Option<WeightMapRecord>, version: &str) -> Result<WeightMapRecord, CliError> {
@@ -222,7 +224,7 @@ pub fn parse(record: &WeightMapRecord) -> Result<WeightMap, CliError> {
 }
 
 fn print_map(record: &WeightMapRecord, map: &WeightMap) {
-    println!(
+    crate::out!(
         "{}{}: {} samples, computed {}",
         // The version as stored (it may carry escape sequences): inert.
         inert(&record.version),
@@ -231,7 +233,7 @@ fn print_map(record: &WeightMapRecord, map: &WeightMap) {
         record.computed_at.format("%Y-%m-%d %H:%M UTC")
     );
     for (feature, weights) in &map.weights {
-        println!("\n{feature}");
+        crate::out!("\n{feature}");
         let mut rows: Vec<(&String, &f64)> = weights.iter().collect();
         rows.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
         let mut t = Table::new(&[
@@ -256,12 +258,12 @@ fn print_map(record: &WeightMapRecord, map: &WeightMap) {
                 s.map_or("–".into(), |s| format!("{:.3}", s.shrunk)),
             ]);
         }
-        println!("{}", t.render());
+        crate::out!("{}", t.render());
     }
 }
 
 fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
-    println!(
+    crate::out!(
         "{} → {}: {} value(s) differ",
         inert(from),
         inert(to),
@@ -284,7 +286,7 @@ fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
             format!("{:+.4}", d.delta),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
 }
 
 /// `xbot incidents`.
@@ -297,7 +299,7 @@ pub async fn incidents(cfg: &Config, all: bool, limit: i64, json: bool) -> Resul
         return print_json(&rows);
     }
     if rows.is_empty() {
-        println!("no {}incidents", if all { "" } else { "open " });
+        crate::out!("no {}incidents", if all { "" } else { "open " });
         return Ok(());
     }
     let now = Utc::now();
@@ -323,6 +325,6 @@ pub async fn incidents(cfg: &Config, all: bool, limit: i64, json: bool) -> Resul
             cell(i.details.as_deref().unwrap_or(""), 70),
         ]);
     }
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     Ok(())
 }

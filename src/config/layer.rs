@@ -219,6 +219,16 @@ impl Entry {
         }
     }
 
+    /// A key binding: one string (`approve = "a"`) or a list of strings.
+    pub fn as_string_or_list(&self, key: &[String]) -> Result<Vec<String>, ConfigError> {
+        match &self.raw {
+            Raw::Toml(toml::Value::String(s)) => Ok(vec![s.clone()]),
+            _ => self
+                .as_string_list(key)
+                .map_err(|_| self.err(key, "expected a key or a list of keys")),
+        }
+    }
+
     /// An error about this entry's value, for validation done by the caller.
     pub fn invalid(&self, key: &[String], reason: impl Into<String>) -> ConfigError {
         self.err(key, reason)

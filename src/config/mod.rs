@@ -682,7 +682,7 @@ fn build(
         {
             keys.insert(
                 action.clone(),
-                (entry.as_string_list(key)?, entry.origin.to_string()),
+                (entry.as_string_or_list(key)?, entry.origin.to_string()),
             );
         }
     }

@@ -518,6 +518,19 @@ fn draw_help(f: &mut Frame, s: &State, body: Rect, scroll: u16) {
         "Commands: :run <job> :cancel <job> :enable/:disable <job> :theme <name> :lambda <x> :<tab> :pause :resume :q",
         s.theme.style(Role::Muted),
     )));
+    // The names `[keys]` in the config file and its error messages use.
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Action names, for [keys] in the config file (approve = \"a\" or [\"a\", \"ctrl+a\"])",
+        s.theme.style(Role::TableHeader),
+    )));
+    for (name, keys) in s.keymap.action_names() {
+        let pad = 24usize.saturating_sub(name.chars().count());
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {name}{}", " ".repeat(pad))),
+            Span::styled(keys, s.theme.style(Role::Key)),
+        ]));
+    }
     let rect = centred(body, 90.min(body.width.saturating_sub(2)), body.height);
     f.render_widget(Clear, rect);
     f.render_widget(

@@ -457,7 +457,7 @@ impl KeyMap {
                     .collect::<Result<_, _>>()?,
                 None => defaults
                     .iter()
-                    .filter_map(|d| Key::parse(d).map(|k| (k, "default".to_string())))
+                    .filter_map(|d| Key::parse(d).map(|k| (k, DEFAULT_ORIGIN.to_string())))
                     .collect(),
             };
             wanted.push((*action, *scope, keys));
@@ -474,6 +474,7 @@ impl KeyMap {
             }
         }
         let mut bindings: BTreeMap<(Scope, Key), Action> = BTreeMap::new();
+        let mut origins: BTreeMap<(Scope, Key), String> = BTreeMap::new();
         for (action, scope, keys) in &wanted {
             for (key, origin) in keys {
                 // A tab key must not shadow a global one, nor two actions share a scope.
@@ -483,15 +484,29 @@ impl KeyMap {
                         && *a != action
                         && (s == scope || *s == Scope::Global || *scope == Scope::Global)
                 });
-                if let Some((_, other)) = clash {
+                if let Some((slot, other)) = clash {
+                    let other_origin = origins.get(slot).cloned().unwrap_or_default();
+                    // Name the binding the user wrote (their file), not the default it hits.
+                    let (mine, theirs, file, by) = if origin == DEFAULT_ORIGIN {
+                        (*other, *action, other_origin, "by default")
+                    } else if other_origin == DEFAULT_ORIGIN {
+                        (*action, *other, origin.clone(), "by default")
+                    } else {
+                        (*action, *other, origin.clone(), "in the same file")
+                    };
                     return Err(ConfigError {
-                        origin: origin.clone(),
-                        key: format!("keys.{}", action.name()),
+                        origin: file,
+                        key: format!("keys.{}", mine.name()),
                         value: format!("{:?}", key.to_string()),
-                        reason: format!("already bound to {}", other.name()),
+                        reason: format!(
+                            "already bound to {} {by} (rebind {} too, or pick another key)",
+                            theirs.name(),
+                            theirs.name()
+                        ),
                     });
                 }
                 bindings.insert((*scope, *key), *action);
+                origins.insert((*scope, *key), origin.clone());
             }
         }
         Ok(KeyMap { bindings })
@@ -527,6 +542,25 @@ impl KeyMap {
     }
 
     /// Every binding of a scope, grouped per action, for the help screen.
+    /// Every action by the name `[keys]` and error messages use, with its current keys
+    /// ("–" when unbound), in table order.
+    pub fn action_names(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        for (action, name, ..) in Action::table() {
+            if out.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let keys: Vec<String> = self.keys_of(action).iter().map(Key::to_string).collect();
+            let keys = if keys.is_empty() {
+                "–".to_string()
+            } else {
+                keys.join(" ")
+            };
+            out.push((name, keys));
+        }
+        out
+    }
+
     pub fn help_lines(&self, scope: Scope) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         for (action, _, s, _, description) in Action::table() {
@@ -541,6 +575,9 @@ impl KeyMap {
         out
     }
 }
+
+/// The origin of a binding no config file set.
+const DEFAULT_ORIGIN: &str = "default";
 
 #[cfg(test)]
 mod tests {

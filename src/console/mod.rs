@@ -136,8 +136,11 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
                     state.dirty = true;
                 }
                 Effect::Redraw => {
+                    // Clears the screen and forgets the last frame, so the next draw writes
+                    // every cell (`ctrl+l`, and SIGCONT after a stop).
                     let _ = term.clear();
                     state.dirty = true;
+                    last_draw = None;
                 }
                 other => executor.spawn(other),
             }
@@ -209,9 +212,20 @@ fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
-/// SIGTERM, SIGHUP (the SSH link dropped) and SIGINT end the console cleanly.
+/// SIGTERM, SIGHUP (the SSH link dropped) and SIGINT end the console cleanly; SIGCONT (back
+/// from a stop) redraws the whole screen.
 fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
+    if let Ok(mut cont) = signal(SignalKind::from_raw(libc::SIGCONT)) {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while cont.recv().await.is_some() {
+                if tx.send(Msg::Resumed).is_err() {
+                    break;
+                }
+            }
+        });
+    }
     for (kind, name) in [
         (SignalKind::terminate(), "SIGTERM"),
         (SignalKind::hangup(), "SIGHUP"),

@@ -55,6 +55,9 @@ pub enum Msg {
     },
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate(&'static str),
+    /// SIGCONT: the process was stopped (`ctrl+z` then `fg`, or a stop from outside) and runs
+    /// again; whatever the shell drew meanwhile is on the screen, so everything is redrawn.
+    Resumed,
 }
 
 /// A failed load: unreachable database (show "disconnected", retry) or another error.

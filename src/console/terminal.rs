@@ -46,6 +46,11 @@ pub struct QuietBackend<B> {
     inner: B,
     /// Whether the cursor is known to be hidden (forgotten on `clear`, so it is hidden again).
     cursor_hidden: bool,
+    /// Where the cursor was last put. Answered instead of asking the terminal: ratatui's
+    /// `Terminal::clear` asks for the cursor position first, and the terminal's answer is read
+    /// (and dropped) by the input task, so the query timed out and the clear never happened:
+    /// `ctrl+l` and the redraw after `fg` left whatever the shell had drawn.
+    cursor: Position,
 }
 
 impl<B> QuietBackend<B> {
@@ -53,6 +58,7 @@ impl<B> QuietBackend<B> {
         QuietBackend {
             inner,
             cursor_hidden: false,
+            cursor: Position::ORIGIN,
         }
     }
 }
@@ -89,10 +95,12 @@ impl<B: Backend> Backend for QuietBackend<B> {
     }
 
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
+        Ok(self.cursor)
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        let position = position.into();
+        self.cursor = position;
         self.inner.set_cursor_position(position)
     }
 

@@ -253,10 +253,11 @@ fn parse(
                 for (role_name, spec) in table {
                     let key = format!("styles.{role_name}");
                     let role = Role::parse(role_name).ok_or_else(|| {
+                        let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
                         err(
                             key.clone(),
                             String::new(),
-                            "unknown role (see themes/dark.toml for the list)",
+                            &format!("unknown role (known: {})", known.join(", ")),
                         )
                     })?;
                     let style = parse_style(spec, &key, origin, truecolor)?;

@@ -51,6 +51,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.info(format!("{signal}: leaving"));
             vec![Effect::Quit]
         }
+        Msg::Resumed => {
+            s.dirty = true;
+            vec![Effect::Redraw]
+        }
     }
 }
 

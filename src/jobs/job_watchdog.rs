@@ -3,7 +3,6 @@
 
 use serde_json::json;
 
-use super::catalog;
 use super::incidents::{FAILURE_STREAK, FAILURE_STREAK_THRESHOLD, LEASE_EXPIRED, SLA_LAG};
 use super::scheduler::ai_unavailable;
 use super::{JobCtx, JobError, JobOutcome, JobSummary};
@@ -24,7 +23,7 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     }
     ctx.progress(1, 2, "SLAs");
     let states = store.job_states().await?;
-    let effective = catalog::effective(&ctx.cfg().jobs);
+    let effective = crate::jobs::overview::applied_from_states(&ctx.cfg().jobs, &states);
     let (mut late, mut streaks) = (Vec::new(), Vec::new());
     for job in &effective {
         let name = job.spec.name;

@@ -8,7 +8,7 @@ use super::JobEnv;
 use super::catalog;
 use crate::budget::tiers::AiNeed;
 use crate::store::StoreError;
-use crate::store::ops::jobs::{JobState, RunRecord};
+use crate::store::ops::jobs::{JobState, RunRecord, ScheduleRow};
 
 /// Where a job stands against its SLA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,19 +56,54 @@ pub struct JobOverview {
     pub does: String,
 }
 
-/// Build the overview from the stored state (schedules are synced by the caller).
+/// Build the overview from the stored state.
 pub fn build(env: &JobEnv, states: &[JobState], now: DateTime<Utc>) -> Vec<JobOverview> {
     build_with(&env.cfg.jobs, env.cfg.ai.is_configured(), states, now)
 }
 
-/// [`build`] from the config's job overrides and whether an AI endpoint is configured.
+/// The schedule the system applies: each job's stored row (the database is the schedule's
+/// truth), or, for a job whose row is not seeded yet, the config's effective values. `enabled`
+/// is always `Some` for a stored row.
+pub fn applied(
+    overrides: &std::collections::BTreeMap<String, catalog::JobOverride>,
+    schedules: &[&ScheduleRow],
+) -> Vec<catalog::EffectiveJob> {
+    catalog::effective(overrides)
+        .into_iter()
+        .map(|mut job| {
+            if let Some(row) = schedules.iter().find(|r| r.job == job.spec.name) {
+                let minutes = |v: i64| u32::try_from(v.max(1)).unwrap_or(u32::MAX);
+                job.interval_minutes = minutes(row.interval_minutes);
+                job.max_lag_minutes = minutes(row.max_lag_minutes);
+                job.max_runtime_seconds = minutes(row.max_runtime_seconds);
+                if let Ok(p) = crate::budget::tiers::Priority::parse(&row.priority) {
+                    job.priority = p;
+                }
+                job.enabled = Some(row.enabled);
+            }
+            job
+        })
+        .collect()
+}
+
+/// [`applied`] from the job states.
+pub fn applied_from_states(
+    overrides: &std::collections::BTreeMap<String, catalog::JobOverride>,
+    states: &[JobState],
+) -> Vec<catalog::EffectiveJob> {
+    let rows: Vec<&ScheduleRow> = states.iter().map(|s| &s.schedule).collect();
+    applied(overrides, &rows)
+}
+
+/// [`build`] from the config's job overrides (used only for jobs not stored yet) and whether
+/// an AI endpoint is configured.
 pub fn build_with(
     overrides: &std::collections::BTreeMap<String, catalog::JobOverride>,
     ai_configured: bool,
     states: &[JobState],
     now: DateTime<Utc>,
 ) -> Vec<JobOverview> {
-    catalog::effective(overrides)
+    applied_from_states(overrides, states)
         .iter()
         .map(|job| {
             let state = states.iter().find(|s| s.schedule.job == job.spec.name);
@@ -108,14 +143,10 @@ pub fn build_with(
         .collect()
 }
 
-/// Write the effective JOB_CONFIG to `job_schedules` (unless read-only) and read the overview.
+/// Read the overview. A read never writes: the schedule shown is the database's (jobs not
+/// seeded yet show the config's values until a writer seeds them).
 pub async fn load(env: &JobEnv) -> Result<Vec<JobOverview>, StoreError> {
     let now = env.now();
-    if !env.cfg.read_only {
-        env.store
-            .sync_schedules(&catalog::effective(&env.cfg.jobs), now)
-            .await?;
-    }
     let states = env.store.job_states().await?;
     Ok(build(env, &states, now))
 }

@@ -59,7 +59,9 @@ pub async fn run_job(
     cancel: CancellationToken,
     progress: watch::Sender<JobProgress>,
 ) -> Result<RunReport, StoreError> {
-    let effective = catalog::effective(&env.cfg.jobs);
+    // The stored schedule is the truth (its max runtime); the config fills a job not seeded.
+    let stored = env.store.schedules().await?;
+    let effective = super::overview::applied(&env.cfg.jobs, &stored.iter().collect::<Vec<_>>());
     let Some(spec) = effective.iter().find(|j| j.spec.name == job) else {
         return Err(StoreError::NotFound(format!(
             "no job named {job:?} (known: {})",

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::catalog::{self, EffectiveJob};
+use super::catalog::EffectiveJob;
 use super::runner::{RunReport, run_job};
 use super::{JobEnv, JobProgress};
 use crate::budget::tiers::{AiNeed, Tier, gate_job, tier_for};
@@ -115,7 +115,8 @@ impl Scheduler {
         let states = self.env.store.job_states().await?;
         let (tier, _) = current_tier(&self.env).await?;
         let mut decisions = Vec::new();
-        for job in catalog::effective(&self.env.cfg.jobs) {
+        // The stored schedule is the truth (intervals, priorities, enabled).
+        for job in super::overview::applied_from_states(&self.env.cfg.jobs, &states) {
             let name = job.spec.name;
             let state = states.iter().find(|s| s.schedule.job == name);
             let decision = self.decide(&job, state, tier, now);

@@ -75,6 +75,11 @@ impl Pty {
         }
     }
 
+    /// Feed bytes to the emulated terminal as if another program (the shell) wrote them.
+    pub fn feed(&self, bytes: &[u8]) {
+        self.parser.lock().unwrap().process(bytes);
+    }
+
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
     }

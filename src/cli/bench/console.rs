@@ -293,7 +293,7 @@ fn print_tables(r: &ConsoleBench) {
             ok(tab.p95_ms < TARGET_FRAME_MS).into(),
         ]);
     }
-    println!(
+    crate::out!(
         "console on {} ({}), {}\n\nframe render time per tab, {} frames each (TestBackend)\n{}",
         r.database,
         r.backend,
@@ -371,11 +371,11 @@ fn print_tables(r: &ConsoleBench) {
         String::new(),
         format!("{} cell(s) changed", f.change_cells),
     ]);
-    println!("{}", t.render());
+    crate::out!("{}", t.render());
     if let Some(note) = &m.note {
-        println!("memory: {note}");
+        crate::out!("memory: {note}");
     }
-    println!("changed: {}", f.changed);
+    crate::out!("changed: {}", f.changed);
     if !f.idle_by_tab.is_empty() {
         let mut t = Table::new(&[
             ("tab", Align::Left),
@@ -389,7 +389,7 @@ fn print_tables(r: &ConsoleBench) {
                 crate::text::cell(&i.changed_lines.join(" | "), 100),
             ]);
         }
-        println!(
+        crate::out!(
             "\nidle refresh per tab ({:.1} s window)\n{}",
             f.window_s,
             t.render()

@@ -83,16 +83,19 @@ pub fn run(args: GuardArgs) -> Result<(), CliError> {
         return print_json(&bench);
     }
     for (name, r) in &bench.splits {
-        println!("{}", r.render(name));
+        crate::out!("{}", r.render(name));
         if args.misses && name != "all" {
             for (l, d, t) in &r.misses {
-                println!("  miss: {} -> {}: {:?}", l, d.as_str(), t);
+                crate::out!("  miss: {} -> {}: {:?}", l, d.as_str(), t);
             }
         }
     }
-    println!(
+    crate::out!(
         "time per post: median {:.0} µs, max {:.0} µs ({} posts, {} run(s) each)",
-        bench.median_us_per_post, bench.max_us_per_post, bench.posts, args.runs
+        bench.median_us_per_post,
+        bench.max_us_per_post,
+        bench.posts,
+        args.runs
     );
     Ok(())
 }

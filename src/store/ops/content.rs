@@ -35,6 +35,7 @@ pub struct ContentToScreen {
     /// The text (a thread's first part).
     pub content: Option<String>,
     /// JSON text: a thread's parts.
+    #[serde(serialize_with = "crate::text::json_text")]
     pub thread_parts: Option<String>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -74,6 +75,7 @@ pub struct RecentText {
     /// The text (a thread's first part).
     pub content: Option<String>,
     /// JSON text: a thread's parts.
+    #[serde(serialize_with = "crate::text::json_text")]
     pub thread_parts: Option<String>,
 }
 

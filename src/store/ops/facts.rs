@@ -121,6 +121,7 @@ pub struct DecisionDetail {
     pub decision_type: String,
     pub status: String,
     pub content: Option<String>,
+    #[serde(serialize_with = "crate::text::json_text")]
     pub thread_parts: Option<String>,
     pub raw_topic: Option<String>,
     pub angle: Option<String>,

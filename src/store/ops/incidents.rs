@@ -45,6 +45,7 @@ pub struct EventRecord {
     pub severity: String,
     pub component: String,
     pub message: String,
+    #[serde(serialize_with = "crate::text::json_text")]
     pub metadata: Option<String>,
     pub created_at: DateTime<Utc>,
 }

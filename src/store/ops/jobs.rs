@@ -126,6 +126,7 @@ pub struct RunRecord {
     pub finished_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
     /// The summary as JSON text (rows read/written, duration, job details).
+    #[serde(serialize_with = "crate::text::json_text")]
     pub stats: Option<String>,
     pub progress_done: Option<i64>,
     pub progress_total: Option<i64>,
@@ -165,6 +166,60 @@ const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbea
      finished_at, error, CAST(stats AS TEXT) AS stats, progress_done, progress_total, \
      progress_phase, cancel_requested";
 
+/// What applying the config changes on one job's stored schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleChange {
+    pub job: String,
+    /// The stored settings before (`None`: no row yet).
+    pub from: Option<String>,
+    /// The settings after.
+    pub to: String,
+}
+
+/// A schedule's settings in one line, as audited: `interval_minutes=60 priority=critical …`.
+fn describe_schedule(
+    interval: i64,
+    priority: &str,
+    max_lag: i64,
+    max_runtime: i64,
+    enabled: bool,
+) -> String {
+    format!(
+        "interval_minutes={interval} priority={priority} max_lag_minutes={max_lag} \
+         max_runtime_seconds={max_runtime} enabled={enabled}"
+    )
+}
+
+/// What writing `job` over the stored row would change, or `None` when nothing would. An
+/// `enabled` the config does not set keeps the stored value.
+pub fn schedule_change(
+    current: Option<&ScheduleRow>,
+    job: &EffectiveJob,
+) -> Option<ScheduleChange> {
+    let from = current.map(|c| {
+        describe_schedule(
+            c.interval_minutes,
+            &c.priority,
+            c.max_lag_minutes,
+            c.max_runtime_seconds,
+            c.enabled,
+        )
+    });
+    let enabled = job.enabled.unwrap_or(current.is_none_or(|c| c.enabled));
+    let to = describe_schedule(
+        i64::from(job.interval_minutes),
+        job.priority.as_str(),
+        i64::from(job.max_lag_minutes),
+        i64::from(job.max_runtime_seconds),
+        enabled,
+    );
+    (from.as_deref() != Some(to.as_str())).then(|| ScheduleChange {
+        job: job.spec.name.to_string(),
+        from,
+        to,
+    })
+}
+
 /// Per-job facts for the jobs list, the watchdog and the scheduler.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobState {
@@ -178,14 +233,27 @@ pub struct JobState {
 
 #[async_trait]
 pub trait JobStore {
-    /// Write the effective JOB_CONFIG. `enabled` is written only when the config file sets it,
-    /// so an operator's enable/disable survives restarts otherwise.
+    /// Seed `job_schedules` from the effective JOB_CONFIG: only rows that do not exist yet are
+    /// written (a first install, a job added by an upgrade); an existing row is never changed
+    /// here. The database's rows are the schedule's truth; they change only by explicit,
+    /// audited actions ([`JobStore::apply_schedule`], enable/disable).
     async fn sync_schedules(
         &self,
         jobs: &[EffectiveJob],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError>;
+    /// Make one job's stored schedule match `job` (an explicit `xbot jobs apply-config`), in
+    /// one transaction with an `operator_audit` row (action `apply_config`, subject
+    /// `job:<name>`, the settings before and after). Returns the change, or `None` when the
+    /// row already matches (nothing written, nothing audited).
+    async fn apply_schedule(
+        &self,
+        job: &EffectiveJob,
+        action_id: &str,
+        operator: &crate::identity::Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ScheduleChange>, StoreError>;
     async fn set_job_enabled(
         &self,
         job: &str,
@@ -316,6 +384,7 @@ impl<B: Backend> JobStore for SqlStore<B> {
         for j in jobs {
             // On a database xBOT runs, a job that duplicates one of xBOT's starts disabled,
             // with the reason on its schedule row: running both is the operator's choice.
+            // An existing row is left as it is: the database is the schedule's truth.
             let duplicate =
                 crate::store::source::duplicates_xbot_job(j.spec.name).filter(|_| attached);
             tx.execute(
@@ -324,20 +393,7 @@ impl<B: Backend> JobStore for SqlStore<B> {
                      last_skip_at)
                  VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, $9), $8, $8, $10,
                          CASE WHEN $10 IS NULL THEN NULL ELSE $8 END)
-                 ON CONFLICT (job) DO UPDATE SET
-                     interval_minutes = excluded.interval_minutes,
-                     priority = excluded.priority,
-                     max_lag_minutes = excluded.max_lag_minutes,
-                     max_runtime_seconds = excluded.max_runtime_seconds,
-                     ai = excluded.ai,
-                     enabled = COALESCE($7, job_schedules.enabled),
-                     updated_at = CASE
-                         WHEN job_schedules.interval_minutes <> excluded.interval_minutes
-                           OR job_schedules.priority <> excluded.priority
-                           OR job_schedules.max_lag_minutes <> excluded.max_lag_minutes
-                           OR job_schedules.max_runtime_seconds <> excluded.max_runtime_seconds
-                           OR job_schedules.enabled <> COALESCE($7, job_schedules.enabled)
-                         THEN excluded.updated_at ELSE job_schedules.updated_at END"
+                 ON CONFLICT (job) DO NOTHING"
                     .into(),
                 args![
                     j.spec.name,
@@ -367,6 +423,71 @@ impl<B: Backend> JobStore for SqlStore<B> {
                 vec![],
             )
             .await
+    }
+
+    async fn apply_schedule(
+        &self,
+        job: &EffectiveJob,
+        action_id: &str,
+        operator: &crate::identity::Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ScheduleChange>, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        let current: Option<ScheduleRow> = tx
+            .fetch_optional(
+                "SELECT job, interval_minutes, priority, max_lag_minutes, max_runtime_seconds, ai,
+                        enabled, last_skip_reason, last_skip_at, created_at, updated_at
+                 FROM job_schedules WHERE job = $1"
+                    .into(),
+                args![job.spec.name],
+            )
+            .await?;
+        let Some(change) = schedule_change(current.as_ref(), job) else {
+            return Ok(None);
+        };
+        let enabled = job
+            .enabled
+            .unwrap_or(current.as_ref().is_none_or(|c| c.enabled));
+        tx.execute(
+            "INSERT INTO job_schedules (job, interval_minutes, priority, max_lag_minutes,
+                 max_runtime_seconds, ai, enabled, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+             ON CONFLICT (job) DO UPDATE SET
+                 interval_minutes = excluded.interval_minutes,
+                 priority = excluded.priority,
+                 max_lag_minutes = excluded.max_lag_minutes,
+                 max_runtime_seconds = excluded.max_runtime_seconds,
+                 ai = excluded.ai,
+                 enabled = excluded.enabled,
+                 updated_at = excluded.updated_at"
+                .into(),
+            args![
+                job.spec.name,
+                job.interval_minutes,
+                job.priority.as_str(),
+                job.max_lag_minutes,
+                job.max_runtime_seconds,
+                job.spec.ai.as_str(),
+                enabled,
+                now
+            ],
+        )
+        .await?;
+        crate::store::ops::reviews::insert_audit(
+            &mut tx,
+            action_id,
+            &format!("job:{}", job.spec.name),
+            "apply_config",
+            change.from.as_deref(),
+            Some(&change.to),
+            "applied",
+            operator,
+            Some("xbot jobs apply-config"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(change))
     }
 
     async fn set_job_enabled(

@@ -34,8 +34,10 @@ pub struct ReviewRecord {
     pub proposed_rewrite: Option<String>,
     pub risk_level: String,
     /// JSON text: a list of issue strings.
+    #[serde(serialize_with = "crate::text::json_text")]
     pub issues: Option<String>,
     /// JSON text: a list of rule hits (category, level, start, end, text, rule, why).
+    #[serde(serialize_with = "crate::text::json_text")]
     pub rule_hits: Option<String>,
     pub status: String,
     pub version: i64,

@@ -46,8 +46,11 @@ pub struct WeightMapRecord {
     pub sample_size: i64,
     pub is_active: bool,
     pub job_run_id: Option<i64>,
+    #[serde(serialize_with = "crate::text::json_text")]
     pub weights: Option<String>,
+    #[serde(serialize_with = "crate::text::json_text")]
     pub stats: Option<String>,
+    #[serde(serialize_with = "crate::text::json_text")]
     pub params: Option<String>,
 }
 
