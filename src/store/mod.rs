@@ -120,6 +120,15 @@ impl<B: Backend> SqlStore<B> {
             self.discover(&schemas.source).await?;
         }
         self.read_install_mode().await?;
+        // The job schedule, seeded once with the catalogue's defaults (on an attached database
+        // the jobs xBOT already runs start disabled, with the reason), so that the first
+        // `jobs list` shows what the scheduler will do.
+        use crate::store::ops::jobs::JobStore;
+        self.sync_schedules(
+            &crate::config::catalog::effective(&std::collections::BTreeMap::new()),
+            chrono::Utc::now(),
+        )
+        .await?;
         tracing::info!(mode = mode.as_str(), "xbot installed");
         Ok(())
     }

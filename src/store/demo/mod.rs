@@ -95,6 +95,13 @@ pub async fn seed(
 ) -> Result<DemoReport, StoreError> {
     let started = Instant::now();
     let now = opts.now;
+    // The job schedule with the catalogue's defaults (rows that exist are left as they are).
+    store
+        .sync_schedules(
+            &crate::config::catalog::effective(&std::collections::BTreeMap::new()),
+            now,
+        )
+        .await?;
     let seeds = ops::account_seeds(opts.seed, now, ACCOUNTS);
     let ctx = posts::PostContext {
         now,

@@ -83,7 +83,8 @@ pub trait AdminStore {
     async fn table_counts(&self) -> Result<Vec<TableCount>, StoreError>;
     /// True when no decision has been recorded yet (a new database).
     async fn is_empty(&self) -> Result<bool, StoreError>;
-    /// Delete every row of every xbot table (for `xbot demo --reset`).
+    /// Delete every row of xbot's tables, and of xBOT's tables when xbot created them
+    /// (standalone), for `xbot demo --reset`.
     async fn reset(&self) -> Result<(), StoreError>;
     /// Write a batch of rows in one transaction.
     async fn write_batch(&self, batch: &Batch) -> Result<(), StoreError>;
