@@ -428,7 +428,7 @@ pub(crate) fn learning_view_select() -> &'static str {
 }
 
 /// How stale the facts may be when a screen or verb reads them.
-pub(crate) const FACTS_MAX_AGE: chrono::Duration = chrono::Duration::seconds(2);
+pub(crate) const FACTS_MAX_AGE: chrono::Duration = chrono::Duration::milliseconds(500);
 
 /// Facts whose decision changed since `$2` and is no longer posted (or is gone).
 const UNPOSTED_SINCE: &str = "f.decision_id IN (SELECT d.decision_id FROM {decisions} d
