@@ -273,6 +273,12 @@ async fn serve_stops_on_sigterm_and_leaves_no_running_run(db: &TestDb) {
         "[jobs.objective_scores]\ninterval_minutes = 1\n",
     )
     .unwrap();
+    // The schedule lives in the database (issue 13): the config's change is applied
+    // explicitly, as an operator would.
+    let applied = xbot(home.path(), db, &["jobs", "apply-config"], &[])
+        .output()
+        .unwrap();
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
     let mut blocker = if db.is_postgres() {
         Some(Blocker::take(db).await)
     } else {

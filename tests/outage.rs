@@ -77,7 +77,6 @@ fn the_database_goes_away_for_30_seconds_and_comes_back() {
     let Some((url, control)) = outage_setup() else {
         return;
     };
-    let test_start = Utc::now();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let target = DatabaseTarget::Postgres { url: url.clone() };
     let store = rt
@@ -101,6 +100,18 @@ fn the_database_goes_away_for_30_seconds_and_comes_back() {
         "[jobs.offline_weight_map]\ninterval_minutes = 60\n",
     )
     .unwrap();
+    // The schedule lives in the database: the config's change is applied explicitly.
+    let applied = xbot(home.path(), &url)
+        .args(["jobs", "apply-config"])
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    // Operator actions from here on are the test's (the applied config is set-up).
+    let test_start = Utc::now();
     let blocker = std::thread::spawn({
         let url = url.clone();
         move || {
