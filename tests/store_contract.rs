@@ -119,7 +119,7 @@ async fn batches_write_every_table_and_reset_empties_them(db: &TestDb) {
     assert_eq!(count("content_metadata"), 7);
     assert_eq!(count("outcomes"), 7);
     assert_eq!(count("post_follower_tracking"), 1);
-    assert_eq!(count("system_events"), 1);
+    assert_eq!(count("events"), 1);
     assert!(!db.store.is_empty().await.unwrap());
     db.store.reset().await.unwrap();
     assert!(
@@ -389,7 +389,7 @@ async fn the_demo_dataset_is_deterministic_and_complete(db: &TestDb) {
         "learning_model_weights",
         "job_runs",
         "incidents",
-        "system_events",
+        "events",
         "ai_usage",
         "operator_audit",
         "expert_insights",

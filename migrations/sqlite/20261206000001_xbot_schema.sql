@@ -92,7 +92,7 @@ CREATE TABLE IF NOT EXISTS job_runs (
     cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE TABLE IF NOT EXISTS system_events (
+CREATE TABLE IF NOT EXISTS events (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     event_type TEXT NOT NULL,
     severity   TEXT NOT NULL DEFAULT 'info',
@@ -132,7 +132,7 @@ CREATE INDEX IF NOT EXISTS operator_audit_subject_idx ON operator_audit (subject
 CREATE INDEX IF NOT EXISTS ai_usage_at_idx ON ai_usage (at);
 CREATE UNIQUE INDEX IF NOT EXISTS job_runs_one_running ON job_runs (job) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS job_runs_job_idx ON job_runs (job, started_at DESC);
-CREATE INDEX IF NOT EXISTS system_events_created_idx ON system_events (created_at DESC);
+CREATE INDEX IF NOT EXISTS events_created_idx ON events (created_at DESC);
 CREATE UNIQUE INDEX IF NOT EXISTS incidents_one_open ON incidents (kind, subject) WHERE state = 'open';
 CREATE INDEX IF NOT EXISTS incidents_opened_idx ON incidents (opened_at DESC);
 CREATE INDEX IF NOT EXISTS expert_insights_created_idx ON expert_insights (created_at DESC);

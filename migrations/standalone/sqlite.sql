@@ -1,5 +1,5 @@
 -- xBOT's tables in xBOT's own layout (SQLite translation of postgres.sql beside this file:
--- text timestamps, text JSON; xBOT's system_events is left out, its name is xbot's own table's), for a database that has none (the demo, an empty
+-- text timestamps, text JSON), for a database that has none (the demo, an empty
 -- Postgres): run by xbot once, in xBOT's schema, when it finds no xBOT tables there. The shapes
 -- follow xBOT's repository (jatenner/xBOT: SAFE_MIGRATION_WITH_VIEWS.sql,
 -- supabase/migrations/20250115_restore_content_slot_and_vw_learning.sql,
@@ -164,6 +164,15 @@ CREATE TABLE IF NOT EXISTS reply_opportunities (
     created_at         TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+
+CREATE TABLE IF NOT EXISTS system_events (
+    id          TEXT PRIMARY KEY DEFAULT (lower(hex(randomblob(16)))),
+    event_type  TEXT NOT NULL,
+    severity    TEXT NOT NULL DEFAULT 'info',
+    event_data  TEXT,
+    message     TEXT,
+    created_at  TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 
 -- xBOT's learning view, as xBOT defines it (read by xBOT's offlineWeightMapJob).
 CREATE VIEW IF NOT EXISTS vw_learning AS

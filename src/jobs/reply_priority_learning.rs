@@ -27,7 +27,7 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
         .map(|u| (u.username.as_str(), u.priority))
         .collect();
     let opportunities = store.open_opportunities().await?;
-    let ranks: Vec<(String, f64)> = opportunities
+    let mut ranks: Vec<(String, f64)> = opportunities
         .iter()
         .map(|o| {
             let likes = o.likes.unwrap_or(0).max(0) as f64;
@@ -46,19 +46,24 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
         .collect();
     ctx.check_cancelled()?;
     ctx.progress(2, 3, "publishing");
-    let written = store
-        .publish_priorities(ctx.lease, &updates, &ranks, now)
-        .await?;
+    let written = store.publish_priorities(ctx.lease, &updates, now).await?;
     ctx.progress(3, 3, "done");
+    // The ranks are not written into xBOT's reply_opportunities: the best ten are reported.
+    ranks.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top: Vec<serde_json::Value> = ranks
+        .iter()
+        .take(10)
+        .map(|(id, rank)| json!({"id": id, "rank": rank}))
+        .collect();
     let mut bands: HashMap<&str, u32> = HashMap::new();
     for u in &updates {
         *bands.entry(u.band.as_str()).or_default() += 1;
     }
     Ok(JobOutcome::Done(JobSummary {
         rows_read: accounts.len() as u64,
-        rows_written: written + ranks.len() as u64,
+        rows_written: written,
         message: format!(
-            "{} accounts re-prioritised ({} banded), {} opportunities re-ranked",
+            "{} accounts re-prioritised ({} banded), {} opportunities ranked (reported; xBOT ranks its own)",
             updates.len(),
             updates
                 .iter()
@@ -66,6 +71,6 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
                 .count(),
             ranks.len()
         ),
-        details: json!({"bands": bands, "opportunities": ranks.len()}),
+        details: json!({"bands": bands, "opportunities": ranks.len(), "top_opportunities": top}),
     }))
 }

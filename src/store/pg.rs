@@ -57,7 +57,7 @@ impl PgBackend {
         // JIT compilation costs more than it saves on xbot's short aggregations (hundreds of
         // milliseconds of compile time for a query that runs in tens).
         // xbot's schema first, so that everything xbot creates lands there and its own tables
-        // (system_events among them) shadow xBOT's of the same name; xBOT's schema second.
+        // come first; xBOT's schema second.
         // UTC, so that xBOT's timestamps without time zone read as the UTC they hold.
         let search_path = format!(
             "{},{}",

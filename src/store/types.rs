@@ -152,7 +152,7 @@ pub struct IncidentRow {
     pub details: Option<String>,
 }
 
-/// A `system_events` row.
+/// A row of xbot's `events` (its own event log; xBOT's `system_events` is xBOT's).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventRow {
     pub event_type: String,

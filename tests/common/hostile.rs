@@ -1147,7 +1147,7 @@ pub async fn load(db: &TestDb, now: DateTime<Utc>) -> Loaded {
                     JsonTarget::EventMetadata => {
                         later.push((
                             format!(
-                                "INSERT INTO system_events (event_type, severity, component,
+                                "INSERT INTO events (event_type, severity, component,
                                      message, metadata, created_at)
                                  VALUES ($1, 'error', 'corpus', $2, {}, $4)",
                                 raw.json(3)

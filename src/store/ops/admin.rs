@@ -21,7 +21,7 @@ pub const TABLES: [&str; 17] = [
     "ai_usage",
     "job_runs",
     "job_schedules",
-    "system_events",
+    "events",
     "incidents",
     "install",
     "_sqlx_migrations",
@@ -170,32 +170,18 @@ impl<B: Backend> AdminStore for SqlStore<B> {
             names.push(table.to_string());
             exprs.push(format!("(SELECT COUNT(*) FROM {table})"));
         }
-        let sql = format!("SELECT {}", exprs.join(", "));
-        let counts: Vec<i64> = match B::KIND {
-            BackendKind::Postgres => {
-                let (v,): (String,) = self
-                    .db
-                    .fetch_optional(
-                        format!("SELECT json_build_array({})::text", exprs.join(", ")).into(),
-                        vec![],
-                    )
-                    .await?
-                    .unwrap_or(("[]".into(),));
-                serde_json::from_str(&v).unwrap_or_default()
-            }
-            BackendKind::Sqlite => {
-                let (v,): (String,) = self
-                    .db
-                    .fetch_optional(
-                        format!("SELECT json_array({})", exprs.join(", ")).into(),
-                        vec![],
-                    )
-                    .await?
-                    .unwrap_or(("[]".into(),));
-                let _ = sql;
-                serde_json::from_str(&v).unwrap_or_default()
-            }
+        // One statement: the counts as one JSON array (the two backends name the function
+        // differently).
+        let array = match B::KIND {
+            BackendKind::Postgres => format!("SELECT json_build_array({})::text", exprs.join(", ")),
+            BackendKind::Sqlite => format!("SELECT json_array({})", exprs.join(", ")),
         };
+        let (v,): (String,) = self
+            .db
+            .fetch_optional(array.into(), vec![])
+            .await?
+            .unwrap_or(("[]".into(),));
+        let counts: Vec<i64> = serde_json::from_str(&v).unwrap_or_default();
         Ok(names
             .into_iter()
             .zip(counts)
@@ -753,7 +739,7 @@ fn batch_tables(b: &Batch) -> Vec<TableRows> {
                 .collect(),
         ),
         (
-            Target::Own("system_events"),
+            Target::Own("events"),
             &[
                 "event_type",
                 "severity",

@@ -1,6 +1,6 @@
 //! Incidents and system events. An incident opens and resolves on state changes only: at most
 //! one is open per (kind, subject) (a partial unique index), and each transition writes exactly
-//! one `system_events` row in the same transaction. Seeing the same condition again only bumps
+//! one `events` row in the same transaction. Seeing the same condition again only bumps
 //! `last_seen_at` and `count`.
 
 use async_trait::async_trait;
@@ -85,7 +85,7 @@ pub(crate) async fn insert_event<T: BackendTx>(tx: &mut T, e: &EventRow) -> Resu
     args.push(Val::Json(e.metadata.clone()));
     args.push(Val::from(e.created_at));
     tx.execute(
-        "INSERT INTO system_events (event_type, severity, component, message, metadata, created_at)
+        "INSERT INTO events (event_type, severity, component, message, metadata, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)"
             .into(),
         args,
@@ -208,7 +208,7 @@ impl<B: Backend> IncidentStore for SqlStore<B> {
             .fetch_all(
                 "SELECT id, event_type, severity, component, message,
                         CAST(metadata AS TEXT) AS metadata, created_at
-                 FROM system_events ORDER BY created_at DESC, id DESC LIMIT $1"
+                 FROM events ORDER BY created_at DESC, id DESC LIMIT $1"
                     .into(),
                 args![limit],
             )

@@ -1,5 +1,5 @@
 //! Reply accounts: their reply statistics (aggregated in SQL, one row per account), new
-//! priorities written in one transaction, opportunity ranks, and operator pins and mutes.
+//! priorities written in one transaction, and operator pins and mutes.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -56,12 +56,11 @@ pub trait ReplyStore {
         tau: f64,
     ) -> Result<Vec<AccountReplies>, StoreError>;
     async fn open_opportunities(&self) -> Result<Vec<OpenOpportunity>, StoreError>;
-    /// Write the new priorities and opportunity ranks in one transaction holding the lease.
+    /// Write the new priorities in one transaction holding the lease.
     async fn publish_priorities(
         &self,
         lease: &Lease,
         updates: &[PriorityUpdate],
-        ranks: &[(String, f64)],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
     async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError>;
@@ -200,17 +199,13 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         &self,
         lease: &Lease,
         updates: &[PriorityUpdate],
-        ranks: &[(String, f64)],
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let mut tx = self.db.begin_write().await?;
         check_lease(&mut tx, B::KIND, lease, now).await?;
         // xBOT's reply targeting reads priority_score (and reply_performance_score) from its
         // discovered_accounts: those two are written there, in xBOT's columns. The rest of
-        // xbot's per-account state lives in xbot's account_state. Opportunity ranks are not
-        // written: xBOT ranks its own opportunities (by opportunity_score × priority), so the
-        // ranks are reported in the run's stats only.
-        let _ = ranks;
+        // xbot's per-account state lives in xbot's account_state.
         let src = self.src();
         let table = src.table("accounts").map(str::to_string);
         let user_eq = src.text_eq("accounts", "username", "$1");

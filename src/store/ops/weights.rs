@@ -557,7 +557,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             ));
         };
         let col = |c: &str| crate::store::source::quote_ident(src.col("weights", c).unwrap_or(c));
-        let (active_col, computed_col) = (col("is_active"), col("computed_at"));
+        let active_col = col("is_active");
         let mut tx = self.db.begin_write().await?;
         let earlier: Option<(String,)> = tx
             .fetch_optional(
@@ -653,7 +653,6 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             args![&id],
         )
         .await?;
-        let _ = computed_col;
         let previous = current.map(|c| c.1);
         tx.execute(
             "INSERT INTO weight_activations (source_id, version, activated_by, activated_at, previous_id)
