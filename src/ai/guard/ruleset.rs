@@ -474,7 +474,35 @@ pub fn load_with_local(path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
             })?,
         )),
     };
-    let mut files: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+    // Rule authors can try edits without rebuilding: XBOT_GUARD_RULES_DIR names a directory
+    // whose files replace the embedded ones of the same name (rules/vocab.toml → DIR/vocab.toml).
+    let overrides: Vec<(String, String)> = match std::env::var_os("XBOT_GUARD_RULES_DIR") {
+        None => Vec::new(),
+        Some(dir) => {
+            let dir = Path::new(&dir);
+            let mut out = Vec::new();
+            for (name, _) in BUILTIN_FILES {
+                let base = Path::new(name).file_name().unwrap_or_default();
+                let p = dir.join(base);
+                let src = std::fs::read_to_string(&p).map_err(|err| RuleSetError {
+                    file: p.display().to_string(),
+                    rule: None,
+                    field: String::new(),
+                    message: format!("cannot read (XBOT_GUARD_RULES_DIR): {err}"),
+                })?;
+                out.push((p.display().to_string(), src));
+            }
+            out
+        }
+    };
+    let mut files: Vec<(&str, &str)> = if overrides.is_empty() {
+        BUILTIN_FILES.to_vec()
+    } else {
+        overrides
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect()
+    };
     if let Some((name, src)) = &local {
         files.push((name, src));
     }
