@@ -1281,10 +1281,22 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
     let matched = ctx.matched().to_lowercase();
     if matched.contains("antibiotic") && ANTIBIOTICS_FOR_VIRUS.is_match(ctx.after()) {
         Verdict::Drop
+    } else if GENERIC_TREATMENT.is_match(&matched) && !OWN_TREATMENT.is_match(&matched) {
+        // "skip the prescription" speaks of treatment in general; "skip your insulin" of the
+        // reader's own: only the second is rejected on the rules alone.
+        Verdict::Level(RiskLevel::High)
     } else {
         Verdict::Keep
     }
 }
+
+static GENERIC_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:the|a|an|some)\s+(?:prescriptions?|pills?|meds|medications?|medicines?|drugs|treatments?)$")
+});
+
+static OWN_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:your|ur|his|her|their|my|kids?|child\w*|son|daughter|baby)\b")
+});
 
 /// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
@@ -1508,12 +1520,24 @@ static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
     let m = ctx.matched();
     let asked = sentence_text(ctx).trim_end().ends_with('?');
-    if asked || SOFT_HEDGE.is_match(m) || has_negator(m) || RESEARCH.is_match(m) {
+    if asked
+        || SOFT_HEDGE.is_match(m)
+        || has_negator(m)
+        || RESEARCH.is_match(m)
+        || RESEARCH_NEWS.is_match(sentence_text(ctx))
+    {
         Verdict::Drop
     } else {
         Verdict::Keep
     }
 }
+
+/// Research news in the sentence: the catch-alls leave reports of studies alone.
+static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:researchers?|scientists?|stud(?:y|ies)|trials?|a\s+review|meta-analys[ie]s|(?:we|they)\s+hope|hoping)\b",
+    )
+});
 
 static DRINK_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
