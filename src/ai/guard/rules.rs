@@ -755,7 +755,7 @@ static CLAUSE_DELIM: LazyLock<Regex> = LazyLock::new(|| {
 /// Soft hedges neutralise (or soften) claims in the same clause.
 static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|can\s+(?:help|support|contribute|aid|assist)|(?:(?:is|are|was|were|been|be)\s+)?(?:associated|linked|correlated|tied)\s+(?:with|to)|(?:(?:some|early|preliminary|small|limited|emerging|new)\s+)?(?:stud(?:y|ies)|research|evidence|data|trials?)\s+(?:suggests?|indicates?|hints?|points?\s+to)|evidence\s+is\s+(?:mixed|limited|weak|emerging|early|inconclusive|thin)|(?:mixed|limited|weak|emerging|early)\s+evidence|some\s+people|for\s+some|in\s+some\s+(?:people|cases|studies|patients)|not\s+everyone|results\s+(?:may\s+)?vary|(?:tends?|appears?|seems?)\s+to|more\s+research\s+is\s+needed)\b",
+        r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|can\s+(?:help|support|contribute|aid|assist|soothe|ease|relieve|calm)|(?:(?:is|are|was|were|been|be)\s+)?(?:associated|linked|correlated|tied)\s+(?:with|to)|(?:(?:some|early|preliminary|small|limited|emerging|new)\s+)?(?:stud(?:y|ies)|research|evidence|data|trials?)\s+(?:suggests?|indicates?|hints?|points?\s+to)|evidence\s+is\s+(?:mixed|limited|weak|emerging|early|inconclusive|thin)|(?:mixed|limited|weak|emerging|early)\s+evidence|some\s+people|for\s+some|in\s+some\s+(?:people|cases|studies|patients)|not\s+everyone|results\s+(?:may\s+)?vary|(?:tends?|appears?|seems?)\s+to|more\s+research\s+is\s+needed)\b",
     )
 });
 
@@ -820,7 +820,7 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 /// Real treatments as the subject of a cure claim ("antivirals cure hepatitis C"): high, not critical.
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:chemo(?:therapy)?|surgery|surgical|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
     )
 });
 
@@ -1143,7 +1143,9 @@ fn research_context(ctx: &Ctx<'_>) -> bool {
 }
 
 fn research_filter(ctx: &Ctx<'_>) -> Verdict {
-    if research_context(ctx) {
+    // "Physio fixed my back pain": a real treatment doing its job is not a cure claim.
+    let medical = MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix());
+    if research_context(ctx) || medical {
         Verdict::Drop
     } else {
         Verdict::Keep
@@ -1520,7 +1522,12 @@ static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
     let m = ctx.matched();
     let asked = sentence_text(ctx).trim_end().ends_with('?');
+    // A weak claim with a negation anywhere in its clause ("The flu shot can't give you the
+    // flu") is not asserted.
+    let [before, after] = ctx.clause_outside();
     if asked
+        || has_negator(before)
+        || has_negator(after)
         || SOFT_HEDGE.is_match(m)
         || has_negator(m)
         || RESEARCH.is_match(m)
