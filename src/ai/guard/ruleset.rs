@@ -460,8 +460,17 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
     Ok(specs)
 }
 
-/// The built-in rules with a local file (read from disk) appended.
+/// The built-in rules with a local file (read from disk) appended. Rule authors can try edits
+/// without rebuilding: `XBOT_GUARD_RULES_DIR` names a directory whose files replace the
+/// embedded ones of the same name (see [`load_from`]).
 pub fn load_with_local(path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
+    let dir = std::env::var_os("XBOT_GUARD_RULES_DIR");
+    load_from(dir.as_deref().map(Path::new), path)
+}
+
+/// The rules read from `dir` (every built-in file name, e.g. `DIR/vocab.toml`) instead of the
+/// embedded ones when given, with a local file appended.
+pub fn load_from(dir: Option<&Path>, path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
     let local = match path {
         None => None,
         Some(p) => Some((
@@ -474,12 +483,9 @@ pub fn load_with_local(path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
             })?,
         )),
     };
-    // Rule authors can try edits without rebuilding: XBOT_GUARD_RULES_DIR names a directory
-    // whose files replace the embedded ones of the same name (rules/vocab.toml → DIR/vocab.toml).
-    let overrides: Vec<(String, String)> = match std::env::var_os("XBOT_GUARD_RULES_DIR") {
+    let overrides: Vec<(String, String)> = match dir {
         None => Vec::new(),
         Some(dir) => {
-            let dir = Path::new(&dir);
             let mut out = Vec::new();
             for (name, _) in BUILTIN_FILES {
                 let base = Path::new(name).file_name().unwrap_or_default();
