@@ -157,7 +157,11 @@ fn a_rules_directory_replaces_the_embedded_files() {
             .collect::<Vec<_>>()
     };
     assert_eq!(key(&specs), key(&builtin));
-    assert!(specs.rules[0].file.starts_with(&dir.path().display().to_string()));
+    assert!(
+        specs.rules[0]
+            .file
+            .starts_with(&dir.path().display().to_string())
+    );
 
     // An edited file is what gets loaded.
     let cure = dir.path().join("cure_claim.toml");

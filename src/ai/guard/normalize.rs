@@ -395,7 +395,11 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
         let after_modal = || {
             let tail: String = out.iter().rev().take(8).map(|x| x.c).collect();
             let tail: String = tail.chars().rev().collect();
-            let prev = tail.trim_end().rsplit([' ', '\'', '’']).next().unwrap_or("");
+            let prev = tail
+                .trim_end()
+                .rsplit([' ', '\'', '’'])
+                .next()
+                .unwrap_or("");
             matches!(
                 prev,
                 "will" | "ll" | "to" | "can" | "could" | "would" | "should" | "must" | "might"
@@ -545,8 +549,14 @@ mod tests {
         assert_eq!(norm("a twenty-one day fast"), "a 21 day fast");
         assert_eq!(norm("no one needs this one"), "no one needs this one");
         assert_eq!(norm("V@xxines c@use @utism"), "vaccines cause autism");
-        assert_eq!(norm("@dr_smith vax r poison"), "@dr_smith vaccine are poison");
-        assert_eq!(norm("ur acne will b gone 4ever"), "your acne will be gone forever");
+        assert_eq!(
+            norm("@dr_smith vax r poison"),
+            "@dr_smith vaccine are poison"
+        );
+        assert_eq!(
+            norm("ur acne will b gone 4ever"),
+            "your acne will be gone forever"
+        );
         assert_eq!(norm("1OO% curable, 2OOOmg"), "100% curable, 2000mg");
         assert_eq!(norm("Dr¥ fast"), "dry fast");
         assert_eq!(norm("H2O2 and CO2"), "h2o2 and co2");

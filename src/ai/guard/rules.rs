@@ -1293,12 +1293,13 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
 }
 
 static GENERIC_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
-    helper(r"\b(?:the|a|an|some)\s+(?:prescriptions?|pills?|meds|medications?|medicines?|drugs|treatments?)$")
+    helper(
+        r"\b(?:the|a|an|some)\s+(?:prescriptions?|pills?|meds|medications?|medicines?|drugs|treatments?)$",
+    )
 });
 
-static OWN_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
-    helper(r"\b(?:your|ur|his|her|their|my|kids?|child\w*|son|daughter|baby)\b")
-});
+static OWN_TREATMENT: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:your|ur|his|her|their|my|kids?|child\w*|son|daughter|baby)\b"));
 
 /// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
@@ -1624,10 +1625,12 @@ fn negated(prefix: &str) -> bool {
     };
     // The negator has its own verb and a new instruction starts after it: "if your meds
     // aren't working just take twice the dose" is not negated ("don't just stop" still is).
-    !words
-        .iter()
-        .skip(i + 2)
-        .any(|w| matches!(w.as_str(), "just" | "then" | "so" | "simply" | "instead" | "now"))
+    !words.iter().skip(i + 2).any(|w| {
+        matches!(
+            w.as_str(),
+            "just" | "then" | "so" | "simply" | "instead" | "now"
+        )
+    })
 }
 
 fn has_negator(s: &str) -> bool {
@@ -1854,16 +1857,10 @@ fn ceil_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-fn is_megadose(
-    limits: &[(Regex, f64)],
-    text: &str,
-    clause: &Range<usize>,
-    sentence: &Range<usize>,
-    start: usize,
-    end: usize,
-    unit: Unit,
-    value: f64,
-) -> bool {
+/// Whether `value` of `unit` at the amount `ctx` (its start and end) is a megadose.
+fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -> bool {
+    let (text, clause, sentence, start, end) =
+        (ctx.text, &ctx.clause, &ctx.sentence, ctx.start, ctx.end);
     let mg = match unit {
         Unit::Iu => return value >= MEGADOSE_IU,
         // Three or more tablets of an over-the-counter medicine at once is past the label.
@@ -1877,8 +1874,10 @@ fn is_megadose(
     // The nutrient named right after the amount ("10 mg of melatonin"), else before it in the
     // sentence ("Iodine protocol: 50 mg of Lugol's daily").
     let after_end = ceil_boundary(text, end.saturating_add(40).min(clause.end.max(end)));
-    let before_start =
-        floor_boundary(text, start.saturating_sub(40).max(sentence.start.min(start)));
+    let before_start = floor_boundary(
+        text,
+        start.saturating_sub(40).max(sentence.start.min(start)),
+    );
     let after = text.get(end..after_end).unwrap_or("");
     let before = text.get(before_start..start).unwrap_or("");
     let named = limits
@@ -2056,29 +2055,11 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             }
         };
 
-        let mega = is_megadose(
-            &set.nutrients,
-            text,
-            &ctx.clause,
-            &ctx.sentence,
-            amount_start,
-            amount_end,
-            unit,
-            value,
-        );
+        let mega = is_megadose(&set.nutrients, &ctx, unit, value);
         // An amount no verb explains is critical only when it is far past the limit.
         let far_past = mode == Directive::Unclear
             && mega
-            && is_megadose(
-                &set.nutrients,
-                text,
-                &ctx.clause,
-                &ctx.sentence,
-                amount_start,
-                amount_end,
-                unit,
-                value / 2.0,
-            );
+            && is_megadose(&set.nutrients, &ctx, unit, value / 2.0);
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated | Directive::Unclear => {
