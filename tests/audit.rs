@@ -61,6 +61,7 @@ where
 }
 
 /// Exactly one row, with these fields.
+#[allow(clippy::too_many_arguments)]
 #[track_caller]
 fn one(
     rows: &[AuditRecord],

@@ -589,10 +589,9 @@ async fn decide(
             true,
         ),
         DecisionOutcome::LostRace { status, by, at } => {
-            let who = by.as_deref().map_or_else(
-                || "a change that left no audit row".to_string(),
-                |b| inert(b),
-            );
+            let who = by
+                .as_deref()
+                .map_or_else(|| "a change that left no audit row".to_string(), inert);
             let when = at.map(|t| format!(" {}", ago(now, t))).unwrap_or_default();
             let text = if status == "pending" {
                 format!(

@@ -118,10 +118,10 @@ impl Executor {
                 });
             }
             Effect::CancelJob { job, here } => {
-                if here {
-                    if let Some(token) = ex.running.lock().ok().and_then(|r| r.get(&job).cloned()) {
-                        token.cancel();
-                    }
+                if here
+                    && let Some(token) = ex.running.lock().ok().and_then(|r| r.get(&job).cloned())
+                {
+                    token.cancel();
                 }
                 // Through the store either way: the request and its audit row land together.
                 tokio::spawn(async move {
@@ -300,6 +300,8 @@ pub async fn load(
     let (day_start, day_end) = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
     Ok(match query {
         Query::Status => {
+            // The connection check first: it fails at once when the server is gone.
+            store.ping().await?;
             let spend = store.spend_between(day_start, day_end).await?;
             let open = store.incidents(false, 500).await?.len();
             let running = store.running_runs().await?;

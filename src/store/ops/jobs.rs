@@ -463,7 +463,8 @@ pub(crate) async fn earlier<T: BackendTx>(
     subject: &str,
     action: &str,
 ) -> Result<Option<Audited>, StoreError> {
-    let row: Option<(String, String, Option<String>, Option<String>, String)> = tx
+    type Row = (String, String, Option<String>, Option<String>, String);
+    let row: Option<Row> = tx
         .fetch_optional(
             "SELECT subject, action, from_state, to_state, outcome FROM operator_audit
              WHERE action_id = $1"
