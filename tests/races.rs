@@ -18,7 +18,7 @@ fn decide(home: &std::path::Path, url: &str, id: i64, i: usize) -> Child {
     cmd.env("DATABASE_URL", url);
     let id = id.to_string();
     // Half approve the proposed rewrite, half reject: the final state depends on who won.
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         cmd.args(["review", "approve", &id]);
     } else {
         cmd.args(["review", "reject", &id, "--reason", &format!("process {i}")]);
