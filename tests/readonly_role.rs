@@ -150,6 +150,26 @@ async fn a_select_only_role_reads_every_verb_and_every_tab() {
     }
     ro.close().await;
 
+    // A schema one migration behind (an xbot upgraded before the owner migrated): a role that
+    // may only read is told who can apply it, not a bare "permission denied".
+    common::run_admin(
+        admin,
+        "ALTER TABLE xbot.operator_audit DROP COLUMN via;
+         DELETE FROM xbot._sqlx_migrations WHERE version = 20261206000003",
+    )
+    .await;
+    let out = run(&["jobs", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("may not apply xbot's 1 pending migration(s)"),
+        "{err}"
+    );
+    assert!(err.contains("owner runs `xbot migrate`"), "{err}");
+    eprintln!("{err}");
+    db.store.migrate().await.unwrap();
+    assert_eq!(run(&["jobs", "list"]).status.code(), Some(0));
+
     // Reading wrote nothing.
     assert_eq!(
         db.store.audit(None, 10_000).await.unwrap().len(),
