@@ -56,10 +56,32 @@ static NEGATED_RE: LazyLock<Regex> = LazyLock::new(|| re(NEGATED));
 /// "Why would anyone still …?", "Who needs …?": a question that is really a claim.
 /// Someone else's instruction or a professional's decision, not an order to the reader.
 static NOT_AN_ORDER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:told\s+(?:\w+\s+)?to|wants?\s+to|asked|if|whether|(?:doctor|doc|gp|cardiologist|oncologist|psychiatrist|pharmacist|nurse|rheumatologist|endocrinologist)|said|could|can|should)(?:\s+[\w'’]+){0,3}\s*$")
+    re(
+        r"\b(?:told\s+(?:\w+\s+)?to|wants?\s+to|asked|if|whether|(?:doctor|doc|gp|cardiologist|oncologist|psychiatrist|pharmacist|nurse|rheumatologist|endocrinologist)|said|could|can|should)(?:\s+[\w'’]+){0,3}\s*$",
+    )
+});
+/// A hedge or research framing: "may", "studies suggest", "kills cancer cells" (in a dish).
+static HEDGED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:may|might|could|suggests?|linked|research\w*|stud(?:y|ies)|trials?|cells|mice|lab|dish)\b",
+    )
+});
+/// A referral to a professional: the rules' own levels decide, not the structure.
+static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:talk|speak|check|consult)(?:ing)?\s+(?:to|with)\s+(?:your|a|the)\s+(?:doctor|doc|gp|pharmacist|prescriber|care\s+team|specialist|physician)",
+    )
+});
+/// What may stand before an order in its clause: "Pls", "just", "you should", "step 1:".
+static ORDER_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:\s*(?:pls|please|plz|just|so|now|and|then|simply|today|honestly|seriously|guys|yall|y['’]?all|mothers|moms|parents|friends|omg|lol|bro|ok|okay|also|(?:you|u)\s+(?:can|should|must|need\s+to|gotta|have\s+to)|\d+|step\s+\d+))*\s*$",
+    )
 });
 static RHETORICAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:why\s+(?:would|do|does|are|is|take|bother)\b[^?]*\b(?:still|even|ever|when|believe)\b|who\s+needs)")
+    re(
+        r"\b(?:why\s+(?:would|do|does|are|is|take|bother)\b[^?]*\b(?:still|even|ever|when|believe)\b|who\s+needs)",
+    )
 });
 
 /// True when the post criticises, warns about, reports or researches a claim.
@@ -81,6 +103,14 @@ fn other_verb(gap: &str) -> bool {
     gap.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .any(|w| w.ends_with("ing") && !matches!(w.as_str(), "taking" | "using" | "giving"))
+}
+
+/// The clause before a stop word holds nothing but the lead-ins of an order.
+fn is_order(before: &str) -> bool {
+    let clause = before
+        .rfind(['.', ',', '!', '?', ':', ';', '\n', '-', '–', '—', '(', ')'])
+        .map_or(before, |i| &before[i + 1..]);
+    ORDER_LEAD.is_match(clause)
 }
 
 fn not_negated(text: &str, at: usize) -> bool {
@@ -112,6 +142,12 @@ pub fn findings(text: &str) -> Vec<Finding> {
     if critiqued(text) || (text.contains('?') && !RHETORICAL.is_match(text)) {
         return out;
     }
+    if REFERRAL
+        .find_iter(text)
+        .any(|m| not_negated(text, m.start()))
+    {
+        return out;
+    }
     for (s, e) in windows(text) {
         let w = &text[s..e];
         // A serious disease "gone / healed / reversed" with an alternative remedy.
@@ -120,6 +156,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
             OUTCOME_RE.find_iter(w).find(|o| not_negated(w, o.start())),
             ALT_RE.find(w),
         ) && not_negated(w, d.start())
+            && !HEDGED.is_match(w)
         {
             out.push(Finding {
                 rule: "structure.serious_cure",
@@ -136,6 +173,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
             && !other_verb(&w[st.end()..m.start()])
             && not_negated(w, st.start())
             && !NOT_AN_ORDER.is_match(&w[..st.start()])
+            && is_order(&w[..st.start()])
         {
             out.push(Finding {
                 rule: "structure.stop_medicine",
