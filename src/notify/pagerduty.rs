@@ -10,7 +10,8 @@ use super::{Notice, headline};
 pub fn dedup_key(n: &Notice) -> String {
     match n.incident_id {
         Some(id) => format!("xbot-incident-{id}"),
-        None => format!("xbot-{}-{}", n.transition, n.at.timestamp_millis()),
+        // A test message: its trigger and resolve share the key.
+        None => format!("xbot-{}-{}", n.kind, n.at.timestamp_millis()),
     }
 }
 
