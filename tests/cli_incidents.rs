@@ -25,9 +25,8 @@ fn text(b: &[u8]) -> String {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,7 +38,9 @@ async fn incident_verbs_act_audit_and_exit_as_documented() {
         .raise_incident("sla_lag", "plan", "warning", "late", Utc::now())
         .await
         .unwrap();
-    let id = db.store.incidents(false, 5).await.unwrap()[0].id.to_string();
+    let id = db.store.incidents(false, 5).await.unwrap()[0]
+        .id
+        .to_string();
     let run = |args: Vec<&str>| {
         let mut all = vec!["--database-url", url.as_str()];
         all.extend(args);
@@ -74,15 +75,27 @@ async fn incident_verbs_act_audit_and_exit_as_documented() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(vec!["incidents", "resolve", &id, "--note", "scraper fixed"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("resolved by"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("resolved by"),
+        "{}",
+        text(&out.stdout)
+    );
     // Again: it lost, and says to whom (exit 1).
     let out = run(vec!["incidents", "resolve", &id, "--note", "again"]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("already resolved by"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("already resolved by"),
+        "{}",
+        text(&out.stderr)
+    );
     // No such incident: exit 1.
     let out = run(vec!["incidents", "ack", "987654"]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("no incident 987654"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no incident 987654"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = run(vec!["incidents", "--all", "--json"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -90,14 +103,23 @@ async fn incident_verbs_act_audit_and_exit_as_documented() {
     let i = &list[0];
     assert_eq!(i["status"], "resolved");
     assert_eq!(i["resolution"], "scraper fixed");
-    let notes: Vec<&str> = i["notes"].as_array().unwrap().iter().map(|n| n["note"].as_str().unwrap()).collect();
+    let notes: Vec<&str> = i["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["note"].as_str().unwrap())
+        .collect();
     assert_eq!(notes, ["on it", "scraper broke", "scraper fixed"]);
     let out = run(vec!["incidents", "show", &id, "--json"]).await;
     assert_eq!(json(&out)["id"].to_string(), id);
 
     // Every attempt is in the audit: applied, refused at the store never reached (usage),
     // lost race.
-    let audit = db.store.audit(Some(&format!("incident:{id}")), 20).await.unwrap();
+    let audit = db
+        .store
+        .audit(Some(&format!("incident:{id}")), 20)
+        .await
+        .unwrap();
     let outcomes: Vec<(&str, &str)> = audit
         .iter()
         .rev()
@@ -129,7 +151,10 @@ async fn notify_test_reports_each_destination_and_never_shows_a_secret() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("x.db");
     let url = format!("sqlite://{}", db.display());
@@ -151,16 +176,44 @@ async fn notify_test_reports_each_destination_and_never_shows_a_secret() {
         }
     };
 
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "notify", "test", "--json"]).await;
+    let out = xbot(
+        home.path(),
+        &[
+            "--config",
+            &cfg,
+            "--database-url",
+            &url,
+            "notify",
+            "test",
+            "--json",
+        ],
+    )
+    .await;
     clean(&out);
-    assert_eq!(out.status.code(), Some(1), "one destination fails: {}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one destination fails: {}",
+        text(&out.stderr)
+    );
     let results = json(&out);
-    let by = |n: &str| results.as_array().unwrap().iter().find(|r| r["destination"] == n).unwrap().clone();
+    let by = |n: &str| {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["destination"] == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by("chat")["ok"], true);
     assert_eq!(by("oncall")["ok"], true);
     let gone = by("gone");
     assert_eq!(gone["ok"], false);
-    assert!(gone["error"].as_str().unwrap().starts_with("HTTP 404"), "{gone}");
+    assert!(
+        gone["error"].as_str().unwrap().starts_with("HTTP 404"),
+        "{gone}"
+    );
     assert!(by("chat")["endpoint"].as_str().unwrap().ends_with("/****"));
     // The PagerDuty test triggers and resolves its own alert.
     let pd: Vec<serde_json::Value> = server
@@ -171,39 +224,99 @@ async fn notify_test_reports_each_destination_and_never_shows_a_secret() {
         .filter(|r| r.url.path() == "/v2/enqueue")
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect();
-    let actions: Vec<&str> = pd.iter().map(|b| b["event_action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = pd
+        .iter()
+        .map(|b| b["event_action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["trigger", "resolve"]);
     assert_eq!(pd[0]["payload"]["severity"], "info");
     assert_eq!(pd[0]["dedup_key"], pd[1]["dedup_key"]);
 
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "notify", "test", "--to", "chat"]).await;
+    let out = xbot(
+        home.path(),
+        &[
+            "--config",
+            &cfg,
+            "--database-url",
+            &url,
+            "notify",
+            "test",
+            "--to",
+            "chat",
+        ],
+    )
+    .await;
     clean(&out);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "notify", "test", "--to", "nope"]).await;
+    let out = xbot(
+        home.path(),
+        &[
+            "--config",
+            &cfg,
+            "--database-url",
+            &url,
+            "notify",
+            "test",
+            "--to",
+            "nope",
+        ],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(2));
 
     // Configuration output masks them too.
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "info", "--json"]).await;
+    let out = xbot(
+        home.path(),
+        &["--config", &cfg, "--database-url", &url, "info", "--json"],
+    )
+    .await;
     clean(&out);
     let info = json(&out);
     let rows = info["config"].as_array().unwrap();
-    let key = rows.iter().find(|r| r["key"] == "notify.oncall.routing_key").unwrap();
+    let key = rows
+        .iter()
+        .find(|r| r["key"] == "notify.oncall.routing_key")
+        .unwrap();
     assert_eq!(key["value"], "****");
     let chat = rows.iter().find(|r| r["key"] == "notify.chat.url").unwrap();
     assert!(chat["value"].as_str().unwrap().ends_with("/****"));
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "info"]).await;
+    let out = xbot(
+        home.path(),
+        &["--config", &cfg, "--database-url", &url, "info"],
+    )
+    .await;
     clean(&out);
 
     // Registered by name and kind only; the database holds no secret.
-    let out = xbot(home.path(), &["--config", &cfg, "--database-url", &url, "notify", "list", "--json"]).await;
+    let out = xbot(
+        home.path(),
+        &[
+            "--config",
+            &cfg,
+            "--database-url",
+            &url,
+            "notify",
+            "list",
+            "--json",
+        ],
+    )
+    .await;
     clean(&out);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let list = json(&out);
     assert_eq!(list.as_array().unwrap().len(), 3);
-    assert!(list.as_array().unwrap().iter().all(|r| r["registered"] == true));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["registered"] == true)
+    );
     let raw = std::fs::read(&db).unwrap();
     for s in secrets {
-        assert!(!String::from_utf8_lossy(&raw).contains(s), "{s} in the database");
+        assert!(
+            !String::from_utf8_lossy(&raw).contains(s),
+            "{s} in the database"
+        );
     }
     // A secret in the environment is masked the same way.
     let mut cmd = common::xbot_command(home.path());
@@ -211,8 +324,13 @@ async fn notify_test_reports_each_destination_and_never_shows_a_secret() {
         .env("XBOT_NOTIFY_DESTINATIONS", "pager")
         .env("XBOT_NOTIFY_PAGER_KIND", "pagerduty")
         .env("XBOT_NOTIFY_PAGER_ROUTING_KEY", "env-secret-4242");
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let all = text(&out.stdout);
-    assert!(all.contains("notify.pager.routing_key") && !all.contains("env-secret-4242"), "{all}");
+    assert!(
+        all.contains("notify.pager.routing_key") && !all.contains("env-secret-4242"),
+        "{all}"
+    );
 }

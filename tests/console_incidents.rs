@@ -25,9 +25,13 @@ fn now() -> DateTime<Utc> {
 
 async fn demo_db() -> TestDb {
     let db = TestDb::sqlite().await;
-    seed(db.store.as_ref(), &DemoOptions::new(now(), chrono_tz::Tz::UTC), &mut |_, _| {})
-        .await
-        .unwrap();
+    seed(
+        db.store.as_ref(),
+        &DemoOptions::new(now(), chrono_tz::Tz::UTC),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
     db.store
         .sync_schedules(&xbot::jobs::catalog::effective(&BTreeMap::new()), now())
         .await
@@ -36,9 +40,19 @@ async fn demo_db() -> TestDb {
 }
 
 async fn feed(s: &mut State, db: &TestDb, query: Query) {
-    let Effect::Load { req, .. } = load(s, query.clone()) else { unreachable!() };
-    let data = effects::load(db.store.as_ref(), &s.setup, &query, now()).await.unwrap();
-    update(s, Msg::Loaded { req, result: Ok(Box::new(data)) });
+    let Effect::Load { req, .. } = load(s, query.clone()) else {
+        unreachable!()
+    };
+    let data = effects::load(db.store.as_ref(), &s.setup, &query, now())
+        .await
+        .unwrap();
+    update(
+        s,
+        Msg::Loaded {
+            req,
+            result: Ok(Box::new(data)),
+        },
+    );
 }
 
 async fn open_tab(s: &mut State, db: &TestDb, tab: TabId) {
@@ -79,7 +93,10 @@ fn screen(s: &State, w: u16, h: u16) -> String {
 
 /// Run an `ActOnIncident` effect the way the executor does.
 async fn act(db: &TestDb, effects: Vec<Effect>) -> IncidentOutcome {
-    let Some(Effect::ActOnIncident(req)) = effects.into_iter().find(|e| matches!(e, Effect::ActOnIncident(_))) else {
+    let Some(Effect::ActOnIncident(req)) = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::ActOnIncident(_)))
+    else {
         panic!("no incident action")
     };
     db.store.act_on_incident(&req, now()).await.unwrap()
@@ -88,7 +105,11 @@ async fn act(db: &TestDb, effects: Vec<Effect>) -> IncidentOutcome {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledge_note_resolve_and_jump_from_the_incidents_tab() {
     let db = demo_db().await;
-    let mut s = common::console_state(common::console_setup("sqlite:///demo/xbot.db", true, false), "dark", now());
+    let mut s = common::console_state(
+        common::console_setup("sqlite:///demo/xbot.db", true, false),
+        "dark",
+        now(),
+    );
     open_tab(&mut s, &db, TabId::Incidents).await;
     let first = s.tabs.incidents.incidents[0].clone();
     assert_eq!(first.state, "open", "the demo's open incident sorts first");
@@ -100,11 +121,19 @@ async fn acknowledge_note_resolve_and_jump_from_the_incidents_tab() {
     match &effects[..] {
         [Effect::ActOnIncident(r)] => {
             assert_eq!(r.incident_id, first.id);
-            assert_eq!(r.action, IncidentAction::Acknowledge { note: Some("looking".into()) });
+            assert_eq!(
+                r.action,
+                IncidentAction::Acknowledge {
+                    note: Some("looking".into())
+                }
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(act(&db, effects).await, IncidentOutcome::Applied { .. }));
+    assert!(matches!(
+        act(&db, effects).await,
+        IncidentOutcome::Applied { .. }
+    ));
     open_tab(&mut s, &db, TabId::Incidents).await;
     let shown = screen(&s, 120, 30);
     assert!(shown.contains("ACK"), "{shown}");
@@ -112,28 +141,48 @@ async fn acknowledge_note_resolve_and_jump_from_the_incidents_tab() {
     // Acknowledging again is answered at once.
     update(&mut s, key('a'));
     assert!(matches!(s.mode, Mode::Normal));
-    assert!(s.flash.as_ref().unwrap().text.contains("already acknowledged"));
+    assert!(
+        s.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already acknowledged")
+    );
 
     // n: a note.
     update(&mut s, key('n'));
-    assert!(matches!(act(&db, typed(&mut s, "deploy at 09:10")).await, IncidentOutcome::Applied { .. }));
+    assert!(matches!(
+        act(&db, typed(&mut s, "deploy at 09:10")).await,
+        IncidentOutcome::Applied { .. }
+    ));
 
     // R: an empty note keeps the prompt open; a note resolves.
     update(&mut s, key('R'));
     assert!(update(&mut s, enter()).is_empty());
     assert!(matches!(s.mode, Mode::Prompt(_)), "still asking why");
     assert!(s.flash.as_ref().unwrap().error);
-    assert!(matches!(act(&db, typed(&mut s, "fixed upstream")).await, IncidentOutcome::Applied { .. }));
+    assert!(matches!(
+        act(&db, typed(&mut s, "fixed upstream")).await,
+        IncidentOutcome::Applied { .. }
+    ));
     open_tab(&mut s, &db, TabId::Incidents).await;
     let id = first.id.to_string();
     assert!(xbot::console::tabs::module(TabId::Incidents).focus(&mut s, &id));
 
     // d: the details carry who, why, the notes and the notifications.
     update(&mut s, key('d'));
-    let Mode::View { lines, .. } = &s.mode else { panic!("{:?}", s.mode) };
+    let Mode::View { lines, .. } = &s.mode else {
+        panic!("{:?}", s.mode)
+    };
     let all = lines.join("\n");
-    assert!(all.contains("resolved by ") && all.contains("fixed upstream"), "{all}");
-    assert!(all.contains("acknowledge: looking") && all.contains("note: deploy at 09:10"), "{all}");
+    assert!(
+        all.contains("resolved by ") && all.contains("fixed upstream"),
+        "{all}"
+    );
+    assert!(
+        all.contains("acknowledge: looking") && all.contains("note: deploy at 09:10"),
+        "{all}"
+    );
     assert!(all.contains("notifications:"), "{all}");
     s.mode = Mode::Normal;
 
@@ -152,7 +201,11 @@ async fn acknowledge_note_resolve_and_jump_from_the_incidents_tab() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_refuses_incident_actions() {
     let db = demo_db().await;
-    let mut s = common::console_state(common::console_setup("sqlite:///demo/xbot.db", true, true), "dark", now());
+    let mut s = common::console_state(
+        common::console_setup("sqlite:///demo/xbot.db", true, true),
+        "dark",
+        now(),
+    );
     open_tab(&mut s, &db, TabId::Incidents).await;
     for c in ['a', 'R', 'n'] {
         assert!(update(&mut s, key(c)).is_empty());

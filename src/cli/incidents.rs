@@ -123,7 +123,6 @@ fn views<'a>(
         .collect()
 }
 
-
 async fn list(cfg: &Config, args: ListArgs) -> Result<(), CliError> {
     let store = open_store(cfg, MigrationPolicy::Apply).await?;
     let result = async {
@@ -227,8 +226,7 @@ async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
         return print_json(&view[0]);
     }
     let now = Utc::now();
-    for line in crate::console::tabs::incidents::detail_lines(&rows[0], &[], &notes, &outbox, now)
-    {
+    for line in crate::console::tabs::incidents::detail_lines(&rows[0], &[], &notes, &outbox, now) {
         crate::out!("{line}");
     }
     Ok(())
@@ -243,7 +241,6 @@ struct ActionReport<'a> {
     outcome: &'a IncidentOutcome,
     message: &'a str,
 }
-
 
 async fn act(cfg: &Config, id: i64, action: IncidentAction, json: bool) -> Result<(), CliError> {
     if cfg.read_only {

@@ -288,4 +288,3 @@ fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
     }
     crate::out!("{}", t.render());
 }
-

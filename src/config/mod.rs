@@ -937,7 +937,10 @@ impl Config {
         for (job, o) in &self.jobs {
             rows.push((format!("jobs.{job}"), o.describe(), "config file".into()));
         }
-        for key in ["incidents.review_sla_minutes", "incidents.scheduler_absent_minutes"] {
+        for key in [
+            "incidents.review_sla_minutes",
+            "incidents.scheduler_absent_minutes",
+        ] {
             let v = if key.ends_with("review_sla_minutes") {
                 self.review_sla_minutes
             } else {

@@ -165,11 +165,19 @@ pub async fn observe_scheduler(
             "no `xbot serve` seen alive for {} min (last: {}{}); {enabled} job(s) enabled are not being scheduled",
             (now - w.seen_at).num_minutes(),
             w.owner,
-            if w.stopped_at.is_some() { ", stopped" } else { "" }
+            if w.stopped_at.is_some() {
+                ", stopped"
+            } else {
+                ""
+            }
         ),
         None => {
             // A schedule seeded moments ago has not missed anything yet.
-            let since = states.iter().map(|s| s.schedule.created_at).min().unwrap_or(now);
+            let since = states
+                .iter()
+                .map(|s| s.schedule.created_at)
+                .min()
+                .unwrap_or(now);
             if now - since <= window {
                 return Ok(Transition::AlreadyResolved);
             }

@@ -101,7 +101,11 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
                 .raise_incident(FAILURE_STREAK, name, "error", &details, now)
                 .await?;
             streaks.push(name);
-        } else if state.last_run.as_ref().is_some_and(|r| r.status == "succeeded") {
+        } else if state
+            .last_run
+            .as_ref()
+            .is_some_and(|r| r.status == "succeeded")
+        {
             store
                 .clear_incident(FAILURE_STREAK, name, "the job succeeded again", now)
                 .await?;

@@ -79,9 +79,7 @@ impl Destination {
 
     /// The PagerDuty routing key (empty for other kinds).
     pub fn routing_key(&self) -> &str {
-        self.routing_key
-            .as_ref()
-            .map_or("", |k| k.expose_secret())
+        self.routing_key.as_ref().map_or("", |k| k.expose_secret())
     }
 
     /// Everything to scrub from texts that may quote a request (errors, logs).
@@ -153,7 +151,10 @@ impl NotifyConfig {
     pub fn effective(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for d in &self.destinations {
-            out.push((format!("notify.{}.kind", d.name), d.kind.as_str().to_string()));
+            out.push((
+                format!("notify.{}.kind", d.name),
+                d.kind.as_str().to_string(),
+            ));
             out.push((format!("notify.{}.url", d.name), d.endpoint_masked()));
             if d.routing_key.is_some() {
                 out.push((format!("notify.{}.routing_key", d.name), "****".into()));
@@ -174,7 +175,10 @@ fn valid_name(name: &str) -> bool {
 }
 
 fn env_prefix(name: &str) -> String {
-    format!("XBOT_NOTIFY_{}", name.to_ascii_uppercase().replace('-', "_"))
+    format!(
+        "XBOT_NOTIFY_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
 }
 
 /// Add the environment's destinations to `layer` (the environment layer): names from
@@ -205,7 +209,11 @@ pub fn env_entries(file: &Layer, env: &dyn Fn(&str) -> Option<String>, layer: &m
                 any = true;
             }
         }
-        if !any && !file.entries.keys().any(|k| k.len() == 3 && k[0] == "notify" && k[1] == name)
+        if !any
+            && !file
+                .entries
+                .keys()
+                .any(|k| k.len() == 3 && k[0] == "notify" && k[1] == name)
         {
             layer.set_text(
                 &["notify", &name, "kind"],
@@ -263,7 +271,10 @@ pub fn read(
                 .unwrap_or_default(),
             key: format!("notify.{name}.{field}"),
             value: if field == "kind" {
-                fields.get("kind").map(|(v, _)| format!("{v:?}")).unwrap_or_default()
+                fields
+                    .get("kind")
+                    .map(|(v, _)| format!("{v:?}"))
+                    .unwrap_or_default()
             } else {
                 String::new()
             },
@@ -271,7 +282,10 @@ pub fn read(
         };
         let kind_text = fields.get("kind").map(|(v, _)| v.as_str()).unwrap_or("");
         let Some(kind) = Kind::parse(kind_text) else {
-            return Err(problem("kind", "set kind = \"slack\", \"pagerduty\" or \"webhook\""));
+            return Err(problem(
+                "kind",
+                "set kind = \"slack\", \"pagerduty\" or \"webhook\"",
+            ));
         };
         let url = fields.get("url").map(|(v, _)| v.trim().to_string());
         let key = fields.get("routing_key").map(|(v, _)| v.trim().to_string());
@@ -285,14 +299,25 @@ pub fn read(
                 return Err(problem("url", "this destination needs url = \"https://…\""));
             }
             Kind::PagerDuty if key.as_deref().is_none_or(str::is_empty) => {
-                return Err(problem("routing_key", "a pagerduty destination needs routing_key"));
+                return Err(problem(
+                    "routing_key",
+                    "a pagerduty destination needs routing_key",
+                ));
             }
             Kind::Slack | Kind::Webhook if key.is_some() => {
-                return Err(problem("routing_key", "only a pagerduty destination takes a routing_key"));
+                return Err(problem(
+                    "routing_key",
+                    "only a pagerduty destination takes a routing_key",
+                ));
             }
             _ => {}
         }
-        destinations.push(Destination::new(&name, kind, url.as_deref(), key.as_deref()));
+        destinations.push(Destination::new(
+            &name,
+            kind,
+            url.as_deref(),
+            key.as_deref(),
+        ));
     }
     Ok(NotifyConfig { destinations })
 }
@@ -304,7 +329,11 @@ mod tests {
     fn load(toml: &str, env: &[(&str, &str)]) -> Result<NotifyConfig, ConfigError> {
         let file = Layer::from_toml(toml, std::path::Path::new("/tmp/c.toml")).unwrap();
         let mut env_layer = Layer::default();
-        let lookup = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let lookup = |k: &str| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
         env_entries(&file, &lookup, &mut env_layer);
         let merged = file.merge(env_layer);
         read(&merged, &mut BTreeMap::new())
@@ -318,7 +347,10 @@ mod tests {
                 ("XBOT_NOTIFY_ONCALL_ROUTING_KEY", "env-key-456"),
                 ("XBOT_NOTIFY_DESTINATIONS", "team-chat"),
                 ("XBOT_NOTIFY_TEAM_CHAT_KIND", "slack"),
-                ("XBOT_NOTIFY_TEAM_CHAT_URL", "https://hooks.slack.com/services/T/B/secretpath"),
+                (
+                    "XBOT_NOTIFY_TEAM_CHAT_URL",
+                    "https://hooks.slack.com/services/T/B/secretpath",
+                ),
             ],
         )
         .unwrap();
@@ -330,9 +362,20 @@ mod tests {
         assert_eq!(slack.kind, Kind::Slack);
         assert_eq!(slack.endpoint_masked(), "https://hooks.slack.com/****");
         let shown = format!("{:?} {:?}", cfg.effective(), cfg);
-        assert!(!shown.contains("secretpath") && !shown.contains("env-key-456"), "{shown}");
-        assert!(slack.scrub("POST https://hooks.slack.com/services/T/B/secretpath failed").contains("****"));
-        assert!(!slack.scrub("services/T/B/secretpath").contains("secretpath"));
+        assert!(
+            !shown.contains("secretpath") && !shown.contains("env-key-456"),
+            "{shown}"
+        );
+        assert!(
+            slack
+                .scrub("POST https://hooks.slack.com/services/T/B/secretpath failed")
+                .contains("****")
+        );
+        assert!(
+            !slack
+                .scrub("services/T/B/secretpath")
+                .contains("secretpath")
+        );
     }
 
     #[test]
@@ -341,12 +384,19 @@ mod tests {
         assert!(e.reason.contains("needs url"), "{e}");
         let e = load("[notify.x]\nkind = \"pager\"\nurl = \"https://a/b\"\n", &[]).unwrap_err();
         assert!(e.reason.contains("slack"), "{e}");
-        let e = load("[notify.x]\nkind = \"webhook\"\nurl = \"ftp://secret-host/x\"\n", &[])
-            .unwrap_err();
+        let e = load(
+            "[notify.x]\nkind = \"webhook\"\nurl = \"ftp://secret-host/x\"\n",
+            &[],
+        )
+        .unwrap_err();
         assert!(!e.to_string().contains("secret-host"), "{e}");
         let e = load("[notify.x]\nkind = \"pagerduty\"\n", &[]).unwrap_err();
         assert!(e.reason.contains("routing_key"), "{e}");
-        let e = load("[notify.Bad]\nkind = \"slack\"\nurl = \"https://a/b\"\n", &[]).unwrap_err();
+        let e = load(
+            "[notify.Bad]\nkind = \"slack\"\nurl = \"https://a/b\"\n",
+            &[],
+        )
+        .unwrap_err();
         assert!(e.reason.contains("lower-case"), "{e}");
         let e = load("", &[("XBOT_NOTIFY_DESTINATIONS", "ghost")]).unwrap_err();
         assert!(e.key.contains("ghost"), "{e}");

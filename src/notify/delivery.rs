@@ -197,14 +197,19 @@ pub async fn deliver_due(
         .await?;
     let sends = claimed.iter().map(|row| async move {
         let Some(dest) = cfg.get(&row.destination) else {
-            return (row, Err(SendError::Retry {
-                error: "not configured in this process".into(),
-                after: None,
-            }));
+            return (
+                row,
+                Err(SendError::Retry {
+                    error: "not configured in this process".into(),
+                    after: None,
+                }),
+            );
         };
         let result = match serde_json::from_str::<Notice>(&row.payload) {
             Ok(notice) => send(client, dest, &notice).await,
-            Err(e) => Err(SendError::Permanent(format!("unreadable notification: {e}"))),
+            Err(e) => Err(SendError::Permanent(format!(
+                "unreadable notification: {e}"
+            ))),
         };
         (row, result)
     });

@@ -30,7 +30,10 @@ pub fn headline(n: &Notice) -> String {
         other => other,
     };
     let id = n.incident_id.map(|i| format!(" #{i}")).unwrap_or_default();
-    format!("[xbot] {what}{id} {} · {} {}", n.severity, n.kind, n.subject)
+    format!(
+        "[xbot] {what}{id} {} · {} {}",
+        n.severity, n.kind, n.subject
+    )
 }
 
 /// A test notice for `xbot notify test`.

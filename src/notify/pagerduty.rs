@@ -43,7 +43,10 @@ pub fn body(n: &Notice, routing_key: &str, source: &str) -> Value {
     });
     if action == "trigger" {
         // The summary is at most 1024 characters.
-        let summary: String = format!("{} — {}", headline(n), n.text).chars().take(1024).collect();
+        let summary: String = format!("{} — {}", headline(n), n.text)
+            .chars()
+            .take(1024)
+            .collect();
         b["payload"] = json!({
             "summary": summary,
             "source": source,

@@ -148,7 +148,11 @@ pub fn subject_of(i: &IncidentRecord) -> Option<(TabId, Option<String>)> {
                 .details
                 .as_deref()
                 .and_then(|d| d.split("oldest #").nth(1))
-                .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+                .map(|rest| {
+                    rest.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>()
+                })
                 .filter(|id| !id.is_empty());
             Some((TabId::Safety, id))
         }
@@ -272,7 +276,10 @@ impl Tab for Module {
                 match (kind, status.as_str()) {
                     (PromptKind::Ack, "acknowledged") => {
                         let by = i.acknowledged_by.clone().unwrap_or_default();
-                        s.error(format!("#{id} is already acknowledged by {}", cell(&by, 40)));
+                        s.error(format!(
+                            "#{id} is already acknowledged by {}",
+                            cell(&by, 40)
+                        ));
                         return Vec::new();
                     }
                     (PromptKind::Ack | PromptKind::Resolve, "resolved") => {
@@ -282,11 +289,20 @@ impl Tab for Module {
                     _ => {}
                 }
                 let title = match kind {
-                    PromptKind::Ack => format!("Acknowledge #{id} — note (optional, enter to skip)"),
+                    PromptKind::Ack => {
+                        format!("Acknowledge #{id} — note (optional, enter to skip)")
+                    }
                     PromptKind::Resolve => format!("Resolve #{id} by hand — why? (required)"),
                     PromptKind::Note => format!("Note on #{id}"),
                 };
-                prompt(s, title, Box::new(NotePrompt { incident_id: id, kind }));
+                prompt(
+                    s,
+                    title,
+                    Box::new(NotePrompt {
+                        incident_id: id,
+                        kind,
+                    }),
+                );
             }
             _ => {}
         }
@@ -316,7 +332,12 @@ impl Tab for Module {
         let i = selected(v)?;
         let mut value = json(i)?;
         value["status"] = serde_json::json!(i.status());
-        value["notes"] = json(&v.notes.iter().filter(|n| n.incident_id == i.id).collect::<Vec<_>>())?;
+        value["notes"] = json(
+            &v.notes
+                .iter()
+                .filter(|n| n.incident_id == i.id)
+                .collect::<Vec<_>>(),
+        )?;
         value["notifications"] = json(
             &v.outbox
                 .iter()
@@ -425,8 +446,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         (bottom, None)
     } else {
         let h = (failing.len() as u16 + 2).min(6).min(bottom.height / 2);
-        let [n, rest] =
-            Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(bottom);
+        let [n, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(bottom);
         (rest, Some(n))
     };
     let wide = area.width >= 120;

@@ -85,10 +85,16 @@ pub struct IncidentNote {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum IncidentAction {
-    Acknowledge { note: Option<String> },
+    Acknowledge {
+        note: Option<String>,
+    },
     /// Resolve by hand: the note (why) is required.
-    Resolve { note: String },
-    Note { note: String },
+    Resolve {
+        note: String,
+    },
+    Note {
+        note: String,
+    },
 }
 
 impl IncidentAction {
@@ -403,7 +409,9 @@ impl<B: Backend> IncidentStore for SqlStore<B> {
                         subject: subject.into(),
                         severity,
                         at: now,
-                        text: format!("incident #{id} {kind} on {subject} resolved by xbot: {note}"),
+                        text: format!(
+                            "incident #{id} {kind} on {subject} resolved by xbot: {note}"
+                        ),
                     },
                 )
                 .await?;

@@ -96,8 +96,7 @@ pub trait NotifyStore {
     ) -> Result<(), StoreError>;
     async fn destinations(&self) -> Result<Vec<DestinationRecord>, StoreError>;
     /// Unregister a destination; its undelivered rows are dropped. False when unknown.
-    async fn forget_destination(&self, name: &str, now: DateTime<Utc>)
-    -> Result<bool, StoreError>;
+    async fn forget_destination(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Claim up to `limit` due rows for the destinations named (those configured here) until
     /// `lease_until`. Exclusive across processes.
     async fn claim_notifications(
@@ -124,8 +123,10 @@ pub trait NotifyStore {
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError>;
     /// The rows about the given incidents, oldest first.
-    async fn notifications_for(&self, incident_ids: &[i64])
-    -> Result<Vec<OutboxRecord>, StoreError>;
+    async fn notifications_for(
+        &self,
+        incident_ids: &[i64],
+    ) -> Result<Vec<OutboxRecord>, StoreError>;
     /// Rows not delivered yet or given up on, newest first.
     async fn undelivered(&self, limit: i64) -> Result<Vec<OutboxRecord>, StoreError>;
 }
@@ -174,11 +175,7 @@ impl<B: Backend> NotifyStore for SqlStore<B> {
             .await
     }
 
-    async fn forget_destination(
-        &self,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    async fn forget_destination(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut tx = self.db.begin_write().await?;
         let n = tx
             .execute(

@@ -63,7 +63,15 @@ impl<B: Backend> WorkerStore for SqlStore<B> {
                      ai_configured = excluded.ai_configured, app_version = excluded.app_version,
                      started_at = excluded.started_at, stopped_at = NULL"
                     .into(),
-                args![owner, host, pid, APP_VERSION, ai_configured, started_at, now],
+                args![
+                    owner,
+                    host,
+                    pid,
+                    APP_VERSION,
+                    ai_configured,
+                    started_at,
+                    now
+                ],
             )
             .await
             .map(|_| ())
