@@ -905,3 +905,115 @@ async fn never_ran_is_not_ok(db: &TestDb) {
     );
 }
 contract!(never_ran_is_not_ok);
+
+/// A console stands by while a scheduler beats, and delivers while none does.
+async fn the_console_delivers_only_while_no_scheduler_runs(db: &TestDb) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let mut cfg = Config::defaults_for_tests(db.target.clone());
+    cfg.notify = NotifyConfig {
+        destinations: vec![Destination::new(
+            "bus",
+            Kind::Webhook,
+            Some(&format!("{}/hook", server.uri())),
+            None,
+        )],
+    };
+    let cfg = Arc::new(cfg);
+    register(&db.store, &cfg.notify).await;
+    open_incident(&db.store, "plan").await;
+    // A scheduler is alive: the console leaves delivery to it.
+    db.store
+        .worker_seen("ops@box:1", "box", 1, false, Utc::now(), Utc::now())
+        .await
+        .unwrap();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(xbot::notify::standby::run(
+        db.store.clone(),
+        cfg.clone(),
+        "console".into(),
+        stop.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    stop.cancel();
+    task.await.unwrap();
+    assert!(server.received_requests().await.unwrap().is_empty());
+    // It stopped: the console delivers on its next round.
+    db.store
+        .worker_stopped("ops@box:1", Utc::now())
+        .await
+        .unwrap();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(xbot::notify::standby::run(
+        db.store.clone(),
+        cfg.clone(),
+        "console".into(),
+        stop.clone(),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.received_requests().await.unwrap().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.cancel();
+    task.await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+contract!(the_console_delivers_only_while_no_scheduler_runs);
+
+/// `xbot serve`'s scheduler records its heartbeat on start and as stopped when it leaves, and
+/// clears a scheduler_absent incident.
+async fn the_scheduler_beats_and_clears_its_absence(db: &TestDb) {
+    let now = Utc::now();
+    db.store
+        .sync_schedules(&catalog::effective(&Default::default()), now)
+        .await
+        .unwrap();
+    db.store
+        .raise_incident(SCHEDULER_ABSENT, "scheduler", "error", "no serve", now)
+        .await
+        .unwrap();
+    // Every job off, so the scheduler starts nothing.
+    for j in catalog::job_names() {
+        db.store.set_job_enabled(j, false, now).await.unwrap();
+    }
+    let mut env = JobEnv::new(
+        db.store.clone(),
+        Arc::new(Config::defaults_for_tests(db.target.clone())),
+    );
+    env.owner = "ops@box:77".into();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(xbot::jobs::scheduler::Scheduler::new(env).run(stop.clone()));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while db.store.workers().await.unwrap().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let w = db.store.workers().await.unwrap();
+    assert_eq!((w[0].owner.as_str(), w[0].stopped_at), ("ops@box:77", None));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while db
+        .store
+        .incidents(false, 10)
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.kind == SCHEDULER_ABSENT)
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let all = db.store.incidents(true, 10).await.unwrap();
+    let i = all.iter().find(|i| i.kind == SCHEDULER_ABSENT).unwrap();
+    assert_eq!(i.state, "resolved");
+    assert_eq!(
+        i.resolution.as_deref(),
+        Some("scheduler ops@box:77 started")
+    );
+    stop.cancel();
+    task.await.unwrap();
+    let w = db.store.workers().await.unwrap();
+    assert!(w[0].stopped_at.is_some());
+}
+contract!(the_scheduler_beats_and_clears_its_absence);

@@ -129,8 +129,8 @@ pub async fn observe_review_sla(
 }
 
 /// Open or resolve the scheduler incident from the heartbeats: open when jobs are enabled and
-/// no scheduler beat within `absent_minutes` (or none ever did, and the schedule is older than
-/// that); resolved when one beats, or when no job is enabled (not applicable).
+/// no scheduler beat (or stopped) within `absent_minutes` (or none ever did, and the schedule
+/// is older than that); resolved when one beats, or when no job is enabled (not applicable).
 pub async fn observe_scheduler(
     store: &dyn Store,
     workers: &[WorkerRecord],
@@ -151,11 +151,15 @@ pub async fn observe_scheduler(
             .await;
     }
     let last = workers.iter().max_by_key(|w| w.seen_at);
+    // A scheduler that stopped cleanly a moment ago (a restart, a deploy) gets the same grace.
     if let Some(w) = last
-        && w.stopped_at.is_none()
         && now - w.seen_at <= window
     {
-        let note = format!("scheduler {} seen alive", w.owner);
+        let note = format!(
+            "scheduler {} seen {} s ago",
+            w.owner,
+            (now - w.seen_at).num_seconds().max(0)
+        );
         return store
             .clear_incident(SCHEDULER_ABSENT, SCHEDULER_SUBJECT, &note, now)
             .await;

@@ -1,6 +1,7 @@
 //! The console's share of the on-call duty. While no `xbot serve` has been seen alive
-//! recently, a (writable) console delivers the outbox itself and watches for the missing
-//! scheduler (`scheduler_absent`), so that an incident is still announced when no worker runs.
+//! recently, a (writable) console delivers the outbox itself, watches for the missing
+//! scheduler (`scheduler_absent`) and keeps the review SLA watched, so that an incident is
+//! still raised and announced when no worker runs.
 //! Once a scheduler beats again it does both, and the console stands by.
 
 use std::sync::Arc;
@@ -54,6 +55,12 @@ pub async fn run(store: StoreHandle, cfg: Arc<Config>, owner: String, stop: Canc
                     &*store, &workers, cfg.scheduler_absent_minutes, now,
                 ).await {
                     tracing::debug!(error = %e, "scheduler watch failed");
+                }
+                // The watchdog is not running either: keep the review SLA watched.
+                if let Err(e) = crate::jobs::incidents::observe_review_sla(
+                    &*store, cfg.review_sla_minutes, now,
+                ).await {
+                    tracing::debug!(error = %e, "review SLA watch failed");
                 }
                 if !cfg.notify.is_empty()
                     && let Err(e) = delivery::deliver_due(&*store, &cfg.notify, &owner, &policy, &client).await

@@ -177,8 +177,7 @@ impl IncidentOutcome {
                     by.as_deref()
                         .map(|b| format!(" by {}", inert(b)))
                         .unwrap_or_default(),
-                    at.map(|t| format!(" {} s ago", (now - t).num_seconds().max(0)))
-                        .unwrap_or_default()
+                    at.map(|t| format!(" {}", ago(now, t))).unwrap_or_default()
                 ),
                 false,
             ),
@@ -192,6 +191,16 @@ impl IncidentOutcome {
                 false,
             ),
         }
+    }
+}
+
+/// "8 s ago", "3 min ago", "2 h ago", "4 d ago".
+fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    match (now - then).num_seconds().max(0) {
+        s @ 0..=59 => format!("{s} s ago"),
+        s @ 60..=3599 => format!("{} min ago", s / 60),
+        s @ 3600..=172_799 => format!("{} h ago", s / 3600),
+        s => format!("{} d ago", s / 86_400),
     }
 }
 
