@@ -1017,3 +1017,55 @@ async fn the_scheduler_beats_and_clears_its_absence(db: &TestDb) {
     assert!(w[0].stopped_at.is_some());
 }
 contract!(the_scheduler_beats_and_clears_its_absence);
+
+/// An answer retrying cannot fix (404) gives up at once, says so, and blocks nothing after it.
+async fn a_permanent_refusal_gives_up_and_shows(db: &TestDb) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no such hook"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let cfg = NotifyConfig {
+        destinations: vec![Destination::new(
+            "bus",
+            Kind::Webhook,
+            Some(&format!("{}/hook", server.uri())),
+            None,
+        )],
+    };
+    register(&db.store, &cfg).await;
+    let id = open_incident(&db.store, "plan").await;
+    db.store
+        .act_on_incident(
+            &req(id, "alice", IncidentAction::Acknowledge { note: None }),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let policy = fast_policy();
+    let http = client(&policy);
+    let round = deliver_due(&*db.store, &cfg, "w1", &policy, &http)
+        .await
+        .unwrap();
+    assert_eq!((round.sent, round.gave_up), (0, 1));
+    // The acknowledgement, held back behind the opening, goes next.
+    let round = deliver_due(&*db.store, &cfg, "w1", &policy, &http)
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 1);
+    let rows = db.store.notifications_for(&[id]).await.unwrap();
+    assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("failed", 1));
+    let shown = xbot::store::ops::notify::delivery_state(&rows[0], Utc::now());
+    assert!(
+        shown.starts_with("FAILED after 1 attempt(s): HTTP 404"),
+        "{shown}"
+    );
+    assert_eq!(rows[1].state, "sent");
+    assert_eq!(db.store.undelivered(10).await.unwrap().len(), 1);
+}
+contract!(a_permanent_refusal_gives_up_and_shows);
