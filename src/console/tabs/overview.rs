@@ -274,10 +274,15 @@ pub fn items(s: &State) -> Vec<Item> {
                     Some(severity_role(&i.severity)),
                 ),
                 plain(format!(
-                    "{} {} · open {}",
+                    "{} {} · open {}{}",
                     cell(&i.kind, 24),
                     cell(&i.subject, 32),
-                    age(now, i.opened_at)
+                    age(now, i.opened_at),
+                    // Acknowledged: someone has it (no more paging).
+                    i.acknowledged_by
+                        .as_deref()
+                        .map(|by| format!(" · ack {}", cell(by, 24)))
+                        .unwrap_or_default()
                 )),
             ],
             tab: TabId::Incidents,
