@@ -33,6 +33,7 @@ fn op(name: &str) -> Operator {
         host: "oncall-box".into(),
         ssh_client: Some("10.0.0.7".into()),
         pid: 4242,
+        via: xbot::identity::Via::Cli,
     }
 }
 
@@ -788,7 +789,16 @@ async fn a_missing_scheduler_is_an_incident(db: &TestDb) {
     assert!(i.details.unwrap().contains("ops@box:1, stopped"));
     // Every job disabled: not applicable.
     for j in catalog::job_names() {
-        db.store.set_job_enabled(j, false, later).await.unwrap();
+        db.store
+            .set_job_enabled(
+                j,
+                false,
+                &uuid::Uuid::now_v7().to_string(),
+                &op("admin"),
+                later,
+            )
+            .await
+            .unwrap();
     }
     let t = observe_scheduler(
         &*db.store,
@@ -819,7 +829,13 @@ async fn incidents_that_no_longer_apply_are_resolved(db: &TestDb) {
         .await
         .unwrap();
     db.store
-        .set_job_enabled("objective_scores", false, now)
+        .set_job_enabled(
+            "objective_scores",
+            false,
+            &uuid::Uuid::now_v7().to_string(),
+            &op("admin"),
+            now,
+        )
         .await
         .unwrap();
     let env = JobEnv::new(
@@ -977,7 +993,16 @@ async fn the_scheduler_beats_and_clears_its_absence(db: &TestDb) {
         .unwrap();
     // Every job off, so the scheduler starts nothing.
     for j in catalog::job_names() {
-        db.store.set_job_enabled(j, false, now).await.unwrap();
+        db.store
+            .set_job_enabled(
+                j,
+                false,
+                &uuid::Uuid::now_v7().to_string(),
+                &op("admin"),
+                now,
+            )
+            .await
+            .unwrap();
     }
     let mut env = JobEnv::new(
         db.store.clone(),

@@ -254,7 +254,7 @@ async fn act(cfg: &Config, id: i64, action: IncidentAction, json: bool) -> Resul
         incident_id: id,
         action,
         action_id: uuid::Uuid::now_v7().to_string(),
-        operator: Operator::current(),
+        operator: Operator::current().via(crate::identity::Via::Cli),
     };
     let now = Utc::now();
     let outcome = store.act_on_incident(&req, now).await;

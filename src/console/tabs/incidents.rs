@@ -123,7 +123,7 @@ impl OnSubmit for NotePrompt {
             incident_id: self.incident_id,
             action,
             action_id: uuid::Uuid::now_v7().to_string(),
-            operator: s.operator.clone(),
+            operator: s.operator.clone().via(crate::identity::Via::Console),
         })])
     }
 }
