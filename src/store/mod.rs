@@ -23,10 +23,12 @@ pub use ops::facts::FactsStore;
 pub use ops::incidents::IncidentStore;
 pub use ops::jobs::JobStore;
 pub use ops::learning::LearningStore;
+pub use ops::notify::NotifyStore;
 pub use ops::replies::ReplyStore;
 pub use ops::reviews::ReviewStore;
 pub use ops::scores::ScoreStore;
 pub use ops::weights::WeightStore;
+pub use ops::workers::WorkerStore;
 
 use backend::Backend;
 use pg::PgBackend;
@@ -48,6 +50,8 @@ pub trait Store:
     + BudgetStore
     + FactsStore
     + ContentStore
+    + NotifyStore
+    + WorkerStore
     + Send
     + Sync
     + 'static
@@ -65,6 +69,8 @@ impl<T> Store for T where
         + BudgetStore
         + FactsStore
         + ContentStore
+        + NotifyStore
+        + WorkerStore
         + Send
         + Sync
         + 'static
