@@ -194,6 +194,9 @@ pub struct Config {
     pub keys: BTreeMap<String, (Vec<String>, String)>,
     /// Use RGB colours from themes even when the terminal does not announce true colour.
     pub truecolor: bool,
+    /// `[console] bell`: ring the terminal bell when a new incident opens or a new review
+    /// waits while another tab is open.
+    pub console_bell: bool,
     /// Where each explicitly set value came from, for `xbot info`.
     pub origins: BTreeMap<String, String>,
 }
@@ -245,6 +248,7 @@ const FILE_KEYS: &[&[&str]] = &[
     &["schema"],
     &["source_schema"],
     &["truecolor"],
+    &["console", "bell"],
     &["log_level"],
     &["job_lease_seconds"],
     &["objective", "er_ref"],
@@ -687,6 +691,7 @@ fn build(
         }
     }
     let truecolor = r.bool(&["truecolor"], false)?;
+    let console_bell = r.bool(&["console", "bell"], false)?;
 
     Ok(Config {
         paths,
@@ -708,6 +713,7 @@ fn build(
         jobs,
         keys,
         truecolor,
+        console_bell,
         origins: r.origins,
     })
 }

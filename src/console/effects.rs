@@ -8,7 +8,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
+use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, RecordedTier, Status};
 use super::state::Setup;
 use super::tabs;
 use crate::jobs::runner::run_job;
@@ -245,7 +245,11 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
-            Effect::Quit | Effect::Suspend | Effect::Redraw => {}
+            Effect::Quit
+            | Effect::Suspend
+            | Effect::Redraw
+            | Effect::Clipboard(_)
+            | Effect::Bell => {}
         }
     }
 
@@ -278,12 +282,21 @@ pub async fn load(
     Ok(match query {
         Query::Status => {
             let spend = store.spend_between(day_start, day_end).await?;
-            let open = store.incidents(false, 500).await?.len();
+            let open_list = store.incidents(false, 500).await?;
+            let open = open_list.len();
+            let pending = store.reviews(&["pending"], 500).await?;
             let running = store.running_runs().await?;
+            let tiers = store.run_history(Some("budget_tier"), 20).await?;
             Loaded::Status(Status {
                 spend_today_usd: spend,
                 open_incidents: open,
                 running,
+                tier: RecordedTier::from_runs(&tiers),
+                incident_ids: open_list
+                    .into_iter()
+                    .map(|i| (i.id, i.kind, i.subject))
+                    .collect(),
+                pending_ids: pending.iter().map(|r| r.id).collect(),
             })
         }
         Query::Outcomes(q) => {

@@ -61,6 +61,7 @@ pub(super) fn ask_override(
         lines,
         pending: Box::new(OverrideConfirmed(req)),
         typed: Some(("override".into(), String::new())),
+        back: None,
     });
 }
 
@@ -94,6 +95,7 @@ impl OnSubmit for OverrideNote {
                     "#{}: approving with an override of the critical-risk refusal",
                     req.review_id
                 ));
+                s.tabs.safety.mine.insert(req.review_id);
                 Some(vec![Effect::Decide(req)])
             }
             Err(e) => {
@@ -109,7 +111,8 @@ impl OnSubmit for OverrideNote {
 pub(super) struct Decide(pub(super) DecisionRequest);
 
 impl OnConfirm for Decide {
-    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        s.tabs.safety.mine.insert(self.0.review_id);
         vec![Effect::Decide(self.0)]
     }
 }
@@ -121,6 +124,10 @@ pub(super) struct Bulk(pub(super) Vec<DecisionRequest>);
 impl OnConfirm for Bulk {
     fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
         s.tabs.safety.marked.clear();
+        s.tabs
+            .safety
+            .mine
+            .extend(self.0.iter().map(|r| r.review_id));
         vec![Effect::BulkDecide(self.0)]
     }
 }
@@ -223,6 +230,7 @@ impl OnSubmit for OriginalNote {
             ],
             pending: Box::new(Decide(req)),
             typed: Some(("approve".into(), String::new())),
+            back: None,
         });
         Some(Vec::new())
     }
@@ -246,14 +254,10 @@ impl OnSubmit for RewriteNote {
                 note: (!text.is_empty()).then_some(text),
             },
         );
-        let note = if s.setup.ai_configured {
-            "a new rewrite is produced by the next safety_review run"
-        } else {
-            "no AI endpoint is configured: the item waits for an edit or a decision"
-        };
         s.info(format!(
-            "asking for another rewrite of #{review_id}; {note}"
+            "asking for another rewrite of #{review_id}; the current proposal stays until a new one replaces it"
         ));
+        s.tabs.safety.mine.insert(review_id);
         Some(vec![Effect::Decide(req)])
     }
 }
