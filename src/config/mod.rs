@@ -813,6 +813,11 @@ impl Config {
             ),
             ("ascii".into(), self.ascii.to_string(), origin("ascii")),
             (
+                "console.bell".into(),
+                self.console_bell.to_string(),
+                origin("console.bell"),
+            ),
+            (
                 "auto_migrate".into(),
                 self.auto_migrate.to_string(),
                 origin("auto_migrate"),
