@@ -367,6 +367,13 @@ async fn the_header_tier_is_the_one_the_system_applies() {
     );
     assert!(header.contains(&want), "{want:?} in {header:?}");
     assert!(!header.contains("T4"), "{header}");
+    // The Overview's budget line says the same.
+    s.bar = TabId::REGISTERED.to_vec();
+    open_tab(&mut s, &db, TabId::Overview).await;
+    let text = screen(&render(&s, 120, 30));
+    let budget = text.lines().find(|l| l.contains("budget")).unwrap();
+    assert!(budget.contains(want.trim()), "{budget}");
+    assert!(!budget.contains("T4"), "{budget}");
     db.cleanup().await;
 }
 
