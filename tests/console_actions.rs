@@ -723,3 +723,37 @@ fn news_elsewhere_flashes_once_marks_the_tab_and_rings_if_asked() {
     give_status(&mut s, status_with(&[1, 2, 3], &[5, 6, 7]));
     assert!(s.flash.is_none());
 }
+
+/// The Overview's selected line follows its subject when a new incident adds a line above it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_selection_follows_its_line() {
+    let db = demo_db().await;
+    let mut s = state("dark");
+    s.bar = TabId::REGISTERED.to_vec();
+    open_tab(&mut s, &db, TabId::Overview).await;
+    let at_budget = |s: &State| {
+        xbot::console::tabs::overview::items(s)
+            .iter()
+            .position(|i| i.tab == TabId::Budget)
+            .unwrap()
+    };
+    s.tabs.overview.selected = at_budget(&s);
+    let before = s.tabs.overview.selected;
+    let mut b = xbot::store::types::Batch::default();
+    b.incidents.push(xbot::store::types::IncidentRow {
+        kind: "job_failure_streak".into(),
+        subject: "plan".into(),
+        state: "open".into(),
+        severity: "error".into(),
+        opened_at: now() - chrono::Duration::minutes(3),
+        resolved_at: None,
+        last_seen_at: now(),
+        count: 3,
+        details: Some("3 failures in a row".into()),
+    });
+    db.store.write_batch(&b).await.unwrap();
+    refresh_tab(&mut s, &db).await;
+    assert!(at_budget(&s) > before, "a line was added above");
+    assert_eq!(s.tabs.overview.selected, at_budget(&s));
+    db.cleanup().await;
+}

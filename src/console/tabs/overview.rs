@@ -103,11 +103,16 @@ impl Tab for Module {
         let Ok(data) = data.into_any().downcast::<OverviewData>() else {
             return false;
         };
+        let before = (s.tabs.overview.data.is_some())
+            .then(|| items(s))
+            .and_then(|all| all.into_iter().nth(s.tabs.overview.selected))
+            .map(|i| (i.tab, i.focus));
         let v = &mut s.tabs.overview;
         v.loaded = true;
         let changed = super::replace(&mut v.data, Some(*data));
-        let n = items(s).len();
-        s.tabs.overview.selected = s.tabs.overview.selected.min(n.saturating_sub(1));
+        // The selected line follows its subject (a line can move as others come and go).
+        let keys = items(s).into_iter().map(|i| (i.tab, i.focus));
+        s.tabs.overview.selected = super::follow(before.as_ref(), keys, s.tabs.overview.selected);
         changed
     }
 
