@@ -137,6 +137,8 @@ pub trait Backend: Send + Sync + 'static {
         mode: super::InstallMode,
         source_schema: &str,
     ) -> Result<(), StoreError>;
+    /// A cheap round trip that fails fast when the server is gone (see `pg.rs`).
+    async fn ping(&self) -> Result<(), StoreError>;
     /// Close the pool.
     async fn close(&self);
 }
