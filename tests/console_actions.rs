@@ -126,6 +126,7 @@ fn alice() -> Operator {
         host: "laptop".into(),
         ssh_client: None,
         pid: 9,
+        via: xbot::identity::Via::Cli,
     }
 }
 
@@ -163,7 +164,7 @@ async fn actions_that_change_the_bot_ask_first_and_say_what_happens() {
 
     // A disabled job: x warns before anything runs.
     db.store
-        .set_job_enabled("plan", false, now())
+        .set_job_enabled("plan", false, "act-plan", &alice(), now())
         .await
         .unwrap();
     open_tab(&mut s, &db, TabId::Jobs).await;
@@ -198,15 +199,14 @@ async fn a_rewrite_request_without_a_model_is_refused_up_front() {
     assert!(flash.error, "{flash:?}");
     assert!(flash.text.contains("no AI endpoint"), "{}", flash.text);
     assert!(flash.text.contains("proposal is kept"), "{}", flash.text);
-    // With a model configured, the request is asked for and sent.
+    // With a model configured, it is asked with y, then the model is asked (the same path as
+    // `xbot review rewrite`, which replaces the proposal only once a new one exists).
     s.setup.ai_configured = true;
     update(&mut s, key('w'));
-    assert!(matches!(s.mode, Mode::Prompt(_)));
-    let effects = update(&mut s, code(KeyCode::Enter));
-    assert!(
-        matches!(effects.as_slice(), [Effect::Decide(d)] if d.verdict.action() == "request_rewrite"),
-        "{effects:?}"
-    );
+    assert!(matches!(s.mode, Mode::Confirm(_)), "{:?}", s.mode);
+    let id = selected_review_id(&s);
+    let effects = update(&mut s, key('y'));
+    assert_eq!(effects, vec![Effect::Rewrite { review_id: id }]);
     db.cleanup().await;
 }
 
@@ -333,7 +333,7 @@ async fn the_selection_follows_the_item_in_the_other_tabs() {
     };
     let chosen = job_at(&s);
     db.store
-        .set_job_enabled(&chosen, false, now())
+        .set_job_enabled(&chosen, false, "act-off", &alice(), now())
         .await
         .unwrap();
     refresh_tab(&mut s, &db).await;

@@ -224,6 +224,22 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
+            Effect::Rewrite { review_id } => {
+                tokio::spawn(async move {
+                    let label = format!("another rewrite of #{review_id}");
+                    let operator = crate::identity::Operator::current().via(Via::Console);
+                    let result = crate::ai::rewrite::another_rewrite(
+                        &ex.store,
+                        &ex.env.cfg,
+                        review_id,
+                        &operator,
+                    )
+                    .await
+                    .map(|r| ActionResult::Decision(r.outcome))
+                    .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
             Effect::SetOverride {
                 username,
                 to,

@@ -326,6 +326,11 @@ pub enum Effect {
     Suspend,
     /// Clear the screen and draw everything again.
     Redraw,
+    /// Ask the model for another rewrite of a pending review; the store replaces the proposal
+    /// only once the new one exists (as `xbot review rewrite`).
+    Rewrite {
+        review_id: i64,
+    },
     /// Put this text on the operator's clipboard (OSC 52).
     Clipboard(String),
     /// Ring the terminal bell (BEL), when the config asks for it.

@@ -236,29 +236,22 @@ impl OnSubmit for OriginalNote {
     }
 }
 
-/// The (optional) note for another rewrite: decided at once.
+/// Confirmed: ask the model for another rewrite (the proposal is kept until it exists).
 #[derive(Debug)]
-pub(super) struct RewriteNote {
+pub(super) struct RewriteNow {
     pub(super) review_id: i64,
-    pub(super) version: i64,
 }
 
-impl OnSubmit for RewriteNote {
-    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
-        let review_id = self.review_id;
-        let req = decision(
-            s,
-            review_id,
-            self.version,
-            Verdict::RequestRewrite {
-                note: (!text.is_empty()).then_some(text),
-            },
-        );
+impl OnConfirm for RewriteNow {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
         s.info(format!(
-            "asking for another rewrite of #{review_id}; the current proposal stays until a new one replaces it"
+            "asking the model for another rewrite of #{}; the current proposal stays until the new one is stored",
+            self.review_id
         ));
-        s.tabs.safety.mine.insert(review_id);
-        Some(vec![Effect::Decide(req)])
+        s.tabs.safety.mine.insert(self.review_id);
+        vec![Effect::Rewrite {
+            review_id: self.review_id,
+        }]
     }
 }
 

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use dialogs::{
-    ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNote,
+    ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNow,
     ask_override, decision, refusal,
 };
 pub use draw::{Hit, detail_lines, hits, marked_text};
@@ -433,13 +433,16 @@ fn review_action(s: &mut State, action: Action) {
             "#{id}: no AI endpoint is configured ([ai] in the config), so no new rewrite can be \
              made; the proposal is kept: approve it (a), edit it (e) or reject (x)"
         )),
-        Action::RequestRewrite => prompt(
+        Action::RequestRewrite => ask(
             s,
-            format!("What should the new rewrite of #{id} fix? (optional)"),
-            Box::new(RewriteNote {
-                review_id: id,
-                version,
-            }),
+            "Another rewrite",
+            vec![
+                format!("Ask the model for another rewrite of #{id}?"),
+                "The current proposal stays until the new one is stored (screened by the \
+                 rules, audited); a failed or refused attempt keeps it."
+                    .into(),
+            ],
+            Box::new(RewriteNow { review_id: id }),
         ),
         _ => {}
     }
