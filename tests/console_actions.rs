@@ -757,3 +757,80 @@ async fn the_overview_selection_follows_its_line() {
     assert_eq!(s.tabs.overview.selected, at_budget(&s));
     db.cleanup().await;
 }
+
+/// `w`'s effect asks the model (a real HTTP server on loopback) and stores the new rewrite as
+/// the proposal; a model that fails keeps the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rewrite_effect_replaces_the_proposal_only_with_a_new_one() {
+    use std::sync::{Arc, Mutex};
+    let db = demo_db().await;
+    let server = wiremock::MockServer::start().await;
+    let new_text = "Some people find magnesium helps them sleep; check with your doctor first.";
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(move |req: &wiremock::Request| {
+            let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "model": body["model"],
+                "choices": [{"message": {"role": "assistant", "content": new_text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 300, "completion_tokens": 40, "total_tokens": 340}
+            }))
+        })
+        .mount(&server)
+        .await;
+    let run = |base: String| {
+        let store = db.store.clone();
+        let target = db.target.clone();
+        async move {
+            let mut cfg = xbot::config::Config::defaults_for_tests(target);
+            cfg.ai.base_url = Some(base);
+            cfg.ai.api_key = Some(secrecy::SecretString::from("sk-test".to_string()));
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let ex = effects::Executor {
+                store: store.clone(),
+                env: xbot::jobs::JobEnv::new(store.clone(), Arc::new(cfg)),
+                setup: Arc::new(setup()),
+                tx,
+                running: Arc::new(Mutex::new(Default::default())),
+            };
+            let pending = store.reviews(&["pending"], 10).await.unwrap().remove(0);
+            ex.spawn(Effect::Rewrite {
+                review_id: pending.id,
+            });
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            (pending, msg)
+        }
+    };
+    // A model endpoint that is down: an error, and the proposal is kept.
+    let (before, msg) = run("http://127.0.0.1:9/v1".into()).await;
+    let Msg::ActionDone { result, .. } = msg else {
+        panic!("{msg:?}")
+    };
+    assert!(
+        result.as_ref().is_err_and(|e| e.contains("is kept")),
+        "{result:?}"
+    );
+    let kept = db.store.review(before.id).await.unwrap().unwrap();
+    assert_eq!(kept.proposed_rewrite, before.proposed_rewrite);
+    // The loopback model answers: the new rewrite is the proposal, still pending.
+    let (before, msg) = run(format!("{}/v1", server.uri())).await;
+    let Msg::ActionDone { label, result } = msg else {
+        panic!("{msg:?}")
+    };
+    assert_eq!(label, format!("another rewrite of #{}", before.id));
+    assert!(
+        matches!(
+            result,
+            Ok(xbot::console::msg::ActionResult::Decision(
+                xbot::store::ops::reviews::DecisionOutcome::Applied { .. }
+            ))
+        ),
+        "{result:?}"
+    );
+    let after = db.store.review(before.id).await.unwrap().unwrap();
+    assert_eq!(after.proposed_rewrite.as_deref(), Some(new_text));
+    assert_eq!(after.status, "pending");
+    db.cleanup().await;
+}
