@@ -85,9 +85,25 @@ fn open_browse_decide_run_a_job_and_quit() {
     assert!(pending_before.len() >= 2, "the demo has a review queue");
     let maps_before = rt.block_on(store.weight_maps(100)).unwrap();
 
-    // Approve the rewrite of the first pending review.
+    // Copy the selected review's id: an OSC 52 sequence with its base64, and a flash.
     pty.send("5");
     pty.wait_text("Queue", SHORT);
+    pty.send("c");
+    let screen = pty.wait_text("copied id: ", SHORT);
+    let copied = pending_before
+        .iter()
+        .find(|r| screen.contains(&format!("copied id: {} ", r.id)))
+        .unwrap_or_else(|| panic!("a pending review's id was copied:\n{screen}"));
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        xbot::console::clipboard::base64(copied.id.to_string().as_bytes())
+    );
+    assert!(
+        pty.raw_text().contains(&osc),
+        "the terminal received {osc:?}"
+    );
+
+    // Approve the rewrite of the first pending review.
     pty.send("a");
     pty.wait_text("Approve the rewrite", SHORT);
     pty.send("y");
@@ -116,7 +132,10 @@ fn open_browse_decide_run_a_job_and_quit() {
     pty.send(ENTER);
     // At 80 columns the filter is cut to the room left in the tab bar.
     pty.wait_text("8 Jobs [/offline_wei", SHORT);
+    // Running it changes the map xBOT reads: asked first, y runs it.
     pty.send("x");
+    pty.wait_text("Run offline_weight_map now", SHORT);
+    pty.send("y");
     let screen = pty.wait_text("offline_weight_map succeeded", LONG);
     assert!(screen.contains("activated v"), "{screen}");
 

@@ -201,6 +201,9 @@ pub struct Config {
     pub keys: BTreeMap<String, (Vec<String>, String)>,
     /// Use RGB colours from themes even when the terminal does not announce true colour.
     pub truecolor: bool,
+    /// `[console] bell`: ring the terminal bell when a new incident opens or a new review
+    /// waits while another tab is open.
+    pub console_bell: bool,
     /// Where each explicitly set value came from, for `xbot info`.
     pub origins: BTreeMap<String, String>,
 }
@@ -260,6 +263,7 @@ const FILE_KEYS: &[&[&str]] = &[
     &["schema"],
     &["source_schema"],
     &["truecolor"],
+    &["console", "bell"],
     &["log_level"],
     &["job_lease_seconds"],
     &["incidents", "review_sla_minutes"],
@@ -711,6 +715,7 @@ fn build(
         }
     }
     let truecolor = r.bool(&["truecolor"], false)?;
+    let console_bell = r.bool(&["console", "bell"], false)?;
 
     Ok(Config {
         paths,
@@ -735,6 +740,7 @@ fn build(
         jobs,
         keys,
         truecolor,
+        console_bell,
         origins: r.origins,
     })
 }
@@ -833,6 +839,11 @@ impl Config {
                 origin("refresh_seconds"),
             ),
             ("ascii".into(), self.ascii.to_string(), origin("ascii")),
+            (
+                "console.bell".into(),
+                self.console_bell.to_string(),
+                origin("console.bell"),
+            ),
             (
                 "auto_migrate".into(),
                 self.auto_migrate.to_string(),

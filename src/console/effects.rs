@@ -8,7 +8,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
+use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, RecordedTier, Status};
 use super::state::Setup;
 use super::tabs;
 use crate::identity::Via;
@@ -224,6 +224,22 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
+            Effect::Rewrite { review_id } => {
+                tokio::spawn(async move {
+                    let label = format!("another rewrite of #{review_id}");
+                    let operator = crate::identity::Operator::current().via(Via::Console);
+                    let result = crate::ai::rewrite::another_rewrite(
+                        &ex.store,
+                        &ex.env.cfg,
+                        review_id,
+                        &operator,
+                    )
+                    .await
+                    .map(|r| ActionResult::Decision(r.outcome))
+                    .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
             Effect::SetOverride {
                 username,
                 to,
@@ -291,7 +307,11 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
-            Effect::Quit | Effect::Suspend | Effect::Redraw => {}
+            Effect::Quit
+            | Effect::Suspend
+            | Effect::Redraw
+            | Effect::Clipboard(_)
+            | Effect::Bell => {}
         }
     }
 
@@ -326,12 +346,21 @@ pub async fn load(
             // The connection check first: it fails at once when the server is gone.
             store.ping().await?;
             let spend = store.spend_between(day_start, day_end).await?;
-            let open = store.incidents(false, 500).await?.len();
+            let open_list = store.incidents(false, 500).await?;
+            let open = open_list.len();
+            let pending = store.reviews(&["pending"], 500).await?;
             let running = store.running_runs().await?;
+            let tiers = store.run_history(Some("budget_tier"), 20).await?;
             Loaded::Status(Status {
                 spend_today_usd: spend,
                 open_incidents: open,
                 running,
+                tier: RecordedTier::from_runs(&tiers),
+                incident_ids: open_list
+                    .into_iter()
+                    .map(|i| (i.id, i.kind, i.subject))
+                    .collect(),
+                pending_ids: pending.iter().map(|r| r.id).collect(),
             })
         }
         Query::Outcomes(q) => {

@@ -49,6 +49,7 @@ pub enum Action {
     Suspend,
     Redraw,
     Messages,
+    Copy,
     // Leaderboards
     LambdaUp,
     LambdaDown,
@@ -232,6 +233,13 @@ impl Action {
                 Global,
                 &["!"],
                 "this session's messages in full",
+            ),
+            (
+                Copy,
+                "copy",
+                Global,
+                &["c"],
+                "copy the selected id (again: its text, then its raw JSON)",
             ),
         ];
         out.extend(rest);

@@ -7,6 +7,7 @@
 //! 20 times a second. The UI task never waits on the database.
 
 pub mod actions;
+pub mod clipboard;
 pub mod command;
 pub mod dialog;
 pub mod draw;
@@ -61,6 +62,7 @@ pub fn setup_from(cfg: &Config, target: String) -> Setup {
         slots: cfg.slots.clone(),
         ai_configured: cfg.ai.is_configured(),
         job_overrides: cfg.jobs.clone(),
+        bell: cfg.console_bell,
     }
 }
 
@@ -146,6 +148,20 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
                         break_err(&e);
                     }
                     state.dirty = true;
+                }
+                Effect::Bell => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                }
+                Effect::Clipboard(text) => {
+                    // Between frames, straight to the terminal: nothing on screen moves.
+                    use std::io::Write;
+                    let tmux = std::env::var_os("TMUX").is_some();
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(clipboard::osc52(&text, tmux).as_bytes());
+                    let _ = out.flush();
                 }
                 Effect::Redraw => {
                     // Clears the screen and forgets the last frame, so the next draw writes

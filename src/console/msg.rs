@@ -88,6 +88,45 @@ pub struct Status {
     pub spend_today_usd: f64,
     pub open_incidents: usize,
     pub running: Vec<RunRecord>,
+    /// The tier the system applies, as its last `budget_tier` run recorded it (the worker's
+    /// day and limit, not this viewer's `--timezone` and config).
+    pub tier: Option<RecordedTier>,
+    /// The open incidents (id, kind, subject) and the pending reviews' ids, to notice new
+    /// ones while another tab is open.
+    pub incident_ids: Vec<(i64, String, String)>,
+    pub pending_ids: Vec<i64>,
+}
+
+/// A budget tier as a `budget_tier` run recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedTier {
+    pub tier: crate::budget::tiers::Tier,
+    /// Share of the daily limit spent (0..).
+    pub share: f64,
+    pub at: DateTime<Utc>,
+    pub run_id: i64,
+}
+
+impl RecordedTier {
+    /// The tier of the newest succeeded run among `runs` (newest first) that recorded one.
+    pub fn from_runs(runs: &[RunRecord]) -> Option<RecordedTier> {
+        runs.iter()
+            .filter(|r| r.status == "succeeded")
+            .find_map(|r| {
+                let stats: serde_json::Value = serde_json::from_str(r.stats.as_deref()?).ok()?;
+                let d = &stats["details"];
+                let name = d["tier"].as_str()?;
+                let tier = crate::budget::tiers::Tier::ALL
+                    .into_iter()
+                    .find(|t| t.as_str() == name)?;
+                Some(RecordedTier {
+                    tier,
+                    share: d["share"].as_f64().filter(|x| x.is_finite()).unwrap_or(0.0),
+                    at: r.finished_at.unwrap_or(r.started_at),
+                    run_id: r.id,
+                })
+            })
+    }
 }
 
 /// The data a load brings back.
@@ -285,4 +324,13 @@ pub enum Effect {
     Suspend,
     /// Clear the screen and draw everything again.
     Redraw,
+    /// Ask the model for another rewrite of a pending review; the store replaces the proposal
+    /// only once the new one exists (as `xbot review rewrite`).
+    Rewrite {
+        review_id: i64,
+    },
+    /// Put this text on the operator's clipboard (OSC 52).
+    Clipboard(String),
+    /// Ring the terminal bell (BEL), when the config asks for it.
+    Bell,
 }

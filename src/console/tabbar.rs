@@ -25,6 +25,12 @@ pub fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
         s.bar
             .iter()
             .map(|t| {
+                // News the operator has not looked at: marked until the tab is shown.
+                let mark = if s.news.contains(t) {
+                    if s.setup.ascii { "*" } else { "•" }
+                } else {
+                    ""
+                };
                 let text = match letters {
                     Some(n) if *t != s.tab => format!(" {} ", short_label(*t, n)),
                     _ if *t == s.tab && !filter.is_empty() => format!(
@@ -33,6 +39,11 @@ pub fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
                         crate::text::cell(filter, filter_room.max(1))
                     ),
                     _ => format!(" {} ", tab_label(*t)),
+                };
+                let text = if mark.is_empty() {
+                    text
+                } else {
+                    format!("{}{mark} ", text.trim_end())
                 };
                 (*t, text)
             })

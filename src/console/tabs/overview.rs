@@ -106,11 +106,16 @@ impl Tab for Module {
         let Ok(data) = data.into_any().downcast::<OverviewData>() else {
             return false;
         };
+        let before = (s.tabs.overview.data.is_some())
+            .then(|| items(s))
+            .and_then(|all| all.into_iter().nth(s.tabs.overview.selected))
+            .map(|i| (i.tab, i.focus));
         let v = &mut s.tabs.overview;
         v.loaded = true;
         let changed = super::replace(&mut v.data, Some(*data));
-        let n = items(s).len();
-        s.tabs.overview.selected = s.tabs.overview.selected.min(n.saturating_sub(1));
+        // The selected line follows its subject (a line can move as others come and go).
+        let keys = items(s).into_iter().map(|i| (i.tab, i.focus));
+        s.tabs.overview.selected = super::follow(before.as_ref(), keys, s.tabs.overview.selected);
         changed
     }
 
@@ -384,20 +389,14 @@ pub fn items(s: &State) -> Vec<Item> {
         focus: None,
     });
 
-    // The budget tier and where today's rate takes it.
+    // The budget tier the system applies (as budget_tier recorded it, like the header), and
+    // where today's rate takes it.
     let limit = s.setup.daily_limit_usd;
-    let tier = tier_for(d.spend_today_usd, limit);
+    let (tier, pct) = applied_tier(s, d);
     out.push(Item {
         spans: vec![
             head("budget"),
-            (
-                format!(
-                    "{} {:.0}%",
-                    tier.as_str(),
-                    100.0 * share(d.spend_today_usd, limit)
-                ),
-                Some(Role::Title),
-            ),
+            (format!("{} {pct:.0}%", tier.as_str()), Some(Role::Title)),
             plain(format!(
                 " · ${:.2} of ${:.2} today · {}",
                 d.spend_today_usd,
@@ -429,15 +428,24 @@ pub fn items(s: &State) -> Vec<Item> {
     out
 }
 
+/// The tier the system applies: the last budget_tier run's record when there is one, else
+/// this console's own computation.
+fn applied_tier(s: &State, d: &OverviewData) -> (crate::budget::tiers::Tier, f64) {
+    match s.status.as_ref().and_then(|st| st.tier.as_ref()) {
+        Some(t) => (t.tier, 100.0 * t.share),
+        None => (
+            tier_for(d.spend_today_usd, s.setup.daily_limit_usd),
+            100.0 * share(d.spend_today_usd, s.setup.daily_limit_usd),
+        ),
+    }
+}
+
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let v = &s.tabs.overview;
     let all = items(s);
     let inner_rows = area.height.saturating_sub(2) as usize;
     let shown = row_window(all.len(), v.selected, inner_rows.max(1));
-    let tier = v
-        .data
-        .as_ref()
-        .map(|d| tier_for(d.spend_today_usd, s.setup.daily_limit_usd));
+    let tier = v.data.as_ref().map(|d| applied_tier(s, d).0);
     let width = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = if v.data.is_none() {
         vec![Line::from(Span::styled(
