@@ -179,7 +179,8 @@ impl State {
             operator,
             keymap,
             theme,
-            tab: TabId::Outcomes,
+            // The landing screen: what is wrong first.
+            tab: TabId::Overview,
             mode: Mode::Normal,
             now,
             size: (80, 24),
