@@ -106,6 +106,16 @@ impl<T> RowType for T where
 {
 }
 
+/// What a store reads when it opens (see [`Backend::open_snapshot`]).
+#[derive(Debug, Default)]
+pub struct OpenSnapshot {
+    pub applied: Vec<i64>,
+    pub install_mode: Option<String>,
+    /// (schema, relation, kind, column) rows of the catalog query.
+    pub catalog: Vec<(String, String, String, String)>,
+    pub facts_synced_at: Option<DateTime<Utc>>,
+}
+
 /// Runs SQL on one database, outside or inside a write transaction.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -128,6 +138,36 @@ pub trait Backend: Send + Sync + 'static {
     fn migrator() -> &'static sqlx::migrate::Migrator;
     /// Versions of the migrations already applied (empty on a new database).
     async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError>;
+    /// What opening a store reads: the applied migrations, how xbot is installed, the catalog
+    /// of xBOT's tables (`catalog` with its arguments) and when the facts were last synced
+    /// (`None` when not read here). Backends may do it in one round trip.
+    async fn open_snapshot(
+        &self,
+        catalog: Sql,
+        args: Vec<Val>,
+    ) -> Result<OpenSnapshot, StoreError> {
+        let applied = self.applied_migrations().await?;
+        let catalog = self.fetch_all(catalog, args).await?;
+        let install_mode = if applied.is_empty() {
+            None
+        } else {
+            match self
+                .fetch_optional::<(String,)>("SELECT mode FROM install WHERE id = 1".into(), vec![])
+                .await
+            {
+                Ok(r) => r.map(|(m,)| m),
+                // No install table yet: not installed.
+                Err(StoreError::Query(_)) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(OpenSnapshot {
+            applied,
+            install_mode,
+            catalog,
+            facts_synced_at: None,
+        })
+    }
     /// Apply every pending migration (creating xbot's schema first on Postgres).
     async fn run_migrations(&self) -> Result<(), StoreError>;
     /// Record how xbot is installed; for a standalone install, first create xBOT's tables in
