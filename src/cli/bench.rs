@@ -38,8 +38,8 @@ pub enum BenchCommand {
     /// per-category recall, the targets and the time per post. No database.
     Guard(guard::GuardArgs),
     /// Round trips and time of every CLI verb and console screen through a delay proxy that
-    /// simulates a far-away Postgres (`--rtt` ms), beside the same without it; and how long a
-    /// decision made through the CLI takes to show on a console refreshing every 60 s.
+    /// simulates a far-away Postgres (`--rtt` ms), beside the same without it. Rejects one
+    /// pending review (run it on the demo dataset).
     Latency(latency::LatencyArgs),
 }
 

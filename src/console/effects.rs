@@ -277,13 +277,12 @@ pub async fn load(
     let (day_start, day_end) = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
     Ok(match query {
         Query::Status => {
-            let spend = store.spend_between(day_start, day_end).await?;
-            let open = store.incidents(false, 500).await?.len();
-            let running = store.running_runs().await?;
+            // One round trip on Postgres (the header reloads every few seconds).
+            let h = store.header_figures(day_start, day_end).await?;
             Loaded::Status(Status {
-                spend_today_usd: spend,
-                open_incidents: open,
-                running,
+                spend_today_usd: h.spend_usd,
+                open_incidents: usize::try_from(h.open_incidents).unwrap_or(0),
+                running: h.running,
             })
         }
         Query::Outcomes(q) => {

@@ -129,6 +129,20 @@ pub trait Backend: Send + Sync + 'static {
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError>;
     async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// Three reads at once: on Postgres sent together, answered in one round trip (a screen
+    /// that needs three queries costs one wait); elsewhere one after the other.
+    async fn fetch_three<X: RowType, Y: RowType, Z: RowType>(
+        &self,
+        x: (Sql, Vec<Val>),
+        y: (Sql, Vec<Val>),
+        z: (Sql, Vec<Val>),
+    ) -> Result<(Vec<X>, Vec<Y>, Vec<Z>), StoreError> {
+        Ok((
+            self.fetch_all(x.0, x.1).await?,
+            self.fetch_all(y.0, y.1).await?,
+            self.fetch_all(z.0, z.1).await?,
+        ))
+    }
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails half-way on
     /// a lock upgrade).
     async fn begin_write(&self) -> Result<Self::Tx, StoreError>;

@@ -21,6 +21,7 @@ pub use ops::admin::AdminStore;
 pub use ops::budget::BudgetStore;
 pub use ops::content::ContentStore;
 pub use ops::facts::FactsStore;
+pub use ops::header::HeaderStore;
 pub use ops::incidents::IncidentStore;
 pub use ops::jobs::JobStore;
 pub use ops::learning::LearningStore;
@@ -49,6 +50,7 @@ pub trait Store:
     + BudgetStore
     + FactsStore
     + ContentStore
+    + HeaderStore
     + Send
     + Sync
     + 'static
@@ -66,6 +68,7 @@ impl<T> Store for T where
         + BudgetStore
         + FactsStore
         + ContentStore
+        + HeaderStore
         + Send
         + Sync
         + 'static

@@ -274,6 +274,55 @@ impl Backend for PgBackend {
         r.map_err(|e| self.err(e))
     }
 
+    async fn fetch_three<X: RowType, Y: RowType, Z: RowType>(
+        &self,
+        x: (Sql, Vec<Val>),
+        y: (Sql, Vec<Val>),
+        z: (Sql, Vec<Val>),
+    ) -> Result<(Vec<X>, Vec<Y>, Vec<Z>), StoreError> {
+        use super::pg_literal::inline;
+        use futures::TryStreamExt;
+        let (Some(a), Some(b), Some(c)) = (
+            inline(&x.0, &x.1)?,
+            inline(&y.0, &y.1)?,
+            inline(&z.0, &z.1)?,
+        ) else {
+            return Ok((
+                self.fetch_all(x.0, x.1).await?,
+                self.fetch_all(y.0, y.1).await?,
+                self.fetch_all(z.0, z.1).await?,
+            ));
+        };
+        // One Query message: the server answers each statement's rows, then its completion.
+        let batch = format!("{a};\n{b};\n{c}");
+        let mut h = self.take().await?;
+        let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch))
+            .fetch_many(&mut *h.conn)
+            .try_collect()
+            .await;
+        settle(&self.held, h, &r);
+        let items = r.map_err(|e| self.err(e))?;
+        let mut sets: Vec<Vec<PgRow>> = vec![Vec::new()];
+        for item in items {
+            match item {
+                sqlx::Either::Left(_) => sets.push(Vec::new()),
+                sqlx::Either::Right(row) => {
+                    if let Some(last) = sets.last_mut() {
+                        last.push(row);
+                    }
+                }
+            }
+        }
+        let mut sets = sets.into_iter();
+        let mut next = || sets.next().unwrap_or_default();
+        let (a, b, c) = (next(), next(), next());
+        Ok((
+            decode(a).map_err(|e| self.err(e))?,
+            decode(b).map_err(|e| self.err(e))?,
+            decode(c).map_err(|e| self.err(e))?,
+        ))
+    }
+
     async fn begin_write(&self) -> Result<PgTx, StoreError> {
         let mut h = self.take().await?;
         // The server process behind this transaction, so that a transaction abandoned in the

@@ -2,8 +2,7 @@
 //! ([`crate::delay_proxy`]) sits in front of the configured Postgres and adds half the round
 //! trip each way; every CLI verb (the real binary) and every console screen load (in-process,
 //! the way the console loads it) is timed without the proxy and through it, and its round trips
-//! are counted there. Then the time a decision made through the CLI takes to reach a console
-//! whose refresh interval is 60 s.
+//! are counted there.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -25,9 +24,6 @@ pub struct LatencyArgs {
     /// The simulated round-trip time in milliseconds (half of it each way).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=2000))]
     pub rtt: u64,
-    /// Skip the live-update measurement (it makes one review decision through the CLI).
-    #[arg(long)]
-    pub no_live: bool,
     /// Run the CLI verbs with this xbot binary instead of this one (to compare builds).
     #[arg(long, value_name = "PATH")]
     pub binary: Option<std::path::PathBuf>,
@@ -51,24 +47,11 @@ pub struct Step {
 }
 
 #[derive(Debug, Serialize)]
-pub struct LiveUpdate {
-    /// From the start of the CLI's decision to the console showing it.
-    pub ms: f64,
-    /// The CLI verb alone.
-    pub cli_ms: f64,
-    /// The console's refresh interval during the measurement.
-    pub refresh_seconds: f64,
-    /// How the change arrived: "notification" or "poll".
-    pub via: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct LatencyReport {
     pub rtt_ms: u64,
     pub database: String,
     pub verbs: Vec<Step>,
     pub screens: Vec<Step>,
-    pub live: Option<LiveUpdate>,
 }
 
 /// The CLI verbs measured, with `{review}` and `{version}` filled in from the database.
@@ -141,17 +124,11 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
     }
 
     let screens = screens(cfg, url, &remote_url, &proxy).await?;
-    let live = if args.no_live {
-        None
-    } else {
-        Some(live_update(cfg, url).await?)
-    };
     let report = LatencyReport {
         rtt_ms: args.rtt,
         database: cfg.database.display_masked(),
         verbs,
         screens,
-        live,
     };
     if args.json {
         return print_json(&report);
@@ -331,21 +308,4 @@ fn print_report(r: &LatencyReport) {
         r.rtt_ms as f64 / 2.0,
         t.render()
     );
-    if let Some(l) = &r.live {
-        crate::out!(
-            "live update: a review rejected through the CLI showed on a console refreshing every \
-             {:.0} s after {} (the CLI verb itself took {}), by {}",
-            l.refresh_seconds,
-            fmt_ms(l.ms),
-            fmt_ms(l.cli_ms),
-            l.via
-        );
-    }
-}
-
-/// Reject a pending review through the CLI while a console state (refresh interval 60 s)
-/// watches the Safety tab; the time until the console's loaded reviews show it rejected.
-async fn live_update(cfg: &Config, url: &str) -> Result<LiveUpdate, CliError> {
-    let _ = (cfg, url);
-    Err(CliError::Failed("TEMP".into()))
 }

@@ -162,7 +162,7 @@ impl RunRecord {
     }
 }
 
-const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
+pub(crate) const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
      finished_at, error, CAST(stats AS TEXT) AS stats, progress_done, progress_total, \
      progress_phase, cancel_requested";
 

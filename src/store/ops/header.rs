@@ -1,0 +1,66 @@
+//! The console header's figures (today's spend, open incidents, running jobs), read together:
+//! the header refreshes every few seconds, so on Postgres it is one round trip.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::store::backend::Backend;
+use crate::store::ops::budget::VALID_COST;
+use crate::store::ops::jobs::{RUN_COLUMNS, RunRecord};
+use crate::store::{SqlStore, StoreError};
+
+/// What the header shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderFigures {
+    /// AI spend between the bounds, in USD (corrupt costs skipped).
+    pub spend_usd: f64,
+    pub open_incidents: i64,
+    pub running: Vec<RunRecord>,
+}
+
+#[async_trait]
+pub trait HeaderStore {
+    /// The header's figures for the day `[start, end)`.
+    async fn header_figures(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<HeaderFigures, StoreError>;
+}
+
+#[async_trait]
+impl<B: Backend> HeaderStore for SqlStore<B> {
+    async fn header_figures(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<HeaderFigures, StoreError> {
+        let spend = format!(
+            "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
+             FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+        );
+        let open = "SELECT COUNT(*) FROM incidents WHERE state = 'open'";
+        let running = format!(
+            "SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running' ORDER BY started_at"
+        );
+        let (spend, open, running): (Vec<(f64,)>, Vec<(i64,)>, Vec<RunRecord>) = self
+            .db
+            .fetch_three(
+                (spend.into(), args![start, end]),
+                (open.into(), vec![]),
+                (running.into(), vec![]),
+            )
+            .await?;
+        let spend = spend.first().map_or(0.0, |(s,)| *s);
+        Ok(HeaderFigures {
+            spend_usd: if spend.is_finite() {
+                spend.max(0.0)
+            } else {
+                0.0
+            },
+            open_incidents: open.first().map_or(0, |(n,)| *n),
+            running,
+        })
+    }
+}
