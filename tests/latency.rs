@@ -152,3 +152,91 @@ async fn verbs_and_screens_stay_within_their_round_trips() {
     remote.close().await;
     db.cleanup().await;
 }
+
+/// A review rejected through the CLI reaches a listening console by notification: its feed
+/// fires within a bound, and the console (refresh interval 60 s, never ticked here, so no
+/// poll can bring it) reloads the visible tab on that message alone, which shows the decision.
+async fn live_update_reaches_the_console(db: TestDb) {
+    let mut opts = DemoOptions::new(Utc::now(), chrono_tz::Tz::UTC);
+    opts.posts = 200;
+    seed(db.store.as_ref(), &opts, &mut |_, _| {})
+        .await
+        .expect("demo data");
+    let review = db.store.reviews(&["pending"], 1).await.expect("reviews")[0].id;
+    let mut feed = db.store.change_feed().await.expect("a change feed");
+
+    let mut setup = console_setup(&db.url, false, false);
+    setup.refresh = Duration::from_secs(60);
+    let mut s = console_state(setup.clone(), "dark", Utc::now());
+    s.tab = TabId::Safety;
+
+    let home = tempfile::tempdir().expect("home");
+    let out = xbot_command(home.path())
+        .args(["review", "reject", &review.to_string(), "--reason", "live"])
+        .env("XBOT_DATABASE_URL", &db.url)
+        .output()
+        .expect("run xbot");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exited = std::time::Instant::now();
+    // SQLite checks its change counter once a second; Postgres notifies at commit.
+    let change = tokio::time::timeout(Duration::from_millis(2500), feed.next())
+        .await
+        .expect("a change within 2.5 s of the CLI's exit")
+        .expect("the feed works");
+    assert!(exited.elapsed() < Duration::from_millis(2500));
+    if db.is_postgres() {
+        assert!(
+            matches!(&change, xbot::store::changes::Change::Changed(Some(t)) if t == "safety_reviews" || t == "operator_audit"),
+            "{change:?}"
+        );
+    }
+
+    let effects = update::update(&mut s, xbot::console::msg::Msg::DataChanged);
+    let tab_load = effects
+        .into_iter()
+        .find_map(|e| match e {
+            xbot::console::msg::Effect::Load { req, query } if query != Query::Status => {
+                Some((req, query))
+            }
+            _ => None,
+        })
+        .expect("the change reloads the visible tab");
+    let (req, query) = tab_load;
+    let data = effects::load(db.store.as_ref(), &setup, &query, Utc::now())
+        .await
+        .expect("load");
+    match &data {
+        xbot::console::msg::Loaded::Safety { reviews, .. } => assert!(
+            reviews
+                .iter()
+                .any(|r| r.id == review && r.status == "rejected"),
+            "the reloaded tab shows the decision"
+        ),
+        other => panic!("the Safety tab loaded {other:?}"),
+    }
+    update::update(
+        &mut s,
+        xbot::console::msg::Msg::Loaded {
+            req,
+            result: Ok(Box::new(data)),
+        },
+    );
+    feed.close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_update_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        live_update_reaches_the_console(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_update_on_sqlite() {
+    live_update_reaches_the_console(TestDb::sqlite().await).await;
+}

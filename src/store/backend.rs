@@ -191,6 +191,8 @@ pub trait Backend: Send + Sync + 'static {
         mode: super::InstallMode,
         source_schema: &str,
     ) -> Result<(), StoreError>;
+    /// A feed of the changes committed to xbot's own tables (see `store::changes`).
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError>;
     /// Close the pool.
     async fn close(&self);
 }

@@ -4,6 +4,7 @@
 //! differs (connection setup, transactions, the lease clock, dialect SQL).
 
 pub mod backend;
+pub mod changes;
 pub mod demo;
 mod error;
 pub mod ops;
@@ -16,6 +17,7 @@ pub mod types;
 use std::sync::Arc;
 
 pub use backend::BackendKind;
+pub use changes::LiveStore;
 pub use error::StoreError;
 pub use ops::admin::AdminStore;
 pub use ops::budget::BudgetStore;
@@ -51,6 +53,7 @@ pub trait Store:
     + FactsStore
     + ContentStore
     + HeaderStore
+    + LiveStore
     + Send
     + Sync
     + 'static
@@ -69,6 +72,7 @@ impl<T> Store for T where
         + FactsStore
         + ContentStore
         + HeaderStore
+        + LiveStore
         + Send
         + Sync
         + 'static

@@ -522,6 +522,10 @@ impl Backend for PgBackend {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError> {
+        super::changes::ChangeFeed::postgres(&self.pool).await
+    }
+
     async fn close(&self) {
         // Held connections are checked out of the pool: close them, or closing the pool
         // would wait for them.

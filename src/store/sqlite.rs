@@ -169,6 +169,10 @@ impl Backend for SqliteBackend {
         tx.commit().await.map_err(Self::err)
     }
 
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError> {
+        super::changes::ChangeFeed::sqlite(&self.pool).await
+    }
+
     async fn close(&self) {
         // A connection still waiting on the server (a cancelled job's statement blocked on a
         // lock) would hold `close` until the server answers; leave it to the OS instead.

@@ -2,7 +2,9 @@
 //! ([`crate::delay_proxy`]) sits in front of the configured Postgres and adds half the round
 //! trip each way; every CLI verb (the real binary) and every console screen load (in-process,
 //! the way the console loads it) is timed without the proxy and through it, and its round trips
-//! are counted there.
+//! are counted there. Then live updates: the time from a review rejected through the CLI to
+//! a console-state holding a change feed (and no polling: a refresh interval of 60 s) having
+//! reloaded the Safety tab with the decision in it.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -47,11 +49,22 @@ pub struct Step {
 }
 
 #[derive(Debug, Serialize)]
+pub struct LiveUpdate {
+    /// From the CLI verb's start to the reloaded tab showing the decision.
+    pub ms: f64,
+    /// The CLI verb alone (start to exit).
+    pub cli_ms: f64,
+    /// From the CLI verb's exit to the notification.
+    pub notified_after_exit_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
 pub struct LatencyReport {
     pub rtt_ms: u64,
     pub database: String,
     pub verbs: Vec<Step>,
     pub screens: Vec<Step>,
+    pub live: LiveUpdate,
 }
 
 /// The CLI verbs measured, with `{review}` and `{version}` filled in from the database.
@@ -95,7 +108,7 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         Some(p) => p,
         None => std::env::current_exe().map_err(|e| CliError::Failed(e.to_string()))?,
     };
-    let (review, version) = pick_targets(cfg).await?;
+    let (review, live_review, version) = pick_targets(cfg).await?;
     let mut verbs = Vec::new();
     for verb in VERBS {
         let line = verb
@@ -124,11 +137,13 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
     }
 
     let screens = screens(cfg, url, &remote_url, &proxy).await?;
+    let live = live_update(cfg, &exe, &remote_url, live_review).await?;
     let report = LatencyReport {
         rtt_ms: args.rtt,
         database: cfg.database.display_masked(),
         verbs,
         screens,
+        live,
     };
     if args.json {
         return print_json(&report);
@@ -149,28 +164,32 @@ fn step(name: String, local_ms: f64, remote_ms: f64, st: &ProxyStats) -> Step {
     }
 }
 
-/// A pending review to show and reject, and the newest weight-map version.
-async fn pick_targets(cfg: &Config) -> Result<(i64, String), CliError> {
+/// Two pending reviews (one to show and reject, one for the live update), and the newest
+/// weight-map version.
+async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String), CliError> {
     let opened = store::open(&cfg.database, MigrationPolicy::Require)
         .await
         .map_err(CliError::Open)?;
     let s = opened.store;
-    let reviews = s.reviews(&["pending"], 1).await;
+    let reviews = s.reviews(&["pending"], 2).await;
     let weights = s
         .weight_history(500)
         .await
         .map(|mut v| v.pop().into_iter().collect::<Vec<_>>());
     s.close().await;
-    let review = reviews?.first().map(|r| r.id).ok_or_else(|| {
-        CliError::Failed(
-            "no pending review to decide: fill the database with `xbot demo --reset` first".into(),
-        )
-    })?;
+    let reviews = reviews?;
+    let (Some(review), Some(live)) = (reviews.first(), reviews.get(1)) else {
+        return Err(CliError::Failed(
+            "two pending reviews are needed: fill the database with `xbot demo --reset` first"
+                .into(),
+        ));
+    };
+    let (review, live) = (review.id, live.id);
     let version = weights?
         .first()
         .map(|w| w.version.clone())
         .ok_or_else(|| CliError::Failed("no weight map stored: run `xbot demo` first".into()))?;
-    Ok((review, version))
+    Ok((review, live, version))
 }
 
 /// Run the real binary with `argv` on `url`; milliseconds from spawn to exit.
@@ -308,4 +327,58 @@ fn print_report(r: &LatencyReport) {
         r.rtt_ms as f64 / 2.0,
         t.render()
     );
+    crate::out!(
+        "live update: a review rejected through the CLI showed on a console refreshing every 60 s \
+         {} after the verb started (the verb took {}; notified {} after it exited)",
+        fmt_ms(r.live.ms),
+        fmt_ms(r.live.cli_ms),
+        fmt_ms(r.live.notified_after_exit_ms)
+    );
+}
+
+/// Reject `review` through the CLI (on `url`, through the proxy) while a console-state that
+/// never polls listens for changes; when notified it reloads the Safety tab, which must show
+/// the decision.
+async fn live_update(
+    cfg: &Config,
+    exe: &std::path::Path,
+    url: &str,
+    review: i64,
+) -> Result<LiveUpdate, CliError> {
+    let store = open_on(url).await?;
+    let mut setup = setup_from(cfg, cfg.database.display_masked());
+    setup.refresh = Duration::from_secs(60);
+    let mut feed = store.change_feed().await?;
+    let t = Instant::now();
+    let reject = format!("review reject {review} --reason bench-latency-live");
+    let argv: Vec<&str> = reject.split(' ').collect();
+    let cli_ms = run_verb(exe, url, &argv).await?;
+    let exited = Instant::now();
+    let result = async {
+        tokio::time::timeout(Duration::from_secs(65), feed.next())
+            .await
+            .map_err(|_| CliError::Failed("no change notification within 65 s".into()))??;
+        let notified = exited.elapsed();
+        let loaded = effects::load(store.as_ref(), &setup, &Query::Safety, Utc::now()).await?;
+        let shown = match &loaded {
+            crate::console::msg::Loaded::Safety { reviews, .. } => reviews
+                .iter()
+                .any(|r| r.id == review && r.status == "rejected"),
+            _ => false,
+        };
+        if !shown {
+            return Err(CliError::Failed(format!(
+                "review #{review} is not shown rejected after the notification"
+            )));
+        }
+        Ok(LiveUpdate {
+            ms: t.elapsed().as_secs_f64() * 1000.0,
+            cli_ms,
+            notified_after_exit_ms: notified.as_secs_f64() * 1000.0,
+        })
+    }
+    .await;
+    feed.close().await;
+    store.close().await;
+    result
 }
