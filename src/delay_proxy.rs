@@ -340,7 +340,7 @@ mod tests {
         let mut startup = vec![0, 0, 0, 9, 0, 3, 0, 0, 0];
         startup.extend_from_slice(&[b'Q', 0, 0, 0, 5]);
         assert_eq!(p.feed(&startup), vec!["startup"]);
-        assert_eq!(p.feed(&[b';']), vec!["Q"]);
+        assert_eq!(p.feed(b";"), vec!["Q"]);
         assert_eq!(p.feed(&[b'S', 0, 0, 0, 4, b'X']), vec!["S"]);
         assert_eq!(p.feed(&[0, 0, 0, 4]), vec!["X"]);
     }

@@ -106,6 +106,33 @@ impl<T> RowType for T where
 {
 }
 
+/// The rows of each statement of a [`Backend::fetch_batch`], decoded one statement at a time.
+pub enum Batch {
+    Pg(std::vec::IntoIter<Vec<PgRow>>),
+    Sqlite(std::vec::IntoIter<Vec<SqliteRow>>),
+}
+
+impl Batch {
+    /// The next statement's rows as `T` (in the order the statements were given).
+    pub fn take<T: RowType>(&mut self) -> Result<Vec<T>, StoreError> {
+        let decoded = match self {
+            Batch::Pg(sets) => sets
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect::<Result<Vec<T>, _>>(),
+            Batch::Sqlite(sets) => sets
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect::<Result<Vec<T>, _>>(),
+        };
+        decoded.map_err(|e| StoreError::from_sqlx(e, &[]))
+    }
+}
+
 /// What a store reads when it opens (see [`Backend::open_snapshot`]).
 #[derive(Debug, Default)]
 pub struct OpenSnapshot {
@@ -129,20 +156,9 @@ pub trait Backend: Send + Sync + 'static {
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError>;
     async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
-    /// Three reads at once: on Postgres sent together, answered in one round trip (a screen
-    /// that needs three queries costs one wait); elsewhere one after the other.
-    async fn fetch_three<X: RowType, Y: RowType, Z: RowType>(
-        &self,
-        x: (Sql, Vec<Val>),
-        y: (Sql, Vec<Val>),
-        z: (Sql, Vec<Val>),
-    ) -> Result<(Vec<X>, Vec<Y>, Vec<Z>), StoreError> {
-        Ok((
-            self.fetch_all(x.0, x.1).await?,
-            self.fetch_all(y.0, y.1).await?,
-            self.fetch_all(z.0, z.1).await?,
-        ))
-    }
+    /// Several reads at once: on Postgres sent in one message and answered in one round trip
+    /// (a screen that needs five queries costs one wait); on SQLite one after the other.
+    async fn fetch_batch(&self, statements: Vec<(Sql, Vec<Val>)>) -> Result<Batch, StoreError>;
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails half-way on
     /// a lock upgrade).
     async fn begin_write(&self) -> Result<Self::Tx, StoreError>;

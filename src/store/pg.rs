@@ -155,10 +155,10 @@ impl PgBackend {
     /// A held connection, or one from the pool.
     async fn take(&self) -> Result<Held, StoreError> {
         let held = self.held.lock().ok().and_then(|mut v| v.pop());
-        if let Some(mut h) = held {
-            if h.since.elapsed() < PING_AFTER || h.conn.ping().await.is_ok() {
-                return Ok(h);
-            }
+        if let Some(mut h) = held
+            && (h.since.elapsed() < PING_AFTER || h.conn.ping().await.is_ok())
+        {
+            return Ok(h);
         }
         let conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
         Ok(Held {
@@ -179,12 +179,16 @@ impl PgBackend {
 
 /// Give a held connection back after a statement: kept when it answered (a database error
 /// is an answer), else left to the pool.
-fn settle<T>(held: &std::sync::Mutex<Vec<Held>>, mut h: Held, r: &Result<T, sqlx::Error>) {
-    let healthy = match r {
+fn settle<T>(held: &std::sync::Mutex<Vec<Held>>, h: Held, r: &Result<T, sqlx::Error>) {
+    let answered = match r {
         Ok(_) => true,
-        Err(sqlx::Error::Database(_)) => true,
-        Err(_) => false,
+        Err(e) => matches!(e, sqlx::Error::Database(_)),
     };
+    keep(held, h, answered);
+}
+
+/// Keep `h` for the next statement when it is in step with the server.
+fn keep(held: &std::sync::Mutex<Vec<Held>>, mut h: Held, healthy: bool) {
     if healthy
         && let Ok(mut v) = held.lock()
         && v.len() < HELD_MAX
@@ -274,53 +278,40 @@ impl Backend for PgBackend {
         r.map_err(|e| self.err(e))
     }
 
-    async fn fetch_three<X: RowType, Y: RowType, Z: RowType>(
+    async fn fetch_batch(
         &self,
-        x: (Sql, Vec<Val>),
-        y: (Sql, Vec<Val>),
-        z: (Sql, Vec<Val>),
-    ) -> Result<(Vec<X>, Vec<Y>, Vec<Z>), StoreError> {
-        use super::pg_literal::inline;
+        statements: Vec<(Sql, Vec<Val>)>,
+    ) -> Result<super::backend::Batch, StoreError> {
         use futures::TryStreamExt;
-        let (Some(a), Some(b), Some(c)) = (
-            inline(&x.0, &x.1)?,
-            inline(&y.0, &y.1)?,
-            inline(&z.0, &z.1)?,
-        ) else {
-            return Ok((
-                self.fetch_all(x.0, x.1).await?,
-                self.fetch_all(y.0, y.1).await?,
-                self.fetch_all(z.0, z.1).await?,
-            ));
-        };
-        // One Query message: the server answers each statement's rows, then its completion.
-        let batch = format!("{a};\n{b};\n{c}");
-        let mut h = self.take().await?;
-        let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch))
-            .fetch_many(&mut *h.conn)
-            .try_collect()
-            .await;
-        settle(&self.held, h, &r);
-        let items = r.map_err(|e| self.err(e))?;
-        let mut sets: Vec<Vec<PgRow>> = vec![Vec::new()];
-        for item in items {
-            match item {
-                sqlx::Either::Left(_) => sets.push(Vec::new()),
-                sqlx::Either::Right(row) => {
-                    if let Some(last) = sets.last_mut() {
-                        last.push(row);
-                    }
+        let n = statements.len();
+        let mut texts = Vec::with_capacity(n);
+        for (sql, args) in &statements {
+            texts.push(super::pg_literal::inline(sql, args)?);
+        }
+        let mut sets: Vec<Vec<PgRow>> = Vec::with_capacity(n);
+        if texts.iter().all(Option::is_some) {
+            // One Query message: the server answers each statement's rows, then its
+            // completion.
+            let batch = texts.into_iter().flatten().collect::<Vec<_>>().join(";\n");
+            let mut h = self.take().await?;
+            let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch))
+                .fetch_many(&mut *h.conn)
+                .try_collect()
+                .await;
+            settle(&self.held, h, &r);
+            let mut current = Vec::new();
+            for item in r.map_err(|e| self.err(e))? {
+                match item {
+                    sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
+                    sqlx::Either::Right(row) => current.push(row),
                 }
             }
+        } else {
+            for (sql, args) in statements {
+                sets.push(self.run_rows(sql, args).await?);
+            }
         }
-        let mut sets = sets.into_iter();
-        let mut next = || sets.next().unwrap_or_default();
-        let (a, b, c) = (next(), next(), next());
-        Ok((
-            decode(a).map_err(|e| self.err(e))?,
-            decode(b).map_err(|e| self.err(e))?,
-            decode(c).map_err(|e| self.err(e))?,
-        ))
+        Ok(super::backend::Batch::Pg(sets.into_iter()))
     }
 
     async fn begin_write(&self) -> Result<PgTx, StoreError> {
@@ -437,9 +428,8 @@ impl Backend for PgBackend {
         let rows = match r {
             Ok(rows) => rows,
             Err(e) => {
-                let failed: Result<(), sqlx::Error> = Err(e);
-                settle(&self.held, h, &failed);
-                return Err(self.err(failed.unwrap_err()));
+                keep(&self.held, h, matches!(e, sqlx::Error::Database(_)));
+                return Err(self.err(e));
             }
         };
         let mut rows = rows.into_iter();
@@ -454,7 +444,7 @@ impl Backend for PgBackend {
             .map(|r| FromRow::from_row(&r))
             .collect::<Result<Vec<(String, String, String, String)>, _>>()
             .map_err(|e| self.err(e))?;
-        settle(&self.held, h, &Ok::<(), sqlx::Error>(()));
+        keep(&self.held, h, true);
         let applied = ledger
             .unwrap_or_default()
             .split(',')

@@ -44,14 +44,17 @@ impl<B: Backend> HeaderStore for SqlStore<B> {
         let running = format!(
             "SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running' ORDER BY started_at"
         );
-        let (spend, open, running): (Vec<(f64,)>, Vec<(i64,)>, Vec<RunRecord>) = self
+        let mut b = self
             .db
-            .fetch_three(
+            .fetch_batch(vec![
                 (spend.into(), args![start, end]),
                 (open.into(), vec![]),
                 (running.into(), vec![]),
-            )
+            ])
             .await?;
+        let spend: Vec<(f64,)> = b.take()?;
+        let open: Vec<(i64,)> = b.take()?;
+        let running: Vec<RunRecord> = b.take()?;
         let spend = spend.first().map_or(0.0, |(s,)| *s);
         Ok(HeaderFigures {
             spend_usd: if spend.is_finite() {
