@@ -39,6 +39,20 @@ struct Held {
     since: std::time::Instant,
 }
 
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        // Outside a runtime (a store dropped after its runtime), a pooled connection cannot be
+        // given back (that spawns a task): detached, it just closes its socket.
+        if tokio::runtime::Handle::try_current().is_err()
+            && let Ok(mut v) = self.held.lock()
+        {
+            for h in v.drain(..) {
+                drop(h.conn.detach());
+            }
+        }
+    }
+}
+
 /// Held connections kept at most (concurrent loads beyond it use the pool as it is).
 const HELD_MAX: usize = 4;
 /// A held connection idle longer than this is pinged before use.
