@@ -1,6 +1,47 @@
 //! Who is acting: the real OS user (from the password database, not `$USER`, which anyone can
 //! set), the host, the SSH client address when the session came over SSH, and the process.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// Which front end an operator action came from, as audited (`operator_audit.via`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    Console,
+    Cli,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Console => "console",
+            Via::Cli => "cli",
+        }
+    }
+}
+
+/// This process's front end: the console sets it when it starts; every verb is the CLI.
+static FRONT_END: AtomicU8 = AtomicU8::new(0);
+
+/// Record which front end this process is (read by [`Operator::current`]).
+pub fn set_front_end(via: Via) {
+    FRONT_END.store(
+        match via {
+            Via::Cli => 0,
+            Via::Console => 1,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+/// This process's front end.
+pub fn front_end() -> Via {
+    match FRONT_END.load(Ordering::Relaxed) {
+        1 => Via::Console,
+        _ => Via::Cli,
+    }
+}
+
 /// The operator behind an action, as written to the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Operator {
@@ -8,10 +49,12 @@ pub struct Operator {
     pub host: String,
     pub ssh_client: Option<String>,
     pub pid: u32,
+    /// Where the action came from.
+    pub via: Via,
 }
 
 impl Operator {
-    /// The current process's operator.
+    /// The current process's operator, from this process's front end.
     pub fn current() -> Operator {
         Operator {
             os_user: os_user(),
@@ -21,7 +64,14 @@ impl Operator {
                 std::env::var("SSH_CONNECTION").ok(),
             ),
             pid: std::process::id(),
+            via: front_end(),
         }
+    }
+
+    /// The same operator acting through `via`.
+    pub fn via(mut self, via: Via) -> Operator {
+        self.via = via;
+        self
     }
 
     /// `user@host`, shown in "already rejected by …" answers.
@@ -88,6 +138,7 @@ mod tests {
             host: "ops1".into(),
             ssh_client: None,
             pid: 42,
+            via: Via::Cli,
         };
         assert_eq!(op.name(), "alice@ops1");
         assert_eq!(op.lease_owner(), "alice@ops1:42");

@@ -48,7 +48,11 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match parsed.command {
             Some(command) => cli::run(command, cfg).await,
-            None => xbot::console::run(cfg).await,
+            None => {
+                // Operator actions from here on are audited as the console's.
+                xbot::identity::set_front_end(xbot::identity::Via::Console);
+                xbot::console::run(cfg).await
+            }
         }
     });
     match result {

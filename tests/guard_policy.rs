@@ -18,6 +18,7 @@ fn op() -> Operator {
         host: "ops".into(),
         ssh_client: None,
         pid: 1,
+        via: xbot::identity::Via::Cli,
     }
 }
 

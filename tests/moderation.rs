@@ -15,6 +15,7 @@ fn op(user: &str) -> Operator {
         host: "ops".into(),
         ssh_client: Some("203.0.113.5".into()),
         pid: 1,
+        via: xbot::identity::Via::Cli,
     }
 }
 

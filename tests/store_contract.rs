@@ -547,6 +547,7 @@ async fn an_earlier_weight_map_can_be_activated_again(db: &TestDb) {
         host: "ops".into(),
         ssh_client: None,
         pid: 1,
+        via: xbot::identity::Via::Cli,
     };
     let a = db
         .store

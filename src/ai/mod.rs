@@ -11,3 +11,4 @@ pub mod guard;
 pub mod ledger;
 pub mod orchestrator;
 pub mod prompts;
+pub mod rewrite;

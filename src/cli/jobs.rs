@@ -1,4 +1,4 @@
-//! `xbot jobs list|run|history` and `xbot serve`.
+//! `xbot jobs list|run|enable|disable|cancel|apply-config|history` and `xbot serve`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +11,14 @@ use super::output::cell;
 use super::output::{Align, Progress, Table, ago, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
+use crate::identity::{Operator, Via};
 use crate::jobs::catalog;
 use crate::jobs::overview::{self, SlaState};
 use crate::jobs::runner::{RunReport, run_job};
 use crate::jobs::scheduler::Scheduler;
 use crate::jobs::{JobEnv, JobProgress};
 use crate::store::MigrationPolicy;
-use crate::store::ops::jobs::{RunStatus, Trigger};
+use crate::store::ops::jobs::{Audited, RunStatus, Trigger};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum JobsCommand {
@@ -29,6 +30,28 @@ pub enum JobsCommand {
     /// Run a job now, through the same lease as the scheduler.
     Run {
         /// The job (see `xbot jobs list`).
+        #[arg(value_parser = parse_job)]
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a job in the shared schedule (audited).
+    Enable {
+        #[arg(value_parser = parse_job)]
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a job in the shared schedule (audited); a run in flight finishes.
+    Disable {
+        #[arg(value_parser = parse_job)]
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the running run of a job to cancel, whichever process owns it (audited; seen at
+    /// its next heartbeat). Exit 1 when it is not running.
+    Cancel {
         #[arg(value_parser = parse_job)]
         job: String,
         #[arg(long)]
@@ -75,6 +98,9 @@ pub async fn run(cmd: JobsCommand, cfg: &Config) -> Result<(), CliError> {
     match cmd {
         JobsCommand::List { json } => list(cfg, json).await,
         JobsCommand::Run { job, json } => run_now(cfg, &job, json).await,
+        JobsCommand::Enable { job, json } => set_enabled(cfg, &job, true, json).await,
+        JobsCommand::Disable { job, json } => set_enabled(cfg, &job, false, json).await,
+        JobsCommand::Cancel { job, json } => cancel(cfg, &job, json).await,
         JobsCommand::ApplyConfig { dry_run, json } => apply_config(cfg, dry_run, json).await,
         JobsCommand::History { job, limit, json } => {
             history(cfg, job.as_deref(), limit, json).await
@@ -210,7 +236,7 @@ async fn apply_config_on(
         }
         return Ok(changes);
     }
-    let operator = crate::identity::Operator::current();
+    let operator = Operator::current().via(Via::Cli);
     for j in &jobs {
         let action_id = uuid::Uuid::now_v7().to_string();
         if let Some(c) = store
@@ -221,6 +247,100 @@ async fn apply_config_on(
         }
     }
     Ok(changes)
+}
+
+/// What `--json` prints for enable, disable and cancel: the audited action as its
+/// `operator_audit` row says, with the operator and a one-line message.
+#[derive(serde::Serialize)]
+struct ActionReport<'a> {
+    job: &'a str,
+    operator: String,
+    #[serde(flatten)]
+    audited: &'a Audited,
+    message: &'a str,
+}
+
+fn refuse_read_only(what: &str) -> CliError {
+    CliError::Usage(format!("read-only mode: {what} would change the database"))
+}
+
+/// Print an audited action's result: one line, or `--json`.
+fn report(
+    job: &str,
+    operator: &Operator,
+    a: &Audited,
+    message: &str,
+    json: bool,
+) -> Result<(), CliError> {
+    if json {
+        print_json(&ActionReport {
+            job,
+            operator: operator.name(),
+            audited: a,
+            message,
+        })
+    } else {
+        crate::out!("{message}");
+        Ok(())
+    }
+}
+
+/// `xbot jobs enable|disable <job>`.
+async fn set_enabled(cfg: &Config, job: &str, enabled: bool, json: bool) -> Result<(), CliError> {
+    let verb = if enabled { "enabling" } else { "disabling" };
+    if cfg.read_only {
+        return Err(refuse_read_only(&format!("{verb} {job}")));
+    }
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let operator = Operator::current().via(Via::Cli);
+    let action_id = uuid::Uuid::now_v7().to_string();
+    let result = store
+        .set_job_enabled(job, enabled, &action_id, &operator, Utc::now())
+        .await;
+    store.close().await;
+    let a = result?;
+    let state = a.to_state.clone().unwrap_or_default();
+    let message = if a.outcome == "unchanged" {
+        format!("{job}: already {state}; nothing changed (audited)")
+    } else {
+        format!("{job}: {state} by {} (audited)", operator.name())
+    };
+    report(job, &operator, &a, &message, json)
+}
+
+/// `xbot jobs cancel <job>`: through the database, so it reaches a run in any process.
+async fn cancel(cfg: &Config, job: &str, json: bool) -> Result<(), CliError> {
+    if cfg.read_only {
+        return Err(refuse_read_only(&format!("cancelling {job}")));
+    }
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let operator = Operator::current().via(Via::Cli);
+    let action_id = uuid::Uuid::now_v7().to_string();
+    let result = store
+        .request_cancel(job, &action_id, &operator, Utc::now())
+        .await;
+    store.close().await;
+    let a = result?;
+    let to = a.to_state.clone().unwrap_or_default();
+    let (message, ok) = match a.outcome.as_str() {
+        "not_running" => (format!("{job} is not running; nothing to cancel"), false),
+        "unchanged" => (
+            format!("{job}: {to}: cancellation was already asked for"),
+            true,
+        ),
+        _ => (
+            format!("{job}: {to}: asked to cancel at its next heartbeat (audited)"),
+            true,
+        ),
+    };
+    if ok {
+        report(job, &operator, &a, &message, json)
+    } else {
+        if json {
+            report(job, &operator, &a, &message, json)?;
+        }
+        Err(CliError::Failed(message))
+    }
 }
 
 fn minutes(m: i64) -> String {

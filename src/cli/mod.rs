@@ -8,6 +8,7 @@ pub mod info;
 pub mod jobs;
 pub mod leaderboard;
 pub mod output;
+pub mod replies;
 pub mod review;
 pub mod screen;
 pub mod status;
@@ -111,6 +112,9 @@ pub enum Command {
     /// The safety review queue: list, show, approve, reject.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Reply accounts: list, pin, mute, clear.
+    #[command(subcommand)]
+    Replies(replies::RepliesCommand),
     /// Today's AI spend: tier, by feature area and model, per hour, expert calls.
     Budget(budget::BudgetArgs),
     /// Screen posts with the guard's offline rules, like a linter (no database): pass, hold or
@@ -134,6 +138,7 @@ pub async fn run(command: Command, cfg: Config) -> Result<(), CliError> {
         Command::Incidents { all, limit, json } => weights::incidents(&cfg, all, limit, json).await,
         Command::Bench(cmd) => bench::run(cmd, &cfg).await,
         Command::Review(cmd) => review::run(cmd, &cfg).await,
+        Command::Replies(cmd) => replies::run(cmd, &cfg).await,
         Command::Budget(args) => budget::run(args, &cfg).await,
         Command::Screen(args) => screen::run(args),
     }

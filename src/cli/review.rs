@@ -1,4 +1,4 @@
-//! `xbot review list|show|approve|reject`: the safety queue from a shell.
+//! `xbot review list|show|approve|reject|rewrite`: the safety queue from a shell.
 //!
 //! Decisions go through the store's one-transaction decision (state-guarded on the version the
 //! operator saw, audited under a fresh action id, told who won a lost race). Before an approval
@@ -73,6 +73,15 @@ pub enum ReviewCommand {
     /// Approve the proposed rewrite (default), the original (--original --note), or your own
     /// text (--text-file).
     Approve(ApproveArgs),
+    /// Ask the AI for another rewrite of a pending review: the new one replaces the proposal
+    /// only once it exists (refused, the proposal kept, without an AI endpoint).
+    Rewrite {
+        /// The review id.
+        id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Reject with a reason.
     Reject {
         /// The review id.
@@ -128,6 +137,7 @@ pub async fn run(cmd: ReviewCommand, cfg: &Config) -> Result<(), CliError> {
         } => list(cfg, &status, limit, json).await,
         ReviewCommand::Show { id, json } => show(cfg, id, json).await,
         ReviewCommand::Approve(args) => approve(cfg, args).await,
+        ReviewCommand::Rewrite { id, json } => rewrite(cfg, id, json).await,
         ReviewCommand::Reject { id, reason, json } => {
             if reason.trim().is_empty() {
                 return Err(CliError::Usage("--reason must say why".into()));
@@ -433,6 +443,80 @@ async fn approve(cfg: &Config, args: ApproveArgs) -> Result<(), CliError> {
     .await
 }
 
+/// `xbot review rewrite <id>`.
+async fn rewrite(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
+    if cfg.read_only {
+        return Err(CliError::Usage(format!(
+            "read-only mode: asking for another rewrite of review {id} would change the database"
+        )));
+    }
+    // Refused up front, before the database is even opened: nothing is lost.
+    if !cfg.ai.is_configured() {
+        return Err(CliError::Failed(format!(
+            "review {id}: refused: {}",
+            crate::ai::rewrite::RewriteError::NotConfigured
+        )));
+    }
+    let store = open_store(cfg, MigrationPolicy::Apply).await?;
+    let operator = Operator::current().via(crate::identity::Via::Cli);
+    let result = crate::ai::rewrite::another_rewrite(&store, cfg, id, &operator).await;
+    store.close().await;
+    let report = match result {
+        Ok(r) => r,
+        Err(crate::ai::rewrite::RewriteError::Store(crate::store::StoreError::NotFound(why))) => {
+            return Err(CliError::Usage(why));
+        }
+        Err(e) => return Err(CliError::Failed(format!("review {id}: {e}"))),
+    };
+    let now = Utc::now();
+    let (message, applied) = match &report.outcome {
+        DecisionOutcome::Applied { version, .. } => (
+            format!(
+                "review {id}: new proposed rewrite (version {version}):\n  {}",
+                inert_multiline(&report.proposed).replace('\n', "\n  ")
+            ),
+            true,
+        ),
+        DecisionOutcome::Refused { reason } => (format!("review {id}: refused: {reason}"), false),
+        DecisionOutcome::LostRace { status, by, at } => (
+            format!(
+                "review {id} was changed by {}{} while the model wrote (now {}); the new rewrite was not stored",
+                by.as_deref()
+                    .map_or_else(|| "another process".to_string(), inert),
+                at.map(|t| format!(" {}", ago(now, t))).unwrap_or_default(),
+                inert(status)
+            ),
+            false,
+        ),
+        DecisionOutcome::Repeated { first_outcome, .. } => (
+            format!("review {id}: this action was already recorded ({first_outcome})"),
+            false,
+        ),
+    };
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            report: &'a crate::ai::rewrite::RewriteReport,
+            operator: String,
+            message: &'a str,
+        }
+        print_json(&Out {
+            report: &report,
+            operator: operator.name(),
+            message: &message,
+        })?;
+    }
+    if applied {
+        if !json {
+            crate::out!("{message}");
+        }
+        Ok(())
+    } else {
+        Err(CliError::Failed(message))
+    }
+}
+
 fn read_only_refusal(id: i64) -> CliError {
     CliError::Usage(format!(
         "read-only mode: deciding review {id} would change the database"
@@ -480,7 +564,7 @@ async fn decide(
             }
             _ => {}
         }
-        let operator = Operator::current();
+        let operator = Operator::current().via(crate::identity::Via::Cli);
         let req = DecisionRequest {
             review_id: id,
             seen_version: review.version,
@@ -504,24 +588,24 @@ async fn decide(
             ),
             true,
         ),
-        DecisionOutcome::LostRace {
-            status,
-            by: Some(by),
-            at,
-        } if status != "pending" => (
-            format!(
-                "review {id}: already {status} by {}{}; nothing applied",
-                inert(by),
-                at.map(|t| format!(" {}", ago(now, t))).unwrap_or_default()
-            ),
-            false,
-        ),
-        DecisionOutcome::LostRace { status, .. } => (
-            format!(
-                "review {id} changed since it was read (now {status}); nothing applied, look again"
-            ),
-            false,
-        ),
+        DecisionOutcome::LostRace { status, by, at } => {
+            let who = by
+                .as_deref()
+                .map_or_else(|| "a change that left no audit row".to_string(), inert);
+            let when = at.map(|t| format!(" {}", ago(now, t))).unwrap_or_default();
+            let text = if status == "pending" {
+                format!(
+                    "review {id} was changed by {who}{when} since it was read (now {}); nothing applied, look again",
+                    inert(status)
+                )
+            } else {
+                format!(
+                    "review {id}: already {} by {who}{when}; nothing applied",
+                    inert(status)
+                )
+            };
+            (text, false)
+        }
         DecisionOutcome::Refused { reason } => (format!("review {id}: refused: {reason}"), false),
         DecisionOutcome::Repeated { first_outcome, .. } => (
             format!(

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
 use super::state::Setup;
 use super::tabs;
+use crate::identity::Via;
 use crate::jobs::runner::run_job;
 use crate::jobs::{JobEnv, JobProgress, overview};
 use crate::learning::leaderboard::{SHRINK_K, leaderboard};
@@ -117,19 +118,28 @@ impl Executor {
                 });
             }
             Effect::CancelJob { job, here } => {
-                if here {
-                    if let Some(token) = ex.running.lock().ok().and_then(|r| r.get(&job).cloned()) {
-                        token.cancel();
-                    }
-                    return;
+                if here
+                    && let Some(token) = ex.running.lock().ok().and_then(|r| r.get(&job).cloned())
+                {
+                    token.cancel();
                 }
+                // Through the store either way: the request and its audit row land together.
                 tokio::spawn(async move {
                     let label = format!("cancel {job}");
-                    let result = match ex.store.request_cancel(&job).await {
-                        Ok(true) => Ok(ActionResult::Done(
+                    let action_id = uuid::Uuid::now_v7().to_string();
+                    let operator = crate::identity::Operator::current().via(Via::Console);
+                    let result = match ex
+                        .store
+                        .request_cancel(&job, &action_id, &operator, Utc::now())
+                        .await
+                    {
+                        Ok(a) if a.outcome == "not_running" => {
+                            Ok(ActionResult::Done("it was not running any more".into()))
+                        }
+                        Ok(_) if here => Ok(ActionResult::Done("cancelling".into())),
+                        Ok(_) => Ok(ActionResult::Done(
                             "asked its owner to cancel (seen on its next heartbeat)".into(),
                         )),
-                        Ok(false) => Ok(ActionResult::Done("it was not running any more".into())),
                         Err(e) => Err(e.to_string()),
                     };
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
@@ -138,15 +148,19 @@ impl Executor {
             Effect::SetJobEnabled { job, enabled } => {
                 tokio::spawn(async move {
                     let label = format!("{} {job}", if enabled { "enable" } else { "disable" });
+                    let action_id = uuid::Uuid::now_v7().to_string();
+                    let operator = crate::identity::Operator::current().via(Via::Console);
                     let result = ex
                         .store
-                        .set_job_enabled(&job, enabled, Utc::now())
+                        .set_job_enabled(&job, enabled, &action_id, &operator, Utc::now())
                         .await
-                        .map(|_| {
-                            ActionResult::Done(if enabled {
-                                "enabled".into()
-                            } else {
-                                "disabled".into()
+                        .map(|a| {
+                            ActionResult::Done(match a.to_state {
+                                Some(state) if a.outcome == "unchanged" => {
+                                    format!("already {state}")
+                                }
+                                Some(state) => state,
+                                None => a.outcome,
                             })
                         })
                         .map_err(|e| e.to_string());
@@ -210,9 +224,18 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
-            Effect::SetOverride { username, to, .. } => {
+            Effect::SetOverride {
+                username,
+                to,
+                action_id,
+            } => {
                 tokio::spawn(async move {
-                    let action_id = uuid::Uuid::new_v4().to_string();
+                    // The tab's id when it made one (a retry reuses it), else a fresh one.
+                    let action_id = if action_id.is_empty() {
+                        uuid::Uuid::now_v7().to_string()
+                    } else {
+                        action_id
+                    };
                     let label = format!(
                         "{} @{username}",
                         match to {
@@ -221,12 +244,12 @@ impl Executor {
                             crate::learning::replies::OperatorOverride::None => "clear override of",
                         }
                     );
-                    let operator = crate::identity::Operator::current();
+                    let operator = crate::identity::Operator::current().via(Via::Console);
                     let result = ex
                         .store
                         .set_override(&username, to, &action_id, &operator, Utc::now())
                         .await
-                        .map(ActionResult::Done)
+                        .map(|a| ActionResult::Done(a.outcome))
                         .map_err(|e| e.to_string());
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
@@ -235,7 +258,7 @@ impl Executor {
                 tokio::spawn(async move {
                     let action_id = uuid::Uuid::now_v7().to_string();
                     let label = format!("activate weight map {}", crate::text::inert(&version));
-                    let operator = crate::identity::Operator::current();
+                    let operator = crate::identity::Operator::current().via(Via::Console);
                     let result = ex
                         .store
                         .activate_weight_map(&format!("#{id}"), &action_id, &operator, Utc::now())
@@ -277,6 +300,9 @@ pub async fn load(
     let (day_start, day_end) = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
     Ok(match query {
         Query::Status => {
+            // The connection check first: it fails at once when the server is gone (on
+            // Postgres without a round trip of its own while a connection is held).
+            store.ping().await?;
             // One round trip on Postgres (the header reloads every few seconds).
             let h = store.header_figures(day_start, day_end).await?;
             Loaded::Status(Status {

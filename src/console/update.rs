@@ -88,10 +88,12 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
             }
         }
         _ => {
-            let status_due = s
-                .loads
-                .last_status_at
-                .is_none_or(|t| (now - t).num_seconds() >= STATUS_EVERY_SECS);
+            let status_due = s.loads.last_status_at.is_none_or(|t| {
+                // On the tick that is due, not a whole tick late (an outage shows within
+                // one check interval plus the ping).
+                (now - t).to_std().unwrap_or_default() + TICK_SLACK
+                    >= std::time::Duration::from_secs(STATUS_EVERY_SECS as u64)
+            });
             if status_due && !s.loads.inflight.contains_key(&LoadSlot::Status) {
                 s.loads.last_status_at = Some(now);
                 effects.push(s.load(Query::Status));

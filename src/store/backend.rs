@@ -209,6 +209,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// A feed of the changes committed to xbot's own tables (see `store::changes`).
     async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError>;
+    /// A cheap round trip that fails fast when the server is gone (see `pg.rs`).
+    async fn ping(&self) -> Result<(), StoreError>;
     /// Close the pool.
     async fn close(&self);
 }

@@ -340,7 +340,21 @@ async fn prepare<B: Backend>(
             MigrationPolicy::Require => return Err(StoreError::SchemaBehind(pending)),
             MigrationPolicy::Skip => {}
             MigrationPolicy::Apply => {
-                store.db.run_migrations().await?;
+                store.db.run_migrations().await.map_err(|e| match e {
+                    // A role that may only read cannot upgrade the schema: say who can.
+                    StoreError::PermissionDenied(why) => StoreError::PermissionDenied(format!(
+                        "{why}: this role may not apply xbot's {pending} pending migration(s); \
+                         the database's owner runs `xbot migrate` once, then every role that may \
+                         read reads everything"
+                    )),
+                    StoreError::Migrate(why) if why.contains("permission denied") => {
+                        StoreError::PermissionDenied(format!(
+                            "{why}: this role may not apply xbot's {pending} pending \
+                             migration(s); the database's owner runs `xbot migrate` once"
+                        ))
+                    }
+                    other => other,
+                })?;
                 tracing::info!(applied = pending, target = %store.target, "migrations applied");
                 migrated = pending;
             }

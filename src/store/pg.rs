@@ -16,6 +16,10 @@ use crate::config::secret::{mask_url, url_password};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// How long a health ping waits for the server (a round trip on an open connection, or
+/// opening one to a distant server over TLS, takes well under this).
+pub const PING_TIMEOUT: Duration = Duration::from_millis(2000);
+
 /// A pool of Postgres connections.
 pub struct PgBackend {
     pub(crate) pool: PgPool,
@@ -528,6 +532,42 @@ impl Backend for PgBackend {
 
     async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError> {
         super::changes::ChangeFeed::postgres(&self.pool).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        // Not through `pool.acquire`: when the server is gone, the pool retries a refused
+        // connection (and "the database system is shutting down") until its acquire timeout,
+        // so an outage would show only seconds later. An idle connection is used as it is (a
+        // closed one fails at once); without one, a connection is opened directly, which a
+        // stopped server refuses at once. A server that does not answer at all is bounded by
+        // PING_TIMEOUT.
+        // A held connection is in use as it is: the statement that follows on it fails at
+        // once when the server is gone (its socket is closed), so no round trip is spent here
+        // (the header stays one round trip).
+        if self.held.lock().map(|v| !v.is_empty()).unwrap_or(false) {
+            return Ok(());
+        }
+        let round_trip = async {
+            match self.pool.try_acquire() {
+                Some(mut conn) => sqlx::query("SELECT 1")
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ()),
+                None => {
+                    use sqlx::{ConnectOptions, Connection};
+                    let mut conn = self.pool.connect_options().connect().await?;
+                    sqlx::query("SELECT 1").execute(&mut conn).await?;
+                    conn.close().await
+                }
+            }
+        };
+        match tokio::time::timeout(PING_TIMEOUT, round_trip).await {
+            Ok(r) => r.map_err(|e| self.err(e)),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "no answer within {} ms",
+                PING_TIMEOUT.as_millis()
+            ))),
+        }
     }
 
     async fn close(&self) {

@@ -186,6 +186,14 @@ impl Backend for SqliteBackend {
         super::changes::ChangeFeed::sqlite(&self.pool).await
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(Self::err)
+    }
+
     async fn close(&self) {
         // A connection still waiting on the server (a cancelled job's statement blocked on a
         // lock) would hold `close` until the server answers; leave it to the OS instead.

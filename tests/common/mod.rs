@@ -237,6 +237,7 @@ pub fn console_state(
         host: "ops".into(),
         ssh_client: None,
         pid: 7,
+        via: xbot::identity::Via::Console,
     };
     let mut s = xbot::console::state::State::new(
         setup,

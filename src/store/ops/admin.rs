@@ -121,10 +121,7 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.db
-            .fetch_optional::<(i64,)>("SELECT CAST(1 AS BIGINT)".into(), vec![])
-            .await
-            .map(|_| ())
+        self.db.ping().await
     }
 
     async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {

@@ -11,8 +11,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
+use crate::identity::{Operator, Via};
 use crate::jobs::catalog::EffectiveJob;
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
+use crate::store::ops::reviews::insert_audit;
 use crate::store::{SqlStore, StoreError};
 
 /// How a run was started.
@@ -32,6 +34,39 @@ impl Trigger {
             Trigger::Cli => "cli",
         }
     }
+
+    /// The front end of a run started by a person (`Manual` is the console's), `None` for the
+    /// scheduler's.
+    pub fn via(self) -> Option<Via> {
+        match self {
+            Trigger::Schedule => None,
+            Trigger::Manual => Some(Via::Console),
+            Trigger::Cli => Some(Via::Cli),
+        }
+    }
+}
+
+/// The audited action of running `job` by hand: the two recomputes have their own names.
+pub fn run_action(job: &str) -> &'static str {
+    match job {
+        "offline_weight_map" => "recompute_weights",
+        "reply_priority_learning" => "recompute_reply_priorities",
+        _ => "run_now",
+    }
+}
+
+/// What an audited operator action did, as its `operator_audit` row says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Audited {
+    pub action_id: String,
+    pub subject: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    /// `applied`, `unchanged`, `not_running`, or (for a repeated action id) the first outcome.
+    pub outcome: String,
+    /// The same action id was seen before: this is its first outcome, not applied again.
+    pub repeated: bool,
 }
 
 /// A held lease: the right to run and publish one job.
@@ -260,12 +295,17 @@ pub trait JobStore {
         operator: &crate::identity::Operator,
         now: DateTime<Utc>,
     ) -> Result<Option<ScheduleChange>, StoreError>;
+    /// Enable or disable a job, in one transaction with its audit row (action `enable` or
+    /// `disable`, subject `job:<name>`; outcome `unchanged` when it already was). A repeated
+    /// action id answers with its first outcome.
     async fn set_job_enabled(
         &self,
         job: &str,
         enabled: bool,
+        action_id: &str,
+        operator: &Operator,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Audited, StoreError>;
     /// Record why the scheduler skipped a job (`None` clears it). Only writes on change;
     /// returns whether it changed.
     async fn record_skip(
@@ -274,7 +314,10 @@ pub trait JobStore {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Claim a run of `job` (marking its expired runs abandoned first).
+    /// Claim a run of `job` (marking its expired runs abandoned first). A run started by a
+    /// person (`Manual`, `Cli`) is audited in the claim's transaction as this process's
+    /// operator (`run_now`, `recompute_weights`, `recompute_reply_priorities`; outcome
+    /// `applied`, or `held` naming the holder).
     async fn claim(
         &self,
         job: &str,
@@ -300,8 +343,16 @@ pub trait JobStore {
         stats: Option<serde_json::Value>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Ask the owner of a running run to cancel it (seen on its next heartbeat).
-    async fn request_cancel(&self, job: &str) -> Result<bool, StoreError>;
+    /// Ask the owner of a running run, here or in any other process, to cancel it (seen on its
+    /// next heartbeat), in one transaction with its audit row (action `cancel`; outcome
+    /// `applied`, `unchanged` when already asked, `not_running`).
+    async fn request_cancel(
+        &self,
+        job: &str,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Audited, StoreError>;
     /// Mark every expired running run abandoned.
     async fn abandon_expired(&self, now: DateTime<Utc>) -> Result<Vec<AbandonedRun>, StoreError>;
     async fn job_states(&self) -> Result<Vec<JobState>, StoreError>;
@@ -376,6 +427,120 @@ pub(crate) async fn check_lease<T: BackendTx>(
             lease.run_id, lease.job
         ))),
     }
+}
+
+/// ` FOR UPDATE` on Postgres (the row read is the one changed, and a concurrent change's
+/// commit is waited for); SQLite's write transaction already excludes other writers.
+pub(crate) fn for_update(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Postgres => " FOR UPDATE",
+        BackendKind::Sqlite => "",
+    }
+}
+
+/// Write the audit row of `row`.
+pub(crate) async fn write_audit<T: BackendTx>(
+    tx: &mut T,
+    row: &Audited,
+    operator: &Operator,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    insert_audit(
+        tx,
+        &row.action_id,
+        &row.subject,
+        &row.action,
+        row.from_state.as_deref(),
+        row.to_state.as_deref(),
+        &row.outcome,
+        operator,
+        note,
+        now,
+    )
+    .await
+}
+
+/// The audit row already written under `action_id`: a retried action is answered with its
+/// first outcome and never applied twice. The id of another action is refused.
+pub(crate) async fn earlier<T: BackendTx>(
+    tx: &mut T,
+    action_id: &str,
+    subject: &str,
+    action: &str,
+) -> Result<Option<Audited>, StoreError> {
+    type Row = (String, String, Option<String>, Option<String>, String);
+    let row: Option<Row> = tx
+        .fetch_optional(
+            "SELECT subject, action, from_state, to_state, outcome FROM operator_audit
+             WHERE action_id = $1"
+                .into(),
+            args![action_id],
+        )
+        .await?;
+    match row {
+        None => Ok(None),
+        Some((s, a, from_state, to_state, outcome)) if s == subject && a == action => {
+            Ok(Some(Audited {
+                action_id: action_id.to_string(),
+                subject: s,
+                action: a,
+                from_state,
+                to_state,
+                outcome,
+                repeated: true,
+            }))
+        }
+        Some((s, a, ..)) => Err(StoreError::Duplicate(format!(
+            "action id {action_id} was already used for {a} of {s}"
+        ))),
+    }
+}
+
+/// Audit a run started by a person, in the claim's transaction: who, from where, whether the
+/// job was enabled (a disabled job run by hand says so), and the run it started or the holder
+/// it found instead.
+async fn audit_run<T: BackendTx>(
+    tx: &mut T,
+    job: &str,
+    trigger: Trigger,
+    run_id: i64,
+    holder: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(via) = trigger.via() else {
+        return Ok(());
+    };
+    let operator = Operator::current().via(via);
+    let enabled: Option<(bool,)> = tx
+        .fetch_optional(
+            "SELECT enabled FROM job_schedules WHERE job = $1".into(),
+            args![job],
+        )
+        .await?;
+    let from = match enabled {
+        Some((true,)) => "enabled",
+        Some((false,)) => "disabled",
+        None => "not scheduled",
+    };
+    let (to, outcome) = match holder {
+        None => (format!("running run {run_id}"), "applied"),
+        Some(owner) => (format!("held: run {run_id} by {owner}"), "held"),
+    };
+    let note = (from == "disabled").then_some("the job is disabled: run by hand");
+    insert_audit(
+        tx,
+        &uuid::Uuid::now_v7().to_string(),
+        &format!("job:{job}"),
+        run_action(job),
+        Some(from),
+        Some(&to),
+        outcome,
+        &operator,
+        note,
+        now,
+    )
+    .await
 }
 
 #[async_trait]
@@ -471,7 +636,7 @@ impl<B: Backend> JobStore for SqlStore<B> {
             ],
         )
         .await?;
-        crate::store::ops::reviews::insert_audit(
+        insert_audit(
             &mut tx,
             action_id,
             &format!("job:{}", job.spec.name),
@@ -492,19 +657,52 @@ impl<B: Backend> JobStore for SqlStore<B> {
         &self,
         job: &str,
         enabled: bool,
+        action_id: &str,
+        operator: &Operator,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let n = self
-            .db
-            .execute(
+    ) -> Result<Audited, StoreError> {
+        let subject = format!("job:{job}");
+        let action = if enabled { "enable" } else { "disable" };
+        let mut tx = self.db.begin_write().await?;
+        if let Some(first) = earlier(&mut tx, action_id, &subject, action).await? {
+            return Ok(first);
+        }
+        let current: Option<(bool,)> = tx
+            .fetch_optional(
+                format!(
+                    "SELECT enabled FROM job_schedules WHERE job = $1{}",
+                    for_update(B::KIND)
+                )
+                .into(),
+                args![job],
+            )
+            .await?;
+        let Some((was,)) = current else {
+            return Err(StoreError::NotFound(format!("no job named {job:?}")));
+        };
+        let state = |on: bool| if on { "enabled" } else { "disabled" }.to_string();
+        let outcome = if was == enabled {
+            "unchanged"
+        } else {
+            tx.execute(
                 "UPDATE job_schedules SET enabled = $2, updated_at = $3 WHERE job = $1".into(),
                 args![job, enabled, now],
             )
             .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!("no job named {job:?}")));
-        }
-        Ok(())
+            "applied"
+        };
+        let row = Audited {
+            action_id: action_id.to_string(),
+            subject,
+            action: action.to_string(),
+            from_state: Some(state(was)),
+            to_state: Some(state(enabled)),
+            outcome: outcome.to_string(),
+            repeated: false,
+        };
+        write_audit(&mut tx, &row, operator, None, now).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     async fn record_skip(
@@ -606,6 +804,9 @@ impl<B: Backend> JobStore for SqlStore<B> {
                     )
                     .await?;
                 }
+                if trigger.via().is_some() {
+                    audit_run(&mut tx, job, trigger, run_id, None, now).await?;
+                }
                 tx.commit().await?;
                 return Ok(Claim::Claimed {
                     lease: Lease {
@@ -626,6 +827,9 @@ impl<B: Backend> JobStore for SqlStore<B> {
                 )
                 .await?;
             // Abandoned runs stay marked even when someone else holds the job.
+            if let (Some(_), Some((run_id, owner, _))) = (trigger.via(), &holder) {
+                audit_run(&mut tx, job, trigger, *run_id, Some(owner), now).await?;
+            }
             tx.commit().await?;
             if let Some((run_id, owner, started_at)) = holder {
                 return Ok(Claim::Held {
@@ -717,16 +921,61 @@ impl<B: Backend> JobStore for SqlStore<B> {
         Ok(())
     }
 
-    async fn request_cancel(&self, job: &str) -> Result<bool, StoreError> {
-        let n = self
-            .db
-            .execute(
-                "UPDATE job_runs SET cancel_requested = TRUE WHERE job = $1 AND status = 'running'"
-                    .into(),
+    async fn request_cancel(
+        &self,
+        job: &str,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<Audited, StoreError> {
+        let subject = format!("job:{job}");
+        let mut tx = self.db.begin_write().await?;
+        if let Some(first) = earlier(&mut tx, action_id, &subject, "cancel").await? {
+            return Ok(first);
+        }
+        let running: Option<(i64, String, bool)> = tx
+            .fetch_optional(
+                format!(
+                    "SELECT id, owner, cancel_requested FROM job_runs
+                     WHERE job = $1 AND status = 'running'{}",
+                    for_update(B::KIND)
+                )
+                .into(),
                 args![job],
             )
             .await?;
-        Ok(n > 0)
+        let (from, to, outcome) = match running {
+            None => (
+                "not running".to_string(),
+                "not running".to_string(),
+                "not_running",
+            ),
+            Some((id, owner, asked)) => {
+                let to = format!("cancelling run {id} by {owner}");
+                if asked {
+                    (to.clone(), to, "unchanged")
+                } else {
+                    tx.execute(
+                        "UPDATE job_runs SET cancel_requested = TRUE WHERE id = $1".into(),
+                        args![id],
+                    )
+                    .await?;
+                    (format!("running run {id} by {owner}"), to, "applied")
+                }
+            }
+        };
+        let row = Audited {
+            action_id: action_id.to_string(),
+            subject,
+            action: "cancel".to_string(),
+            from_state: Some(from),
+            to_state: Some(to),
+            outcome: outcome.to_string(),
+            repeated: false,
+        };
+        write_audit(&mut tx, &row, operator, None, now).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     async fn abandon_expired(&self, now: DateTime<Utc>) -> Result<Vec<AbandonedRun>, StoreError> {

@@ -13,9 +13,8 @@ use crate::learning::replies::{
 use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
 use crate::store::backend::Val;
 use crate::store::backend::{Backend, BackendKind, BackendTx};
-use crate::store::ops::jobs::{Lease, check_lease};
+use crate::store::ops::jobs::{Audited, Lease, check_lease, earlier, for_update, write_audit};
 use crate::store::ops::learning::{age_days_sql, epoch, greatest};
-use crate::store::ops::reviews::insert_audit;
 use crate::store::source::quote_ident;
 use crate::store::{SqlStore, StoreError};
 
@@ -64,8 +63,11 @@ pub trait ReplyStore {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
     async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError>;
-    /// Pin, mute or clear an account, audited. The priority follows at once (pinned 1.0,
-    /// muted 0); clearing leaves it to the next priority run.
+    /// Pin, mute or clear an account, in one transaction with its audit row (action `pin`,
+    /// `mute` or `clear_override`, subject `account:<username>`, the override before and after;
+    /// outcome `unchanged` when it already was). The priority follows at once (pinned 1.0,
+    /// muted 0); clearing leaves it to the next priority run. A repeated action id answers
+    /// with its first outcome.
     async fn set_override(
         &self,
         username: &str,
@@ -73,7 +75,7 @@ pub trait ReplyStore {
         action_id: &str,
         operator: &Operator,
         now: DateTime<Utc>,
-    ) -> Result<String, StoreError>;
+    ) -> Result<Audited, StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -260,32 +262,57 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         action_id: &str,
         operator: &Operator,
         now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
+    ) -> Result<Audited, StoreError> {
+        let action = match to {
+            OperatorOverride::Pinned => "pin",
+            OperatorOverride::Muted => "mute",
+            OperatorOverride::None => "clear_override",
+        };
+        let subject = format!("account:{username}");
         let mut tx = self.db.begin_write().await?;
-        let earlier: Option<(String,)> = tx
-            .fetch_optional(
-                "SELECT outcome FROM operator_audit WHERE action_id = $1".into(),
-                args![action_id],
-            )
-            .await?;
-        if let Some((outcome,)) = earlier {
-            return Ok(format!("already done ({outcome})"));
+        if let Some(first) = earlier(&mut tx, action_id, &subject, action).await? {
+            return Ok(first);
         }
         let src = self.src();
-        let from: Option<(Option<String>,)> = tx
+        let found: Option<(i64,)> = tx
             .fetch_optional(
                 self.sql(
-                    "SELECT st.operator_override FROM {accounts} a
-                     LEFT JOIN account_state st ON st.username = a.username
-                     WHERE a.username = $1 LIMIT 1",
+                    "SELECT CAST(1 AS BIGINT) FROM {accounts} a WHERE a.username = $1 LIMIT 1",
                 ),
                 args![username],
             )
             .await?;
-        let Some((from,)) = from else {
+        if found.is_none() {
             return Err(StoreError::NotFound(format!("no account @{username}")));
+        }
+        // The override as it is now, locked on Postgres so that two operators' changes are
+        // audited in the order they land.
+        let from: Option<(String,)> = tx
+            .fetch_optional(
+                format!(
+                    "SELECT operator_override FROM account_state WHERE username = $1{}",
+                    for_update(B::KIND)
+                )
+                .into(),
+                args![username],
+            )
+            .await?;
+        let from = from.map_or_else(|| "none".to_string(), |(f,)| f);
+        let mut row = Audited {
+            action_id: action_id.to_string(),
+            subject,
+            action: action.to_string(),
+            from_state: Some(from.clone()),
+            to_state: Some(to.as_str().to_string()),
+            outcome: "applied".into(),
+            repeated: false,
         };
-        let from = from.unwrap_or_else(|| "none".into());
+        if from == to.as_str() {
+            row.outcome = "unchanged".into();
+            write_audit(&mut tx, &row, operator, None, now).await?;
+            tx.commit().await?;
+            return Ok(row);
+        }
         tx.execute(
             "INSERT INTO account_state (username, operator_override, override_by, override_at,
                  priority_band)
@@ -321,26 +348,9 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
             )
             .await?;
         }
-        let action = match to {
-            OperatorOverride::Pinned => "pin",
-            OperatorOverride::Muted => "mute",
-            OperatorOverride::None => "clear_override",
-        };
-        insert_audit(
-            &mut tx,
-            action_id,
-            &format!("account:{username}"),
-            action,
-            Some(&from),
-            Some(to.as_str()),
-            "applied",
-            operator,
-            None,
-            now,
-        )
-        .await?;
+        write_audit(&mut tx, &row, operator, None, now).await?;
         tx.commit().await?;
-        Ok("applied".into())
+        Ok(row)
     }
 
     async fn accounts(&self, limit: i64) -> Result<Vec<AccountRecord>, StoreError> {

@@ -241,6 +241,20 @@ pub trait ReviewStore {
         req: &DecisionRequest,
         now: DateTime<Utc>,
     ) -> Result<DecisionOutcome, StoreError>;
+    /// Put a new proposed rewrite (asked for by an operator, `xbot review rewrite`) on a
+    /// pending review, replacing the old proposal only now that the new one exists: guarded by
+    /// the version the operator saw, refused (the old proposal kept) when the text is empty,
+    /// too long or has critical risk by the rules, and audited (`rewrite`) in the same
+    /// transaction.
+    async fn propose_rewrite(
+        &self,
+        review_id: i64,
+        seen_version: i64,
+        text: &str,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, StoreError>;
     /// Audit rows about one subject (or all), newest first.
     async fn audit(
         &self,
@@ -266,6 +280,8 @@ pub struct AuditRecord {
     pub app_version: String,
     pub at: DateTime<Utc>,
     pub note: Option<String>,
+    /// The front end it came from (`console` or `cli`).
+    pub via: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -474,8 +490,8 @@ pub(crate) async fn insert_audit<T: BackendTx>(
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO operator_audit (action_id, subject, action, from_state, to_state, outcome,
-             operator, os_user, ssh_client, host, app_version, at, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             operator, os_user, ssh_client, host, app_version, at, note, via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             .into(),
         args![
             action_id,
@@ -490,11 +506,39 @@ pub(crate) async fn insert_audit<T: BackendTx>(
             &op.host,
             APP_VERSION,
             now,
-            note
+            note,
+            op.via.as_str()
         ],
     )
     .await
     .map(|_| ())
+}
+
+/// The answer to a lost race: the state the review is in now, and who made the last change
+/// (the latest applied action in the audit trail, else the decider on the row).
+async fn lost_race<T: BackendTx>(
+    tx: &mut T,
+    subject: &str,
+    cur: &Current,
+) -> Result<DecisionOutcome, StoreError> {
+    let last: Option<(String, DateTime<Utc>)> = tx
+        .fetch_optional(
+            "SELECT operator, at FROM operator_audit
+             WHERE subject = $1 AND outcome = 'applied'
+             ORDER BY at DESC, id DESC LIMIT 1"
+                .into(),
+            args![subject],
+        )
+        .await?;
+    let (by, at) = match last {
+        Some((by, at)) => (Some(by), Some(at)),
+        None => (cur.decided_by.clone(), cur.decided_at),
+    };
+    Ok(DecisionOutcome::LostRace {
+        status: cur.status.clone(),
+        by,
+        at,
+    })
 }
 
 fn validate(verdict: &Verdict, cur: &Current) -> Option<String> {
@@ -599,6 +643,112 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         }
     }
 
+    async fn propose_rewrite(
+        &self,
+        review_id: i64,
+        seen_version: i64,
+        text: &str,
+        action_id: &str,
+        operator: &Operator,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, StoreError> {
+        let subject = format!("safety_review:{review_id}");
+        let action = "rewrite";
+        let mut tx = self.db.begin_write().await?;
+        let earlier: Option<(String, Option<String>)> = tx
+            .fetch_optional(
+                "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
+                args![action_id],
+            )
+            .await?;
+        if let Some((first_outcome, to_state)) = earlier {
+            return Ok(DecisionOutcome::Repeated {
+                first_outcome,
+                to_state,
+            });
+        }
+        let lock = crate::store::ops::jobs::for_update(B::KIND);
+        let cur: Current = tx
+            .fetch_optional(
+                format!(
+                    "SELECT status, version, risk_level, original_text, proposed_rewrite,
+                            decision_id, decided_by, decided_at
+                     FROM safety_reviews WHERE id = $1{lock}"
+                )
+                .into(),
+                args![review_id],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no safety review {review_id}")))?;
+        let (outcome, note) = if cur.status != "pending" || cur.version != seen_version {
+            (lost_race(&mut tx, &subject, &cur).await?, None)
+        } else {
+            let screened = screen(text);
+            let chars = text.chars().count();
+            let refusal = if text.trim().is_empty() {
+                Some("the new rewrite is empty".to_string())
+            } else if chars > MAX_POST_CHARS {
+                Some(format!(
+                    "the new rewrite has {chars} characters; the limit is {MAX_POST_CHARS}"
+                ))
+            } else if screened.level == RiskLevel::Critical {
+                Some("the rules find critical risk in the new rewrite".to_string())
+            } else {
+                None
+            };
+            match refusal {
+                Some(reason) => (
+                    DecisionOutcome::Refused {
+                        reason: format!("{reason}; the proposed rewrite is kept"),
+                    },
+                    Some(reason),
+                ),
+                None => {
+                    tx.execute(
+                        "UPDATE safety_reviews SET proposed_rewrite = $2,
+                             rewrite_attempts = rewrite_attempts + 1,
+                             version = version + 1, updated_at = $3
+                         WHERE id = $1"
+                            .into(),
+                        args![review_id, text, now],
+                    )
+                    .await?;
+                    (
+                        DecisionOutcome::Applied {
+                            status: cur.status.clone(),
+                            version: cur.version + 1,
+                        },
+                        Some(format!(
+                            "new proposed rewrite ({} risk by the rules)",
+                            screened.level
+                        )),
+                    )
+                }
+            }
+        };
+        let outcome_name = match &outcome {
+            DecisionOutcome::Applied { .. } => "applied",
+            DecisionOutcome::LostRace { .. } => "lost_race",
+            DecisionOutcome::Refused { .. } => "refused",
+            DecisionOutcome::Repeated { .. } => "repeated",
+        };
+        insert_audit(
+            &mut tx,
+            action_id,
+            &subject,
+            action,
+            Some(&cur.status),
+            Some(&cur.status),
+            outcome_name,
+            operator,
+            note.as_deref(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
     async fn audit(
         &self,
         subject: Option<&str>,
@@ -607,7 +757,7 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         self.db
             .fetch_all(
                 "SELECT id, action_id, subject, action, from_state, to_state, outcome, operator,
-                        os_user, ssh_client, host, app_version, at, note
+                        os_user, ssh_client, host, app_version, at, note, via
                  FROM operator_audit
                  WHERE $1 IS NULL OR subject = $1
                  ORDER BY at DESC, id DESC LIMIT $2"
@@ -641,16 +791,46 @@ impl<B: Backend> SqlStore<B> {
                 to_state,
             });
         }
+        // Locked on Postgres: a concurrent decision's commit is waited for and its result read
+        // (not the row as it was when this transaction began), so a loser always sees the
+        // winner and the final state. SQLite's write transaction already holds the lock.
+        let lock = if B::KIND == BackendKind::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
         let cur: Current = tx
             .fetch_optional(
-                "SELECT status, version, risk_level, original_text, proposed_rewrite, decision_id,
-                        decided_by, decided_at
-                 FROM safety_reviews WHERE id = $1"
-                    .into(),
+                format!(
+                    "SELECT status, version, risk_level, original_text, proposed_rewrite,
+                            decision_id, decided_by, decided_at
+                     FROM safety_reviews WHERE id = $1{lock}"
+                )
+                .into(),
                 args![req.review_id],
             )
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no safety review {}", req.review_id)))?;
+        // Decided or changed since the operator saw it: a lost race, answered with who made
+        // the last change and the state it left.
+        if cur.status != "pending" || cur.version != req.seen_version {
+            let outcome = lost_race(&mut tx, &subject, &cur).await?;
+            insert_audit(
+                &mut tx,
+                &req.action_id,
+                &subject,
+                action,
+                Some(&cur.status),
+                Some(&cur.status),
+                "lost_race",
+                &req.operator,
+                req.verdict.note(),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(outcome);
+        }
 
         // The one policy: re-screen the exact text that would be published.
         let mut overriding = false;
@@ -757,11 +937,7 @@ impl<B: Backend> SqlStore<B> {
                 now,
             )
             .await?;
-            DecisionOutcome::LostRace {
-                status: cur.status,
-                by: cur.decided_by,
-                at: cur.decided_at,
-            }
+            lost_race(&mut tx, &subject, &cur).await?
         } else {
             // The content follows: rejected at once; queued when no part is still pending.
             match &req.verdict {
