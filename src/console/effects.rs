@@ -300,10 +300,9 @@ pub async fn load(
     let (day_start, day_end) = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
     Ok(match query {
         Query::Status => {
-            // The connection check first: it fails at once when the server is gone (on
-            // Postgres without a round trip of its own while a connection is held).
+            // The connection check first: it fails at once when the server is gone.
             store.ping().await?;
-            // One round trip on Postgres (the header reloads every few seconds).
+            // Then one round trip on Postgres for the three figures.
             let h = store.header_figures(day_start, day_end).await?;
             Loaded::Status(Status {
                 spend_today_usd: h.spend_usd,

@@ -541,11 +541,22 @@ impl Backend for PgBackend {
         // closed one fails at once); without one, a connection is opened directly, which a
         // stopped server refuses at once. A server that does not answer at all is bounded by
         // PING_TIMEOUT.
-        // A held connection is in use as it is: the statement that follows on it fails at
-        // once when the server is gone (its socket is closed), so no round trip is spent here
-        // (the header stays one round trip).
-        if self.held.lock().map(|v| !v.is_empty()).unwrap_or(false) {
-            return Ok(());
+        // A held connection first (one Sync round trip; a closed one fails at once).
+        let held = self.held.lock().ok().and_then(|mut v| v.pop());
+        if let Some(mut h) = held {
+            match tokio::time::timeout(PING_TIMEOUT, h.conn.ping()).await {
+                Ok(Ok(())) => {
+                    keep(&self.held, h, true);
+                    return Ok(());
+                }
+                Ok(Err(e)) => return Err(self.err(e)),
+                Err(_) => {
+                    return Err(StoreError::Unavailable(format!(
+                        "no answer within {} ms",
+                        PING_TIMEOUT.as_millis()
+                    )));
+                }
+            }
         }
         let round_trip = async {
             match self.pool.try_acquire() {
