@@ -15,6 +15,7 @@ pub mod identity;
 pub mod jobs;
 pub mod learning;
 pub mod logging;
+pub mod notify;
 pub mod pty;
 pub mod store;
 pub mod text;

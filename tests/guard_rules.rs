@@ -136,3 +136,46 @@ fn bad_files_name_the_file_rule_and_field() {
     let e = err_of("this is = not toml [");
     assert!(e.contains("local.toml"), "{e}");
 }
+
+/// `XBOT_GUARD_RULES_DIR` (via `load_from`): the directory's files replace the embedded ones,
+/// so a rule author sees an edit without rebuilding; a bad or missing file names its path.
+#[test]
+fn a_rules_directory_replaces_the_embedded_files() {
+    use std::path::Path;
+    use xbot::ai::guard::ruleset::load_from;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, src) in BUILTIN_FILES {
+        let base = Path::new(name).file_name().expect("file name");
+        std::fs::write(dir.path().join(base), src).expect("write");
+    }
+    let specs = load_from(Some(dir.path()), None).expect("a copy of the built-in rules loads");
+    let builtin = load_from(None, None).expect("built-in");
+    let key = |s: &xbot::ai::guard::ruleset::RuleSpecs| {
+        s.rules
+            .iter()
+            .map(|r| (r.id.clone(), r.patterns.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(key(&specs), key(&builtin));
+    assert!(
+        specs.rules[0]
+            .file
+            .starts_with(&dir.path().display().to_string())
+    );
+
+    // An edited file is what gets loaded.
+    let cure = dir.path().join("cure_claim.toml");
+    let src = std::fs::read_to_string(&cure).expect("read");
+    let broken = src.replacen("patterns = [", "patterns = ['''(unclosed''', ", 1);
+    std::fs::write(&cure, broken).expect("write");
+    let e = load_from(Some(dir.path()), None).expect_err("a bad pattern is an error");
+    assert_eq!(e.file, cure.display().to_string());
+    assert_eq!(e.rule.as_deref(), Some("cure.serious_disease"));
+    assert_eq!(e.field, "patterns[0]");
+
+    // A missing file names its path.
+    std::fs::remove_file(&cure).expect("remove");
+    let e = load_from(Some(dir.path()), None).expect_err("a missing file is an error");
+    assert_eq!(e.file, cure.display().to_string());
+    assert!(e.message.contains("XBOT_GUARD_RULES_DIR"), "{e}");
+}

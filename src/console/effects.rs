@@ -268,6 +268,29 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
+            Effect::ActOnIncident(req) => {
+                tokio::spawn(async move {
+                    let label = format!("incident #{}", req.incident_id);
+                    let now = Utc::now();
+                    let result = match ex.store.act_on_incident(&req, now).await {
+                        Ok(outcome) => {
+                            let (text, applied) = outcome.describe(
+                                req.incident_id,
+                                &req.action,
+                                &req.operator.name(),
+                                now,
+                            );
+                            Ok(if applied {
+                                ActionResult::Done(text)
+                            } else {
+                                ActionResult::NotApplied(text)
+                            })
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
             Effect::Quit | Effect::Suspend | Effect::Redraw => {}
         }
     }
@@ -368,16 +391,12 @@ pub async fn load(
                     now,
                 ),
                 recent: store.run_history(None, RECENT_RUNS).await?,
+                workers: store.workers().await?,
             }
         }
         Query::JobHistory(job) => Loaded::JobHistory {
             job: job.clone(),
             runs: store.run_history(Some(job), 40).await?,
-        },
-        Query::Incidents => Loaded::Incidents {
-            incidents: store.incidents(true, 200).await?,
-            events: store.events(200).await?,
-            audit: store.audit(None, 100).await?,
         },
         Query::Detail(id) => Loaded::Detail {
             decision: store.decision_detail(id).await?.map(Box::new),

@@ -75,6 +75,11 @@ pub enum Action {
     RunJob,
     CancelJob,
     ToggleJob,
+    // Incidents
+    AckIncident,
+    ResolveIncident,
+    NoteIncident,
+    IncidentDetails,
 }
 
 /// A key binding as data: the action, its config name, default keys, the help text, the footer

@@ -79,8 +79,20 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
     {
         tracing::warn!(error = %e, "could not write the job schedules");
     }
+    let owner = Operator::current().lease_owner();
+    if let Err(e) = crate::notify::register(&*store, &cfg, &owner).await {
+        tracing::warn!(error = %e, "could not register notification destinations");
+    }
     let setup = setup_from(&cfg, store.target().to_string());
     let cfg = Arc::new(cfg);
+    // While no `xbot serve` runs, this console delivers notifications and watches for it.
+    let standby = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(crate::notify::standby::run(
+        store.clone(),
+        cfg.clone(),
+        owner,
+        standby.clone(),
+    ));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let executor = Executor {
         store: store.clone(),
@@ -166,6 +178,7 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    standby.cancel();
     drop(_guard);
     terminal::release(term);
     changes.abort();

@@ -17,7 +17,7 @@ use crate::learning::leaderboard::LeaderboardEntry;
 use crate::learning::replies::OperatorOverride;
 use crate::store::ops::budget::BudgetReport;
 use crate::store::ops::facts::{DecisionDetail, FactQuery, FactRow, SlotCount};
-use crate::store::ops::incidents::{EventRecord, IncidentRecord};
+use crate::store::ops::incidents::IncidentRequest;
 use crate::store::ops::jobs::RunRecord;
 use crate::store::ops::replies::AccountRecord;
 use crate::store::ops::reviews::{AuditRecord, DecisionOutcome, DecisionRequest, ReviewRecord};
@@ -81,6 +81,8 @@ pub enum ActionResult {
         refused: usize,
     },
     Done(String),
+    /// The action was not applied (someone got there first, or it was refused): why.
+    NotApplied(String),
 }
 
 /// The header's facts, refreshed with every tab.
@@ -129,15 +131,12 @@ pub enum Loaded {
     Jobs {
         overview: Vec<JobOverview>,
         recent: Vec<RunRecord>,
+        /// Scheduler heartbeats (when `xbot serve` was last seen alive).
+        workers: Vec<crate::store::ops::workers::WorkerRecord>,
     },
     JobHistory {
         job: String,
         runs: Vec<RunRecord>,
-    },
-    Incidents {
-        incidents: Vec<IncidentRecord>,
-        events: Vec<EventRecord>,
-        audit: Vec<AuditRecord>,
     },
     Detail {
         decision: Option<Box<DecisionDetail>>,
@@ -160,7 +159,6 @@ impl Loaded {
             Loaded::Replies { .. } | Loaded::AccountHistory { .. } => TabId::Replies,
             Loaded::Budget { .. } => TabId::Budget,
             Loaded::Jobs { .. } | Loaded::JobHistory { .. } => TabId::Jobs,
-            Loaded::Incidents { .. } => TabId::Incidents,
             Loaded::Tab(tab, _) => *tab,
         })
     }
@@ -218,7 +216,6 @@ pub enum Query {
     Budget,
     Jobs,
     JobHistory(String),
-    Incidents,
     Detail(String),
     /// A tab's load through its own module ([`super::tabs::Tab::load`]).
     Tab(TabId),
@@ -237,7 +234,6 @@ impl Query {
             Query::Replies => LoadSlot::Tab(TabId::Replies),
             Query::Budget => LoadSlot::Tab(TabId::Budget),
             Query::Jobs => LoadSlot::Tab(TabId::Jobs),
-            Query::Incidents => LoadSlot::Tab(TabId::Incidents),
             Query::Tab(tab) => LoadSlot::Tab(*tab),
             Query::AccountHistory(_) | Query::JobHistory(_) | Query::Detail(_) => LoadSlot::Side,
         }
@@ -284,6 +280,8 @@ pub enum Effect {
         id: String,
         version: String,
     },
+    /// Acknowledge, resolve or note an incident (the store audits it).
+    ActOnIncident(IncidentRequest),
     /// Leave: cancel jobs started here, restore the terminal.
     Quit,
     /// Ctrl-Z: give the terminal back and stop until resumed.

@@ -295,6 +295,7 @@ fn on_action_done(
             );
         }
         Ok(ActionResult::Done(text)) => s.record(format!("{label}: {text}"), true),
+        Ok(ActionResult::NotApplied(text)) => s.record(format!("{label}: {text}"), false),
         Err(e) => s.record(format!("{label} failed: {e}"), false),
     }
     refresh(s)

@@ -27,10 +27,12 @@ pub use ops::header::HeaderStore;
 pub use ops::incidents::IncidentStore;
 pub use ops::jobs::JobStore;
 pub use ops::learning::LearningStore;
+pub use ops::notify::NotifyStore;
 pub use ops::replies::ReplyStore;
 pub use ops::reviews::ReviewStore;
 pub use ops::scores::ScoreStore;
 pub use ops::weights::WeightStore;
+pub use ops::workers::WorkerStore;
 
 use backend::Backend;
 use pg::PgBackend;
@@ -54,6 +56,8 @@ pub trait Store:
     + ContentStore
     + HeaderStore
     + LiveStore
+    + NotifyStore
+    + WorkerStore
     + Send
     + Sync
     + 'static
@@ -73,6 +77,8 @@ impl<T> Store for T where
         + ContentStore
         + HeaderStore
         + LiveStore
+        + NotifyStore
+        + WorkerStore
         + Send
         + Sync
         + 'static

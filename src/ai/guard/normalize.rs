@@ -137,13 +137,71 @@ fn leet(c: char) -> Option<char> {
         '5' | '$' => 's',
         '7' => 't',
         '|' => 'l',
+        '¥' => 'y',
+        '€' => 'e',
         _ => return None,
     })
 }
 
-/// Step 2: a digit or symbol between two ASCII letters is the letter it stands for.
+/// Step 2: a digit or symbol between two ASCII letters is the letter it stands for; an "@"
+/// that starts a word after another word is an "a" ("c@use @utism"; a reply's leading
+/// @handles stay); a letter o between digits is a zero ("1OO%", "2OOOmg").
 fn fold_leet(mut items: Vec<Item>) -> Vec<Item> {
     let letter = |it: Option<&Item>| it.is_some_and(|it| it.c.is_ascii_alphabetic());
+    let digit = |it: Option<&Item>| it.is_some_and(|it| it.c.is_ascii_digit());
+    for i in 1..items.len().saturating_sub(1) {
+        // The digits before must start a token: "h2o2" is a formula, not a number.
+        let mut d = i;
+        while d > 0 && items[d - 1].c.is_ascii_digit() {
+            d -= 1;
+        }
+        let token_start = d == 0 || !items[d - 1].c.is_alphanumeric();
+        if items[i].c == 'o' && digit(items.get(i - 1)) && token_start {
+            let mut j = i + 1;
+            while items.get(j).is_some_and(|it| it.c == 'o') {
+                j += 1;
+            }
+            let tail_ok = digit(items.get(j))
+                || items.get(j).is_none_or(|it| !it.c.is_ascii_alphanumeric())
+                || matches!(items.get(j).map(|it| it.c), Some('m' | 'i' | 'k' | 'g'));
+            // "1OO", "2OOOmg", "1OO%": a run after a digit; "2 on" or "10om" are not numbers.
+            if tail_ok && j - i >= 1 && (j - i >= 2 || digit(items.get(j))) {
+                for it in &mut items[i..j] {
+                    it.c = '0';
+                }
+            }
+        }
+    }
+    // Currency signs are never punctuation inside a word: "Dr¥" is "dry" at a word's end too.
+    for i in 1..items.len() {
+        if matches!(items[i].c, '¥' | '€') && letter(items.get(i - 1)) {
+            items[i].c = if items[i].c == '¥' { 'y' } else { 'e' };
+        }
+    }
+    // Mid-text "@word": the previous non-space token is an ordinary word (not a handle).
+    let mut prev_word_is_handle = true;
+    let mut in_word = false;
+    for i in 0..items.len() {
+        let c = items[i].c;
+        if c.is_whitespace() {
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            in_word = true;
+            if c == '@' {
+                let next_letter = letter(items.get(i + 1));
+                if !prev_word_is_handle && next_letter {
+                    items[i].c = 'a';
+                    prev_word_is_handle = false;
+                } else {
+                    prev_word_is_handle = true;
+                }
+                continue;
+            }
+            prev_word_is_handle = false;
+        }
+    }
     for i in 1..items.len().saturating_sub(1) {
         if let Some(l) = leet(items[i].c) {
             // Runs of symbols between letters ("c00l") are folded one at a time, left to right.
@@ -201,8 +259,11 @@ fn join_spaced(items: Vec<Item>) -> Vec<Item> {
                 drop[k] = true;
                 k += 2;
             }
+            i = last + 1;
+        } else {
+            // "type 2 d.i.a.b.e.t.e.s": a short run may be followed by a real one.
+            i += 1;
         }
-        i = last + 1;
     }
     items
         .into_iter()
@@ -247,6 +308,19 @@ fn replacement(word: &str, next: &str) -> Option<&'static str> {
         "2nite" => "tonight",
         "mag" => "magnesium",
         "ashwa" => "ashwagandha",
+        "r" => "are",
+        "n" => "and",
+        "gonna" => "going to",
+        "wanna" => "want to",
+        "gotta" => "have to",
+        "4ever" => "forever",
+        "t2d" | "t2dm" => "type 2 diabetes",
+        "t1d" => "type 1 diabetes",
+        "hbp" => "high blood pressure",
+        "abx" => "antibiotics",
+        "dont" => "don't",
+        "doesnt" => "doesn't",
+        "cant" => "can't",
         _ => return None,
     })
 }
@@ -318,7 +392,23 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
         let word: String = items[i..j].iter().map(|x| x.c).collect();
         let next: String = items.get(j).map(|x| x.c.to_string()).unwrap_or_default();
         let (start, end) = (it.start, items[j - 1].end);
-        if let Some(rep) = replacement(&word, &next) {
+        let after_modal = || {
+            let tail: String = out.iter().rev().take(8).map(|x| x.c).collect();
+            let tail: String = tail.chars().rev().collect();
+            let prev = tail
+                .trim_end()
+                .rsplit([' ', '\'', '’'])
+                .next()
+                .unwrap_or("");
+            matches!(
+                prev,
+                "will" | "ll" | "to" | "can" | "could" | "would" | "should" | "must" | "might"
+            )
+        };
+        if word == "b" && after_modal() {
+            // "ur acne will b gone": "b" is "be" only after a modal ("vitamin b" stays).
+            push(&mut out, "be", start, end);
+        } else if let Some(rep) = replacement(&word, &next) {
             push(&mut out, rep, start, end);
         } else if word == "4" && next_word(&items, j).is_some_and(is_for_object) {
             push(&mut out, "for", start, end);
@@ -458,6 +548,20 @@ mod tests {
         );
         assert_eq!(norm("a twenty-one day fast"), "a 21 day fast");
         assert_eq!(norm("no one needs this one"), "no one needs this one");
+        assert_eq!(norm("V@xxines c@use @utism"), "vaccines cause autism");
+        assert_eq!(
+            norm("@dr_smith vax r poison"),
+            "@dr_smith vaccine are poison"
+        );
+        assert_eq!(
+            norm("ur acne will b gone 4ever"),
+            "your acne will be gone forever"
+        );
+        assert_eq!(norm("1OO% curable, 2OOOmg"), "100% curable, 2000mg");
+        assert_eq!(norm("Dr¥ fast"), "dry fast");
+        assert_eq!(norm("H2O2 and CO2"), "h2o2 and co2");
+        assert_eq!(norm("type 2 d.i.a.b.e.t.e.s"), "type 2 diabetes");
+        assert_eq!(norm("vitamin b and 3oz"), "vitamin b and 3oz");
     }
 
     #[test]

@@ -698,8 +698,11 @@ fn is_abbreviation(before_dot: &str) -> bool {
 /// Health professionals, for referral hedges.
 const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber)";
 
+/// Over-the-counter medicines counted as tablets ("3 Benadryl", "10 extra-strength Tylenol").
+const OTC: &str = r"(?:aspirins?|advils?|tylenols?|ibuprofens?|motrins?|benadryls?|aleves?|nyquils?|unisoms?|paracetamols?|excedrins?|sudafeds?|zyrtecs?|claritins?|imodiums?)";
+
 fn expand(pattern: &str) -> String {
-    pattern.replace("<PROS>", PROS)
+    pattern.replace("<PROS>", PROS).replace("<OTC>", OTC)
 }
 
 /// Compiles a rule pattern the way the screen uses it, or says why it cannot.
@@ -752,7 +755,7 @@ static CLAUSE_DELIM: LazyLock<Regex> = LazyLock::new(|| {
 /// Soft hedges neutralise (or soften) claims in the same clause.
 static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|can\s+(?:help|support|contribute|aid|assist)|(?:(?:is|are|was|were|been|be)\s+)?(?:associated|linked|correlated|tied)\s+(?:with|to)|(?:(?:some|early|preliminary|small|limited|emerging|new)\s+)?(?:stud(?:y|ies)|research|evidence|data|trials?)\s+(?:suggests?|indicates?|hints?|points?\s+to)|evidence\s+is\s+(?:mixed|limited|weak|emerging|early|inconclusive|thin)|(?:mixed|limited|weak|emerging|early)\s+evidence|some\s+people|for\s+some|in\s+some\s+(?:people|cases|studies|patients)|not\s+everyone|results\s+(?:may\s+)?vary|(?:tends?|appears?|seems?)\s+to|more\s+research\s+is\s+needed)\b",
+        r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|can\s+(?:help|support|contribute|aid|assist|soothe|ease|relieve|calm)|(?:(?:is|are|was|were|been|be)\s+)?(?:associated|linked|correlated|tied)\s+(?:with|to)|(?:(?:some|early|preliminary|small|limited|emerging|new)\s+)?(?:stud(?:y|ies)|research|evidence|data|trials?)\s+(?:suggests?|indicates?|hints?|points?\s+to)|evidence\s+is\s+(?:mixed|limited|weak|emerging|early|inconclusive|thin)|(?:mixed|limited|weak|emerging|early)\s+evidence|some\s+people|for\s+some|in\s+some\s+(?:people|cases|studies|patients)|not\s+everyone|results\s+(?:may\s+)?vary|(?:tends?|appears?|seems?)\s+to|more\s+research\s+is\s+needed)\b",
     )
 });
 
@@ -773,7 +776,7 @@ static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// Attributed claims ("many people believe …") are reported, not asserted: capped at medium.
 static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b",
+        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b|\b(?:someone|somebody|people|a\s+friend|my\s+[\p{L}]+|they|he|she)\s+(?:(?:once|just|always)\s+)?(?:told|tells|asked|asks)\s+(?:me|us|you)\b|\b(?:i|we)\s+(?:keep\s+)?(?:saw|see|seeing|heard|hear|read)\s+(?:a\s+|an\s+|this\s+|that\s+)?(?:(?:viral|new|popular)\s+)?(?:posts?|videos?|claims?|tweets?|clips?|ads?|someone|people|it)\b|\b(?:a\s+|the\s+)?(?:viral\s+)?(?:post|video|claim|tweet|trend|ad)\s+(?:saying|claiming|that\s+says|that\s+claims)\b",
     )
 });
 
@@ -817,7 +820,7 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 /// Real treatments as the subject of a cure claim ("antivirals cure hepatitis C"): high, not critical.
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:chemo(?:therapy)?|surgery|surgical|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
     )
 });
 
@@ -891,6 +894,7 @@ pub const FILTER_NAMES: &[&str] = &[
     "remedy_use",
     "unhedged",
     "care_context",
+    "urgent_only",
 ];
 
 /// True when `name` is a known filter.
@@ -912,6 +916,7 @@ fn filter_by_name(name: &str) -> Option<Filter> {
         "remedy_use" => remedy_use_filter,
         "unhedged" => unhedged_filter,
         "care_context" => care_context_filter,
+        "urgent_only" => urgent_only_filter,
         _ => return None,
     })
 }
@@ -1066,7 +1071,13 @@ fn apply_hedge(level: RiskLevel, effect: Hedge, hedged: bool) -> Option<RiskLeve
 }
 
 fn soft_hedged(ctx: &Ctx<'_>) -> bool {
-    ctx.clause_outside().iter().any(|s| SOFT_HEDGE.is_match(s))
+    ctx.clause_outside().iter().any(|s| {
+        SOFT_HEDGE.find_iter(s).any(|m| {
+            // "faster than chemo ever could" boasts; it does not hedge.
+            let before = last_words(s.get(..m.start()).unwrap_or(""), 1);
+            !before.iter().any(|w| w == "ever" || w == "never")
+        })
+    })
 }
 
 /// A referral to a professional anywhere in the sentence, unless itself negated
@@ -1132,7 +1143,9 @@ fn research_context(ctx: &Ctx<'_>) -> bool {
 }
 
 fn research_filter(ctx: &Ctx<'_>) -> Verdict {
-    if research_context(ctx) {
+    // "Physio fixed my back pain": a real treatment doing its job is not a cure claim.
+    let medical = MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix());
+    if research_context(ctx) || medical {
         Verdict::Drop
     } else {
         Verdict::Keep
@@ -1142,7 +1155,7 @@ fn research_filter(ctx: &Ctx<'_>) -> Verdict {
 /// "Researchers hope to cure cancer" is news, not a claim; "chemo cures some cancers" names a
 /// real treatment and is reviewed (high) rather than auto-rejected.
 fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
-    if research_context(ctx) || not_yet(ctx) {
+    if research_context(ctx) || not_yet(ctx) || treated_after(ctx) {
         Verdict::Drop
     } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix()) {
         Verdict::Level(RiskLevel::High)
@@ -1150,6 +1163,22 @@ fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
         Verdict::Keep
     }
 }
+
+/// "Her lymphoma went into remission after chemo": a real treatment named after the result
+/// ("after", "with", "thanks to" …), not dismissed ("no drugs needed", "faster than chemo").
+fn treated_after(ctx: &Ctx<'_>) -> bool {
+    let after = ctx
+        .text
+        .get(ctx.end..ctx.sentence.end.max(ctx.end))
+        .unwrap_or("");
+    TREATED_BY.is_match(after)
+}
+
+static TREATED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^(?:[^.!?\n]{0,30}?\b(?:after|with|thanks\s+to|from|through|using|on|by)\s+|\s*)(?:(?:a|an|the|her|his|my|their|your|months?\s+of|years?\s+of|\d+\s+rounds?\s+of)\s+)*(?:chemo(?:therapy)?|surgery|radiation|radiotherapy|immunotherapy|antibiotics|antivirals?|medications?|treatment|a\s+transplant|transplant|insulin|dialysis|her\s+oncologist|his\s+oncologist|targeted\s+therapy|hormone\s+therapy|stem\s+cell)\b",
+    )
+});
 
 /// "Cured meats", "better than cure" and research framing are not cure claims.
 fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
@@ -1222,6 +1251,15 @@ fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
     }
 }
 
+/// Delaying care is critical for an urgent symptom ("Found a lump? … before bothering a
+/// doctor") and ordinary advice otherwise ("write down your symptoms before seeing a doctor").
+fn urgent_only_filter(ctx: &Ctx<'_>) -> Verdict {
+    match care_context_filter(ctx) {
+        Verdict::Level(l) => Verdict::Level(l),
+        _ => Verdict::Drop,
+    }
+}
+
 /// "Fluoride is toxic at very high doses" is true and stays.
 fn fluoride_filter(ctx: &Ctx<'_>) -> Verdict {
     if DOSE_LIMIT_QUALIFIER.is_match(ctx.after()) {
@@ -1245,22 +1283,35 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
     let matched = ctx.matched().to_lowercase();
     if matched.contains("antibiotic") && ANTIBIOTICS_FOR_VIRUS.is_match(ctx.after()) {
         Verdict::Drop
+    } else if GENERIC_TREATMENT.is_match(&matched) && !OWN_TREATMENT.is_match(&matched) {
+        // "skip the prescription" speaks of treatment in general; "skip your insulin" of the
+        // reader's own: only the second is rejected on the rules alone.
+        Verdict::Level(RiskLevel::High)
     } else {
         Verdict::Keep
     }
 }
 
+static GENERIC_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:the|a|an|some)\s+(?:prescriptions?|pills?|meds|medications?|medicines?|drugs|treatments?)$",
+    )
+});
+
+static OWN_TREATMENT: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:your|ur|his|her|their|my|kids?|child\w*|son|daughter|baby)\b"));
+
 /// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?)\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?)\b",
     )
 });
 
 /// The sentence after a claim answers it ("No, it doesn't.", "Fact: …", "This claim is wrong").
 static REBUTTAL_START: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^[^\p{L}\p{N}]*(?:no[,.!:]|no\s+(?:it|they|he|she|that|this)\b|nope\b|not\s+(?:true|really|at\s+all|without|under)\b|false[.!:,]|wrong[.!:,]|(?:the\s+)?(?:reality|facts?|truth|evidence)\s*:|actually,|in\s+fact,|(?:it|they|that)\s+(?:doesn['’]?t|does\s+not|isn['’]?t|is\s+not|won['’]?t|can['’]?t|cannot|don['’]?t|do\s+not|aren['’]?t)(?:\s+(?:work|help|exist))?\s*[.!]|(?:this|that|it)(?:['’]s|\s+is)\s+(?:false|wrong|untrue|a\s+myth|dangerous|not\s+true|misinformation|industrial\s+bleach|bleach)\b|short\s+answer:?\s*no\b|usually\s+not\b|the\s+(?:evidence|data|research)\s+(?:says|shows)\b|there\s+is\s+no\b|studies\s+(?:show|found)\s+no\b)",
+        r"^[^\p{L}\p{N}]*(?:no[,.!:]|no\s+(?:it|they|he|she|that|this)\b|nope\b|not\s+(?:true|really|at\s+all|without|under|in|for|if)\b|false[.!:,]|wrong[.!:,]|(?:the\s+)?(?:reality|facts?|truth|evidence)\s*:|actually,|in\s+fact,|(?:it|they|that|he|she)\s+(?:doesn['’]?t|does\s+not|isn['’]?t|is\s+not|won['’]?t|can['’]?t|cannot|don['’]?t|do\s+not|aren['’]?t|didn['’]?t|did\s+not)(?:\s+(?:work|help|exist))?\s*[.!,;]|(?:this|that|it)(?:['’]s|\s+is)\s+(?:false|wrong|untrue|a\s+myth|dangerous|not\s+true|misinformation|industrial\s+bleach|bleach)\b|short\s+answer:?\s*no\b|usually\s+not\b|the\s+(?:evidence|data|research)\s+(?:says|shows)\b|there\s+is\s+no\b|studies\s+(?:show|found)\s+no\b)",
     )
 });
 
@@ -1330,8 +1381,19 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if REASSURE.is_match(sentence) {
         return false;
     }
-    WARNING.is_match(sentence)
+    if WARNING.is_match(sentence) {
+        return true;
+    }
+    let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
+    WARNING_START.is_match(next_sentence(rest))
 }
+
+/// A sentence that opens with a warning answers the practice named just before it.
+static WARNING_START: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^\p{L}]*(?:never|don['’]?t|do\s+not|please\s+(?:don['’]?t|do\s+not|never)|avoid|stay\s+away|it\s+(?:is|['’]s)\s+(?:toxic|poison|dangerous|deadly))\b",
+    )
+});
 
 static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -1342,6 +1404,13 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
 static INGESTION_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:drink\w*|drank|swallow\w*|ingest\w*|take|taking|sip|consum\w*|drops?|tsp|teaspoons?|tablespoons?|spoon(?:ful)?s?|sugar\s+cube|by\s+mouth|in\s+(?:a\s+glass\s+of\s+)?(?:water|juice)|cures?|cured|heals?|dose|doses|dosing|daily|a\s+day|every\s+(?:day|morning|night)|oxygenat\w*|internally|parasites|autism|cancer|candida|covid|worms|arthritis|detox\w*|purify|immun\w*)\b",
+    )
+});
+
+/// On a body or a child: "rub kerosene on your child's chest" is as dangerous as drinking it.
+static BODY_USE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:rub\w*|apply\w*|soak\w*|bath(?:e|s)?|skin|chest|wounds?|gums|ears?|eyes?|nose|feet|kids?|child\w*|toddlers?|bab(?:y|ies)|infants?|newborns?|son|daughter)\b",
     )
 });
 
@@ -1373,12 +1442,19 @@ fn ingestion_filter(ctx: &Ctx<'_>) -> Verdict {
     if SURFACE_USE.is_match(own) && !INGESTION_CUE.is_match(own) {
         return Verdict::Drop;
     }
-    if INGESTION_CUE.is_match(s) {
+    if INGESTION_CUE.is_match(s) || BODY_USE.is_match(own) {
         Verdict::Keep
     } else {
         Verdict::Drop
     }
 }
+
+/// Going without water is a dry fast whatever it is called ("zero water", "skip water").
+static WATERLESS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:no|zero|without|skip\w*|cut\s+out|not\s+(?:a\s+)?(?:drop|sip)\s+of)\s+(?:food\s*(?:,|or|and|&)\s*(?:no\s+)?)?(?:any\s+)?(?:water|fluids|liquids|drinks?)\b",
+    )
+});
 
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -1427,7 +1503,7 @@ fn fast_length_filter(ctx: &Ctx<'_>) -> Verdict {
             n
         })
     });
-    let dry = ctx.matched().contains("dry");
+    let dry = ctx.matched().contains("dry") || WATERLESS.is_match(ctx.matched());
     match (dry, days) {
         (true, Some(d)) if d >= 2.0 => Verdict::Level(RiskLevel::Critical),
         (true, _) => Verdict::Keep,
@@ -1447,12 +1523,29 @@ static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
 fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
     let m = ctx.matched();
     let asked = sentence_text(ctx).trim_end().ends_with('?');
-    if asked || SOFT_HEDGE.is_match(m) || has_negator(m) || RESEARCH.is_match(m) {
+    // A weak claim with a negation anywhere in its clause ("The flu shot can't give you the
+    // flu") is not asserted.
+    let [before, after] = ctx.clause_outside();
+    if asked
+        || has_negator(before)
+        || has_negator(after)
+        || SOFT_HEDGE.is_match(m)
+        || has_negator(m)
+        || RESEARCH.is_match(m)
+        || RESEARCH_NEWS.is_match(sentence_text(ctx))
+    {
         Verdict::Drop
     } else {
         Verdict::Keep
     }
 }
+
+/// Research news in the sentence: the catch-alls leave reports of studies alone.
+static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:researchers?|scientists?|stud(?:y|ies)|trials?|a\s+review|meta-analys[ie]s|(?:we|they)\s+hope|hoping)\b",
+    )
+});
 
 static DRINK_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -1526,7 +1619,18 @@ fn last_words(s: &str, n: usize) -> Vec<String> {
 
 /// A negator among the last four words before a claim ("there is no cure", "don't stop …").
 fn negated(prefix: &str) -> bool {
-    last_words(prefix, 4).iter().any(|w| is_negator(w))
+    let words = last_words(prefix, 4);
+    let Some(i) = words.iter().rposition(|w| is_negator(w)) else {
+        return false;
+    };
+    // The negator has its own verb and a new instruction starts after it: "if your meds
+    // aren't working just take twice the dose" is not negated ("don't just stop" still is).
+    !words.iter().skip(i + 2).any(|w| {
+        matches!(
+            w.as_str(),
+            "just" | "then" | "so" | "simply" | "instead" | "now"
+        )
+    })
 }
 
 fn has_negator(s: &str) -> bool {
@@ -1560,7 +1664,7 @@ fn is_imperative(before: &str) -> bool {
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?P<num>(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units|(?:[\p{L}-]+\s+)?(?:tablets?|pills?|capsules?|softgels?)|aspirins?|advils?|tylenols?|ibuprofens?|motrins?)(?:\b|$|\s)",
+        r"\b(?P<num>\d{1,2}/\d{1,2}|(?:\d{1,3}(?:[,\x{00A0}\x{202F}]\d{3})+|\d+)(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+an?|a\s+couple\s+of)(?:\s*(?:-|–|to)\s*(?P<num2>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?))?\s*(?P<unit>mg|milligrams?|mcg|µg|μg|ug|micrograms?|g|gm|grams?|iu|ius|i\.u\.|international\s+units|ml|milliliters?|millilitres?|tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|drops|tsp|teaspoons?|tbsp|tablespoons?|scoops?|doses|units|capfuls?|(?:[\p{L}-]+\s+)?(?:tablets?|pills?|capsules?|softgels?|<OTC>)|<OTC>)(?:\b|$|\s)",
     )
 });
 
@@ -1602,7 +1706,7 @@ static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
 
 static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have)\b",
+        r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have|(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|usually\s+|typically\s+|only\s+)?\d+)\b",
     )
 });
 
@@ -1643,6 +1747,9 @@ static NUTRIENT_LIMITS: LazyLock<Vec<(Regex, f64)>> = LazyLock::new(|| {
 const MEGADOSE_IU: f64 = 10_000.0;
 const MEGADOSE_MG: f64 = 20_000.0;
 const MEGADOSE_COUNT: f64 = 5.0;
+const MEGADOSE_OTC_COUNT: f64 = 3.0;
+
+static OTC_NAME: LazyLock<Regex> = LazyLock::new(|| helper(r"\b<OTC>\b"));
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit {
@@ -1667,6 +1774,7 @@ fn unit_kind(unit: &str) -> Unit {
         "mcg" | "µg" | "μg" | "ug" | "microgram" | "micrograms" => Unit::Mass(0.001),
         "tablet" | "tablets" | "tabs" | "pill" | "pills" | "capsule" | "capsules" | "caps"
         | "softgel" | "softgels" | "gummies" | "doses" => Unit::Count,
+        "capful" | "capfuls" => Unit::Count,
         _ if [
             "tablet",
             "pill",
@@ -1677,6 +1785,16 @@ fn unit_kind(unit: &str) -> Unit {
             "tylenol",
             "ibuprofen",
             "motrin",
+            "benadryl",
+            "aleve",
+            "nyquil",
+            "unisom",
+            "paracetamol",
+            "excedrin",
+            "sudafed",
+            "zyrtec",
+            "claritin",
+            "imodium",
         ]
         .iter()
         .any(|w| u.ends_with(w) || u.ends_with(&format!("{w}s"))) =>
@@ -1702,6 +1820,14 @@ fn parse_number(s: &str) -> Option<f64> {
         "nine" => 9.0,
         "ten" => 10.0,
         "half a" | "half an" => 0.5,
+        _ if word.contains('/') => {
+            let (a, b) = word.split_once('/')?;
+            let (a, b) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+            if b == 0.0 {
+                return None;
+            }
+            a / b
+        }
         _ => {
             let digits: String = s
                 .chars()
@@ -1731,24 +1857,27 @@ fn ceil_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-fn is_megadose(
-    limits: &[(Regex, f64)],
-    text: &str,
-    clause: &Range<usize>,
-    start: usize,
-    end: usize,
-    unit: Unit,
-    value: f64,
-) -> bool {
+/// Whether `value` of `unit` at the amount `ctx` (its start and end) is a megadose.
+fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -> bool {
+    let (text, clause, sentence, start, end) =
+        (ctx.text, &ctx.clause, &ctx.sentence, ctx.start, ctx.end);
     let mg = match unit {
         Unit::Iu => return value >= MEGADOSE_IU,
+        // Three or more tablets of an over-the-counter medicine at once is past the label.
+        Unit::Count if OTC_NAME.is_match(text.get(start..end).unwrap_or("")) => {
+            return value >= MEGADOSE_OTC_COUNT;
+        }
         Unit::Count => return value >= MEGADOSE_COUNT,
         Unit::Other => return false,
         Unit::Mass(factor) => value * factor,
     };
-    // The nutrient named right after the amount ("10 mg of melatonin"), else right before it.
+    // The nutrient named right after the amount ("10 mg of melatonin"), else before it in the
+    // sentence ("Iodine protocol: 50 mg of Lugol's daily").
     let after_end = ceil_boundary(text, end.saturating_add(40).min(clause.end.max(end)));
-    let before_start = floor_boundary(text, start.saturating_sub(40).max(clause.start.min(start)));
+    let before_start = floor_boundary(
+        text,
+        start.saturating_sub(40).max(sentence.start.min(start)),
+    );
     let after = text.get(end..after_end).unwrap_or("");
     let before = text.get(before_start..start).unwrap_or("");
     let named = limits
@@ -1771,6 +1900,9 @@ enum Directive {
     Anecdote,
     /// "Don't take more than 4,000 IU": medium, never raised.
     Negated,
+    /// An amount with no verb the rules can read ("2,000 mg of zinc spread over the day"):
+    /// medium, and a megadose is critical.
+    Unclear,
 }
 
 fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
@@ -1798,6 +1930,13 @@ fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
     }
     is_imperative(before).then_some(Directive::Imperative)
 }
+
+/// "Been on 10 mg …", "I'm on 50 mg …", "my routine is 3 g …": the writer's own amount.
+static ON_ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|\b)(?:(?:i['’]?ve\s+)?been\s+on|(?:i['’]m|i\s+am|we['’]re|currently)\s+(?:on|at|taking|using)|my\s+(?:routine|stack|dose|protocol|regimen)\s+(?:is|was)|i\s+(?:use|used|do|did|took))$",
+    )
+});
 
 /// The catch-all dosage rule: an amount the rules cannot clear.
 const AMOUNT_RULE: &str = "dose.amount";
@@ -1859,7 +1998,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                     "instructs readers to take a specific dose",
                 ),
                 Directive::Anecdote => ("dose.anecdote", "personal dose that readers may copy"),
-                Directive::Limit | Directive::Negated => {
+                Directive::Limit | Directive::Negated | Directive::Unclear => {
                     ("dose.limit", "tells readers a dose limit without context")
                 }
             };
@@ -1900,8 +2039,13 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             {
                 // Strict mode: an amount of a supplement or drug that the rules cannot clear
                 // waits for a person (a catch-all, dropped when a specific rule speaks).
+                let mode = if ON_ANECDOTE.is_match(prefix.trim_end()) {
+                    Directive::Anecdote
+                } else {
+                    Directive::Unclear
+                };
                 (
-                    Directive::Anecdote,
+                    mode,
                     amount_start,
                     AMOUNT_RULE,
                     "names an amount of a supplement or drug (a person must check it)",
@@ -1911,22 +2055,26 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             }
         };
 
-        let mega = is_megadose(
-            &set.nutrients,
-            text,
-            &ctx.clause,
-            amount_start,
-            amount_end,
-            unit,
-            value,
-        );
+        let mega = is_megadose(&set.nutrients, &ctx, unit, value);
+        // An amount no verb explains is critical only when it is far past the limit.
+        let far_past = mode == Directive::Unclear
+            && mega
+            && is_megadose(&set.nutrients, &ctx, unit, value / 2.0);
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
-            Directive::Limit | Directive::Anecdote | Directive::Negated => RiskLevel::Medium,
+            Directive::Limit | Directive::Anecdote | Directive::Negated | Directive::Unclear => {
+                RiskLevel::Medium
+            }
         };
         let (mut rule, mut why) = (rule, why);
         if mega && mode != Directive::Negated {
-            level = level.raise();
+            level = if far_past {
+                RiskLevel::Critical
+            } else if mode == Directive::Unclear {
+                RiskLevel::High
+            } else {
+                level.raise()
+            };
             rule = "dose.megadose";
             why = "instructs or models a megadose";
         }

@@ -460,8 +460,17 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
     Ok(specs)
 }
 
-/// The built-in rules with a local file (read from disk) appended.
+/// The built-in rules with a local file (read from disk) appended. Rule authors can try edits
+/// without rebuilding: `XBOT_GUARD_RULES_DIR` names a directory whose files replace the
+/// embedded ones of the same name (see [`load_from`]).
 pub fn load_with_local(path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
+    let dir = std::env::var_os("XBOT_GUARD_RULES_DIR");
+    load_from(dir.as_deref().map(Path::new), path)
+}
+
+/// The rules read from `dir` (every built-in file name, e.g. `DIR/vocab.toml`) instead of the
+/// embedded ones when given, with a local file appended.
+pub fn load_from(dir: Option<&Path>, path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
     let local = match path {
         None => None,
         Some(p) => Some((
@@ -474,7 +483,32 @@ pub fn load_with_local(path: Option<&Path>) -> Result<RuleSpecs, RuleSetError> {
             })?,
         )),
     };
-    let mut files: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+    let overrides: Vec<(String, String)> = match dir {
+        None => Vec::new(),
+        Some(dir) => {
+            let mut out = Vec::new();
+            for (name, _) in BUILTIN_FILES {
+                let base = Path::new(name).file_name().unwrap_or_default();
+                let p = dir.join(base);
+                let src = std::fs::read_to_string(&p).map_err(|err| RuleSetError {
+                    file: p.display().to_string(),
+                    rule: None,
+                    field: String::new(),
+                    message: format!("cannot read (XBOT_GUARD_RULES_DIR): {err}"),
+                })?;
+                out.push((p.display().to_string(), src));
+            }
+            out
+        }
+    };
+    let mut files: Vec<(&str, &str)> = if overrides.is_empty() {
+        BUILTIN_FILES.to_vec()
+    } else {
+        overrides
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect()
+    };
     if let Some((name, src)) = &local {
         files.push((name, src));
     }

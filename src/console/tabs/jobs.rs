@@ -30,6 +30,8 @@ pub struct JobsView {
     pub filter: String,
     pub sort: SortState,
     pub loaded: bool,
+    /// Scheduler heartbeats, most recently seen first.
+    pub workers: Vec<crate::store::ops::workers::WorkerRecord>,
 }
 
 const KEYS: &[Binding] = &[
@@ -169,10 +171,15 @@ impl Tab for Module {
     fn apply(&self, s: &mut State, data: Loaded) -> bool {
         let t = &mut s.tabs;
         match data {
-            Loaded::Jobs { overview, recent } => {
+            Loaded::Jobs {
+                overview,
+                recent,
+                workers,
+            } => {
                 t.jobs.loaded = true;
                 let c = super::replace(&mut t.jobs.overview, overview)
-                    | super::replace(&mut t.jobs.recent, recent);
+                    | super::replace(&mut t.jobs.recent, recent)
+                    | super::replace(&mut t.jobs.workers, workers);
                 t.jobs.selected = t.jobs.selected.min(t.jobs.overview.len().saturating_sub(1));
                 c
             }
@@ -299,6 +306,20 @@ fn minutes(m: i64) -> String {
     }
 }
 
+/// "scheduler seen 12s ago", "scheduler stopped 3h ago", "NO SCHEDULER SEEN".
+pub fn scheduler_seen(
+    workers: &[crate::store::ops::workers::WorkerRecord],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    match workers.iter().max_by_key(|w| w.seen_at) {
+        None => "NO SCHEDULER SEEN".into(),
+        Some(w) if w.stopped_at.is_some() => {
+            format!("scheduler STOPPED {} ago", super::age(now, w.seen_at))
+        }
+        Some(w) => format!("scheduler seen {} ago", super::age(now, w.seen_at)),
+    }
+}
+
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let v = &s.tabs.jobs;
     let [table_area, history_area] =
@@ -310,7 +331,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .filter(|j| j.sla == SlaState::Late)
         .count();
     let title = format!(
-        " Jobs — {} over SLA — sorted by {}{} · x run · c cancel · e on/off · enter history ",
+        " Jobs — {} — {} over SLA — sorted by {}{} · x run · c cancel · e on/off · enter history ",
+        scheduler_seen(&v.workers, s.now),
         late,
         SORTS[v.sort.col],
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
@@ -372,6 +394,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 match j.sla {
                     SlaState::Late => s.theme.style(Role::Error),
                     SlaState::Ok => s.theme.style(Role::Ok),
+                    SlaState::NeverRan => s.theme.style(Role::Warn),
                     _ => s.theme.style(Role::Muted),
                 },
             );
@@ -399,7 +422,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     )),
                     Span::raw(format!(
                         " {}/{}",
-                        minutes(j.lag_minutes),
+                        // No success to measure a lag from.
+                        if j.sla == SlaState::NeverRan {
+                            "–".to_string()
+                        } else {
+                            minutes(j.lag_minutes)
+                        },
                         minutes(i64::from(j.max_lag_minutes))
                     )),
                 ])),
@@ -427,7 +455,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     widths.extend([
         Constraint::Length(15),
         Constraint::Length(15),
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Min(6),
     ]);
     header.extend(["last run", "lag / max", "sla", "running / skipped"]);

@@ -43,6 +43,8 @@ pub struct OverviewData {
     /// The start and end of the local day (budgets are per day).
     pub day: (DateTime<Utc>, DateTime<Utc>),
     pub weights: Option<WeightMapSummary>,
+    /// Scheduler heartbeats (when `xbot serve` was last seen alive).
+    pub workers: Vec<crate::store::ops::workers::WorkerRecord>,
 }
 
 /// The Overview tab's state.
@@ -91,6 +93,7 @@ impl Tab for Module {
                 spend_today_usd: store.spend_between(day.0, day.1).await?,
                 day,
                 weights: store.active_weight_map().await?,
+                workers: store.workers().await?,
             };
             Ok(Box::new(data) as Box<dyn TabData>)
         })
@@ -142,6 +145,7 @@ impl Tab for Module {
             "jobs_never_run": d.jobs.iter().filter(|j| never_run(j)).map(|j| &j.job).collect::<Vec<_>>(),
             "spend_today_usd": d.spend_today_usd,
             "active_weight_map": d.weights.as_ref().map(|w| (&w.version, w.computed_at)),
+            "scheduler_seen_at": d.workers.iter().map(|w| w.seen_at).max(),
         }))
     }
 
@@ -270,10 +274,15 @@ pub fn items(s: &State) -> Vec<Item> {
                     Some(severity_role(&i.severity)),
                 ),
                 plain(format!(
-                    "{} {} · open {}",
+                    "{} {} · open {}{}",
                     cell(&i.kind, 24),
                     cell(&i.subject, 32),
-                    age(now, i.opened_at)
+                    age(now, i.opened_at),
+                    // Acknowledged: someone has it (no more paging).
+                    i.acknowledged_by
+                        .as_deref()
+                        .map(|by| format!(" · ack {}", cell(by, 24)))
+                        .unwrap_or_default()
                 )),
             ],
             tab: TabId::Incidents,
@@ -353,6 +362,27 @@ pub fn items(s: &State) -> Vec<Item> {
             focus: Some(j.job.clone()),
         });
     }
+
+    // When a scheduler was last seen alive: with none, nothing runs the jobs.
+    let live = crate::notify::standby::live_scheduler(&d.workers, now).is_some();
+    out.push(Item {
+        spans: vec![
+            head("scheduler"),
+            (
+                super::jobs::scheduler_seen(&d.workers, now),
+                Some(if live { Role::Ok } else { Role::Error }),
+            ),
+            plain(
+                d.workers
+                    .iter()
+                    .max_by_key(|w| w.seen_at)
+                    .map(|w| format!(" · {}", cell(&w.owner, 40)))
+                    .unwrap_or_else(|| " · start one with `xbot serve`".into()),
+            ),
+        ],
+        tab: TabId::Jobs,
+        focus: None,
+    });
 
     // The budget tier and where today's rate takes it.
     let limit = s.setup.daily_limit_usd;
