@@ -10,6 +10,7 @@ pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod delay_proxy;
 pub mod identity;
 pub mod jobs;
 pub mod learning;

@@ -345,22 +345,15 @@ pub async fn load(
         Query::Status => {
             // The connection check first: it fails at once when the server is gone.
             store.ping().await?;
-            let spend = store.spend_between(day_start, day_end).await?;
-            let open_list = store.incidents(false, 500).await?;
-            let open = open_list.len();
-            let pending = store.reviews(&["pending"], 500).await?;
-            let running = store.running_runs().await?;
-            let tiers = store.run_history(Some("budget_tier"), 20).await?;
+            // Then one round trip on Postgres for all the header's figures.
+            let h = store.header_figures(day_start, day_end).await?;
             Loaded::Status(Status {
-                spend_today_usd: spend,
-                open_incidents: open,
-                running,
-                tier: RecordedTier::from_runs(&tiers),
-                incident_ids: open_list
-                    .into_iter()
-                    .map(|i| (i.id, i.kind, i.subject))
-                    .collect(),
-                pending_ids: pending.iter().map(|r| r.id).collect(),
+                spend_today_usd: h.spend_usd,
+                open_incidents: usize::try_from(h.open_incidents).unwrap_or(0),
+                running: h.running,
+                tier: RecordedTier::from_runs(&h.tier_runs),
+                incident_ids: h.incident_ids,
+                pending_ids: h.pending_ids,
             })
         }
         Query::Outcomes(q) => {

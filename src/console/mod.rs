@@ -114,6 +114,7 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
 
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
+    let changes = spawn_changes(store.clone(), tx.clone());
     spawn_signals(tx.clone());
     for e in update::refresh(&mut state) {
         executor.spawn(e);
@@ -196,6 +197,8 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
     standby.cancel();
     drop(_guard);
     terminal::release(term);
+    changes.abort();
+    let _ = changes.await;
     store.close().await;
     result
 }
@@ -228,6 +231,50 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
 }
 
 /// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
+/// Live updates: a change committed to xbot's own tables anywhere reloads the screen (see
+/// `store::changes`). A broken feed is reopened after a pause, and the screen reloaded since
+/// changes may have been missed.
+pub fn spawn_changes(
+    store: crate::store::StoreHandle,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> tokio::task::JoinHandle<()> {
+    use crate::store::changes::Change;
+    tokio::spawn(async move {
+        loop {
+            let mut feed = match store.change_feed().await {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::debug!(error = %e, "no change feed; retrying");
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    continue;
+                }
+            };
+            loop {
+                match feed.next().await {
+                    Ok(change) => {
+                        if change == Change::Reconnected {
+                            tracing::info!("change feed reconnected");
+                        }
+                        // A burst (a decision notifies its review and its audit row, delivered
+                        // together at commit) reloads once: loads are single-flight.
+                        if tx.send(Msg::DataChanged).is_err() {
+                            feed.close().await;
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "change feed broken; reopening");
+                        feed.close().await;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        let _ = tx.send(Msg::DataChanged);
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
 fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));

@@ -53,6 +53,9 @@ pub enum Msg {
         label: String,
         result: Result<ActionResult, String>,
     },
+    /// Another process (or this one) committed a change to xbot's own tables, or the change
+    /// feed reconnected: reload what is on screen.
+    DataChanged,
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate(&'static str),
     /// SIGCONT: the process was stopped (`ctrl+z` then `fg`, or a stop from outside) and runs

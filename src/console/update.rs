@@ -46,6 +46,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::JobFinished { job, result } => on_job_finished(s, job, result),
         Msg::ActionDone { label, result } => on_action_done(s, label, result),
+        Msg::DataChanged => on_data_changed(s),
         Msg::Terminate(signal) => {
             s.quit = true;
             s.info(format!("{signal}: leaving"));
@@ -110,6 +111,23 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
                 effects.push(s.load(q));
             }
         }
+    }
+    effects
+}
+
+/// A change notification: the visible tab and the header now, whatever the refresh interval
+/// (not while paused; single flight still holds).
+fn on_data_changed(s: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !s.loads.inflight.contains_key(&LoadSlot::Status) {
+        s.loads.last_status_at = Some(s.now);
+        effects.push(s.load(Query::Status));
+    }
+    let slot = LoadSlot::Tab(s.tab);
+    if !s.paused && !s.loads.inflight.contains_key(&slot) {
+        s.loads.last_tab_refresh_at = Some(s.now);
+        let q = tab_query(s, s.tab);
+        effects.push(s.load(q));
     }
     effects
 }

@@ -398,7 +398,7 @@ fn print_tables(r: &ConsoleBench) {
 }
 
 /// A console state as the console builds it, on this configuration.
-fn console_state(cfg: &Config, target: &str) -> Result<State, CliError> {
+pub(super) fn console_state(cfg: &Config, target: &str) -> Result<State, CliError> {
     let keymap = KeyMap::build(&cfg.keys)?;
     let truecolor =
         cfg.truecolor || terminal_has_truecolor(std::env::var("COLORTERM").ok().as_deref());

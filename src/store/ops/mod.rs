@@ -4,6 +4,7 @@ pub mod admin;
 pub mod budget;
 pub mod content;
 pub mod facts;
+pub mod header;
 pub mod incidents;
 pub mod jobs;
 pub mod learning;
