@@ -697,7 +697,7 @@ fn news_elsewhere_flashes_once_marks_the_tab_and_rings_if_asked() {
         "new incident #2: sla_lag plan"
     );
     let bar = line(&render(&s, 120, 30), 1);
-    assert!(bar.contains("9 Incidents•"), "{bar}");
+    assert!(bar.contains("9 Incidents (2)•"), "{bar}");
     // Once: the same state again says nothing.
     s.flash = None;
     let effects = give_status(&mut s, status_with(&[1, 2], &[5]));
@@ -716,8 +716,9 @@ fn news_elsewhere_flashes_once_marks_the_tab_and_rings_if_asked() {
     update(&mut s, key('9'));
     assert!(!s.news.contains(&TabId::Incidents));
     let bar = line(&render(&s, 120, 30), 1);
-    assert!(!bar.contains("Incidents•"), "{bar}");
-    assert!(bar.contains("5 Safety•"), "{bar}");
+    assert!(!bar.contains("Incidents (2)•"), "{bar}");
+    assert!(bar.contains("9 Incidents (2)"), "{bar}");
+    assert!(bar.contains("5 Safety (3)•"), "{bar}");
     // News on the tab being looked at is not flashed.
     s.flash = None;
     give_status(&mut s, status_with(&[1, 2, 3], &[5, 6, 7]));

@@ -723,6 +723,8 @@ fn the_real_console_writes_nothing_raw_to_the_terminal() {
     });
     let home = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(console(home.path(), &db.url), 80, 24);
+    pty.wait_text("enter jumps to the item", SHORT);
+    pty.send("1");
     pty.wait_text("Data health", SHORT);
     pty.wait_text("connected", SHORT);
     // The corpus is on screen (the newest posts top the Outcomes tab).

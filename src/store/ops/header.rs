@@ -49,7 +49,8 @@ impl<B: Backend> HeaderStore for SqlStore<B> {
         );
         let open = "SELECT id, kind, subject FROM incidents WHERE state = 'open'
                     ORDER BY opened_at DESC, id DESC LIMIT 500";
-        let pending = "SELECT id FROM safety_reviews WHERE status = 'pending' ORDER BY id LIMIT 500";
+        let pending =
+            "SELECT id FROM safety_reviews WHERE status = 'pending' ORDER BY id LIMIT 500";
         let tiers = format!(
             "SELECT {RUN_COLUMNS} FROM job_runs WHERE job = 'budget_tier'
              ORDER BY started_at DESC, id DESC LIMIT 20"
