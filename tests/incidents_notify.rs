@@ -1094,3 +1094,52 @@ async fn a_permanent_refusal_gives_up_and_shows(db: &TestDb) {
     assert_eq!(db.store.undelivered(10).await.unwrap().len(), 1);
 }
 contract!(a_permanent_refusal_gives_up_and_shows);
+
+/// With no scheduler running, the console resolves what no longer applies: the demo's
+/// `sla_lag` on an AI job whose SLA shows `n/a` here does not stay open for ever.
+async fn the_console_resolves_what_no_longer_applies(db: &TestDb) {
+    let now = Utc::now();
+    db.store
+        .sync_schedules(&catalog::effective(&Default::default()), now)
+        .await
+        .unwrap();
+    db.store
+        .raise_incident(SLA_LAG, "expert_review", "warning", "late", now)
+        .await
+        .unwrap();
+    let cfg = Arc::new(Config::defaults_for_tests(db.target.clone()));
+    assert!(!cfg.ai.is_configured());
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(xbot::notify::standby::run(
+        db.store.clone(),
+        cfg,
+        "console".into(),
+        stop.clone(),
+    ));
+    let resolved = |all: &[xbot::store::ops::incidents::IncidentRecord]| {
+        all.iter()
+            .find(|i| i.kind == SLA_LAG && i.subject == "expert_review")
+            .is_some_and(|i| i.state == "resolved")
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let all = db.store.incidents(true, 50).await.unwrap();
+        if resolved(&all) || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.cancel();
+    task.await.unwrap();
+    let all = db.store.incidents(true, 50).await.unwrap();
+    let i = all
+        .iter()
+        .find(|i| i.kind == SLA_LAG && i.subject == "expert_review")
+        .unwrap();
+    assert_eq!(i.state, "resolved", "{i:?}");
+    assert!(
+        i.resolution.as_deref().unwrap().contains("SLA is n/a"),
+        "{i:?}"
+    );
+}
+contract!(the_console_resolves_what_no_longer_applies);

@@ -31,43 +31,18 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     ctx.progress(1, 3, "SLAs");
     let states = store.job_states().await?;
     let workers = store.workers().await?;
-    // Whether any live scheduler can run jobs that need AI.
-    let ai_somewhere = workers
-        .iter()
-        .any(|w| w.ai_configured && live_scheduler(std::slice::from_ref(w), now).is_some());
     let effective = crate::jobs::overview::applied_from_states(&ctx.cfg().jobs, &states);
-    let (mut late, mut streaks, mut not_applicable) = (Vec::new(), Vec::new(), Vec::new());
+    let not_applicable =
+        resolve_not_applicable(&**store, ctx.cfg(), &states, &workers, now).await?;
+    let (mut late, mut streaks) = (Vec::new(), Vec::new());
     for job in &effective {
         let name = job.spec.name;
         let Some(state) = states.iter().find(|s| s.schedule.job == name) else {
             continue;
         };
-        if !state.schedule.enabled {
-            // Disabled jobs have no SLA, and their failures page nobody.
-            let why = "not applicable: the job is disabled";
-            for kind in [SLA_LAG, FAILURE_STREAK, LEASE_EXPIRED] {
-                if store.clear_incident(kind, name, why, now).await?
-                    == crate::store::ops::incidents::Transition::Resolved
-                {
-                    not_applicable.push(name);
-                }
-            }
-            continue;
-        }
-        if let Some(why) = ai_unavailable(ctx.env, job) {
-            if ai_somewhere {
-                // A live scheduler with an AI endpoint judges this job: neither raise nor
-                // clear here, or two watchdogs would make it flap.
-                continue;
-            }
-            let note = format!(
-                "not applicable: no running scheduler can run the job ({why}); its SLA is n/a"
-            );
-            if store.clear_incident(SLA_LAG, name, &note, now).await?
-                == crate::store::ops::incidents::Transition::Resolved
-            {
-                not_applicable.push(name);
-            }
+        // Disabled jobs have no SLA, and a job no live scheduler can run is judged by
+        // `resolve_not_applicable` (or by the scheduler that can run it).
+        if !state.schedule.enabled || ai_unavailable(ctx.env, job).is_some() {
             continue;
         }
         let since = state.last_success_at.unwrap_or(state.schedule.created_at);
@@ -130,4 +105,48 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
             "not_applicable_resolved": not_applicable, "review_sla": review_sla,
         }),
     }))
+}
+
+/// Resolve the incidents that no longer apply, each with its reason: those of a disabled job
+/// (it has no SLA and its failures page nobody), and the `sla_lag` of a job that needs AI when
+/// neither this process nor any live scheduler has an AI endpoint (its SLA shows `n/a`). The
+/// watchdog runs it, and so does a console while no scheduler runs. Returns the jobs resolved.
+pub async fn resolve_not_applicable(
+    store: &dyn crate::store::Store,
+    cfg: &crate::config::Config,
+    states: &[crate::store::ops::jobs::JobState],
+    workers: &[crate::store::ops::workers::WorkerRecord],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<&'static str>, crate::store::StoreError> {
+    use crate::store::ops::incidents::Transition;
+    // Whether any live scheduler can run jobs that need AI.
+    let ai_somewhere = workers
+        .iter()
+        .any(|w| w.ai_configured && live_scheduler(std::slice::from_ref(w), now).is_some());
+    let effective = crate::jobs::overview::applied_from_states(&cfg.jobs, states);
+    let mut resolved = Vec::new();
+    for job in &effective {
+        let name = job.spec.name;
+        let Some(state) = states.iter().find(|s| s.schedule.job == name) else {
+            continue;
+        };
+        if !state.schedule.enabled {
+            let why = "not applicable: the job is disabled";
+            for kind in [SLA_LAG, FAILURE_STREAK, LEASE_EXPIRED] {
+                if store.clear_incident(kind, name, why, now).await? == Transition::Resolved {
+                    resolved.push(name);
+                }
+            }
+            continue;
+        }
+        let needs_ai = job.spec.ai != crate::budget::tiers::AiNeed::None && !job.spec.ai_optional;
+        if needs_ai && !cfg.ai.is_configured() && !ai_somewhere {
+            let note = "not applicable: no running scheduler can run the job (AI endpoint not \
+                        configured); its SLA is n/a";
+            if store.clear_incident(SLA_LAG, name, note, now).await? == Transition::Resolved {
+                resolved.push(name);
+            }
+        }
+    }
+    Ok(resolved)
 }

@@ -56,7 +56,15 @@ pub async fn run(store: StoreHandle, cfg: Arc<Config>, owner: String, stop: Canc
                 ).await {
                     tracing::debug!(error = %e, "scheduler watch failed");
                 }
-                // The watchdog is not running either: keep the review SLA watched.
+                // The watchdog is not running either: resolve what no longer applies, and keep
+                // the review SLA watched.
+                if let Ok(states) = store.job_states().await
+                    && let Err(e) = crate::jobs::job_watchdog::resolve_not_applicable(
+                        &*store, &cfg, &states, &workers, now,
+                    ).await
+                {
+                    tracing::debug!(error = %e, "not-applicable watch failed");
+                }
                 if let Err(e) = crate::jobs::incidents::observe_review_sla(
                     &*store, cfg.review_sla_minutes, now,
                 ).await {
