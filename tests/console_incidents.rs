@@ -214,3 +214,68 @@ async fn read_only_refuses_incident_actions() {
     }
     db.cleanup().await;
 }
+
+/// `enter` on a failure incident goes to the job with its failing run selected, and `enter`
+/// again shows that run in full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_on_a_failure_goes_to_the_failing_run() {
+    let db = demo_db().await;
+    let mut s = common::console_state(
+        common::console_setup("sqlite:///demo/xbot.db", false, true),
+        "dark",
+        now(),
+    );
+    // A job that just failed (the demo's failures are older than the recent runs shown).
+    use xbot::store::ops::jobs::{Claim, RunStatus, Trigger};
+    let t = Utc::now();
+    let Claim::Claimed { lease, .. } = db
+        .store
+        .claim("budget_tier", Trigger::Manual, "ops@box:1", 60, t)
+        .await
+        .unwrap()
+    else {
+        panic!("claimed")
+    };
+    db.store
+        .finish_run(&lease, RunStatus::Failed, Some("boom"), None, t)
+        .await
+        .unwrap();
+    db.store
+        .raise_incident(
+            "job_failure_streak",
+            "budget_tier",
+            "error",
+            "3 failures",
+            t,
+        )
+        .await
+        .unwrap();
+    let all = db.store.incidents(true, 100).await.unwrap();
+    let streak = all
+        .iter()
+        .find(|i| i.kind == "job_failure_streak" && i.subject == "budget_tier")
+        .unwrap();
+    open_tab(&mut s, &db, TabId::Incidents).await;
+    assert!(xbot::console::tabs::module(TabId::Incidents).focus(&mut s, &streak.id.to_string()));
+    update(&mut s, enter());
+    assert_eq!(s.tab, TabId::Jobs);
+    let q = tab_query(&s, TabId::Jobs);
+    feed(&mut s, &db, q).await;
+    let v = &s.tabs.jobs;
+    let sel = xbot::console::tabs::jobs::visible(v)[v.selected];
+    assert_eq!(v.overview[sel].job, streak.subject);
+    let i = v.run_selected.expect("a run of the job is selected");
+    let runs = xbot::console::tabs::jobs::shown_runs(v).1;
+    assert!(
+        matches!(runs[i].status.as_str(), "failed" | "abandoned"),
+        "{:?}",
+        runs[i]
+    );
+    let run_id = runs[i].id;
+    update(&mut s, enter());
+    let Mode::View { title, .. } = &s.mode else {
+        panic!("{:?}", s.mode)
+    };
+    assert!(title.contains(&format!("Run {run_id}")), "{title}");
+    db.cleanup().await;
+}

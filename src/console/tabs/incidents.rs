@@ -137,9 +137,12 @@ fn selected(v: &IncidentsView) -> Option<&IncidentRecord> {
 pub fn subject_of(i: &IncidentRecord) -> Option<(TabId, Option<String>)> {
     use crate::jobs::incidents as k;
     match i.kind.as_str() {
-        k::SLA_LAG | k::FAILURE_STREAK | k::LEASE_EXPIRED => {
-            Some((TabId::Jobs, Some(i.subject.clone())))
-        }
+        k::SLA_LAG => Some((TabId::Jobs, Some(i.subject.clone()))),
+        // The job with its failing run selected (enter again shows the run in full).
+        k::FAILURE_STREAK | k::LEASE_EXPIRED => Some((
+            TabId::Jobs,
+            Some(format!("{}{}", i.subject, super::jobs::FAILING_RUN)),
+        )),
         k::SCHEDULER_ABSENT => Some((TabId::Jobs, None)),
         k::BUDGET_TIER | k::AI_CIRCUIT => Some((TabId::Budget, None)),
         k::REVIEW_SLA => {

@@ -358,20 +358,40 @@ impl Tab for Module {
     }
 
     fn focus(&self, s: &mut State, id: &str) -> bool {
+        // `job` selects the job; `job!failing` (a jump from a failure incident) also gives the
+        // keys to its runs with the newest failed or abandoned run selected.
+        let (job, failing) = match id.strip_suffix(FAILING_RUN) {
+            Some(job) => (job, true),
+            None => (id, false),
+        };
         let v = &mut s.tabs.jobs;
-        match visible(v).iter().position(|&i| v.overview[i].job == id) {
-            Some(pos) => {
-                v.selected = pos;
-                true
+        let Some(pos) = visible(v).iter().position(|&i| v.overview[i].job == job) else {
+            return false;
+        };
+        v.selected = pos;
+        v.run_selected = None;
+        if failing {
+            let runs = shown_runs(v).1;
+            v.run_selected = runs
+                .iter()
+                .position(|r| matches!(r.status.as_str(), "failed" | "abandoned"));
+            if v.run_selected.is_none() {
+                s.info(format!(
+                    "no failed run of {} among its recent runs: enter shows its history",
+                    cell(job, 40)
+                ));
             }
-            None => false,
         }
+        true
     }
 
     fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
         draw(f, s, area)
     }
 }
+
+/// The suffix of a focus id that asks for the job's newest failing run (see `focus`).
+pub const FAILING_RUN: &str = "!failing";
 
 /// Sortable columns.
 pub const SORTS: [&str; 3] = ["catalog", "lag", "job"];
