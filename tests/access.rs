@@ -116,21 +116,17 @@ async fn a_read_only_role_reads_and_every_action_is_refused_by_the_database() {
             &["x", "not allowed", ENTER, "y"],
             db_refused,
         );
-        refused(
-            &mut pty,
-            "request a rewrite",
-            &["w", "again", ENTER],
-            db_refused,
-        );
+        // Without an AI endpoint another rewrite is refused before the database.
+        refused(&mut pty, "request a rewrite", &["w"], "no AI endpoint");
         pty.send("6");
         pty.wait_text("Accounts", WAIT);
         refused(&mut pty, "pin", &["P", "y"], db_refused);
         pty.send("3");
         pty.wait_text("versions (* active)", WAIT);
-        refused(&mut pty, "recompute weights", &["R"], db_refused);
+        refused(&mut pty, "recompute weights", &["R", "y"], db_refused);
         pty.send("8");
         pty.wait_text("over SLA", WAIT);
-        refused(&mut pty, "run a job", &["x"], db_refused);
+        refused(&mut pty, "run a job", &["x", "y"], db_refused);
         refused(&mut pty, "disable a job", &["e", "y"], db_refused);
         pty.send("q");
         assert!(pty.wait_exit(WAIT).success());
@@ -321,7 +317,8 @@ async fn secrets_never_reach_the_screen_logs_json_or_errors() {
         pty.send(":");
         pty.send("run plan");
         pty.send(ENTER);
-        screens.push(pty.wait_text("plan", WAIT));
+        screens.push(pty.wait_text("Run plan now", WAIT));
+        pty.send("y");
         std::thread::sleep(Duration::from_secs(3));
         screens.push(pty.screen());
         pty.send("q");

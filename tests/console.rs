@@ -610,7 +610,10 @@ fn command_mode_completes_and_runs() {
         panic!()
     };
     assert_eq!(input, "run offline_weight_map");
-    let effects = update(&mut s, code(KeyCode::Enter));
+    // Running a job changes what the bot does: asked first, then y runs it.
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(matches!(s.mode, Mode::Confirm(_)));
+    let effects = update(&mut s, key('y'));
     assert!(matches!(effects.as_slice(), [Effect::RunJob { job }] if job == "offline_weight_map"));
     update(&mut s, key(':'));
     for c in "theme mono".chars() {

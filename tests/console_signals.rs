@@ -65,7 +65,12 @@ async fn stop_during_a_job(stop: Stop) {
         pty.send(":");
         pty.send("run offline_weight_map");
         pty.send(ENTER);
-        pty.wait_text("1 running", Duration::from_secs(15));
+        // Running a job is confirmed with y.
+        pty.wait_text("Run offline_weight_map now", Duration::from_secs(15));
+        pty.send("y");
+        // The job's row says it runs here (the header may give its count's room to the
+        // database name at 100 columns).
+        pty.wait_text(" here ", Duration::from_secs(15));
         match stop {
             Stop::Sigterm => pty.signal(libc::SIGTERM),
             Stop::Sighup => pty.signal(libc::SIGHUP),

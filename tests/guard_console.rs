@@ -263,7 +263,7 @@ fn console_edit_to_critical_in_a_pty() {
     let short = Duration::from_secs(15);
     let home = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(common::xbot_command(home.path()), 100, 30);
-    pty.wait_text("Data health", long);
+    pty.wait_text("enter jumps to the item", long);
     pty.send("5");
     pty.wait_text("Queue", short);
     let db = home.path().join("data/xbot/xbot.db");

@@ -241,8 +241,14 @@ async fn walk(s: &mut State, db: &TestDb, now: DateTime<Utc>, w: u16, h: u16) ->
         let at = |what: &str| format!("{tab:?} {w}x{h} row {i} {what}");
         seen.extend(check(s, w, h, &at("list")));
         match tab {
+            // Enter goes to an incident's subject (another tab); `d` opens its details.
+            TabId::Incidents => {
+                act(s, db, now, Action::IncidentDetails).await;
+                seen.extend(check(s, w, h, &at("detail")));
+                close_view(s);
+            }
             // Enter opens a detail view (Outcomes: after a load) or loads a history pane.
-            TabId::Outcomes | TabId::Safety | TabId::Incidents | TabId::Replies | TabId::Jobs => {
+            TabId::Outcomes | TabId::Safety | TabId::Replies | TabId::Jobs => {
                 act(s, db, now, Action::Open).await;
                 seen.extend(check(s, w, h, &at("detail")));
                 close_view(s);
@@ -717,6 +723,8 @@ fn the_real_console_writes_nothing_raw_to_the_terminal() {
     });
     let home = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(console(home.path(), &db.url), 80, 24);
+    pty.wait_text("enter jumps to the item", SHORT);
+    pty.send("1");
     pty.wait_text("Data health", SHORT);
     pty.wait_text("connected", SHORT);
     // The corpus is on screen (the newest posts top the Outcomes tab).

@@ -491,3 +491,38 @@ async fn a_cancelled_run_publishes_nothing_and_releases_its_lease(db: &TestDb) {
     );
 }
 contract!(a_cancelled_run_publishes_nothing_and_releases_its_lease);
+
+/// A recompute on unchanged data adds no version identical to the active one: it says so, and
+/// the active map stays.
+async fn an_unchanged_weight_map_adds_no_version(db: &TestDb) {
+    demo(db, 800).await;
+    let env = env_for(db, "t@h:1");
+    assert_eq!(
+        status(&run(&env, "offline_weight_map").await),
+        RunStatus::Succeeded
+    );
+    let active = db.store.active_weight_map().await.unwrap().unwrap();
+    let versions = db.store.weight_maps(1000).await.unwrap().len();
+    let report = run(&env, "offline_weight_map").await;
+    let RunReport::Finished {
+        status, summary, ..
+    } = &report
+    else {
+        panic!("{report:?}")
+    };
+    assert_eq!(*status, RunStatus::Succeeded, "{report:?}");
+    let summary = summary.as_ref().unwrap();
+    assert!(
+        summary
+            .message
+            .starts_with(&format!("unchanged, {} stays active", active.version)),
+        "{}",
+        summary.message
+    );
+    assert_eq!(summary.details["unchanged"], true);
+    assert_eq!(summary.rows_written, 0);
+    assert_eq!(db.store.weight_maps(1000).await.unwrap().len(), versions);
+    let still = db.store.active_weight_map().await.unwrap().unwrap();
+    assert_eq!((still.id, still.version), (active.id, active.version));
+}
+contract!(an_unchanged_weight_map_adds_no_version);

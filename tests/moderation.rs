@@ -243,7 +243,8 @@ async fn decisions_follow_the_rules(db: &TestDb) {
         .await
         .unwrap();
     assert!(matches!(out, DecisionOutcome::LostRace { .. }));
-    // Asking for another rewrite keeps it pending, without a proposal.
+    // Asking for another rewrite keeps it pending, and keeps its proposal until a new one
+    // exists.
     let out = db
         .store
         .decide(
@@ -267,7 +268,10 @@ async fn decisions_follow_the_rules(db: &TestDb) {
         }
     );
     let r = db.store.review(part0).await.unwrap().unwrap();
-    assert!(r.proposed_rewrite.is_none());
+    assert_eq!(
+        r.proposed_rewrite.as_deref(),
+        Some("Magnesium-rich foods may support sleep for some people.")
+    );
     // A thread is queued once every part is decided.
     let edited = "Magnesium-rich foods may help some people sleep.".to_string();
     db.store
@@ -506,3 +510,33 @@ async fn the_expert_cap_holds_under_concurrent_calls(db: &TestDb) {
     assert!(matches!(core, Reserved::Granted { .. }), "{core:?}");
 }
 contract!(the_expert_cap_holds_under_concurrent_calls);
+
+/// Asking for another rewrite never loses the proposal: it stays, and can still be approved.
+async fn a_rewrite_request_keeps_the_proposal_approvable(db: &TestDb) {
+    let ids = seed_reviews(db, &[("keep", 0, "high")]).await;
+    let id = ids[0];
+    let out = db
+        .store
+        .decide(
+            &request(id, 1, Verdict::RequestRewrite { note: None }, "a"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(out, DecisionOutcome::Applied { .. }), "{out:?}");
+    let r = db.store.review(id).await.unwrap().unwrap();
+    assert_eq!(r.status, "pending");
+    let proposal = r.proposed_rewrite.clone().expect("the proposal is kept");
+    let out = db
+        .store
+        .decide(
+            &request(id, r.version, Verdict::ApproveRewrite, "b"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(out, DecisionOutcome::Applied { .. }), "{out:?}");
+    let r = db.store.review(id).await.unwrap().unwrap();
+    assert_eq!(r.final_text.as_deref(), Some(proposal.as_str()));
+}
+contract!(a_rewrite_request_keeps_the_proposal_approvable);

@@ -2,6 +2,7 @@
 
 mod console;
 mod guard;
+mod latency;
 
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,10 @@ pub enum BenchCommand {
     /// The medical safety guard's offline screen on a labelled corpus: confusion matrix,
     /// per-category recall, the targets and the time per post. No database.
     Guard(guard::GuardArgs),
+    /// Round trips and time of every CLI verb and console screen through a delay proxy that
+    /// simulates a far-away Postgres (`--rtt` ms), beside the same without it. Rejects one
+    /// pending review (run it on the demo dataset).
+    Latency(latency::LatencyArgs),
 }
 
 #[derive(Debug, Serialize)]
@@ -54,6 +59,7 @@ pub async fn run(cmd: BenchCommand, cfg: &Config) -> Result<(), CliError> {
     match cmd {
         BenchCommand::Console(args) => console::run(args, cfg).await,
         BenchCommand::Guard(args) => guard::run(args),
+        BenchCommand::Latency(args) => latency::run(args, cfg).await,
         BenchCommand::Weights { also, runs, json } => {
             let mut targets = vec![cfg.database.clone()];
             for url in &also {

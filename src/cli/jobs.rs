@@ -153,7 +153,11 @@ async fn list(cfg: &Config, json: bool) -> Result<(), CliError> {
             r.priority.clone(),
             r.ai.clone(),
             last,
-            minutes(r.lag_minutes),
+            if r.sla == SlaState::NeverRan {
+                "–".to_string()
+            } else {
+                minutes(r.lag_minutes)
+            },
             minutes(i64::from(r.max_lag_minutes)),
             r.sla.as_str().into(),
             running,
@@ -163,6 +167,10 @@ async fn list(cfg: &Config, json: bool) -> Result<(), CliError> {
     let late = rows.iter().filter(|r| r.sla == SlaState::Late).count();
     if late > 0 {
         crate::out!("\n{late} job(s) over their SLA");
+    }
+    let never = rows.iter().filter(|r| r.sla == SlaState::NeverRan).count();
+    if never > 0 {
+        crate::out!("{never} enabled job(s) never ran (is a scheduler, `xbot serve`, running?)");
     }
     Ok(())
 }

@@ -4,9 +4,11 @@
 pub mod bench;
 pub mod budget;
 pub mod demo;
+pub mod incidents;
 pub mod info;
 pub mod jobs;
 pub mod leaderboard;
+pub mod notify;
 pub mod output;
 pub mod replies;
 pub mod review;
@@ -96,16 +98,11 @@ pub enum Command {
     /// Weight-map versions: list, show, diff.
     #[command(subcommand)]
     Weights(weights::WeightsCommand),
-    /// Incidents, open first.
-    Incidents {
-        /// Include resolved incidents.
-        #[arg(long)]
-        all: bool,
-        #[arg(long, default_value_t = 50)]
-        limit: i64,
-        #[arg(long)]
-        json: bool,
-    },
+    /// Incidents, open first; acknowledge, resolve or note one (audited).
+    Incidents(incidents::IncidentsArgs),
+    /// Notification destinations: send a test message, list, forget.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
     /// Benchmarks on a real database.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -135,7 +132,8 @@ pub async fn run(command: Command, cfg: Config) -> Result<(), CliError> {
         Command::Jobs(cmd) => jobs::run(cmd, &cfg).await,
         Command::Serve => jobs::serve(&cfg).await,
         Command::Weights(cmd) => weights::run(cmd, &cfg).await,
-        Command::Incidents { all, limit, json } => weights::incidents(&cfg, all, limit, json).await,
+        Command::Incidents(args) => incidents::run(args, &cfg).await,
+        Command::Notify(cmd) => notify::run(cmd, &cfg).await,
         Command::Bench(cmd) => bench::run(cmd, &cfg).await,
         Command::Review(cmd) => review::run(cmd, &cfg).await,
         Command::Replies(cmd) => replies::run(cmd, &cfg).await,

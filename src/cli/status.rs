@@ -31,6 +31,10 @@ struct Status {
     tier: Tier,
     budget_day: String,
     timezone: String,
+    /// The most recently seen scheduler (`xbot serve`), if any ever ran here.
+    scheduler: Option<crate::store::ops::workers::WorkerRecord>,
+    /// Whether it beat within the last 90 s.
+    scheduler_alive: bool,
 }
 
 pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
@@ -40,7 +44,11 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
     let (start, end) = slots::day_bounds_utc(day, cfg.timezone);
     let health = store.data_health(now, start, end).await;
     let install = store.install_summary().await;
+    let workers = store.workers().await;
     store.close().await;
+    let workers = workers?;
+    let scheduler_alive = crate::notify::standby::live_scheduler(&workers, now).is_some();
+    let scheduler = workers.into_iter().max_by_key(|w| w.seen_at);
     let health = health?;
     let install = install?;
     let limit = cfg.budget.daily_limit_usd;
@@ -55,6 +63,8 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
         budget_day: day.to_string(),
         timezone: cfg.timezone.name().to_string(),
         health,
+        scheduler,
+        scheduler_alive,
     };
     if args.json {
         return print_json(&status);
@@ -101,5 +111,20 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
         status.budget_day,
         status.timezone
     );
+    match &status.scheduler {
+        None => crate::out!("scheduler               never seen  (start one: `xbot serve`)"),
+        Some(w) => crate::out!(
+            "scheduler               {}  {} seen {}",
+            if status.scheduler_alive {
+                "alive"
+            } else if w.stopped_at.is_some() {
+                "STOPPED"
+            } else {
+                "NOT SEEN"
+            },
+            crate::text::inert(&w.owner),
+            ago(now, w.seen_at)
+        ),
+    }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `xbot weights list|show|diff` and `xbot incidents`.
+//! `xbot weights list|show|diff|activate`.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -287,44 +287,4 @@ fn print_diff(from: &str, to: &str, deltas: &[WeightDelta]) {
         ]);
     }
     crate::out!("{}", t.render());
-}
-
-/// `xbot incidents`.
-pub async fn incidents(cfg: &Config, all: bool, limit: i64, json: bool) -> Result<(), CliError> {
-    let store = open_store(cfg, MigrationPolicy::Apply).await?;
-    let rows = store.incidents(all, limit.clamp(1, 10_000)).await;
-    store.close().await;
-    let rows = rows?;
-    if json {
-        return print_json(&rows);
-    }
-    if rows.is_empty() {
-        crate::out!("no {}incidents", if all { "" } else { "open " });
-        return Ok(());
-    }
-    let now = Utc::now();
-    let mut t = Table::new(&[
-        ("state", Align::Left),
-        ("severity", Align::Left),
-        ("kind", Align::Left),
-        ("subject", Align::Left),
-        ("opened", Align::Left),
-        ("resolved", Align::Left),
-        ("seen", Align::Right),
-        ("details", Align::Left),
-    ]);
-    for i in &rows {
-        t.row(vec![
-            i.state.to_uppercase(),
-            i.severity.clone(),
-            i.kind.clone(),
-            cell(&i.subject, 32),
-            ago(now, i.opened_at),
-            i.resolved_at.map_or("–".into(), |r| ago(now, r)),
-            i.count.to_string(),
-            cell(i.details.as_deref().unwrap_or(""), 70),
-        ]);
-    }
-    crate::out!("{}", t.render());
-    Ok(())
 }

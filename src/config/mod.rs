@@ -184,6 +184,13 @@ pub struct Config {
     pub log_level: String,
     /// How long a job lease lasts without a heartbeat (heartbeats come every sixth of it).
     pub job_lease_seconds: u32,
+    /// A pending safety review older than this opens a `review_sla` incident.
+    pub review_sla_minutes: u32,
+    /// No scheduler seen for this long while jobs are enabled opens a `scheduler_absent`
+    /// incident.
+    pub scheduler_absent_minutes: u32,
+    /// Where incident notifications go (`[notify.<name>]`; secrets masked everywhere).
+    pub notify: crate::notify::config::NotifyConfig,
     pub objective: ObjectiveParams,
     pub budget: BudgetConfig,
     pub ai: AiConfig,
@@ -194,6 +201,9 @@ pub struct Config {
     pub keys: BTreeMap<String, (Vec<String>, String)>,
     /// Use RGB colours from themes even when the terminal does not announce true colour.
     pub truecolor: bool,
+    /// `[console] bell`: ring the terminal bell when a new incident opens or a new review
+    /// waits while another tab is open.
+    pub console_bell: bool,
     /// Where each explicitly set value came from, for `xbot info`.
     pub origins: BTreeMap<String, String>,
 }
@@ -213,6 +223,14 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("XBOT_SOURCE_SCHEMA", &["source_schema"]),
     ("XBOT_LOG", &["log_level"]),
     ("XBOT_JOB_LEASE_SECONDS", &["job_lease_seconds"]),
+    (
+        "XBOT_INCIDENTS_REVIEW_SLA_MINUTES",
+        &["incidents", "review_sla_minutes"],
+    ),
+    (
+        "XBOT_INCIDENTS_SCHEDULER_ABSENT_MINUTES",
+        &["incidents", "scheduler_absent_minutes"],
+    ),
     ("XBOT_OBJECTIVE_ER_REF", &["objective", "er_ref"]),
     ("XBOT_OBJECTIVE_TAU", &["objective", "tau"]),
     (
@@ -245,8 +263,11 @@ const FILE_KEYS: &[&[&str]] = &[
     &["schema"],
     &["source_schema"],
     &["truecolor"],
+    &["console", "bell"],
     &["log_level"],
     &["job_lease_seconds"],
+    &["incidents", "review_sla_minutes"],
+    &["incidents", "scheduler_absent_minutes"],
     &["objective", "er_ref"],
     &["objective", "tau"],
     &["budget", "daily_limit_usd"],
@@ -277,7 +298,8 @@ pub fn load(
 
     let file_layer = read_file_layer(&paths)?;
     check_file_keys(&file_layer)?;
-    let env_layer = env_layer(env);
+    let mut env_layer = env_layer(env);
+    crate::notify::config::env_entries(&file_layer, env, &mut env_layer);
     let flag_layer = flag_layer(flags);
     let merged = file_layer.merge(env_layer).merge(flag_layer);
     build(paths, &merged, env)
@@ -318,6 +340,8 @@ fn check_file_keys(layer: &Layer) -> Result<(), ConfigError> {
                     catalog::OVERRIDE_FIELDS.contains(field)
                 }
                 ["budget", "prices", _, "input_per_m" | "output_per_m"] => true,
+                // Destinations are checked when they are read (names, kinds, fields).
+                ["notify", _, _] => true,
                 ["slots", day] => WEEKDAYS.contains(day),
                 // Action names are checked when the key map is built.
                 ["keys", _] => true,
@@ -546,6 +570,10 @@ fn build(
     };
 
     let job_lease_seconds = r.u32_in(&["job_lease_seconds"], 90, 2, 3600)?;
+    let review_sla_minutes = r.u32_in(&["incidents", "review_sla_minutes"], 60, 1, 10_080)?;
+    let scheduler_absent_minutes =
+        r.u32_in(&["incidents", "scheduler_absent_minutes"], 10, 1, 10_080)?;
+    let notify = crate::notify::config::read(layer, &mut r.origins)?;
     let objective = ObjectiveParams {
         er_ref: r.f64(
             &["objective", "er_ref"],
@@ -687,6 +715,7 @@ fn build(
         }
     }
     let truecolor = r.bool(&["truecolor"], false)?;
+    let console_bell = r.bool(&["console", "bell"], false)?;
 
     Ok(Config {
         paths,
@@ -700,6 +729,9 @@ fn build(
         schemas,
         log_level,
         job_lease_seconds,
+        review_sla_minutes,
+        scheduler_absent_minutes,
+        notify,
         objective,
         budget,
         ai,
@@ -708,6 +740,7 @@ fn build(
         jobs,
         keys,
         truecolor,
+        console_bell,
         origins: r.origins,
     })
 }
@@ -806,6 +839,11 @@ impl Config {
                 origin("refresh_seconds"),
             ),
             ("ascii".into(), self.ascii.to_string(), origin("ascii")),
+            (
+                "console.bell".into(),
+                self.console_bell.to_string(),
+                origin("console.bell"),
+            ),
             (
                 "auto_migrate".into(),
                 self.auto_migrate.to_string(),
@@ -909,6 +947,22 @@ impl Config {
         }
         for (job, o) in &self.jobs {
             rows.push((format!("jobs.{job}"), o.describe(), "config file".into()));
+        }
+        for key in [
+            "incidents.review_sla_minutes",
+            "incidents.scheduler_absent_minutes",
+        ] {
+            let v = if key.ends_with("review_sla_minutes") {
+                self.review_sla_minutes
+            } else {
+                self.scheduler_absent_minutes
+            };
+            rows.push((key.into(), v.to_string(), origin(key)));
+        }
+        // URLs and keys masked.
+        for (key, value) in self.notify.effective() {
+            let o = origin(&key);
+            rows.push((key, value, o));
         }
         rows
     }

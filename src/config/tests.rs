@@ -260,3 +260,22 @@ fn no_color_selects_the_mono_theme_unless_one_is_named() {
     .unwrap();
     assert_eq!(cfg.theme, "light");
 }
+
+#[test]
+fn the_console_bell_is_off_unless_asked_for() {
+    let f = config_file("");
+    assert!(
+        !load_with(&f, &[], FlagOverrides::default())
+            .unwrap()
+            .console_bell
+    );
+    let f = config_file("[console]\nbell = true\n");
+    assert!(
+        load_with(&f, &[], FlagOverrides::default())
+            .unwrap()
+            .console_bell
+    );
+    let f = config_file("[console]\nbell = \"loud\"\n");
+    let e = load_with(&f, &[], FlagOverrides::default()).unwrap_err();
+    assert!(e.to_string().contains("bell"), "{e}");
+}

@@ -145,6 +145,7 @@ pub fn on_action(s: &mut State, action: Action) -> Vec<Effect> {
             messages(s);
             Vec::new()
         }
+        Action::Copy => super::clipboard::copy(s),
         // Moves, open, left/right: the current tab's.
         other => tabs::module(s.tab).update(s, other),
     }
@@ -233,7 +234,7 @@ pub fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
             if s.refuse_if_read_only("run") {
                 return Vec::new();
             }
-            s.start_job(&job)
+            tabs::jobs::ask_run(s, &job, None)
         }
         Ok(Command::Cancel(job)) => {
             if s.refuse_if_read_only("cancel") {

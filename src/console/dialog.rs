@@ -35,6 +35,9 @@ pub struct Confirm {
     pub lines: Vec<String>,
     pub pending: Box<dyn OnConfirm>,
     pub typed: Option<(String, String)>,
+    /// Where `n` and esc go back to (the editor whose text is being confirmed, so that the
+    /// edit is kept); `None`: back to normal mode.
+    pub back: Option<Box<Mode>>,
 }
 
 /// A one-line text prompt.
@@ -48,6 +51,8 @@ pub struct Prompt {
 /// A multi-line editor (approving an edited text).
 pub struct Editor {
     pub area: TextArea<'static>,
+    /// The text it was opened with (leaving unchanged asks nothing).
+    pub start: String,
     /// What `purpose.screen` says about the current text (re-run on every change).
     pub warnings: Vec<String>,
     pub purpose: Box<dyn OnEdit>,
@@ -65,10 +70,14 @@ impl std::fmt::Debug for Editor {
 impl Editor {
     /// An editor holding `start` (made inert), the cursor at its end, already screened.
     pub fn new(start: &str, purpose: Box<dyn OnEdit>) -> Editor {
-        let mut area = TextArea::from(crate::text::inert_multiline(start).lines());
+        let start = crate::text::inert_multiline(start);
+        let mut area = TextArea::from(start.lines());
+        // A post is one long line: wrapped, so that all of it is on screen.
+        area.set_wrap_mode(tui_textarea::WrapMode::WordOrGlyph);
         area.move_cursor(tui_textarea::CursorMove::Bottom);
         area.move_cursor(tui_textarea::CursorMove::End);
         let mut ed = Editor {
+            start: start.lines().collect::<Vec<_>>().join("\n"),
             area,
             warnings: Vec::new(),
             purpose,
@@ -96,6 +105,38 @@ pub fn ask(s: &mut State, title: &str, lines: Vec<String>, pending: Box<dyn OnCo
         lines: lines.iter().map(|l| crate::text::inert(l)).collect(),
         pending,
         typed: None,
+        back: None,
+    });
+}
+
+/// Confirmed: throw an edit away.
+#[derive(Debug)]
+struct Discard;
+
+impl OnConfirm for Discard {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        s.info("edit discarded");
+        Vec::new()
+    }
+}
+
+/// Esc in an editor: leave at once if nothing was changed, else ask first (`n` and esc go
+/// back to the editor with the text as it was).
+pub fn ask_discard(s: &mut State, ed: Box<Editor>) {
+    if ed.text() == ed.start {
+        s.info("editor closed (nothing was changed)");
+        return;
+    }
+    let title = ed.purpose.title();
+    s.mode = Mode::Confirm(Confirm {
+        title: "Discard the edit?".into(),
+        lines: vec![format!(
+            "Throw away the changes made in{}? n or esc goes back to editing.",
+            title.trim_end_matches(['—', ' '])
+        )],
+        pending: Box::new(Discard),
+        typed: None,
+        back: Some(Box::new(Mode::Editor(ed))),
     });
 }
 

@@ -13,7 +13,6 @@ use super::tabbar::tab_texts;
 use super::tabs::{self, TabId};
 use super::theme::Role;
 use super::widgets::{block, hint, sep, spinner, tier_style, view_width, wrap_view};
-use crate::budget::tiers::{share, tier_for};
 
 /// The smallest screen the console draws on.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
@@ -39,6 +38,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     tabs::module(s.tab).draw(f, s, body);
     draw_footer(f, s, footer);
     draw_dialog(f, s, body);
+    super::theme::unhide_glyphs(f.buffer_mut(), &s.theme);
 }
 
 fn too_small(f: &mut Frame, s: &State, area: Rect) {
@@ -67,17 +67,21 @@ fn draw_header(f: &mut Frame, s: &State, area: Rect) {
     let base = s.theme.style(Role::Header);
     let badge = s.theme.style(Role::HeaderBadge);
     let sep = sep(s);
-    let mut left: Vec<Span> = vec![
+    let width =
+        |spans: &[Span]| -> usize { spans.iter().map(|sp| crate::text::width(&sp.content)).sum() };
+    let name = vec![
         Span::styled(" xbot", base.add_modifier(Modifier::BOLD)),
         Span::styled(sep, base),
     ];
-    // Connection state, the most important fact after the name.
-    match &s.conn {
-        Conn::Connected => left.push(Span::styled(
+    // Connection state, the most important fact after the name: never cut (the retry
+    // countdown gives way when the line is short).
+    let mut conn_short = None;
+    let conn = match &s.conn {
+        Conn::Connected => Span::styled(
             format!("{} connected", if s.setup.ascii { "*" } else { "●" }),
             base,
-        )),
-        Conn::Connecting => left.push(Span::styled(format!("{} connecting", spinner(s)), base)),
+        ),
+        Conn::Connecting => Span::styled(format!("{} connecting", spinner(s)), base),
         Conn::Disconnected {
             since, retry_at, ..
         } => {
@@ -88,83 +92,209 @@ fn draw_header(f: &mut Frame, s: &State, area: Rect) {
             } else {
                 format!("retry in {retry}s")
             };
-            left.push(Span::styled(
-                format!("DISCONNECTED {down}s, {next}"),
+            conn_short = Some(Span::styled(
+                format!("DISCONNECTED {down}s"),
                 s.theme.style(Role::Critical),
             ));
+            Span::styled(
+                format!("DISCONNECTED {down}s, {next}"),
+                s.theme.style(Role::Critical),
+            )
         }
-    }
-    left.push(Span::styled(sep, base));
+    };
+    // Facts that give way, whole, from the least important, when the line is full.
+    let mut optional: Vec<Vec<Span>> = Vec::new();
     if let Some(st) = &s.status {
-        let limit = s.setup.daily_limit_usd;
-        let tier = tier_for(st.spend_today_usd, limit);
-        left.push(Span::styled(
-            format!(
-                " {} {:.0}% ",
-                tier.as_str(),
-                100.0 * share(st.spend_today_usd, limit)
-            ),
-            tier_style(s, tier).add_modifier(Modifier::BOLD),
-        ));
-        left.push(Span::styled(sep, base));
+        // The tier the system applies: as its last budget_tier run recorded it.
+        optional.push(match &st.tier {
+            Some(t) => {
+                let mut spans = vec![Span::styled(
+                    format!(" {} {:.0}% ", t.tier.as_str(), 100.0 * t.share),
+                    tier_style(s, t.tier).add_modifier(Modifier::BOLD),
+                )];
+                let age = s.now - t.at;
+                if age > chrono::Duration::minutes(TIER_STALE_MINUTES) {
+                    spans.push(Span::styled(
+                        format!(" {} ago", tabs::age(s.now, t.at)),
+                        s.theme.style(Role::Warn).patch(base),
+                    ));
+                }
+                spans.push(Span::styled(sep, base));
+                spans
+            }
+            None => vec![
+                Span::styled("tier: no budget_tier run", base),
+                Span::styled(sep, base),
+            ],
+        });
         let inc_style = if st.open_incidents > 0 {
             s.theme.style(Role::Warn).patch(base)
         } else {
             base
         };
-        left.push(Span::styled(
-            format!(
-                "{} incident{}",
-                st.open_incidents,
-                if st.open_incidents == 1 { "" } else { "s" }
+        optional.push(vec![
+            Span::styled(
+                format!(
+                    "{} incident{}",
+                    st.open_incidents,
+                    if st.open_incidents == 1 { "" } else { "s" }
+                ),
+                inc_style,
             ),
-            inc_style,
-        ));
-        left.push(Span::styled(sep, base));
+            Span::styled(sep, base),
+        ]);
         let running = st.running.len().max(s.jobs_here.len());
         let run_text = if running > 0 {
             format!("{} {running} running", spinner(s))
         } else {
             "0 running".into()
         };
-        left.push(Span::styled(run_text, base));
-        left.push(Span::styled(sep, base));
+        optional.push(vec![Span::styled(run_text, base), Span::styled(sep, base)]);
     }
-    left.push(Span::styled(
+    optional.push(vec![Span::styled(
         format!(
             "{} {}",
             s.now.with_timezone(&s.setup.tz).format("%H:%M"),
             tz_label(s)
         ),
         base,
-    ));
+    )]);
 
+    // Safety badges: never cut.
+    let total = area.width as usize;
     let mut right: Vec<Span> = Vec::new();
-    if s.setup.demo {
-        right.push(Span::styled(" DEMO ", badge));
-        right.push(Span::raw(" "));
+    for (on, text) in [
+        (s.setup.demo, " DEMO "),
+        (s.setup.read_only, " READ-ONLY "),
+        (s.paused, " PAUSED "),
+    ] {
+        if on {
+            right.push(Span::styled(text, badge));
+            right.push(Span::raw(" "));
+        }
     }
-    if s.setup.read_only {
-        right.push(Span::styled(" READ-ONLY ", badge));
-        right.push(Span::raw(" "));
+    // The target keeps its distinguishing part (host and database) before any optional fact.
+    let target_min =
+        crate::text::width(&shrink_target(&s.setup.target, 0)).min(40) + crate::text::width(sep);
+    let mut conn_sep = vec![conn, Span::styled(sep, base)];
+    if let Some(short) = conn_short
+        && width(&name) + width(&conn_sep) + width(&right) + target_min > total
+    {
+        conn_sep[0] = short;
     }
-    if s.paused {
-        right.push(Span::styled(" PAUSED ", badge));
-        right.push(Span::raw(" "));
+    let fixed = width(&name) + width(&conn_sep) + width(&right);
+    let mut budget = total.saturating_sub(fixed + target_min);
+    let mut keep = vec![false; optional.len()];
+    for (i, part) in optional.iter().enumerate() {
+        let w = width(part);
+        if w <= budget {
+            keep[i] = true;
+            budget -= w;
+        } else {
+            break;
+        }
     }
-    let right_w: usize = right.iter().map(|sp| crate::text::width(&sp.content)).sum();
-    // The target (password already masked) fills what is left, truncated.
-    let used: usize = left.iter().map(|sp| crate::text::width(&sp.content)).sum();
-    let room = (area.width as usize).saturating_sub(used + right_w + 3);
-    if room > 8 {
-        let target = crate::text::cell(&s.setup.target, room);
-        left.insert(2, Span::styled(format!("{target}{sep}"), base));
+    let mut left = name;
+    let kept: Vec<Span> = optional
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .flat_map(|(p, _)| p)
+        .collect();
+    let used = fixed + width(&kept);
+    let room = total.saturating_sub(used + crate::text::width(sep));
+    let target = if room >= 4 {
+        shrink_target(&crate::text::inert(&s.setup.target), room)
+    } else {
+        String::new()
+    };
+    if !target.is_empty() {
+        left.push(Span::styled(format!("{target}{sep}"), base));
     }
-    let used: usize = left.iter().map(|sp| crate::text::width(&sp.content)).sum();
-    let pad = (area.width as usize).saturating_sub(used + right_w);
+    left.extend(conn_sep);
+    left.extend(kept);
+    // No separator dangling before the badges.
+    if let Some(last) = left.last()
+        && last.content == sep
+    {
+        left.pop();
+    }
+    let pad = total.saturating_sub(width(&left) + width(&right));
     left.push(Span::styled(" ".repeat(pad), base));
     left.extend(right);
     f.render_widget(Paragraph::new(Line::from(left)).style(base), area);
+}
+
+/// A recorded tier older than this shows its age in the header (budget_tier runs every 5
+/// minutes when a scheduler runs).
+const TIER_STALE_MINUTES: i64 = 15;
+
+/// The database target cut to `room` columns, keeping what tells one database from another:
+/// the host and database name of a URL (scheme, user, port and parameters go first), the file
+/// name of a SQLite path. With `room` 0: the shortest form that keeps both.
+pub fn shrink_target(target: &str, room: usize) -> String {
+    use crate::text::width;
+    if width(target) <= room {
+        return target.to_string();
+    }
+    let (scheme, rest) = target.split_once("://").unwrap_or(("", target));
+    let mut forms: Vec<String> = Vec::new();
+    if scheme.starts_with("sqlite") || !rest.contains('/') || rest.starts_with('/') {
+        // A file: its path, then its last directories, then its name.
+        let path = rest;
+        forms.push(path.to_string());
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for keep in (1..parts.len()).rev() {
+            forms.push(format!("…/{}", parts[parts.len() - keep..].join("/")));
+        }
+    } else {
+        let no_query = rest.split('?').next().unwrap_or(rest);
+        let (userinfo, hostpath) = match no_query.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, no_query),
+        };
+        let (hostport, db) = hostpath.split_once('/').unwrap_or((hostpath, ""));
+        let host = hostport
+            .rsplit_once(':')
+            .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+            .map_or(hostport, |(h, _)| h);
+        if let Some(u) = userinfo {
+            forms.push(format!("{scheme}://{u}@{hostpath}"));
+        }
+        forms.push(format!("{scheme}://{hostpath}"));
+        forms.push(hostpath.to_string());
+        forms.push(format!("{host}/{db}"));
+        // A long host name loses its end first (the shared domain: `db-primary.eu-west-2…`,
+        // `db.<project>.supabase…` keep what tells servers apart), then the database name
+        // is all that is left.
+        let db_w = width(db) + 1;
+        if room > db_w + 4 {
+            let host_room = room - db_w;
+            let mut head = String::new();
+            for c in host.chars() {
+                if width(&head) + 2 > host_room {
+                    break;
+                }
+                head.push(c);
+            }
+            forms.push(format!("{head}…/{db}"));
+        }
+        forms.push(db.to_string());
+    }
+    if room == 0 {
+        // The distinguishing form: host/db, or the file's last directory and name.
+        return forms
+            .iter()
+            .rev()
+            .find(|f| f.contains('/'))
+            .cloned()
+            .unwrap_or_default();
+    }
+    let last = forms.last().cloned().unwrap_or_else(|| target.to_string());
+    forms
+        .into_iter()
+        .find(|f| width(f) <= room)
+        .unwrap_or_else(|| crate::text::cell(&last, room))
 }
 
 fn tz_label(s: &State) -> String {

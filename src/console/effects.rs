@@ -8,7 +8,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, Status};
+use super::msg::{ActionResult, Effect, LoadError, Loaded, Msg, Query, RecordedTier, Status};
 use super::state::Setup;
 use super::tabs;
 use crate::identity::Via;
@@ -224,6 +224,22 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
+            Effect::Rewrite { review_id } => {
+                tokio::spawn(async move {
+                    let label = format!("another rewrite of #{review_id}");
+                    let operator = crate::identity::Operator::current().via(Via::Console);
+                    let result = crate::ai::rewrite::another_rewrite(
+                        &ex.store,
+                        &ex.env.cfg,
+                        review_id,
+                        &operator,
+                    )
+                    .await
+                    .map(|r| ActionResult::Decision(r.outcome))
+                    .map_err(|e| e.to_string());
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
             Effect::SetOverride {
                 username,
                 to,
@@ -268,7 +284,34 @@ impl Executor {
                     let _ = ex.tx.send(Msg::ActionDone { label, result });
                 });
             }
-            Effect::Quit | Effect::Suspend | Effect::Redraw => {}
+            Effect::ActOnIncident(req) => {
+                tokio::spawn(async move {
+                    let label = format!("incident #{}", req.incident_id);
+                    let now = Utc::now();
+                    let result = match ex.store.act_on_incident(&req, now).await {
+                        Ok(outcome) => {
+                            let (text, applied) = outcome.describe(
+                                req.incident_id,
+                                &req.action,
+                                &req.operator.name(),
+                                now,
+                            );
+                            Ok(if applied {
+                                ActionResult::Done(text)
+                            } else {
+                                ActionResult::NotApplied(text)
+                            })
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = ex.tx.send(Msg::ActionDone { label, result });
+                });
+            }
+            Effect::Quit
+            | Effect::Suspend
+            | Effect::Redraw
+            | Effect::Clipboard(_)
+            | Effect::Bell => {}
         }
     }
 
@@ -302,13 +345,15 @@ pub async fn load(
         Query::Status => {
             // The connection check first: it fails at once when the server is gone.
             store.ping().await?;
-            let spend = store.spend_between(day_start, day_end).await?;
-            let open = store.incidents(false, 500).await?.len();
-            let running = store.running_runs().await?;
+            // Then one round trip on Postgres for all the header's figures.
+            let h = store.header_figures(day_start, day_end).await?;
             Loaded::Status(Status {
-                spend_today_usd: spend,
-                open_incidents: open,
-                running,
+                spend_today_usd: h.spend_usd,
+                open_incidents: usize::try_from(h.open_incidents).unwrap_or(0),
+                running: h.running,
+                tier: RecordedTier::from_runs(&h.tier_runs),
+                incident_ids: h.incident_ids,
+                pending_ids: h.pending_ids,
             })
         }
         Query::Outcomes(q) => {
@@ -369,16 +414,12 @@ pub async fn load(
                     now,
                 ),
                 recent: store.run_history(None, RECENT_RUNS).await?,
+                workers: store.workers().await?,
             }
         }
         Query::JobHistory(job) => Loaded::JobHistory {
             job: job.clone(),
             runs: store.run_history(Some(job), 40).await?,
-        },
-        Query::Incidents => Loaded::Incidents {
-            incidents: store.incidents(true, 200).await?,
-            events: store.events(200).await?,
-            audit: store.audit(None, 100).await?,
         },
         Query::Detail(id) => Loaded::Detail {
             decision: store.decision_detail(id).await?.map(Box::new),

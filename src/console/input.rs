@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use super::actions::{on_action, run_command, set_filter, theme_names};
 use super::command;
+use super::dialog::ask_discard;
 use super::keymap::{Action, Key};
 use super::msg::Effect;
 use super::state::{Confirm, Mode, State};
@@ -218,17 +219,21 @@ pub fn on_key(s: &mut State, ev: KeyEvent) -> Vec<Effect> {
             _ => (Mode::Command { input, cycle }, Vec::new()),
         },
         Mode::Confirm(mut c) => match (&mut c.typed, ev.code) {
-            (_, KeyCode::Esc) => {
-                s.info("cancelled");
-                (Mode::Normal, Vec::new())
+            (_, KeyCode::Esc) | (None, KeyCode::Char('n') | KeyCode::Char('N')) => {
+                match c.back.take() {
+                    Some(back) => {
+                        s.info("back to editing");
+                        (*back, Vec::new())
+                    }
+                    None => {
+                        s.info("cancelled");
+                        (Mode::Normal, Vec::new())
+                    }
+                }
             }
             _ if ctrl_c => (Mode::Normal, Vec::new()),
             (None, KeyCode::Char('y') | KeyCode::Char('Y')) => {
                 (Mode::Normal, c.pending.confirmed(s))
-            }
-            (None, KeyCode::Char('n') | KeyCode::Char('N')) => {
-                s.info("cancelled");
-                (Mode::Normal, Vec::new())
             }
             (Some((word, typed)), KeyCode::Enter) => {
                 if typed.trim() == word {
@@ -275,11 +280,15 @@ pub fn on_key(s: &mut State, ev: KeyEvent) -> Vec<Effect> {
             let submit =
                 ev.modifiers.contains(KeyModifiers::CONTROL) && ev.code == KeyCode::Char('s');
             if ev.code == KeyCode::Esc || ctrl_c {
-                s.info("edit discarded");
+                ask_discard(s, ed);
                 (Mode::Normal, Vec::new())
             } else if submit {
                 let text = ed.text().trim().to_string();
                 if ed.purpose.submitted(s, text, &ed.warnings) {
+                    // `n` or esc at the confirmation comes back here, the edit kept.
+                    if let Mode::Confirm(c) = &mut s.mode {
+                        c.back = Some(Box::new(Mode::Editor(ed)));
+                    }
                     (Mode::Normal, Vec::new())
                 } else {
                     (Mode::Editor(ed), Vec::new())

@@ -49,6 +49,7 @@ pub enum Action {
     Suspend,
     Redraw,
     Messages,
+    Copy,
     // Leaderboards
     LambdaUp,
     LambdaDown,
@@ -75,6 +76,11 @@ pub enum Action {
     RunJob,
     CancelJob,
     ToggleJob,
+    // Incidents
+    AckIncident,
+    ResolveIncident,
+    NoteIncident,
+    IncidentDetails,
 }
 
 /// A key binding as data: the action, its config name, default keys, the help text, the footer
@@ -227,6 +233,13 @@ impl Action {
                 Global,
                 &["!"],
                 "this session's messages in full",
+            ),
+            (
+                Copy,
+                "copy",
+                Global,
+                &["c"],
+                "copy the selected id (again: its text, then its raw JSON)",
             ),
         ];
         out.extend(rest);

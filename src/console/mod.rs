@@ -7,6 +7,7 @@
 //! 20 times a second. The UI task never waits on the database.
 
 pub mod actions;
+pub mod clipboard;
 pub mod command;
 pub mod dialog;
 pub mod draw;
@@ -61,6 +62,7 @@ pub fn setup_from(cfg: &Config, target: String) -> Setup {
         slots: cfg.slots.clone(),
         ai_configured: cfg.ai.is_configured(),
         job_overrides: cfg.jobs.clone(),
+        bell: cfg.console_bell,
     }
 }
 
@@ -79,8 +81,20 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
     {
         tracing::warn!(error = %e, "could not write the job schedules");
     }
+    let owner = Operator::current().lease_owner();
+    if let Err(e) = crate::notify::register(&*store, &cfg, &owner).await {
+        tracing::warn!(error = %e, "could not register notification destinations");
+    }
     let setup = setup_from(&cfg, store.target().to_string());
     let cfg = Arc::new(cfg);
+    // While no `xbot serve` runs, this console delivers notifications and watches for it.
+    let standby = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(crate::notify::standby::run(
+        store.clone(),
+        cfg.clone(),
+        owner,
+        standby.clone(),
+    ));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let executor = Executor {
         store: store.clone(),
@@ -100,6 +114,7 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
 
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
+    let changes = spawn_changes(store.clone(), tx.clone());
     spawn_signals(tx.clone());
     for e in update::refresh(&mut state) {
         executor.spawn(e);
@@ -135,6 +150,20 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
                     }
                     state.dirty = true;
                 }
+                Effect::Bell => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                }
+                Effect::Clipboard(text) => {
+                    // Between frames, straight to the terminal: nothing on screen moves.
+                    use std::io::Write;
+                    let tmux = std::env::var_os("TMUX").is_some();
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(clipboard::osc52(&text, tmux).as_bytes());
+                    let _ = out.flush();
+                }
                 Effect::Redraw => {
                     // Clears the screen and forgets the last frame, so the next draw writes
                     // every cell (`ctrl+l`, and SIGCONT after a stop).
@@ -165,8 +194,11 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    standby.cancel();
     drop(_guard);
     terminal::release(term);
+    changes.abort();
+    let _ = changes.await;
     store.close().await;
     result
 }
@@ -199,6 +231,50 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
 }
 
 /// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
+/// Live updates: a change committed to xbot's own tables anywhere reloads the screen (see
+/// `store::changes`). A broken feed is reopened after a pause, and the screen reloaded since
+/// changes may have been missed.
+pub fn spawn_changes(
+    store: crate::store::StoreHandle,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> tokio::task::JoinHandle<()> {
+    use crate::store::changes::Change;
+    tokio::spawn(async move {
+        loop {
+            let mut feed = match store.change_feed().await {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::debug!(error = %e, "no change feed; retrying");
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    continue;
+                }
+            };
+            loop {
+                match feed.next().await {
+                    Ok(change) => {
+                        if change == Change::Reconnected {
+                            tracing::info!("change feed reconnected");
+                        }
+                        // A burst (a decision notifies its review and its audit row, delivered
+                        // together at commit) reloads once: loads are single-flight.
+                        if tx.send(Msg::DataChanged).is_err() {
+                            feed.close().await;
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "change feed broken; reopening");
+                        feed.close().await;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        let _ = tx.send(Msg::DataChanged);
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
 fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));

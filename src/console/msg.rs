@@ -17,7 +17,7 @@ use crate::learning::leaderboard::LeaderboardEntry;
 use crate::learning::replies::OperatorOverride;
 use crate::store::ops::budget::BudgetReport;
 use crate::store::ops::facts::{DecisionDetail, FactQuery, FactRow, SlotCount};
-use crate::store::ops::incidents::{EventRecord, IncidentRecord};
+use crate::store::ops::incidents::IncidentRequest;
 use crate::store::ops::jobs::RunRecord;
 use crate::store::ops::replies::AccountRecord;
 use crate::store::ops::reviews::{AuditRecord, DecisionOutcome, DecisionRequest, ReviewRecord};
@@ -53,6 +53,9 @@ pub enum Msg {
         label: String,
         result: Result<ActionResult, String>,
     },
+    /// Another process (or this one) committed a change to xbot's own tables, or the change
+    /// feed reconnected: reload what is on screen.
+    DataChanged,
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate(&'static str),
     /// SIGCONT: the process was stopped (`ctrl+z` then `fg`, or a stop from outside) and runs
@@ -78,6 +81,8 @@ pub enum ActionResult {
         refused: usize,
     },
     Done(String),
+    /// The action was not applied (someone got there first, or it was refused): why.
+    NotApplied(String),
 }
 
 /// The header's facts, refreshed with every tab.
@@ -86,6 +91,45 @@ pub struct Status {
     pub spend_today_usd: f64,
     pub open_incidents: usize,
     pub running: Vec<RunRecord>,
+    /// The tier the system applies, as its last `budget_tier` run recorded it (the worker's
+    /// day and limit, not this viewer's `--timezone` and config).
+    pub tier: Option<RecordedTier>,
+    /// The open incidents (id, kind, subject) and the pending reviews' ids, to notice new
+    /// ones while another tab is open.
+    pub incident_ids: Vec<(i64, String, String)>,
+    pub pending_ids: Vec<i64>,
+}
+
+/// A budget tier as a `budget_tier` run recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedTier {
+    pub tier: crate::budget::tiers::Tier,
+    /// Share of the daily limit spent (0..).
+    pub share: f64,
+    pub at: DateTime<Utc>,
+    pub run_id: i64,
+}
+
+impl RecordedTier {
+    /// The tier of the newest succeeded run among `runs` (newest first) that recorded one.
+    pub fn from_runs(runs: &[RunRecord]) -> Option<RecordedTier> {
+        runs.iter()
+            .filter(|r| r.status == "succeeded")
+            .find_map(|r| {
+                let stats: serde_json::Value = serde_json::from_str(r.stats.as_deref()?).ok()?;
+                let d = &stats["details"];
+                let name = d["tier"].as_str()?;
+                let tier = crate::budget::tiers::Tier::ALL
+                    .into_iter()
+                    .find(|t| t.as_str() == name)?;
+                Some(RecordedTier {
+                    tier,
+                    share: d["share"].as_f64().filter(|x| x.is_finite()).unwrap_or(0.0),
+                    at: r.finished_at.unwrap_or(r.started_at),
+                    run_id: r.id,
+                })
+            })
+    }
 }
 
 /// The data a load brings back.
@@ -126,15 +170,12 @@ pub enum Loaded {
     Jobs {
         overview: Vec<JobOverview>,
         recent: Vec<RunRecord>,
+        /// Scheduler heartbeats (when `xbot serve` was last seen alive).
+        workers: Vec<crate::store::ops::workers::WorkerRecord>,
     },
     JobHistory {
         job: String,
         runs: Vec<RunRecord>,
-    },
-    Incidents {
-        incidents: Vec<IncidentRecord>,
-        events: Vec<EventRecord>,
-        audit: Vec<AuditRecord>,
     },
     Detail {
         decision: Option<Box<DecisionDetail>>,
@@ -157,7 +198,6 @@ impl Loaded {
             Loaded::Replies { .. } | Loaded::AccountHistory { .. } => TabId::Replies,
             Loaded::Budget { .. } => TabId::Budget,
             Loaded::Jobs { .. } | Loaded::JobHistory { .. } => TabId::Jobs,
-            Loaded::Incidents { .. } => TabId::Incidents,
             Loaded::Tab(tab, _) => *tab,
         })
     }
@@ -215,7 +255,6 @@ pub enum Query {
     Budget,
     Jobs,
     JobHistory(String),
-    Incidents,
     Detail(String),
     /// A tab's load through its own module ([`super::tabs::Tab::load`]).
     Tab(TabId),
@@ -234,7 +273,6 @@ impl Query {
             Query::Replies => LoadSlot::Tab(TabId::Replies),
             Query::Budget => LoadSlot::Tab(TabId::Budget),
             Query::Jobs => LoadSlot::Tab(TabId::Jobs),
-            Query::Incidents => LoadSlot::Tab(TabId::Incidents),
             Query::Tab(tab) => LoadSlot::Tab(*tab),
             Query::AccountHistory(_) | Query::JobHistory(_) | Query::Detail(_) => LoadSlot::Side,
         }
@@ -281,10 +319,21 @@ pub enum Effect {
         id: String,
         version: String,
     },
+    /// Acknowledge, resolve or note an incident (the store audits it).
+    ActOnIncident(IncidentRequest),
     /// Leave: cancel jobs started here, restore the terminal.
     Quit,
     /// Ctrl-Z: give the terminal back and stop until resumed.
     Suspend,
     /// Clear the screen and draw everything again.
     Redraw,
+    /// Ask the model for another rewrite of a pending review; the store replaces the proposal
+    /// only once the new one exists (as `xbot review rewrite`).
+    Rewrite {
+        review_id: i64,
+    },
+    /// Put this text on the operator's clipboard (OSC 52).
+    Clipboard(String),
+    /// Ring the terminal bell (BEL), when the config asks for it.
+    Bell,
 }

@@ -33,6 +33,8 @@ pub struct Setup {
     pub ai_configured: bool,
     /// The config's per-job overrides (for the Jobs tab's effective schedule).
     pub job_overrides: std::collections::BTreeMap<String, crate::jobs::catalog::JobOverride>,
+    /// `[console] bell`: ring the terminal bell on a new incident or pending review.
+    pub bell: bool,
 }
 
 /// The database connection as the console sees it.
@@ -106,6 +108,13 @@ pub enum Mode {
     Editor(Box<Editor>),
 }
 
+/// Ids already seen in the header's status, to notice new ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Known {
+    pub incidents: std::collections::BTreeSet<i64>,
+    pub pending: std::collections::BTreeSet<i64>,
+}
+
 /// Load bookkeeping: the newest request per slot, and when each tab last loaded.
 #[derive(Debug, Clone, Default)]
 pub struct Loads {
@@ -144,6 +153,14 @@ pub struct State {
     pub activity: Vec<Activity>,
     /// Every flash of this session, newest last (`!` shows them in full).
     pub messages: Vec<Flash>,
+    /// The open incidents and pending reviews the operator has been told of (`None` until the
+    /// first status: what is there at start-up is not news).
+    pub known: Option<Known>,
+    /// Tabs with news the operator has not looked at (marked in the tab bar until shown).
+    pub news: std::collections::BTreeSet<TabId>,
+    /// The last copy (`c`): tab, the row's first choice, which choice, when; a second `c` on
+    /// the same row soon after copies the next choice.
+    pub copied: Option<(TabId, String, usize, DateTime<Utc>)>,
     pub quit: bool,
     /// Something visible changed: draw.
     pub dirty: bool,
@@ -162,7 +179,8 @@ impl State {
             operator,
             keymap,
             theme,
-            tab: TabId::Outcomes,
+            // The landing screen: what is wrong first.
+            tab: TabId::Overview,
             mode: Mode::Normal,
             now,
             size: (80, 24),
@@ -177,6 +195,9 @@ impl State {
             jobs_here: BTreeMap::new(),
             activity: Vec::new(),
             messages: Vec::new(),
+            copied: None,
+            known: None,
+            news: Default::default(),
             quit: false,
             dirty: true,
         }
@@ -285,6 +306,7 @@ impl State {
             return Vec::new();
         }
         self.tab = tab;
+        self.news.remove(&tab);
         let fresh = self
             .loads
             .updated

@@ -15,6 +15,18 @@ fn short_label(tab: TabId, letters: usize) -> String {
     format!("{} {}", tab.number(), &t[..t.len().min(letters)])
 }
 
+/// What waits for the operator behind a tab, from the header's status: pending reviews on
+/// Safety, open incidents on Incidents (`Safety (7)`). None when nothing waits or it is unknown.
+fn waiting(s: &State, tab: TabId) -> Option<usize> {
+    let st = s.status.as_ref()?;
+    let n = match tab {
+        TabId::Safety => st.pending_ids.len(),
+        TabId::Incidents => st.open_incidents,
+        _ => 0,
+    };
+    (n > 0).then_some(n)
+}
+
 /// The text of each tab in the bar. The widest form that fits wins: full labels, then four and
 /// three (then two) letters for the inactive tabs; the active tab keeps its full label and its filter, the
 /// filter cut to the room that is left. Drawing and mouse hit-testing share this.
@@ -25,6 +37,12 @@ pub fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
         s.bar
             .iter()
             .map(|t| {
+                // News the operator has not looked at: marked until the tab is shown.
+                let mark = if s.news.contains(t) {
+                    if s.setup.ascii { "*" } else { "•" }
+                } else {
+                    ""
+                };
                 let text = match letters {
                     Some(n) if *t != s.tab => format!(" {} ", short_label(*t, n)),
                     _ if *t == s.tab && !filter.is_empty() => format!(
@@ -33,6 +51,15 @@ pub fn tab_texts(s: &State, width: u16) -> Vec<(TabId, String)> {
                         crate::text::cell(filter, filter_room.max(1))
                     ),
                     _ => format!(" {} ", tab_label(*t)),
+                };
+                let text = match waiting(s, *t) {
+                    Some(n) => format!("{} ({n}) ", text.trim_end()),
+                    None => text,
+                };
+                let text = if mark.is_empty() {
+                    text
+                } else {
+                    format!("{}{mark} ", text.trim_end())
                 };
                 (*t, text)
             })

@@ -386,6 +386,68 @@ fn indexed_rgb(i: u8) -> (u8, u8, u8) {
     (level(i / 36), level((i / 6) % 6), level(i % 6))
 }
 
+/// Whether a glyph in `fg` would vanish on `bg`: the same colour, or the same colour family
+/// (cyan on light cyan), or RGB colours closer than the eye tells apart. `Reset` (the
+/// terminal's own colour) is never hidden.
+pub fn hides(fg: Color, bg: Color) -> bool {
+    fn family(c: Color) -> Option<u8> {
+        Some(match c {
+            Color::Black => 0,
+            Color::Red | Color::LightRed => 1,
+            Color::Green | Color::LightGreen => 2,
+            Color::Yellow | Color::LightYellow => 3,
+            Color::Blue | Color::LightBlue => 4,
+            Color::Magenta | Color::LightMagenta => 5,
+            Color::Cyan | Color::LightCyan => 6,
+            Color::Gray | Color::White => 7,
+            Color::DarkGray => 8,
+            _ => return None,
+        })
+    }
+    match (fg, bg) {
+        (Color::Reset, _) | (_, Color::Reset) => false,
+        (Color::Rgb(a, b, c), Color::Rgb(x, y, z)) => {
+            let d = |p: u8, q: u8| (i32::from(p) - i32::from(q)).abs();
+            d(a, x) + d(b, y) + d(c, z) < 96
+        }
+        (a, b) if a == b => true,
+        (a, b) => family(a).is_some_and(|f| Some(f) == family(b)),
+    }
+}
+
+/// Make every glyph the frame would draw invisibly (its colour on a background of the same
+/// colour: a cyan score or bar on the cyan selection) readable: in the selection's own text
+/// colour on the selection, else in black or white, whichever the background is not. One
+/// pass over the finished frame, so no tab can hide a value, in any theme.
+pub fn unhide_glyphs(buf: &mut ratatui::buffer::Buffer, theme: &Theme) {
+    let sel = theme.style(Role::Selection);
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if cell.symbol().trim().is_empty() || !hides(cell.fg, cell.bg) {
+                continue;
+            }
+            cell.fg = match (sel.bg, sel.fg) {
+                (Some(bg), Some(fg)) if bg == cell.bg && !hides(fg, bg) => fg,
+                _ => contrast(cell.bg),
+            };
+        }
+    }
+}
+
+/// Black on light backgrounds, white on dark ones.
+fn contrast(bg: Color) -> Color {
+    let light = match bg {
+        Color::Rgb(r, g, b) => {
+            299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b) > 128_000
+        }
+        Color::Black | Color::Blue | Color::Red | Color::Magenta | Color::DarkGray => false,
+        _ => true,
+    };
+    if light { Color::Black } else { Color::White }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::JobFinished { job, result } => on_job_finished(s, job, result),
         Msg::ActionDone { label, result } => on_action_done(s, label, result),
+        Msg::DataChanged => on_data_changed(s),
         Msg::Terminate(signal) => {
             s.quit = true;
             s.info(format!("{signal}: leaving"));
@@ -114,6 +115,23 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     effects
 }
 
+/// A change notification: the visible tab and the header now, whatever the refresh interval
+/// (not while paused; single flight still holds).
+fn on_data_changed(s: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !s.loads.inflight.contains_key(&LoadSlot::Status) {
+        s.loads.last_status_at = Some(s.now);
+        effects.push(s.load(Query::Status));
+    }
+    let slot = LoadSlot::Tab(s.tab);
+    if !s.paused && !s.loads.inflight.contains_key(&slot) {
+        s.loads.last_tab_refresh_at = Some(s.now);
+        let q = tab_query(s, s.tab);
+        effects.push(s.load(q));
+    }
+    effects
+}
+
 fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) -> Vec<Effect> {
     let Some(slot) = s.loads.slot_of.remove(&req) else {
         return Vec::new(); // superseded: a newer load owns the slot
@@ -161,7 +179,7 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
                 s.dirty = true;
             }
             s.loads.updated.insert(slot, s.now);
-            apply(s, *data);
+            effects.extend(apply(s, *data));
             effects
         }
     }
@@ -169,10 +187,14 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
 
 /// Put loaded data into the state (the header's status here, a tab's data in its module); mark
 /// dirty only if something differs, so an idle refresh draws nothing.
-fn apply(s: &mut State, data: Loaded) {
+fn apply(s: &mut State, data: Loaded) -> Vec<Effect> {
+    let mut effects = Vec::new();
     let changed = match data.tab() {
         None => match data {
-            Loaded::Status(st) => tabs::replace(&mut s.status, Some(st)),
+            Loaded::Status(st) => {
+                effects = notice_news(s, &st);
+                tabs::replace(&mut s.status, Some(st))
+            }
             _ => false,
         },
         Some(tab) => {
@@ -190,6 +212,56 @@ fn apply(s: &mut State, data: Loaded) {
     };
     if changed {
         s.dirty = true;
+    }
+    effects
+}
+
+/// A new incident or a new pending review while another tab is open: flashed once, its tab
+/// marked in the tab bar until shown, and the bell rung if the config asks for it. What is
+/// there when the console starts is not news.
+fn notice_news(s: &mut State, st: &super::msg::Status) -> Vec<Effect> {
+    use super::state::Known;
+    let now = Known {
+        incidents: st.incident_ids.iter().map(|(id, ..)| *id).collect(),
+        pending: st.pending_ids.iter().copied().collect(),
+    };
+    let Some(before) = s.known.replace(now.clone()) else {
+        return Vec::new();
+    };
+    let mut texts = Vec::new();
+    let new_incidents: Vec<&(i64, String, String)> = st
+        .incident_ids
+        .iter()
+        .filter(|(id, ..)| !before.incidents.contains(id))
+        .collect();
+    if !new_incidents.is_empty() && s.tab != tabs::TabId::Incidents {
+        s.news.insert(tabs::TabId::Incidents);
+        texts.push(match new_incidents.as_slice() {
+            [(id, kind, subject)] => format!(
+                "new incident #{id}: {} {}",
+                crate::text::cell(kind, 30),
+                crate::text::cell(subject, 40)
+            ),
+            many => format!("{} new incidents", many.len()),
+        });
+    }
+    let new_pending = now.pending.difference(&before.pending).count();
+    if new_pending > 0 && s.tab != tabs::TabId::Safety {
+        s.news.insert(tabs::TabId::Safety);
+        texts.push(if new_pending == 1 {
+            "a new review is pending in Safety".to_string()
+        } else {
+            format!("{new_pending} new reviews are pending in Safety")
+        });
+    }
+    if texts.is_empty() {
+        return Vec::new();
+    }
+    s.info(texts.join("; "));
+    if s.setup.bell {
+        vec![Effect::Bell]
+    } else {
+        Vec::new()
     }
 }
 
@@ -277,6 +349,7 @@ fn on_action_done(
             );
         }
         Ok(ActionResult::Done(text)) => s.record(format!("{label}: {text}"), true),
+        Ok(ActionResult::NotApplied(text)) => s.record(format!("{label}: {text}"), false),
         Err(e) => s.record(format!("{label} failed: {e}"), false),
     }
     refresh(s)

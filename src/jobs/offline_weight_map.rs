@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{JobCtx, JobError, JobOutcome, JobSummary};
 use crate::learning::weights::{WeightParams, weight_map_from_groups};
-use crate::store::ops::weights::NewWeightMap;
+use crate::store::ops::weights::{NewWeightMap, Published};
 
 pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     let store = ctx.store();
@@ -33,6 +33,8 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
         )
         .await?;
     ctx.progress(2, 2, "done");
+    let unchanged = matches!(stored, Published::Unchanged(_));
+    let stored = stored.summary();
     let values: usize = map.weights.values().map(|m| m.len()).sum();
     let top = map.weights.get("generator_name").and_then(|g| {
         g.iter()
@@ -41,10 +43,15 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
     });
     Ok(JobOutcome::Done(JobSummary {
         rows_read: agg.sample_size,
-        rows_written: 1,
+        rows_written: u64::from(!unchanged),
         message: format!(
-            "activated {} from {} posts ({} feature values{})",
-            stored.version,
+            "{} ({} posts, {} feature values{})",
+            if unchanged {
+                // The same weights as the map in force: no identical version is added.
+                format!("unchanged, {} stays active", stored.version)
+            } else {
+                format!("activated {}", stored.version)
+            },
             agg.sample_size,
             values,
             top.as_ref()
@@ -53,6 +60,7 @@ pub async fn run(ctx: &JobCtx<'_>) -> Result<JobOutcome, JobError> {
         ),
         details: json!({
             "version": stored.version,
+            "unchanged": unchanged,
             "sample_size": agg.sample_size,
             "feature_values": values,
             "top_generator": top.map(|(g, _)| g),

@@ -22,6 +22,9 @@ pub enum SlaState {
     Disabled,
     /// Cannot run here (no AI endpoint configured).
     Unavailable,
+    /// Enabled, within its first max lag, and never run: not known to be ok (a dead
+    /// scheduler would look like this).
+    NeverRan,
 }
 
 impl SlaState {
@@ -31,6 +34,7 @@ impl SlaState {
             SlaState::Late => "LATE",
             SlaState::Disabled => "off",
             SlaState::Unavailable => "n/a",
+            SlaState::NeverRan => "never",
         }
     }
 }
@@ -119,6 +123,8 @@ pub fn build_with(
                 SlaState::Unavailable
             } else if lag_minutes > i64::from(job.max_lag_minutes) {
                 SlaState::Late
+            } else if state.is_none_or(|s| s.last_run.is_none() && s.running.is_none()) {
+                SlaState::NeverRan
             } else {
                 SlaState::Ok
             };

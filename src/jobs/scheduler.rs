@@ -202,14 +202,63 @@ impl Scheduler {
         let _ = tokio::time::timeout(grace, futures::future::join_all(handles)).await;
     }
 
+    /// Record that this scheduler is alive (the heartbeat row others read).
+    pub async fn beat(&self, started: DateTime<Utc>) -> Result<(), StoreError> {
+        let op = crate::identity::Operator::current();
+        self.env
+            .store
+            .worker_seen(
+                &self.env.owner,
+                &op.host,
+                op.pid,
+                self.env.cfg.ai.is_configured(),
+                started,
+                self.env.now(),
+            )
+            .await
+    }
+
     /// Tick every [`TICK`] (missed ticks skipped) until `stop` is cancelled; then shut down.
+    /// Each tick also records the heartbeat; notifications are delivered alongside.
     pub async fn run(mut self, stop: CancellationToken) {
+        let started = self.env.now();
+        let notify = self.env.cfg.notify.clone();
+        if let Err(e) =
+            crate::notify::register(&*self.env.store, &self.env.cfg, &self.env.owner).await
+        {
+            tracing::warn!(error = %e, "cannot register notification destinations");
+        }
+        let delivery = tokio::spawn(crate::notify::delivery::run(
+            self.env.store.clone(),
+            notify,
+            self.env.owner.clone(),
+            stop.child_token(),
+        ));
+        match self.beat(started).await {
+            Ok(()) => {
+                let note = format!("scheduler {} started", self.env.owner);
+                let _ = self
+                    .env
+                    .store
+                    .clear_incident(
+                        super::incidents::SCHEDULER_ABSENT,
+                        super::incidents::SCHEDULER_SUBJECT,
+                        &note,
+                        started,
+                    )
+                    .await;
+            }
+            Err(e) => tracing::warn!(error = %e, "scheduler heartbeat failed"),
+        }
         let mut interval = tokio::time::interval(TICK);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = interval.tick() => {
+                    if let Err(e) = self.beat(started).await {
+                        tracing::warn!(error = %e, "scheduler heartbeat failed");
+                    }
                     match self.tick().await {
                         Ok(decisions) => {
                             let started: Vec<&str> = decisions
@@ -231,5 +280,11 @@ impl Scheduler {
             }
         }
         self.shutdown(Duration::from_secs(20)).await;
+        let _ = delivery.await;
+        let _ = self
+            .env
+            .store
+            .worker_stopped(&self.env.owner, self.env.now())
+            .await;
     }
 }

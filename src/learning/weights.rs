@@ -266,6 +266,10 @@ pub struct ValueStats {
     pub weight: f64,
 }
 
+/// Two weights closer than this are the same weight (six decimals; xBOT's selection and the
+/// console show three).
+pub const SAME_WEIGHT_EPSILON: f64 = 1e-6;
+
 /// A weight map: feature column → value → weight (each feature sums to 1), plus stats.
 ///
 /// A feature with no usable rows is absent (an empty map could not sum to 1).
@@ -298,6 +302,24 @@ impl WeightMap {
             stats,
             sample_size: sample_size.max(0) as u64,
         })
+    }
+
+    /// Whether `other` would change nothing xBOT reads: the same sample, the same values per
+    /// feature, and every weight within [`SAME_WEIGHT_EPSILON`] (decay moves weights by far
+    /// less than that between two runs on unchanged data).
+    pub fn same_weights(&self, other: &WeightMap) -> bool {
+        self.sample_size == other.sample_size
+            && self.weights.len() == other.weights.len()
+            && self.weights.iter().all(|(feature, mine)| {
+                other.weights.get(feature).is_some_and(|theirs| {
+                    mine.len() == theirs.len()
+                        && mine.iter().all(|(value, w)| {
+                            theirs
+                                .get(value)
+                                .is_some_and(|t| (w - t).abs() <= SAME_WEIGHT_EPSILON)
+                        })
+                })
+            })
     }
 
     /// The weights of one feature, if it had rows.

@@ -106,6 +106,43 @@ impl<T> RowType for T where
 {
 }
 
+/// The rows of each statement of a [`Backend::fetch_batch`], decoded one statement at a time.
+pub enum Batch {
+    Pg(std::vec::IntoIter<Vec<PgRow>>),
+    Sqlite(std::vec::IntoIter<Vec<SqliteRow>>),
+}
+
+impl Batch {
+    /// The next statement's rows as `T` (in the order the statements were given).
+    pub fn take<T: RowType>(&mut self) -> Result<Vec<T>, StoreError> {
+        let decoded = match self {
+            Batch::Pg(sets) => sets
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect::<Result<Vec<T>, _>>(),
+            Batch::Sqlite(sets) => sets
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect::<Result<Vec<T>, _>>(),
+        };
+        decoded.map_err(|e| StoreError::from_sqlx(e, &[]))
+    }
+}
+
+/// What a store reads when it opens (see [`Backend::open_snapshot`]).
+#[derive(Debug, Default)]
+pub struct OpenSnapshot {
+    pub applied: Vec<i64>,
+    pub install_mode: Option<String>,
+    /// (schema, relation, kind, column) rows of the catalog query.
+    pub catalog: Vec<(String, String, String, String)>,
+    pub facts_synced_at: Option<DateTime<Utc>>,
+}
+
 /// Runs SQL on one database, outside or inside a write transaction.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -119,6 +156,9 @@ pub trait Backend: Send + Sync + 'static {
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError>;
     async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// Several reads at once: on Postgres sent in one message and answered in one round trip
+    /// (a screen that needs five queries costs one wait); on SQLite one after the other.
+    async fn fetch_batch(&self, statements: Vec<(Sql, Vec<Val>)>) -> Result<Batch, StoreError>;
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails half-way on
     /// a lock upgrade).
     async fn begin_write(&self) -> Result<Self::Tx, StoreError>;
@@ -128,6 +168,36 @@ pub trait Backend: Send + Sync + 'static {
     fn migrator() -> &'static sqlx::migrate::Migrator;
     /// Versions of the migrations already applied (empty on a new database).
     async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError>;
+    /// What opening a store reads: the applied migrations, how xbot is installed, the catalog
+    /// of xBOT's tables (`catalog` with its arguments) and when the facts were last synced
+    /// (`None` when not read here). Backends may do it in one round trip.
+    async fn open_snapshot(
+        &self,
+        catalog: Sql,
+        args: Vec<Val>,
+    ) -> Result<OpenSnapshot, StoreError> {
+        let applied = self.applied_migrations().await?;
+        let catalog = self.fetch_all(catalog, args).await?;
+        let install_mode = if applied.is_empty() {
+            None
+        } else {
+            match self
+                .fetch_optional::<(String,)>("SELECT mode FROM install WHERE id = 1".into(), vec![])
+                .await
+            {
+                Ok(r) => r.map(|(m,)| m),
+                // No install table yet: not installed.
+                Err(StoreError::Query(_)) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(OpenSnapshot {
+            applied,
+            install_mode,
+            catalog,
+            facts_synced_at: None,
+        })
+    }
     /// Apply every pending migration (creating xbot's schema first on Postgres).
     async fn run_migrations(&self) -> Result<(), StoreError>;
     /// Record how xbot is installed; for a standalone install, first create xBOT's tables in
@@ -137,6 +207,8 @@ pub trait Backend: Send + Sync + 'static {
         mode: super::InstallMode,
         source_schema: &str,
     ) -> Result<(), StoreError>;
+    /// A feed of the changes committed to xbot's own tables (see `store::changes`).
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError>;
     /// A cheap round trip that fails fast when the server is gone (see `pg.rs`).
     async fn ping(&self) -> Result<(), StoreError>;
     /// Close the pool.

@@ -4,10 +4,12 @@
 //! differs (connection setup, transactions, the lease clock, dialect SQL).
 
 pub mod backend;
+pub mod changes;
 pub mod demo;
 mod error;
 pub mod ops;
 pub mod pg;
+mod pg_literal;
 pub mod source;
 pub mod sqlite;
 pub mod types;
@@ -15,18 +17,22 @@ pub mod types;
 use std::sync::Arc;
 
 pub use backend::BackendKind;
+pub use changes::LiveStore;
 pub use error::StoreError;
 pub use ops::admin::AdminStore;
 pub use ops::budget::BudgetStore;
 pub use ops::content::ContentStore;
 pub use ops::facts::FactsStore;
+pub use ops::header::HeaderStore;
 pub use ops::incidents::IncidentStore;
 pub use ops::jobs::JobStore;
 pub use ops::learning::LearningStore;
+pub use ops::notify::NotifyStore;
 pub use ops::replies::ReplyStore;
 pub use ops::reviews::ReviewStore;
 pub use ops::scores::ScoreStore;
 pub use ops::weights::WeightStore;
+pub use ops::workers::WorkerStore;
 
 use backend::Backend;
 use pg::PgBackend;
@@ -48,6 +54,10 @@ pub trait Store:
     + BudgetStore
     + FactsStore
     + ContentStore
+    + HeaderStore
+    + LiveStore
+    + NotifyStore
+    + WorkerStore
     + Send
     + Sync
     + 'static
@@ -65,6 +75,10 @@ impl<T> Store for T where
         + BudgetStore
         + FactsStore
         + ContentStore
+        + HeaderStore
+        + LiveStore
+        + NotifyStore
+        + WorkerStore
         + Send
         + Sync
         + 'static
@@ -81,6 +95,10 @@ pub struct SqlStore<B: Backend> {
     mode: std::sync::RwLock<Option<InstallMode>>,
     /// The schemas this store was opened with.
     schemas: std::sync::RwLock<Schemas>,
+    /// The facts' watermark as last read or written here, and when (saves reading it before
+    /// each read; see `refresh_facts`).
+    pub(crate) facts_synced:
+        std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, std::time::Instant)>>,
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -95,6 +113,7 @@ impl<B: Backend> SqlStore<B> {
             ))),
             mode: std::sync::RwLock::new(None),
             schemas: std::sync::RwLock::new(Schemas::default()),
+            facts_synced: std::sync::Mutex::new(None),
         }
     }
 
@@ -153,13 +172,26 @@ impl<B: Backend> SqlStore<B> {
 
     /// Read the catalog of xBOT's schema and rebuild the source map.
     pub(crate) async fn discover(&self, source_schema: &str) -> Result<Arc<SourceMap>, StoreError> {
+        let (sql, args) = Self::catalog_query(source_schema);
+        let rows: Vec<(String, String, String, String)> = self.db.fetch_all(sql, args).await?;
+        Ok(self.apply_catalog(source_schema, rows))
+    }
+
+    fn catalog_query(source_schema: &str) -> (backend::Sql, Vec<backend::Val>) {
         let sql = source::catalog_sql(B::KIND);
         let args = match B::KIND {
             BackendKind::Postgres => crate::args![source_schema],
             BackendKind::Sqlite => vec![],
         };
-        let rows: Vec<(String, String, String, String)> =
-            self.db.fetch_all(sql.into(), args).await?;
+        (sql.into(), args)
+    }
+
+    /// Rebuild the source map from the catalog's rows.
+    fn apply_catalog(
+        &self,
+        source_schema: &str,
+        rows: Vec<(String, String, String, String)>,
+    ) -> Arc<SourceMap> {
         let schema = match B::KIND {
             BackendKind::Postgres => source_schema,
             BackendKind::Sqlite => "main",
@@ -172,7 +204,7 @@ impl<B: Backend> SqlStore<B> {
         if let Ok(mut g) = self.src.write() {
             *g = map.clone();
         }
-        Ok(map)
+        map
     }
 
     /// Read the install row (absent before the first migration).
@@ -295,7 +327,10 @@ async fn prepare<B: Backend>(
     if let Ok(mut g) = store.schemas.write() {
         *g = schemas.clone();
     }
-    let applied = store.db.applied_migrations().await?;
+    // One round trip on Postgres: the ledger, the install row, the catalog, the watermark.
+    let (catalog, args) = SqlStore::<B>::catalog_query(&schemas.source);
+    let snap = store.db.open_snapshot(catalog, args).await?;
+    let applied = snap.applied;
     let known: Vec<i64> = B::migrator().iter().map(|m| m.version).collect();
     let max_known = known.iter().copied().max().unwrap_or(0);
     if let Some(found) = applied.iter().copied().filter(|v| *v > max_known).max() {
@@ -334,9 +369,15 @@ async fn prepare<B: Backend>(
     if migrated > 0 {
         store.finish_install().await?;
     } else {
-        store.discover(&schemas.source).await?;
+        store.apply_catalog(&schemas.source, snap.catalog);
         if !applied.is_empty() {
-            store.read_install_mode().await?;
+            let mode = snap.install_mode.as_deref().and_then(InstallMode::parse);
+            if let Ok(mut g) = store.mode.write() {
+                *g = mode;
+            }
+        }
+        if let (Some(t), Ok(mut g)) = (snap.facts_synced_at, store.facts_synced.lock()) {
+            *g = Some((t, std::time::Instant::now()));
         }
     }
     Ok(migrated)

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, PgPool, Postgres};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, Connection, FromRow, PgPool, Postgres};
 
 use super::StoreError;
 use super::backend::{Backend, BackendKind, BackendTx, RowType, Sql, Val};
@@ -25,7 +26,41 @@ pub struct PgBackend {
     secrets: Arc<Vec<String>>,
     /// xbot's own schema, quoted for SQL.
     schema: String,
+    /// Connections kept between statements (see [`Held`]).
+    held: Arc<std::sync::Mutex<Vec<Held>>>,
 }
+
+/// A connection kept out of the pool between statements. sqlx's pool costs a round trip on
+/// every release (and another on every acquire when testing is on): over a real network
+/// that doubled the cost of each statement. A held connection is reused as it is; one idle
+/// for longer than [`PING_AFTER`] is checked first, and one whose statement failed other
+/// than with a database error, or was abandoned half-way, goes back to the pool (which tests
+/// it) instead.
+struct Held {
+    conn: PoolConnection<Postgres>,
+    /// The server process, once known (for cancelling an abandoned transaction's statement).
+    pid: Option<i32>,
+    since: std::time::Instant,
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        // Outside a runtime (a store dropped after its runtime), a pooled connection cannot be
+        // given back (that spawns a task): detached, it just closes its socket.
+        if tokio::runtime::Handle::try_current().is_err()
+            && let Ok(mut v) = self.held.lock()
+        {
+            for h in v.drain(..) {
+                drop(h.conn.detach());
+            }
+        }
+    }
+}
+
+/// Held connections kept at most (concurrent loads beyond it use the pool as it is).
+const HELD_MAX: usize = 4;
+/// A held connection idle longer than this is pinged before use.
+const PING_AFTER: Duration = Duration::from_secs(10);
 
 /// xBOT's tables in xBOT's layout, for a database that has none (standalone).
 pub const STANDALONE_LAYOUT: &str = include_str!("../../migrations/standalone/postgres.sql");
@@ -72,6 +107,9 @@ impl PgBackend {
             ("jit", "off"),
             ("search_path", search_path.as_str()),
             ("TimeZone", "UTC"),
+            // Statements travel with their values inlined (see `pg_literal`): a backslash in
+            // a text value must stay a backslash.
+            ("standard_conforming_strings", "on"),
         ]);
         let mut warnings = Vec::new();
         if is_transaction_pooler_port(opts.get_port()) {
@@ -86,6 +124,9 @@ impl PgBackend {
             // Short, so that a database that went away is noticed within seconds.
             .acquire_timeout(Duration::from_secs(5))
             .idle_timeout(Duration::from_secs(300))
+            // Not on every acquire (a round trip each); held connections are checked after
+            // being idle instead (see `Held`).
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Open {
@@ -97,6 +138,7 @@ impl PgBackend {
                 pool,
                 secrets: Arc::new(secrets),
                 schema: super::source::quote_ident(&schemas.xbot),
+                held: Arc::new(std::sync::Mutex::new(Vec::new())),
             },
             warnings,
         ))
@@ -127,6 +169,98 @@ impl PgBackend {
         let refs: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         StoreError::from_sqlx(e, &refs)
     }
+
+    /// A held connection, or one from the pool.
+    async fn take(&self) -> Result<Held, StoreError> {
+        let held = self.held.lock().ok().and_then(|mut v| v.pop());
+        if let Some(mut h) = held
+            && (h.since.elapsed() < PING_AFTER || h.conn.ping().await.is_ok())
+        {
+            return Ok(h);
+        }
+        let conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
+        Ok(Held {
+            conn,
+            pid: None,
+            since: std::time::Instant::now(),
+        })
+    }
+
+    /// Run one statement (values inlined: one round trip) on a held connection.
+    async fn run_rows(&self, sql: Sql, args: Vec<Val>) -> Result<Vec<PgRow>, StoreError> {
+        let mut h = self.take().await?;
+        let r = run_on(&mut h.conn, &sql, args).await;
+        settle(&self.held, h, &r);
+        r.map_err(|e| self.err(e))
+    }
+}
+
+/// Give a held connection back after a statement: kept when it answered (a database error
+/// is an answer), else left to the pool.
+fn settle<T>(held: &std::sync::Mutex<Vec<Held>>, h: Held, r: &Result<T, sqlx::Error>) {
+    let answered = match r {
+        Ok(_) => true,
+        Err(e) => matches!(e, sqlx::Error::Database(_)),
+    };
+    keep(held, h, answered);
+}
+
+/// Keep `h` for the next statement when it is in step with the server.
+fn keep(held: &std::sync::Mutex<Vec<Held>>, mut h: Held, healthy: bool) {
+    if healthy
+        && let Ok(mut v) = held.lock()
+        && v.len() < HELD_MAX
+    {
+        h.since = std::time::Instant::now();
+        v.push(h);
+    }
+}
+
+/// One statement on `conn`: inlined into the simple protocol (one round trip) when its values
+/// allow, else bound through the extended protocol.
+async fn run_on(
+    conn: &mut sqlx::PgConnection,
+    sql: &str,
+    args: Vec<Val>,
+) -> Result<Vec<PgRow>, sqlx::Error> {
+    use futures::TryStreamExt;
+    match super::pg_literal::inline(sql, &args) {
+        Ok(Some(text)) => sqlx::raw_sql(AssertSqlSafe(text)).fetch_all(conn).await,
+        Ok(None) => {
+            let q = crate::bind_vals!(
+                sqlx::query::<Postgres>(AssertSqlSafe(sql.to_string())),
+                args
+            );
+            q.fetch(conn).try_collect().await
+        }
+        Err(e) => Err(sqlx::Error::Protocol(e.to_string())),
+    }
+}
+
+/// `execute` on `conn`: the affected rows.
+async fn execute_on(
+    conn: &mut sqlx::PgConnection,
+    sql: &str,
+    args: Vec<Val>,
+) -> Result<u64, sqlx::Error> {
+    match super::pg_literal::inline(sql, &args) {
+        Ok(Some(text)) => sqlx::raw_sql(AssertSqlSafe(text))
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()),
+        Ok(None) => {
+            let q = crate::bind_vals!(
+                sqlx::query::<Postgres>(AssertSqlSafe(sql.to_string())),
+                args
+            );
+            q.execute(conn).await.map(|r| r.rows_affected())
+        }
+        Err(e) => Err(sqlx::Error::Protocol(e.to_string())),
+    }
+}
+
+fn decode<T: RowType>(rows: Vec<PgRow>) -> Result<Vec<T>, sqlx::Error> {
+    rows.iter().map(T::from_row).collect()
 }
 
 fn first_line(s: &str) -> String {
@@ -139,8 +273,8 @@ impl Backend for PgBackend {
     const KIND: BackendKind = BackendKind::Postgres;
 
     async fn fetch_all<T: RowType>(&self, sql: Sql, args: Vec<Val>) -> Result<Vec<T>, StoreError> {
-        let q = crate::bind_vals!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql)), args);
-        q.fetch_all(&self.pool).await.map_err(|e| self.err(e))
+        let rows = self.run_rows(sql, args).await?;
+        decode(rows).map_err(|e| self.err(e))
     }
 
     async fn fetch_optional<T: RowType>(
@@ -148,28 +282,81 @@ impl Backend for PgBackend {
         sql: Sql,
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError> {
-        let q = crate::bind_vals!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql)), args);
-        q.fetch_optional(&self.pool).await.map_err(|e| self.err(e))
-    }
-
-    async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError> {
-        let q = crate::bind_vals!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), args);
-        q.execute(&self.pool)
-            .await
-            .map(|r| r.rows_affected())
+        let rows = self.run_rows(sql, args).await?;
+        rows.first()
+            .map(T::from_row)
+            .transpose()
             .map_err(|e| self.err(e))
     }
 
+    async fn execute(&self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError> {
+        let mut h = self.take().await?;
+        let r = execute_on(&mut h.conn, &sql, args).await;
+        settle(&self.held, h, &r);
+        r.map_err(|e| self.err(e))
+    }
+
+    async fn fetch_batch(
+        &self,
+        statements: Vec<(Sql, Vec<Val>)>,
+    ) -> Result<super::backend::Batch, StoreError> {
+        use futures::TryStreamExt;
+        let n = statements.len();
+        let mut texts = Vec::with_capacity(n);
+        for (sql, args) in &statements {
+            texts.push(super::pg_literal::inline(sql, args)?);
+        }
+        let mut sets: Vec<Vec<PgRow>> = Vec::with_capacity(n);
+        if texts.iter().all(Option::is_some) {
+            // One Query message: the server answers each statement's rows, then its
+            // completion.
+            let batch = texts.into_iter().flatten().collect::<Vec<_>>().join(";\n");
+            let mut h = self.take().await?;
+            let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch))
+                .fetch_many(&mut *h.conn)
+                .try_collect()
+                .await;
+            settle(&self.held, h, &r);
+            let mut current = Vec::new();
+            for item in r.map_err(|e| self.err(e))? {
+                match item {
+                    sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
+                    sqlx::Either::Right(row) => current.push(row),
+                }
+            }
+        } else {
+            for (sql, args) in statements {
+                sets.push(self.run_rows(sql, args).await?);
+            }
+        }
+        Ok(super::backend::Batch::Pg(sets.into_iter()))
+    }
+
     async fn begin_write(&self) -> Result<PgTx, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        let mut h = self.take().await?;
         // The server process behind this transaction, so that a transaction abandoned in the
-        // middle of a statement can have that statement cancelled (see `CancelOnDrop`).
-        let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| self.err(e))?;
+        // middle of a statement can have that statement cancelled (see `CancelOnDrop`). On a
+        // held connection it is known, and BEGIN travels with the first statement instead.
+        let pid = match h.pid {
+            Some(pid) => pid,
+            None => {
+                let r = sqlx::raw_sql("SELECT pg_backend_pid()")
+                    .fetch_one(&mut *h.conn)
+                    .await
+                    .and_then(|row| sqlx::Row::try_get::<i32, _>(&row, 0));
+                match r {
+                    Ok(pid) => {
+                        h.pid = Some(pid);
+                        pid
+                    }
+                    Err(e) => return Err(self.err(e)),
+                }
+            }
+        };
         Ok(PgTx {
-            tx,
+            conn: Some(h),
+            begun: false,
+            held: self.held.clone(),
             secrets: self.secrets.clone(),
             in_statement: CancelOnDrop {
                 pool: self.pool.clone(),
@@ -209,6 +396,86 @@ impl Backend for PgBackend {
         .await
         .map_err(|e| self.err(e))?;
         Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn open_snapshot(
+        &self,
+        catalog: Sql,
+        args: Vec<Val>,
+    ) -> Result<super::backend::OpenSnapshot, StoreError> {
+        // One round trip: the server process, the migration ledger, the install row and the
+        // facts' watermark (each read only when its table exists, through query_to_xml, so
+        // that a new database answers NULL instead of an error), then the catalog.
+        let own = |table: &str, column: &str, query: &str| -> Result<String, StoreError> {
+            let rel =
+                super::pg_literal::inline("$1", &[Val::from(format!("{}.{table}", self.schema))])?
+                    .unwrap_or_default();
+            let q = super::pg_literal::inline("$1", &[Val::from(query.to_string())])?
+                .unwrap_or_default();
+            Ok(format!(
+                "CASE WHEN to_regclass({rel}) IS NULL THEN NULL ELSE array_to_string(\
+                 xpath('/table/row/{column}/text()', query_to_xml({q}, false, false, ''))::text[], ',') END"
+            ))
+        };
+        let ledger = own(
+            "_sqlx_migrations",
+            "version",
+            &format!(
+                "SELECT version FROM {}._sqlx_migrations WHERE success ORDER BY version",
+                self.schema
+            ),
+        )?;
+        let install = own(
+            "install",
+            "mode",
+            &format!("SELECT mode FROM {}.install WHERE id = 1", self.schema),
+        )?;
+        let facts = own(
+            "facts_sync",
+            "synced_at",
+            &format!(
+                "SELECT synced_at FROM {}.facts_sync WHERE id = 1",
+                self.schema
+            ),
+        )?;
+        let catalog = super::pg_literal::inline(&catalog, &args)?
+            .ok_or_else(|| StoreError::Query("the catalog query takes plain values".into()))?;
+        let batch = format!("SELECT pg_backend_pid(), {ledger}, {install}, {facts};\n{catalog}");
+        let mut h = self.take().await?;
+        let r = run_on(&mut h.conn, &batch, vec![]).await;
+        let rows = match r {
+            Ok(rows) => rows,
+            Err(e) => {
+                keep(&self.held, h, matches!(e, sqlx::Error::Database(_)));
+                return Err(self.err(e));
+            }
+        };
+        let mut rows = rows.into_iter();
+        let head = rows
+            .next()
+            .ok_or_else(|| StoreError::Query("opening: no answer".into()))?;
+        type Head = (i32, Option<String>, Option<String>, Option<String>);
+        let (pid, ledger, install, facts): Head =
+            FromRow::from_row(&head).map_err(|e| self.err(e))?;
+        h.pid = Some(pid);
+        let catalog = rows
+            .map(|r| FromRow::from_row(&r))
+            .collect::<Result<Vec<(String, String, String, String)>, _>>()
+            .map_err(|e| self.err(e))?;
+        keep(&self.held, h, true);
+        let applied = ledger
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .collect();
+        Ok(super::backend::OpenSnapshot {
+            applied,
+            install_mode: install.filter(|m| !m.is_empty()),
+            catalog,
+            facts_synced_at: facts
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok())
+                .map(|t| t.with_timezone(&chrono::Utc)),
+        })
     }
 
     async fn run_migrations(&self) -> Result<(), StoreError> {
@@ -263,6 +530,10 @@ impl Backend for PgBackend {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError> {
+        super::changes::ChangeFeed::postgres(&self.pool).await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         // Not through `pool.acquire`: when the server is gone, the pool retries a refused
         // connection (and "the database system is shutting down") until its acquire timeout,
@@ -270,6 +541,23 @@ impl Backend for PgBackend {
         // closed one fails at once); without one, a connection is opened directly, which a
         // stopped server refuses at once. A server that does not answer at all is bounded by
         // PING_TIMEOUT.
+        // A held connection first (one Sync round trip; a closed one fails at once).
+        let held = self.held.lock().ok().and_then(|mut v| v.pop());
+        if let Some(mut h) = held {
+            match tokio::time::timeout(PING_TIMEOUT, h.conn.ping()).await {
+                Ok(Ok(())) => {
+                    keep(&self.held, h, true);
+                    return Ok(());
+                }
+                Ok(Err(e)) => return Err(self.err(e)),
+                Err(_) => {
+                    return Err(StoreError::Unavailable(format!(
+                        "no answer within {} ms",
+                        PING_TIMEOUT.as_millis()
+                    )));
+                }
+            }
+        }
         let round_trip = async {
             match self.pool.try_acquire() {
                 Some(mut conn) => sqlx::query("SELECT 1")
@@ -294,6 +582,16 @@ impl Backend for PgBackend {
     }
 
     async fn close(&self) {
+        // Held connections are checked out of the pool: close them, or closing the pool
+        // would wait for them.
+        let held: Vec<Held> = self
+            .held
+            .lock()
+            .map(|mut v| v.drain(..).collect())
+            .unwrap_or_default();
+        for h in held {
+            let _ = h.conn.detach().close().await;
+        }
         // A connection still waiting on the server (a cancelled job's statement blocked on a
         // lock) would hold `close` until the server answers; leave it to the OS instead.
         if tokio::time::timeout(super::CLOSE_GRACE, self.pool.close())
@@ -308,11 +606,30 @@ impl Backend for PgBackend {
     }
 }
 
-/// A Postgres transaction.
+/// A Postgres transaction on a held connection. BEGIN is sent with the first statement (one
+/// round trip for both). Dropped without `commit` after BEGIN, the connection is closed, which
+/// rolls the transaction back on the server.
 pub struct PgTx {
-    tx: sqlx::Transaction<'static, Postgres>,
+    conn: Option<Held>,
+    /// BEGIN has been sent.
+    begun: bool,
+    held: Arc<std::sync::Mutex<Vec<Held>>>,
     secrets: Arc<Vec<String>>,
     in_statement: CancelOnDrop,
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        if let Some(mut h) = self.conn.take() {
+            if self.begun {
+                h.conn.close_on_drop();
+            } else if let Ok(mut v) = self.held.lock()
+                && v.len() < HELD_MAX
+            {
+                v.push(h);
+            }
+        }
+    }
 }
 
 /// Cancels the server's statement when a transaction is dropped in the middle of one (a job
@@ -352,6 +669,52 @@ impl PgTx {
         let refs: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         StoreError::from_sqlx(e, &refs)
     }
+
+    fn conn(&mut self) -> Result<&mut sqlx::PgConnection, StoreError> {
+        self.conn
+            .as_mut()
+            .map(|h| &mut *h.conn)
+            .ok_or_else(|| StoreError::Query("the transaction is over".into()))
+    }
+
+    /// `sql` with BEGIN in front when it is the transaction's first statement.
+    fn with_begin(&mut self, sql: &str) -> String {
+        if self.begun {
+            sql.to_string()
+        } else {
+            self.begun = true;
+            format!("BEGIN; {sql}")
+        }
+    }
+
+    /// The statement to send: with BEGIN in front when its values inline (one round trip
+    /// for both), else after a BEGIN of its own.
+    async fn prepare(&mut self, sql: &str, args: &[Val]) -> Result<String, StoreError> {
+        if super::pg_literal::inline(sql, args)?.is_some() {
+            Ok(self.with_begin(sql))
+        } else {
+            self.ensure_begun().await?;
+            Ok(sql.to_string())
+        }
+    }
+
+    async fn rows(&mut self, sql: Sql, args: Vec<Val>) -> Result<Vec<PgRow>, StoreError> {
+        let sql = self.prepare(&sql, &args).await?;
+        self.in_statement.busy = true;
+        let r = run_on(self.conn()?, &sql, args).await;
+        self.in_statement.busy = false;
+        r.map_err(|e| self.err(e))
+    }
+
+    /// Send BEGIN on its own (before a statement that must be bound).
+    async fn ensure_begun(&mut self) -> Result<(), StoreError> {
+        if !self.begun {
+            self.begun = true;
+            let r = sqlx::raw_sql("BEGIN").execute(self.conn()?).await;
+            r.map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -361,11 +724,8 @@ impl BackendTx for PgTx {
         sql: Sql,
         args: Vec<Val>,
     ) -> Result<Vec<T>, StoreError> {
-        let q = crate::bind_vals!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql)), args);
-        self.in_statement.busy = true;
-        let r = q.fetch_all(&mut *self.tx).await;
-        self.in_statement.busy = false;
-        r.map_err(|e| self.err(e))
+        let rows = self.rows(sql, args).await?;
+        decode(rows).map_err(|e| self.err(e))
     }
 
     async fn fetch_optional<T: RowType>(
@@ -373,19 +733,19 @@ impl BackendTx for PgTx {
         sql: Sql,
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError> {
-        let q = crate::bind_vals!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql)), args);
-        self.in_statement.busy = true;
-        let r = q.fetch_optional(&mut *self.tx).await;
-        self.in_statement.busy = false;
-        r.map_err(|e| self.err(e))
+        let rows = self.rows(sql, args).await?;
+        rows.first()
+            .map(T::from_row)
+            .transpose()
+            .map_err(|e| self.err(e))
     }
 
     async fn execute(&mut self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError> {
-        let q = crate::bind_vals!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), args);
+        let sql = self.prepare(&sql, &args).await?;
         self.in_statement.busy = true;
-        let r = q.execute(&mut *self.tx).await;
+        let r = execute_on(self.conn()?, &sql, args).await;
         self.in_statement.busy = false;
-        r.map(|r| r.rows_affected()).map_err(|e| self.err(e))
+        r.map_err(|e| self.err(e))
     }
 
     async fn insert_rows(
@@ -396,6 +756,7 @@ impl BackendTx for PgTx {
     ) -> Result<(), StoreError> {
         // One statement per 10,000 rows: each column is bound as one typed array and
         // UNNEST turns the arrays back into rows.
+        self.ensure_begun().await?;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Val>> = rows.by_ref().take(10_000).collect();
@@ -418,19 +779,21 @@ impl BackendTx for PgTx {
                 };
             }
             self.in_statement.busy = true;
-            let r = q.execute(&mut *self.tx).await;
+            let r = q.execute(self.conn()?).await;
             self.in_statement.busy = false;
             r.map_err(|e| self.err(e))?;
         }
         Ok(())
     }
 
-    async fn commit(self) -> Result<(), StoreError> {
-        let secrets = self.secrets.clone();
-        self.tx.commit().await.map_err(|e| {
-            let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            StoreError::from_sqlx(e, &refs)
-        })
+    async fn commit(mut self) -> Result<(), StoreError> {
+        if self.begun {
+            let r = sqlx::raw_sql("COMMIT").execute(self.conn()?).await;
+            r.map_err(|e| self.err(e))?;
+            self.begun = false;
+        }
+        // Drop gives the connection back (the transaction is over).
+        Ok(())
     }
 }
 

@@ -82,6 +82,19 @@ impl Backend for SqliteBackend {
         q.fetch_all(&self.pool).await.map_err(Self::err)
     }
 
+    async fn fetch_batch(
+        &self,
+        statements: Vec<(Sql, Vec<Val>)>,
+    ) -> Result<super::backend::Batch, StoreError> {
+        // A local file: one after the other costs nothing worth batching.
+        let mut sets = Vec::with_capacity(statements.len());
+        for (sql, args) in statements {
+            let q = crate::bind_vals!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), args);
+            sets.push(q.fetch_all(&self.pool).await.map_err(Self::err)?);
+        }
+        Ok(super::backend::Batch::Sqlite(sets.into_iter()))
+    }
+
     async fn fetch_optional<T: RowType>(
         &self,
         sql: Sql,
@@ -167,6 +180,10 @@ impl Backend for SqliteBackend {
             .await
             .map_err(Self::err)?;
         tx.commit().await.map_err(Self::err)
+    }
+
+    async fn change_feed(&self) -> Result<super::changes::ChangeFeed, StoreError> {
+        super::changes::ChangeFeed::sqlite(&self.pool).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

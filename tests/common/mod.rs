@@ -219,6 +219,7 @@ pub fn console_setup(target: &str, demo: bool, read_only: bool) -> xbot::console
         slots: xbot::config::default_slot_schedule(),
         ai_configured: false,
         job_overrides: std::collections::BTreeMap::new(),
+        bell: false,
     }
 }
 

@@ -1,7 +1,12 @@
-//! 9 Incidents: open incidents first, then resolved ones; the timeline of system events; the
-//! operator audit trail, with this session's actions on top.
+//! 9 Incidents: open incidents first (acknowledged ones marked), then resolved ones; the
+//! notifications not delivered yet; the timeline of system events; the operator audit trail,
+//! with this session's actions on top. `a` acknowledges (optional note), `R` resolves by hand
+//! (note required), `n` adds a note, all through the store's audited path; `enter` goes to the
+//! incident's subject (the job, the review, the budget); `d` shows the details with notes and
+//! notifications.
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -10,12 +15,17 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use super::super::theme::Role;
 use super::super::widgets::{block, row_window, table_rows};
 use super::age;
-use super::{SortState, Tab, Tabs, json, moved, sort_client_side};
-use crate::console::keymap::Action;
-use crate::console::msg::{Effect, Loaded, Query};
-use crate::console::state::{Mode, State};
-use crate::store::ops::incidents::{EventRecord, IncidentRecord};
+use super::{SortState, Tab, TabId, Tabs, json, moved, sort_client_side};
+use crate::console::dialog::{OnSubmit, prompt};
+use crate::console::keymap::{Action, Binding};
+use crate::console::msg::{Effect, Loaded, Query, TabData};
+use crate::console::state::{Mode, Setup, State};
+use crate::store::ops::incidents::{
+    EventRecord, IncidentAction, IncidentNote, IncidentRecord, IncidentRequest,
+};
+use crate::store::ops::notify::OutboxRecord;
 use crate::store::ops::reviews::AuditRecord;
+use crate::store::{Store, StoreError};
 use crate::text::cell;
 
 /// The Incidents tab.
@@ -24,34 +34,195 @@ pub struct IncidentsView {
     pub incidents: Vec<IncidentRecord>,
     pub events: Vec<EventRecord>,
     pub audit: Vec<AuditRecord>,
+    /// Notes on the listed incidents.
+    pub notes: Vec<IncidentNote>,
+    /// Notifications of the listed incidents, and every one not delivered.
+    pub outbox: Vec<OutboxRecord>,
     pub selected: usize,
     pub filter: String,
     pub sort: SortState,
     pub loaded: bool,
 }
 
+/// What the tab loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentsData {
+    pub incidents: Vec<IncidentRecord>,
+    pub events: Vec<EventRecord>,
+    pub audit: Vec<AuditRecord>,
+    pub notes: Vec<IncidentNote>,
+    pub outbox: Vec<OutboxRecord>,
+}
+
+const KEYS: &[Binding] = &[
+    Binding::new(
+        Action::AckIncident,
+        "ack_incident",
+        &["a"],
+        "acknowledge the incident (you have it: paging stops; optional note)",
+        "ack",
+    )
+    .writing(),
+    Binding::new(
+        Action::ResolveIncident,
+        "resolve_incident",
+        &["R"],
+        "resolve the incident by hand (a note saying why is required)",
+        "resolve",
+    )
+    .writing(),
+    Binding::new(
+        Action::NoteIncident,
+        "note_incident",
+        &["n"],
+        "add a note to the incident",
+        "note",
+    )
+    .writing(),
+    Binding::new(
+        Action::IncidentDetails,
+        "incident_details",
+        &["d"],
+        "details: notes, notifications, events",
+        "details",
+    ),
+];
+
+/// The text typed for an action, then the action.
+#[derive(Debug)]
+struct NotePrompt {
+    incident_id: i64,
+    kind: PromptKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PromptKind {
+    Ack,
+    Resolve,
+    Note,
+}
+
+impl OnSubmit for NotePrompt {
+    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
+        let action = match self.kind {
+            PromptKind::Ack => IncidentAction::Acknowledge {
+                note: (!text.is_empty()).then_some(text),
+            },
+            PromptKind::Resolve if text.is_empty() => {
+                s.error("resolving by hand needs a note saying why");
+                return None;
+            }
+            PromptKind::Resolve => IncidentAction::Resolve { note: text },
+            PromptKind::Note if text.is_empty() => {
+                s.error("the note is empty");
+                return None;
+            }
+            PromptKind::Note => IncidentAction::Note { note: text },
+        };
+        Some(vec![Effect::ActOnIncident(IncidentRequest {
+            incident_id: self.incident_id,
+            action,
+            action_id: uuid::Uuid::now_v7().to_string(),
+            operator: s.operator.clone().via(crate::identity::Via::Console),
+        })])
+    }
+}
+
+/// The selected incident.
+fn selected(v: &IncidentsView) -> Option<&IncidentRecord> {
+    visible(v).get(v.selected).and_then(|&i| v.incidents.get(i))
+}
+
+/// Where `enter` goes for an incident: the tab and the row to select there.
+pub fn subject_of(i: &IncidentRecord) -> Option<(TabId, Option<String>)> {
+    use crate::jobs::incidents as k;
+    match i.kind.as_str() {
+        k::SLA_LAG => Some((TabId::Jobs, Some(i.subject.clone()))),
+        // The job with its failing run selected (enter again shows the run in full).
+        k::FAILURE_STREAK | k::LEASE_EXPIRED => Some((
+            TabId::Jobs,
+            Some(format!("{}{}", i.subject, super::jobs::FAILING_RUN)),
+        )),
+        k::SCHEDULER_ABSENT => Some((TabId::Jobs, None)),
+        k::BUDGET_TIER | k::AI_CIRCUIT => Some((TabId::Budget, None)),
+        k::REVIEW_SLA => {
+            // The oldest overdue review, as the details name it ("oldest #12 waiting").
+            let id = i
+                .details
+                .as_deref()
+                .and_then(|d| d.split("oldest #").nth(1))
+                .map(|rest| {
+                    rest.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>()
+                })
+                .filter(|id| !id.is_empty());
+            Some((TabId::Safety, id))
+        }
+        _ => None,
+    }
+}
+
 /// The Incidents tab.
 pub struct Module;
 
 impl Tab for Module {
+    fn keys(&self) -> &'static [Binding] {
+        KEYS
+    }
+
     fn query(&self, _s: &State) -> Query {
-        Query::Incidents
+        Query::Tab(TabId::Incidents)
+    }
+
+    fn load<'a>(
+        &self,
+        store: &'a dyn Store,
+        _setup: &'a Setup,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Box<dyn TabData>, StoreError>> {
+        Box::pin(async move {
+            let incidents = store.incidents(true, 200).await?;
+            let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+            let mut outbox = store.notifications_for(&ids).await?;
+            for o in store.undelivered(50).await? {
+                if !outbox.iter().any(|x| x.id == o.id) {
+                    outbox.push(o);
+                }
+            }
+            let data = IncidentsData {
+                notes: store.incident_notes(&ids).await?,
+                incidents,
+                events: store.events(200).await?,
+                audit: store.audit(None, 100).await?,
+                outbox,
+            };
+            Ok(Box::new(data) as Box<dyn TabData>)
+        })
     }
 
     fn apply(&self, s: &mut State, data: Loaded) -> bool {
-        let Loaded::Incidents {
-            incidents,
-            events,
-            audit,
-        } = data
-        else {
+        let Loaded::Tab(_, data) = data else {
             return false;
         };
+        let Ok(d) = data.into_any().downcast::<IncidentsData>() else {
+            return false;
+        };
+        let d = *d;
         let v = &mut s.tabs.incidents;
+        // Keep the selection on the same incident across refreshes.
+        let was = selected(v).map(|i| i.id);
         v.loaded = true;
-        let c = super::replace(&mut v.incidents, incidents)
-            | super::replace(&mut v.events, events)
-            | super::replace(&mut v.audit, audit);
+        let c = super::replace(&mut v.incidents, d.incidents)
+            | super::replace(&mut v.events, d.events)
+            | super::replace(&mut v.audit, d.audit)
+            | super::replace(&mut v.notes, d.notes)
+            | super::replace(&mut v.outbox, d.outbox);
+        if let Some(id) = was
+            && let Some(pos) = visible(v).iter().position(|&i| v.incidents[i].id == id)
+        {
+            v.selected = pos;
+        }
         v.selected = v.selected.min(v.incidents.len().saturating_sub(1));
         c
     }
@@ -68,15 +239,73 @@ impl Tab for Module {
                 s.tabs.incidents.selected = moved(s.tabs.incidents.selected, len, a, page);
             }
             Action::Open => {
+                let Some(i) = selected(&s.tabs.incidents) else {
+                    return Vec::new();
+                };
+                return match subject_of(i) {
+                    Some((tab, row)) => s.jump(tab, row),
+                    None => {
+                        let what = format!(
+                            "{} has no subject to show; d shows its details",
+                            cell(&i.kind, 30)
+                        );
+                        s.info(what);
+                        Vec::new()
+                    }
+                };
+            }
+            Action::IncidentDetails => {
                 let v = &s.tabs.incidents;
-                if let Some(i) = visible(v).get(v.selected).and_then(|&i| v.incidents.get(i)) {
-                    let lines = detail_lines(i, &v.events, s.now);
+                if let Some(i) = selected(v) {
+                    let lines = detail_lines(i, &v.events, &v.notes, &v.outbox, s.now);
                     s.mode = Mode::View {
                         title: format!("Incident #{}", i.id),
                         lines,
                         scroll: 0,
                     };
                 }
+            }
+            Action::AckIncident | Action::ResolveIncident | Action::NoteIncident => {
+                let Some(i) = selected(&s.tabs.incidents) else {
+                    return Vec::new();
+                };
+                let (id, status) = (i.id, i.status().to_string());
+                let kind = match action {
+                    Action::AckIncident => PromptKind::Ack,
+                    Action::ResolveIncident => PromptKind::Resolve,
+                    _ => PromptKind::Note,
+                };
+                // Say at once what the store would answer; it still decides.
+                match (kind, status.as_str()) {
+                    (PromptKind::Ack, "acknowledged") => {
+                        let by = i.acknowledged_by.clone().unwrap_or_default();
+                        s.error(format!(
+                            "#{id} is already acknowledged by {}",
+                            cell(&by, 40)
+                        ));
+                        return Vec::new();
+                    }
+                    (PromptKind::Ack | PromptKind::Resolve, "resolved") => {
+                        s.error(format!("#{id} is already resolved"));
+                        return Vec::new();
+                    }
+                    _ => {}
+                }
+                let title = match kind {
+                    PromptKind::Ack => {
+                        format!("Acknowledge #{id} — note (optional, enter to skip)")
+                    }
+                    PromptKind::Resolve => format!("Resolve #{id} by hand — why? (required)"),
+                    PromptKind::Note => format!("Note on #{id}"),
+                };
+                prompt(
+                    s,
+                    title,
+                    Box::new(NotePrompt {
+                        incident_id: id,
+                        kind,
+                    }),
+                );
             }
             _ => {}
         }
@@ -103,9 +332,22 @@ impl Tab for Module {
 
     fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
         let v = &s.tabs.incidents;
-        visible(v)
-            .get(v.selected)
-            .and_then(|&i| json(&v.incidents[i]))
+        let i = selected(v)?;
+        let mut value = json(i)?;
+        value["status"] = serde_json::json!(i.status());
+        value["notes"] = json(
+            &v.notes
+                .iter()
+                .filter(|n| n.incident_id == i.id)
+                .collect::<Vec<_>>(),
+        )?;
+        value["notifications"] = json(
+            &v.outbox
+                .iter()
+                .filter(|o| o.incident_id == Some(i.id))
+                .collect::<Vec<_>>(),
+        )?;
+        Some(value)
     }
 
     fn focus(&self, s: &mut State, id: &str) -> bool {
@@ -182,11 +424,34 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let order = visible(v);
     let open = v.incidents.iter().filter(|i| i.state == "open").count();
+    let acked = v
+        .incidents
+        .iter()
+        .filter(|i| i.status() == "acknowledged")
+        .count();
     let title = format!(
-        " Incidents — {open} open — sorted by {}{} · enter details ",
+        " Incidents — {open} open{} — sorted by {}{} · enter go to subject · d details ",
+        if acked > 0 {
+            format!(" ({acked} acknowledged)")
+        } else {
+            String::new()
+        },
         SORTS[v.sort.col],
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
     );
+    // Notifications not delivered get a pane of their own above the timeline.
+    let failing: Vec<&OutboxRecord> = v
+        .outbox
+        .iter()
+        .filter(|o| o.state == "failed" || (o.state == "pending" && o.attempts > 0))
+        .collect();
+    let (bottom, notify_area) = if failing.is_empty() {
+        (bottom, None)
+    } else {
+        let h = (failing.len() as u16 + 2).min(6).min(bottom.height / 2);
+        let [n, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(bottom);
+        (rest, Some(n))
+    };
     let wide = area.width >= 120;
     // What is left for details: the fixed columns, the gaps between columns, the borders.
     let fixed = if wide { 63 + 15 + 7 } else { 63 + 5 };
@@ -198,10 +463,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .map(|(k, &i)| {
             let pos = shown.start + k;
             let x = &v.incidents[i];
-            let state = if x.state == "open" {
-                Span::styled("OPEN", s.theme.style(Role::Error))
-            } else {
-                Span::styled("resolved", s.theme.style(Role::Muted))
+            let state = match x.status() {
+                "open" => Span::styled("OPEN", s.theme.style(Role::Error)),
+                "acknowledged" => Span::styled("ACK", s.theme.style(Role::Warn)),
+                _ => Span::styled("resolved", s.theme.style(Role::Muted)),
             };
             let duration = match x.resolved_at {
                 Some(r) => format!("{} long", age(r, x.opened_at)),
@@ -259,6 +524,39 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 s.theme.style(Role::Muted),
             )),
             inner,
+        );
+    }
+
+    if let Some(area) = notify_area {
+        let width = area.width.saturating_sub(2) as usize;
+        let lines: Vec<Line> = failing
+            .iter()
+            .take(area.height.saturating_sub(2) as usize)
+            .map(|o| {
+                let role = if o.state == "failed" {
+                    Role::Error
+                } else {
+                    Role::Warn
+                };
+                let what = format!(
+                    "{} {} → {}: ",
+                    o.incident_id.map_or("–".into(), |i| format!("#{i}")),
+                    o.transition,
+                    o.destination
+                );
+                let left = width.saturating_sub(crate::text::width(&what));
+                Line::from(vec![
+                    Span::raw(cell(&what, width)),
+                    Span::styled(
+                        cell(&crate::store::ops::notify::delivery_state(o, s.now), left),
+                        s.theme.style(role),
+                    ),
+                ])
+            })
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines).block(block(s, " Notifications not delivered ", false)),
+            area,
         );
     }
 
@@ -329,21 +627,25 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     );
 }
 
-/// The detail view of an incident, with the events about its subject.
-pub fn detail_lines(i: &IncidentRecord, events: &[EventRecord], now: DateTime<Utc>) -> Vec<String> {
+/// The detail view of an incident: its state, who acknowledged or resolved it and why, its
+/// notes, its notifications with their delivery, and the events about its subject.
+pub fn detail_lines(
+    i: &IncidentRecord,
+    events: &[EventRecord],
+    notes: &[IncidentNote],
+    outbox: &[OutboxRecord],
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let inert = crate::text::inert;
     let mut out = vec![
         // State and severity are database strings (an unknown one is shown as it is, inert).
         format!(
             "incident #{}  {}  {}",
             i.id,
-            crate::text::inert(&i.state),
-            crate::text::inert(&i.severity)
+            inert(i.status()),
+            inert(&i.severity)
         ),
-        format!(
-            "kind {}  subject {}",
-            crate::text::inert(&i.kind),
-            crate::text::inert(&i.subject)
-        ),
+        format!("kind {}  subject {}", inert(&i.kind), inert(&i.subject)),
         format!(
             "opened {} ago{}",
             age(now, i.opened_at),
@@ -356,11 +658,59 @@ pub fn detail_lines(i: &IncidentRecord, events: &[EventRecord], now: DateTime<Ut
             age(now, i.last_seen_at),
             i.count
         ),
-        String::new(),
-        crate::text::inert(i.details.as_deref().unwrap_or("")),
-        String::new(),
-        "events:".into(),
     ];
+    if let Some(at) = i.acknowledged_at {
+        out.push(format!(
+            "acknowledged by {} {} ago",
+            inert(i.acknowledged_by.as_deref().unwrap_or("?")),
+            age(now, at)
+        ));
+    }
+    if i.state == "resolved" {
+        out.push(format!(
+            "resolved by {}: {}",
+            inert(i.resolved_by.as_deref().unwrap_or("xbot")),
+            inert(i.resolution.as_deref().unwrap_or("(no reason recorded)"))
+        ));
+    }
+    out.push(String::new());
+    out.push(inert(i.details.as_deref().unwrap_or("")));
+    let notes: Vec<&IncidentNote> = notes.iter().filter(|n| n.incident_id == i.id).collect();
+    if !notes.is_empty() {
+        out.push(String::new());
+        out.push("notes:".into());
+        for n in notes {
+            out.push(format!(
+                "  {} ago  {}  {}: {}",
+                age(now, n.at),
+                inert(&n.author),
+                inert(&n.action),
+                inert(&n.note)
+            ));
+        }
+    }
+    let sent: Vec<&OutboxRecord> = outbox
+        .iter()
+        .filter(|o| o.incident_id == Some(i.id))
+        .collect();
+    out.push(String::new());
+    if sent.is_empty() {
+        out.push("notifications: none (no destination registered)".into());
+    } else {
+        out.push("notifications:".into());
+        for o in sent {
+            out.push(format!(
+                "  {} → {}: {}",
+                inert(&o.transition),
+                inert(&o.destination),
+                inert(&crate::store::ops::notify::delivery_state(o, now))
+            ));
+        }
+    }
+    if !events.is_empty() {
+        out.push(String::new());
+        out.push("events:".into());
+    }
     for e in events
         .iter()
         .filter(|e| e.message.contains(&i.subject))
@@ -369,8 +719,8 @@ pub fn detail_lines(i: &IncidentRecord, events: &[EventRecord], now: DateTime<Ut
         out.push(format!(
             "  {} ago  {}  {}",
             age(now, e.created_at),
-            crate::text::inert(&e.event_type),
-            crate::text::inert(&e.message)
+            inert(&e.event_type),
+            inert(&e.message)
         ));
     }
     out

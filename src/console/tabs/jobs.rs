@@ -27,9 +27,14 @@ pub struct JobsView {
     pub selected: usize,
     /// A job's longer history, asked for with Enter.
     pub history: Option<(String, Vec<RunRecord>)>,
+    /// The selected run of the History pane, while the pane has the keys (enter on a job);
+    /// enter on a run opens its detail, esc gives the keys back to the jobs table.
+    pub run_selected: Option<usize>,
     pub filter: String,
     pub sort: SortState,
     pub loaded: bool,
+    /// Scheduler heartbeats, most recently seen first.
+    pub workers: Vec<crate::store::ops::workers::WorkerRecord>,
 }
 
 const KEYS: &[Binding] = &[
@@ -37,7 +42,7 @@ const KEYS: &[Binding] = &[
     Binding::new(
         Action::CancelJob,
         "cancel_job",
-        &["c"],
+        &["C"],
         "cancel the running job",
         "cancel",
     )
@@ -97,6 +102,70 @@ impl OnConfirm for Toggle {
             enabled: self.enabled,
         }]
     }
+}
+
+/// Confirmed: run a job in this console.
+#[derive(Debug)]
+struct RunNow {
+    job: String,
+}
+
+impl OnConfirm for RunNow {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        s.start_job(&self.job)
+    }
+}
+
+/// Ask before running a job now (`x`, `:run`, and the recompute keys of Weights and Replies):
+/// say what it will change (`effect`, else the catalog's description), and warn when the
+/// schedule has it disabled or another process runs it.
+pub fn ask_run(s: &mut State, job: &str, effect: Option<String>) -> Vec<Effect> {
+    if s.jobs_here.contains_key(job) {
+        s.info(format!("{job} is already running here"));
+        return Vec::new();
+    }
+    let Some(spec) = crate::config::catalog::spec(job) else {
+        s.error(format!("no job named {job}"));
+        return Vec::new();
+    };
+    let known = s.tabs.jobs.overview.iter().find(|j| j.job == job);
+    let disabled = known.is_some_and(|j| !j.enabled);
+    let elsewhere = s
+        .status
+        .as_ref()
+        .and_then(|st| st.running.iter().find(|r| r.job == job))
+        .map(|r| r.owner.clone());
+    let mut lines = vec![
+        format!("Run {job} now, in this console?"),
+        effect.unwrap_or_else(|| format!("It will {}.", spec.does)),
+    ];
+    if disabled {
+        lines.push(String::new());
+        lines.push(format!(
+            "WARNING: {job} is DISABLED in the schedule (the scheduler does not run it)."
+        ));
+        lines.push("y runs it anyway, once; it stays disabled.".into());
+    }
+    if let Some(owner) = elsewhere {
+        lines.push(String::new());
+        lines.push(format!(
+            "{job} is running in {owner} now: this run is refused until it ends."
+        ));
+    }
+    let title = if disabled {
+        format!("Run {job} — DISABLED")
+    } else {
+        format!("Run {job}")
+    };
+    ask(
+        s,
+        &title,
+        lines,
+        Box::new(RunNow {
+            job: job.to_string(),
+        }),
+    );
+    Vec::new()
 }
 
 /// Ask before cancelling a job (`c`, `:cancel`): here, or its owner elsewhere.
@@ -167,17 +236,33 @@ impl Tab for Module {
     }
 
     fn apply(&self, s: &mut State, data: Loaded) -> bool {
-        let t = &mut s.tabs;
         match data {
-            Loaded::Jobs { overview, recent } => {
+            Loaded::Jobs {
+                overview,
+                recent,
+                workers,
+            } => {
+                let before = selected_job_overview(s).map(|j| (j.job.clone(), j.enabled));
+                let t = &mut s.tabs;
                 t.jobs.loaded = true;
                 let c = super::replace(&mut t.jobs.overview, overview)
-                    | super::replace(&mut t.jobs.recent, recent);
-                t.jobs.selected = t.jobs.selected.min(t.jobs.overview.len().saturating_sub(1));
+                    | super::replace(&mut t.jobs.recent, recent)
+                    | super::replace(&mut t.jobs.workers, workers);
+                let v = &t.jobs;
+                let keys = visible(v).into_iter().map(|i| v.overview[i].job.clone());
+                t.jobs.selected = super::follow(before.as_ref().map(|b| &b.0), keys, v.selected);
+                // Someone else switched the selected job while it was on screen.
+                if let Some((job, was)) = before
+                    && let Some(now) = selected_job_overview(s).filter(|j| j.job == job)
+                    && now.enabled != was
+                {
+                    let what = if now.enabled { "enabled" } else { "disabled" };
+                    s.info(format!("{job} was {what} since you looked"));
+                }
                 c
             }
             Loaded::JobHistory { job, runs } => {
-                super::replace(&mut t.jobs.history, Some((job, runs)))
+                super::replace(&mut s.tabs.jobs.history, Some((job, runs)))
             }
             _ => false,
         }
@@ -189,18 +274,42 @@ impl Tab for Module {
 
     fn update(&self, s: &mut State, action: Action) -> Vec<Effect> {
         match action {
-            a if super::is_move(a) => {
+            a if super::is_move(a) && s.tabs.jobs.run_selected.is_none() => {
                 let page = s.page_rows();
                 let len = visible(&s.tabs.jobs).len();
                 s.tabs.jobs.selected = moved(s.tabs.jobs.selected, len, a, page);
                 Vec::new()
             }
-            Action::Open => match selected_job(s) {
-                Some(job) => vec![s.load(Query::JobHistory(job))],
-                None => Vec::new(),
+            a if super::is_move(a) => {
+                let page = s.page_rows();
+                let len = shown_runs(&s.tabs.jobs).1.len();
+                let v = &mut s.tabs.jobs;
+                v.run_selected = v.run_selected.map(|i| moved(i, len, a, page));
+                Vec::new()
+            }
+            Action::Open => match (s.tabs.jobs.run_selected, selected_job(s)) {
+                (Some(i), _) => {
+                    match shown_runs(&s.tabs.jobs).1.get(i) {
+                        Some(run) => {
+                            let lines = run_detail(run, s);
+                            s.mode = crate::console::state::Mode::View {
+                                title: format!("Run {} of {}", run.id, cell(&run.job, 40)),
+                                lines,
+                                scroll: 0,
+                            };
+                        }
+                        None => s.info("no run selected"),
+                    }
+                    Vec::new()
+                }
+                (None, Some(job)) => {
+                    s.tabs.jobs.run_selected = Some(0);
+                    vec![s.load(Query::JobHistory(job))]
+                }
+                (None, None) => Vec::new(),
             },
             Action::RunJob => match selected_job(s) {
-                Some(job) => s.start_job(&job),
+                Some(job) => ask_run(s, &job, None),
                 None => Vec::new(),
             },
             Action::CancelJob => match selected_job(s) {
@@ -216,6 +325,10 @@ impl Tab for Module {
             },
             _ => Vec::new(),
         }
+    }
+
+    fn back(&self, s: &mut State) {
+        s.tabs.jobs.run_selected = None;
     }
 
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
@@ -237,24 +350,48 @@ impl Tab for Module {
     }
 
     fn raw_json(&self, s: &State) -> Option<serde_json::Value> {
-        selected_job_overview(s).and_then(json)
+        let v = &s.tabs.jobs;
+        match v.run_selected {
+            Some(i) => shown_runs(v).1.get(i).and_then(|r| json(*r)),
+            None => selected_job_overview(s).and_then(json),
+        }
     }
 
     fn focus(&self, s: &mut State, id: &str) -> bool {
+        // `job` selects the job; `job!failing` (a jump from a failure incident) also gives the
+        // keys to its runs with the newest failed or abandoned run selected.
+        let (job, failing) = match id.strip_suffix(FAILING_RUN) {
+            Some(job) => (job, true),
+            None => (id, false),
+        };
         let v = &mut s.tabs.jobs;
-        match visible(v).iter().position(|&i| v.overview[i].job == id) {
-            Some(pos) => {
-                v.selected = pos;
-                true
+        let Some(pos) = visible(v).iter().position(|&i| v.overview[i].job == job) else {
+            return false;
+        };
+        v.selected = pos;
+        v.run_selected = None;
+        if failing {
+            let runs = shown_runs(v).1;
+            v.run_selected = runs
+                .iter()
+                .position(|r| matches!(r.status.as_str(), "failed" | "abandoned"));
+            if v.run_selected.is_none() {
+                s.info(format!(
+                    "no failed run of {} among its recent runs: enter shows its history",
+                    cell(job, 40)
+                ));
             }
-            None => false,
         }
+        true
     }
 
     fn draw(&self, f: &mut Frame, s: &State, area: Rect) {
         draw(f, s, area)
     }
 }
+
+/// The suffix of a focus id that asks for the job's newest failing run (see `focus`).
+pub const FAILING_RUN: &str = "!failing";
 
 /// Sortable columns.
 pub const SORTS: [&str; 3] = ["catalog", "lag", "job"];
@@ -299,6 +436,20 @@ fn minutes(m: i64) -> String {
     }
 }
 
+/// "scheduler seen 12s ago", "scheduler stopped 3h ago", "NO SCHEDULER SEEN".
+pub fn scheduler_seen(
+    workers: &[crate::store::ops::workers::WorkerRecord],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    match workers.iter().max_by_key(|w| w.seen_at) {
+        None => "NO SCHEDULER SEEN".into(),
+        Some(w) if w.stopped_at.is_some() => {
+            format!("scheduler STOPPED {} ago", super::age(now, w.seen_at))
+        }
+        Some(w) => format!("scheduler seen {} ago", super::age(now, w.seen_at)),
+    }
+}
+
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let v = &s.tabs.jobs;
     let [table_area, history_area] =
@@ -310,7 +461,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .filter(|j| j.sla == SlaState::Late)
         .count();
     let title = format!(
-        " Jobs — {} over SLA — sorted by {}{} · x run · c cancel · e on/off · enter history ",
+        " Jobs — {} — {} over SLA — sorted by {}{} · x run · C cancel · e on/off · enter runs ",
+        scheduler_seen(&v.workers, s.now),
         late,
         SORTS[v.sort.col],
         v.sort.marker(NATURAL_DESC[v.sort.col], s.setup.ascii)
@@ -372,6 +524,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 match j.sla {
                     SlaState::Late => s.theme.style(Role::Error),
                     SlaState::Ok => s.theme.style(Role::Ok),
+                    SlaState::NeverRan => s.theme.style(Role::Warn),
                     _ => s.theme.style(Role::Muted),
                 },
             );
@@ -399,7 +552,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     )),
                     Span::raw(format!(
                         " {}/{}",
-                        minutes(j.lag_minutes),
+                        // No success to measure a lag from.
+                        if j.sla == SlaState::NeverRan {
+                            "–".to_string()
+                        } else {
+                            minutes(j.lag_minutes)
+                        },
                         minutes(i64::from(j.max_lag_minutes))
                     )),
                 ])),
@@ -427,7 +585,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     widths.extend([
         Constraint::Length(15),
         Constraint::Length(15),
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Min(6),
     ]);
     header.extend(["last run", "lag / max", "sla", "running / skipped"]);
@@ -436,19 +594,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .block(block(s, title, true));
     f.render_widget(table, table_area);
 
-    // The selected job's runs: its longer history when Enter asked for it, else its latest
-    // runs from the tab's own load.
     let selected = order.get(v.selected).and_then(|&i| v.overview.get(i));
-    let (title, runs): (String, Vec<&RunRecord>) = match (&v.history, selected) {
-        (Some((job, runs)), Some(j)) if *job == j.job => {
-            (format!(" History of {job} "), runs.iter().collect())
-        }
-        (_, Some(j)) => (
-            format!(" Recent runs of {} · enter for more ", j.job),
-            v.recent.iter().filter(|r| r.job == j.job).collect(),
-        ),
-        (_, None) => (" History ".to_string(), Vec::new()),
-    };
+    let (title, runs) = shown_runs(v);
     if runs.is_empty() {
         let text = selected.map_or(String::new(), |j| {
             format!(" {}: {}. No runs yet.", j.job, j.does)
@@ -461,10 +608,16 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         );
         return;
     }
-    let lines: Vec<Line> = runs
+    let shown = row_window(
+        runs.len(),
+        v.run_selected.unwrap_or(0),
+        history_area.height.saturating_sub(2) as usize,
+    );
+    let lines: Vec<Line> = runs[shown.clone()]
         .iter()
-        .take(history_area.height.saturating_sub(2) as usize)
-        .map(|r| {
+        .enumerate()
+        .map(|(k, r)| {
+            let picked = v.run_selected == Some(shown.start + k);
             let took = r.took_label();
             let message = r.summary();
             let style = match r.status.as_str() {
@@ -472,7 +625,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 "failed" | "abandoned" => s.theme.style(Role::Error),
                 _ => s.theme.style(Role::Muted),
             };
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::raw(format!("{:>6} {:>4} ", r.id, age(s.now, r.started_at))),
                 // A run's status and trigger are database strings: inert, cut to their column.
                 Span::styled(format!("{:<10}", cell(&r.status, 10)), style),
@@ -481,11 +634,154 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                     &message,
                     history_area.width.saturating_sub(42) as usize,
                 )),
-            ])
+            ]);
+            if picked {
+                line.style(s.theme.style(Role::Selection))
+            } else {
+                line
+            }
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines).block(block(s, title, false)),
+        Paragraph::new(lines).block(block(s, title, v.run_selected.is_some())),
         history_area,
     );
+}
+
+/// The History pane's title and runs: the selected job's longer history when enter asked for
+/// it, else its latest runs from the tab's own load (newest first).
+pub fn shown_runs(v: &JobsView) -> (String, Vec<&RunRecord>) {
+    let order = visible(v);
+    let selected = order.get(v.selected).and_then(|&i| v.overview.get(i));
+    let keys = if v.run_selected.is_some() {
+        " · enter details · esc back"
+    } else {
+        " · enter for runs"
+    };
+    match (&v.history, selected) {
+        (Some((job, runs)), Some(j)) if *job == j.job => {
+            (format!(" History of {job}{keys} "), runs.iter().collect())
+        }
+        (_, Some(j)) => (
+            format!(" Recent runs of {}{keys} ", j.job),
+            v.recent.iter().filter(|r| r.job == j.job).collect(),
+        ),
+        (_, None) => (" History ".to_string(), Vec::new()),
+    }
+}
+
+/// A run in full: who started it and how, when, its progress, its whole error and its stats as
+/// a key/value tree (database strings made inert).
+pub fn run_detail(r: &RunRecord, s: &State) -> Vec<String> {
+    let tz = s.setup.tz;
+    let at = |t: chrono::DateTime<chrono::Utc>| {
+        format!(
+            "{} ({} ago)",
+            t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z"),
+            age(s.now, t)
+        )
+    };
+    let inert = crate::text::inert;
+    let mut out = vec![
+        format!("job          {}", inert(&r.job)),
+        format!("status       {}", inert(&r.status)),
+        format!(
+            "started by   {} ({} trigger)",
+            inert(&r.owner),
+            inert(&r.trigger)
+        ),
+        format!("started      {}", at(r.started_at)),
+    ];
+    match r.finished_at {
+        Some(f) => out.push(format!("finished     {} — took {}", at(f), r.took_label())),
+        None => {
+            out.push("finished     not yet".into());
+            if let Some(h) = r.heartbeat_at {
+                out.push(format!("heartbeat    {}", at(h)));
+            }
+            if let Some(l) = r.lease_until {
+                out.push(format!("lease until  {}", at(l)));
+            }
+        }
+    }
+    if r.cancel_requested {
+        out.push("cancel       requested".into());
+    }
+    // Progress: the phases this console saw for its own run, else the last one stored.
+    let progress = match (r.progress_done, r.progress_total) {
+        (Some(d), Some(t)) if t > 0 => format!("{d}/{t}"),
+        (Some(d), _) => format!("{d}"),
+        _ => "–".into(),
+    };
+    out.push(format!(
+        "progress     {progress}, last phase: {}",
+        r.progress_phase.as_deref().map_or("–".into(), inert)
+    ));
+    out.push(String::new());
+    match &r.error {
+        Some(e) => {
+            out.push("error".into());
+            out.extend(
+                crate::text::inert_multiline(e)
+                    .lines()
+                    .map(|l| format!("  {l}")),
+            );
+        }
+        None => out.push("error        none".into()),
+    }
+    out.push(String::new());
+    match r
+        .stats
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        Some(Ok(v)) => {
+            out.push("stats".into());
+            tree(&v, 1, &mut out);
+        }
+        Some(Err(e)) => out.push(format!("stats        not JSON ({e})")),
+        None => out.push("stats        none".into()),
+    }
+    out
+}
+
+/// A JSON value as an indented key/value tree: objects and arrays one entry a line.
+fn tree(v: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
+    use serde_json::Value;
+    let pad = "  ".repeat(depth);
+    let scalar = |v: &Value| match v {
+        Value::String(t) => crate::text::inert(t),
+        Value::Null => "–".into(),
+        other => other.to_string(),
+    };
+    match v {
+        Value::Object(map) if map.is_empty() => out.push(format!("{pad}(empty)")),
+        Value::Object(map) => {
+            for (k, val) in map {
+                match val {
+                    Value::Object(m) if !m.is_empty() => {
+                        out.push(format!("{pad}{}:", crate::text::inert(k)));
+                        tree(val, depth + 1, out);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        out.push(format!("{pad}{}:", crate::text::inert(k)));
+                        tree(val, depth + 1, out);
+                    }
+                    _ => out.push(format!("{pad}{}: {}", crate::text::inert(k), scalar(val))),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::Object(_) | Value::Array(_) => {
+                        out.push(format!("{pad}-"));
+                        tree(item, depth + 1, out);
+                    }
+                    _ => out.push(format!("{pad}- {}", scalar(item))),
+                }
+            }
+        }
+        other => out.push(format!("{pad}{}", scalar(other))),
+    }
 }

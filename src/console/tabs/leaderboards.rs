@@ -99,9 +99,13 @@ impl Tab for Module {
         if dim != l.dim {
             return false; // an answer for a dimension no longer shown
         }
+        let before = visible(l)
+            .get(l.selected)
+            .map(|&i| l.entries[i].value.clone());
         l.loaded = true;
         let c = super::replace(&mut l.decay, Some(decay)) | super::replace(&mut l.entries, entries);
-        l.selected = l.selected.min(l.entries.len().saturating_sub(1));
+        let keys = visible(l).into_iter().map(|i| l.entries[i].value.clone());
+        l.selected = super::follow(before.as_ref(), keys, l.selected);
         c
     }
 

@@ -281,6 +281,19 @@ pub fn is_move(action: Action) -> bool {
     )
 }
 
+/// The selection after a reload follows the item, not the row: the new position of the row
+/// whose key was selected before (`keys` in the order drawn), else the old position, clamped.
+pub fn follow<K: PartialEq>(
+    before: Option<&K>,
+    keys: impl IntoIterator<Item = K>,
+    old: usize,
+) -> usize {
+    let keys: Vec<K> = keys.into_iter().collect();
+    before
+        .and_then(|b| keys.iter().position(|k| k == b))
+        .unwrap_or_else(|| old.min(keys.len().saturating_sub(1)))
+}
+
 /// Put `new` in `slot`; true when it differs (so an idle refresh draws nothing).
 pub fn replace<T: PartialEq>(slot: &mut T, new: T) -> bool {
     if *slot == new {

@@ -82,11 +82,13 @@ impl Tab for Module {
                 query,
             } => {
                 let o = &mut s.tabs.outcomes;
+                let before = o.rows.get(o.selected).map(|r| r.decision_id.clone());
                 o.loaded = true;
                 o.has_more = rows.len() as i64 >= query.limit;
                 let c = super::replace(&mut o.health, Some(*health))
                     | super::replace(&mut o.rows, rows);
-                o.selected = o.selected.min(o.rows.len().saturating_sub(1));
+                let keys = o.rows.iter().map(|r| r.decision_id.clone());
+                o.selected = super::follow(before.as_ref(), keys, o.selected);
                 c
             }
             Loaded::Detail { decision } => {

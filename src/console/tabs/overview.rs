@@ -43,6 +43,8 @@ pub struct OverviewData {
     /// The start and end of the local day (budgets are per day).
     pub day: (DateTime<Utc>, DateTime<Utc>),
     pub weights: Option<WeightMapSummary>,
+    /// Scheduler heartbeats (when `xbot serve` was last seen alive).
+    pub workers: Vec<crate::store::ops::workers::WorkerRecord>,
 }
 
 /// The Overview tab's state.
@@ -91,6 +93,7 @@ impl Tab for Module {
                 spend_today_usd: store.spend_between(day.0, day.1).await?,
                 day,
                 weights: store.active_weight_map().await?,
+                workers: store.workers().await?,
             };
             Ok(Box::new(data) as Box<dyn TabData>)
         })
@@ -103,11 +106,16 @@ impl Tab for Module {
         let Ok(data) = data.into_any().downcast::<OverviewData>() else {
             return false;
         };
+        let before = (s.tabs.overview.data.is_some())
+            .then(|| items(s))
+            .and_then(|all| all.into_iter().nth(s.tabs.overview.selected))
+            .map(|i| (i.tab, i.focus));
         let v = &mut s.tabs.overview;
         v.loaded = true;
         let changed = super::replace(&mut v.data, Some(*data));
-        let n = items(s).len();
-        s.tabs.overview.selected = s.tabs.overview.selected.min(n.saturating_sub(1));
+        // The selected line follows its subject (a line can move as others come and go).
+        let keys = items(s).into_iter().map(|i| (i.tab, i.focus));
+        s.tabs.overview.selected = super::follow(before.as_ref(), keys, s.tabs.overview.selected);
         changed
     }
 
@@ -142,6 +150,7 @@ impl Tab for Module {
             "jobs_never_run": d.jobs.iter().filter(|j| never_run(j)).map(|j| &j.job).collect::<Vec<_>>(),
             "spend_today_usd": d.spend_today_usd,
             "active_weight_map": d.weights.as_ref().map(|w| (&w.version, w.computed_at)),
+            "scheduler_seen_at": d.workers.iter().map(|w| w.seen_at).max(),
         }))
     }
 
@@ -270,10 +279,15 @@ pub fn items(s: &State) -> Vec<Item> {
                     Some(severity_role(&i.severity)),
                 ),
                 plain(format!(
-                    "{} {} · open {}",
+                    "{} {} · open {}{}",
                     cell(&i.kind, 24),
                     cell(&i.subject, 32),
-                    age(now, i.opened_at)
+                    age(now, i.opened_at),
+                    // Acknowledged: someone has it (no more paging).
+                    i.acknowledged_by
+                        .as_deref()
+                        .map(|by| format!(" · ack {}", cell(by, 24)))
+                        .unwrap_or_default()
                 )),
             ],
             tab: TabId::Incidents,
@@ -354,20 +368,35 @@ pub fn items(s: &State) -> Vec<Item> {
         });
     }
 
-    // The budget tier and where today's rate takes it.
+    // When a scheduler was last seen alive: with none, nothing runs the jobs.
+    let live = crate::notify::standby::live_scheduler(&d.workers, now).is_some();
+    out.push(Item {
+        spans: vec![
+            head("scheduler"),
+            (
+                super::jobs::scheduler_seen(&d.workers, now),
+                Some(if live { Role::Ok } else { Role::Error }),
+            ),
+            plain(
+                d.workers
+                    .iter()
+                    .max_by_key(|w| w.seen_at)
+                    .map(|w| format!(" · {}", cell(&w.owner, 40)))
+                    .unwrap_or_else(|| " · start one with `xbot serve`".into()),
+            ),
+        ],
+        tab: TabId::Jobs,
+        focus: None,
+    });
+
+    // The budget tier the system applies (as budget_tier recorded it, like the header), and
+    // where today's rate takes it.
     let limit = s.setup.daily_limit_usd;
-    let tier = tier_for(d.spend_today_usd, limit);
+    let (tier, pct) = applied_tier(s, d);
     out.push(Item {
         spans: vec![
             head("budget"),
-            (
-                format!(
-                    "{} {:.0}%",
-                    tier.as_str(),
-                    100.0 * share(d.spend_today_usd, limit)
-                ),
-                Some(Role::Title),
-            ),
+            (format!("{} {pct:.0}%", tier.as_str()), Some(Role::Title)),
             plain(format!(
                 " · ${:.2} of ${:.2} today · {}",
                 d.spend_today_usd,
@@ -399,15 +428,24 @@ pub fn items(s: &State) -> Vec<Item> {
     out
 }
 
+/// The tier the system applies: the last budget_tier run's record when there is one, else
+/// this console's own computation.
+fn applied_tier(s: &State, d: &OverviewData) -> (crate::budget::tiers::Tier, f64) {
+    match s.status.as_ref().and_then(|st| st.tier.as_ref()) {
+        Some(t) => (t.tier, 100.0 * t.share),
+        None => (
+            tier_for(d.spend_today_usd, s.setup.daily_limit_usd),
+            100.0 * share(d.spend_today_usd, s.setup.daily_limit_usd),
+        ),
+    }
+}
+
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let v = &s.tabs.overview;
     let all = items(s);
     let inner_rows = area.height.saturating_sub(2) as usize;
     let shown = row_window(all.len(), v.selected, inner_rows.max(1));
-    let tier = v
-        .data
-        .as_ref()
-        .map(|d| tier_for(d.spend_today_usd, s.setup.daily_limit_usd));
+    let tier = v.data.as_ref().map(|d| applied_tier(s, d).0);
     let width = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = if v.data.is_none() {
         vec![Line::from(Span::styled(

@@ -100,19 +100,38 @@ impl Tab for Module {
     }
 
     fn apply(&self, s: &mut State, data: Loaded) -> bool {
-        let t = &mut s.tabs;
         match data {
             Loaded::Replies { accounts } => {
-                t.replies.loaded = true;
-                let c = super::replace(&mut t.replies.accounts, accounts);
-                t.replies.selected = t
-                    .replies
-                    .selected
-                    .min(t.replies.accounts.len().saturating_sub(1));
+                let before = selected_account(s).cloned();
+                let v = &mut s.tabs.replies;
+                v.loaded = true;
+                let c = super::replace(&mut v.accounts, accounts);
+                let keys = visible(v)
+                    .into_iter()
+                    .map(|i| v.accounts[i].username.clone());
+                v.selected = super::follow(before.as_ref().map(|b| &b.username), keys, v.selected);
+                // Someone else pinned, muted or cleared the selected account meanwhile.
+                if let Some(b) = before
+                    && let Some(a) = selected_account(s).filter(|a| a.username == b.username)
+                    && a.operator_override != b.operator_override
+                    && a.override_by.as_deref() != Some(s.operator.name().as_str())
+                {
+                    let what = match a.operator_override.as_str() {
+                        "pinned" => "pinned",
+                        "muted" => "muted",
+                        _ => "cleared of its override",
+                    };
+                    let by = a.override_by.as_deref().unwrap_or("someone");
+                    let when = a
+                        .override_at
+                        .map(|t| format!(" {} ago", super::age(s.now, t)))
+                        .unwrap_or_default();
+                    s.info(format!("@{} was {what} by {by}{when}", a.username));
+                }
                 c
             }
             Loaded::AccountHistory { username, replies } => {
-                super::replace(&mut t.replies.history, Some((username, replies)))
+                super::replace(&mut s.tabs.replies.history, Some((username, replies)))
             }
             _ => false,
         }
@@ -137,7 +156,15 @@ impl Tab for Module {
                 }
                 None => Vec::new(),
             },
-            Action::RecomputePriorities => s.start_job("reply_priority_learning"),
+            Action::RecomputePriorities => super::jobs::ask_run(
+                s,
+                "reply_priority_learning",
+                Some(
+                    "It recomputes every account's priority and band and re-ranks the open \
+                     reply opportunities xBOT replies from; pins and mutes are kept."
+                        .into(),
+                ),
+            ),
             Action::Pin | Action::Mute | Action::ClearOverride => {
                 let Some(a) = selected_account(s) else {
                     return Vec::new();

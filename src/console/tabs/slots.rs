@@ -40,9 +40,13 @@ impl Tab for Module {
         let Loaded::Slots { counts, board } = data else {
             return false;
         };
-        let t = &mut s.tabs;
-        t.slots.loaded = true;
-        super::replace(&mut t.slots.counts, counts) | super::replace(&mut t.slots.board, board)
+        let v = &mut s.tabs.slots;
+        let before = v.board.get(v.selected).map(|e| e.value.clone());
+        v.loaded = true;
+        let c = super::replace(&mut v.counts, counts) | super::replace(&mut v.board, board);
+        let keys = v.board.iter().map(|e| e.value.clone());
+        v.selected = super::follow(before.as_ref(), keys, v.selected);
+        c
     }
 
     fn loaded(&self, tabs: &Tabs) -> bool {

@@ -105,6 +105,7 @@ impl Tab for Module {
         };
         let w = &mut s.tabs.weights;
         let was_newest = w.versions.is_empty() || w.selected + 1 >= w.versions.len();
+        let before = w.versions.get(w.selected).map(|v| v.record.id.clone());
         let same = w.versions.len() == history.len()
             && w.versions.iter().zip(&history).all(|(a, b)| a.record == *b);
         w.loaded = true;
@@ -123,9 +124,13 @@ impl Tab for Module {
                     record,
                 })
                 .collect();
-            if was_newest || w.selected >= w.versions.len() {
-                w.selected = w.versions.len().saturating_sub(1);
-            }
+            // The newest stays selected as versions are added; an older one stays itself.
+            w.selected = if was_newest {
+                w.versions.len().saturating_sub(1)
+            } else {
+                let keys = w.versions.iter().map(|v| v.record.id.clone());
+                super::follow(before.as_ref(), keys, w.selected)
+            };
             if let Some(v) = &w.just_computed
                 && let Some(i) = w.versions.iter().position(|x| &x.record.version == v)
             {
@@ -171,7 +176,21 @@ impl Tab for Module {
                 s.tabs.weights.value = (s.tabs.weights.value + 1) % 10_000;
                 Vec::new()
             }
-            Action::Recompute => s.start_job("offline_weight_map"),
+            Action::Recompute => {
+                let active = s
+                    .tabs
+                    .weights
+                    .versions
+                    .iter()
+                    .find(|x| x.record.is_active)
+                    .map_or_else(|| "none".into(), |x| cell(&x.record.version, 40));
+                let effect = format!(
+                    "It computes a weight map from the last 60 days and makes it the map xBOT's \
+                     generator selection reads (in force now: {active}). If it equals the \
+                     active map, nothing is stored and {active} stays."
+                );
+                super::jobs::ask_run(s, "offline_weight_map", Some(effect))
+            }
             Action::ActivateWeights => {
                 let Some(v) = s.tabs.weights.versions.get(s.tabs.weights.selected) else {
                     return Vec::new();

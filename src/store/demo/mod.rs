@@ -196,7 +196,9 @@ fn operations(
     let safety = ops::safety(opts.seed, now);
     let learning_rows: Vec<LearningRow> = sample.iter().map(|(r, _)| r.clone()).collect();
     let (weight_maps, weight_events) = ops::weight_maps(&learning_rows, now);
-    let (job_runs, incidents, incident_events) = ops::job_history(opts.seed, now);
+    let (mut job_runs, incidents, incident_events) = ops::job_history(opts.seed, now);
+    let ai_usage = ops::ai_usage(opts.seed, now, opts.tz, opts.daily_limit_usd, &opts.prices);
+    ops::record_tiers(&mut job_runs, &ai_usage, opts.tz, opts.daily_limit_usd);
     let mut content = safety.content;
     content.extend(ops::queued(opts.seed, now, opts.tz));
     let mut events = safety.events;
@@ -211,7 +213,7 @@ fn operations(
         job_runs,
         incidents,
         events,
-        ai_usage: ops::ai_usage(opts.seed, now, opts.tz, opts.daily_limit_usd, &opts.prices),
+        ai_usage,
         audit: safety.audit,
         insights: ops::insights(now, sample),
         ..Batch::default()

@@ -725,6 +725,35 @@ pub fn job_history(
     (runs, incidents, events)
 }
 
+/// What each succeeded `budget_tier` run recorded: the tier of the spend of its day up to its
+/// start, from the generated AI calls, as the job records it.
+pub fn record_tiers(runs: &mut [JobRunRow], usage: &[AiUsageRow], tz: Tz, daily_limit: f64) {
+    for run in runs
+        .iter_mut()
+        .filter(|r| r.job == "budget_tier" && r.status == "succeeded")
+    {
+        let (start, _) = slots::day_bounds_utc(slots::local_date(run.started_at, tz), tz);
+        let spend: f64 = usage
+            .iter()
+            .filter(|u| u.at >= start && u.at < run.started_at)
+            .map(|u| u.cost_usd)
+            .sum();
+        let tier = crate::budget::tiers::tier_for(spend, daily_limit);
+        let share = crate::budget::tiers::share(spend, daily_limit);
+        let stats = run.stats.get_or_insert_with(|| json!({}));
+        stats["message"] = json!(format!(
+            "tier {tier}: ${spend:.2} of ${daily_limit:.2} ({:.0}%)",
+            100.0 * share
+        ));
+        stats["details"] = json!({
+            "tier": tier.as_str(),
+            "spend_usd": spend,
+            "limit_usd": daily_limit,
+            "share": share,
+        });
+    }
+}
+
 /// AI calls of the last week and of today so far. Today ends near 58% of the daily limit
 /// (tier T2); four days ago reached T3.
 pub fn ai_usage(

@@ -7,7 +7,7 @@ use crate::store::types::{Batch, TableCount};
 use crate::store::{SqlStore, StoreError};
 
 /// Every table xbot owns (in its own schema), in the order a reset deletes in.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 21] = [
     "learning_facts",
     "facts_sync",
     "objective_scores",
@@ -22,7 +22,11 @@ pub const TABLES: [&str; 17] = [
     "job_runs",
     "job_schedules",
     "events",
+    "incident_notes",
     "incidents",
+    "notify_outbox",
+    "notify_destinations",
+    "worker_heartbeats",
     "install",
     "_sqlx_migrations",
 ];

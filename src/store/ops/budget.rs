@@ -51,6 +51,10 @@ pub enum Reserved {
 /// A row's cost as the budget counts it. Rows whose cost is not a finite, non-negative number
 /// (NaN, ±infinity, negative: corrupt data) are skipped: summed as they were, one NaN made the
 /// day's spend NaN, which compared as under the limit and was read as no spend at all.
+/// Expert calls between `$1` and `$2` (`$3` the expert orchestrator's name).
+const EXPERT_CALLS_SQL: &str = "SELECT COUNT(*) FROM ai_usage
+     WHERE at >= $1 AND at < $2 AND state <> 'released' AND orchestrator = $3";
+
 pub(crate) const VALID_COST: &str = "CASE WHEN cost_usd BETWEEN 0 AND 1e308 THEN cost_usd END";
 
 /// Spend grouped by one key.
@@ -297,12 +301,7 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
     ) -> Result<i64, StoreError> {
         let (n,): (i64,) = self
             .db
-            .fetch_optional(
-                "SELECT COUNT(*) FROM ai_usage
-                 WHERE at >= $1 AND at < $2 AND state <> 'released' AND orchestrator = $3"
-                    .into(),
-                args![start, end, EXPERT],
-            )
+            .fetch_optional(EXPERT_CALLS_SQL.into(), args![start, end, EXPERT])
             .await?
             .unwrap_or((0,));
         Ok(n)
@@ -314,21 +313,14 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
         end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<BudgetReport, StoreError> {
-        let totals: (f64, f64, i64) = self
-            .db
-            .fetch_optional(
-                format!(
-                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION),
-                            CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN {VALID_COST} END),
-                                 0.0) AS DOUBLE PRECISION),
-                            COUNT(*)
-                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                )
-                .into(),
-                args![start, end],
-            )
-            .await?
-            .unwrap_or((0.0, 0.0, 0));
+        // Six reads sent together (one round trip on Postgres).
+        let totals_sql = format!(
+            "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION),
+                    CAST(COALESCE(SUM(CASE WHEN state = 'reserved' THEN {VALID_COST} END),
+                         0.0) AS DOUBLE PRECISION),
+                    COUNT(*)
+             FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+        );
         // Tokens are summed as floating point: an integer SUM of bad rows (a huge count)
         // overflows (SQLite "integer overflow", Postgres "bigint out of range") and failed the
         // whole report. The total saturates into i64 instead.
@@ -353,27 +345,28 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
                 })
                 .collect()
         };
-        let by_feature_area = lines(
-            self.db
-                .fetch_all(group("feature_area").into(), args![start, end])
-                .await?,
-        );
-        let by_model = lines(
-            self.db
-                .fetch_all(group("model").into(), args![start, end])
-                .await?,
-        );
-        // Calls with their instants; bucketed by hour here (the day holds at most a few
-        // thousand calls, and hour arithmetic differs between the dialects).
-        let calls: Vec<(DateTime<Utc>, f64)> = self
+        let mut b = self
             .db
-            .fetch_all(
-                "SELECT at, cost_usd FROM ai_usage
-                 WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                    .into(),
-                args![start, end],
-            )
+            .fetch_batch(vec![
+                (totals_sql.into(), args![start, end]),
+                (group("feature_area").into(), args![start, end]),
+                (group("model").into(), args![start, end]),
+                // Calls with their instants; bucketed by hour here (the day holds at most a
+                // few thousand calls, and hour arithmetic differs between the dialects).
+                (
+                    "SELECT at, cost_usd FROM ai_usage
+                     WHERE at >= $1 AND at < $2 AND state <> 'released'"
+                        .into(),
+                    args![start, end],
+                ),
+                (EXPERT_CALLS_SQL.into(), args![start, end, EXPERT]),
+            ])
             .await?;
+        let totals: (f64, f64, i64) = b.take()?.into_iter().next().unwrap_or((0.0, 0.0, 0));
+        let by_feature_area = lines(b.take()?);
+        let by_model = lines(b.take()?);
+        let calls: Vec<(DateTime<Utc>, f64)> = b.take()?;
+        let expert_calls: i64 = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
         let hours = ((end.min(now).max(start) - start).num_minutes() as f64 / 60.0)
             .ceil()
             .max(1.0) as usize;
@@ -398,7 +391,7 @@ impl<B: Backend> BudgetStore for SqlStore<B> {
             spent_usd: totals.0,
             reserved_usd: totals.1,
             calls: totals.2,
-            expert_calls: self.expert_calls(start, end).await?,
+            expert_calls,
             by_feature_area,
             by_model,
             per_hour,

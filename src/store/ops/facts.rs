@@ -470,13 +470,32 @@ impl<B: Backend> SqlStore<B> {
         &self,
         max_age: chrono::Duration,
     ) -> Result<Option<FactsSync>, StoreError> {
-        let last: Option<(DateTime<Utc>,)> = self
-            .db
-            .fetch_optional(
-                "SELECT synced_at FROM facts_sync WHERE id = 1".into(),
-                vec![],
-            )
-            .await?;
+        // The watermark as this process last read or wrote it, when recent: another process
+        // can only have moved it forward, so a skip decided on it is right, and a sync decided
+        // on it only starts from an earlier watermark (one round trip saved per read).
+        let cached = self
+            .facts_synced
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(10))
+            .map(|(t, _)| (t,));
+        let last: Option<(DateTime<Utc>,)> = match cached {
+            Some(c) => Some(c),
+            None => {
+                let last = self
+                    .db
+                    .fetch_optional(
+                        "SELECT synced_at FROM facts_sync WHERE id = 1".into(),
+                        vec![],
+                    )
+                    .await?;
+                if let (Some((t,)), Ok(mut g)) = (last, self.facts_synced.lock()) {
+                    *g = Some((t, std::time::Instant::now()));
+                }
+                last
+            }
+        };
         let now = Utc::now();
         let Some((last,)) = last else {
             return self.sync_facts_since(None).await.map(Some);
@@ -518,10 +537,18 @@ impl<B: Backend> SqlStore<B> {
         &self,
         since: Option<DateTime<Utc>>,
     ) -> Result<FactsSync, StoreError> {
-        match since {
+        // Not later than the watermark the sync writes (it reads the clock after this).
+        let before = Utc::now();
+        let r = match since {
             Some(t) => self.sync_facts_scope(Scope::Since(t)).await,
             None => self.sync_facts_scope(Scope::All).await,
+        };
+        if r.is_ok()
+            && let Ok(mut g) = self.facts_synced.lock()
+        {
+            *g = Some((before, std::time::Instant::now()));
         }
+        r
     }
 
     /// One sync: every posted decision (removals included), the changes since a watermark, or

@@ -197,7 +197,13 @@ impl RunRecord {
     }
 }
 
-const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
+/// Every stored schedule, by job.
+const SCHEDULES_SQL: &str =
+    "SELECT job, interval_minutes, priority, max_lag_minutes, max_runtime_seconds, ai,
+            enabled, last_skip_reason, last_skip_at, created_at, updated_at
+     FROM job_schedules ORDER BY job";
+
+pub(crate) const RUN_COLUMNS: &str = "id, job, status, trigger, owner, started_at, heartbeat_at, lease_until, \
      finished_at, error, CAST(stats AS TEXT) AS stats, progress_done, progress_total, \
      progress_phase, cancel_requested";
 
@@ -579,15 +585,7 @@ impl<B: Backend> JobStore for SqlStore<B> {
     }
 
     async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
-        self.db
-            .fetch_all(
-                "SELECT job, interval_minutes, priority, max_lag_minutes, max_runtime_seconds, ai,
-                        enabled, last_skip_reason, last_skip_at, created_at, updated_at
-                 FROM job_schedules ORDER BY job"
-                    .into(),
-                vec![],
-            )
-            .await
+        self.db.fetch_all(SCHEDULES_SQL.into(), vec![]).await
     }
 
     async fn apply_schedule(
@@ -998,52 +996,56 @@ impl<B: Backend> JobStore for SqlStore<B> {
     }
 
     async fn job_states(&self) -> Result<Vec<JobState>, StoreError> {
-        let schedules = self.schedules().await?;
-        // The latest run of every job, and the running ones, in two indexed queries.
-        let latest: Vec<RunRecord> = self
+        // Five reads sent together (one round trip on Postgres): the schedules, the latest run
+        // of every job, the running ones, the last success of each job, and each job's 20
+        // most recent finished runs for its failure streak.
+        let mut b = self
             .db
-            .fetch_all(
-                format!(
-                    "SELECT {RUN_COLUMNS} FROM job_runs r
-                     WHERE r.id = (SELECT x.id FROM job_runs x WHERE x.job = r.job
-                                   ORDER BY x.started_at DESC, x.id DESC LIMIT 1)"
-                )
-                .into(),
-                vec![],
-            )
-            .await?;
-        let running: Vec<RunRecord> = self
-            .db
-            .fetch_all(
-                format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running'").into(),
-                vec![],
-            )
-            .await?;
-        let successes: Vec<(String, DateTime<Utc>)> = self
-            .db
-            .fetch_all(
-                "SELECT job, MAX(finished_at) FROM job_runs WHERE status = 'succeeded' GROUP BY job"
+            .fetch_batch(vec![
+                (SCHEDULES_SQL.into(), vec![]),
+                (
+                    format!(
+                        "SELECT {RUN_COLUMNS} FROM job_runs r
+                         WHERE r.id = (SELECT x.id FROM job_runs x WHERE x.job = r.job
+                                       ORDER BY x.started_at DESC, x.id DESC LIMIT 1)"
+                    )
                     .into(),
-                vec![],
-            )
+                    vec![],
+                ),
+                (
+                    format!("SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running'").into(),
+                    vec![],
+                ),
+                (
+                    "SELECT job, MAX(finished_at) FROM job_runs WHERE status = 'succeeded' \
+                     GROUP BY job"
+                        .into(),
+                    vec![],
+                ),
+                (
+                    "SELECT job, status FROM (
+                        SELECT job, status, ROW_NUMBER() OVER (
+                            PARTITION BY job ORDER BY started_at DESC, id DESC) AS rn
+                        FROM job_runs WHERE status IN ('succeeded', 'failed', 'abandoned')) t
+                     WHERE rn <= 20 ORDER BY job, rn"
+                        .into(),
+                    vec![],
+                ),
+            ])
             .await?;
+        let schedules: Vec<ScheduleRow> = b.take()?;
+        let latest: Vec<RunRecord> = b.take()?;
+        let running: Vec<RunRecord> = b.take()?;
+        let successes: Vec<(String, DateTime<Utc>)> = b.take()?;
+        let recent: Vec<(String, String)> = b.take()?;
         let mut out = Vec::with_capacity(schedules.len());
         for schedule in schedules {
             // Failures since the last success: the most recent finished runs, newest first.
-            let recent: Vec<(String,)> = self
-                .db
-                .fetch_all(
-                    "SELECT status FROM job_runs
-                     WHERE job = $1 AND status IN ('succeeded', 'failed', 'abandoned')
-                     ORDER BY started_at DESC, id DESC LIMIT 20"
-                        .into(),
-                    args![&schedule.job],
-                )
-                .await?;
             let failure_streak = recent
                 .iter()
-                .take_while(|(s,)| s != "succeeded")
-                .filter(|(s,)| s == "failed" || s == "abandoned")
+                .filter(|(j, _)| *j == schedule.job)
+                .take_while(|(_, s)| s != "succeeded")
+                .filter(|(_, s)| s == "failed" || s == "abandoned")
                 .count() as u32;
             out.push(JobState {
                 last_run: latest.iter().find(|r| r.job == schedule.job).cloned(),

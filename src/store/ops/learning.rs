@@ -176,45 +176,46 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
             .await?;
         let week_ago = now - Duration::days(7);
-        let h: HealthRow = self
+        // Five reads sent together (one round trip on Postgres).
+        let mut b = self
             .db
-            .fetch_optional(
-                "SELECT COUNT(*) AS posts_7d,
-                        COUNT(CASE WHEN impressions IS NOT NULL OR views IS NOT NULL THEN 1 END)
-                            AS with_metrics,
-                        COUNT(CASE WHEN score_version = $2 AND score IS NOT NULL THEN 1 END)
-                            AS with_v2
-                 FROM learning_facts
-                 WHERE posted_epoch >= $1"
-                    .into(),
-                args![epoch(week_ago), SCORE_VERSION],
-            )
-            .await?
-            .unwrap_or(HealthRow {
-                posts_7d: 0,
-                with_metrics: 0,
-                with_v2: 0,
-            });
-        let (pending,): (i64,) = self
-            .db
-            .fetch_optional(
-                "SELECT COUNT(*) FROM safety_reviews WHERE status = 'pending'".into(),
-                vec![],
-            )
-            .await?
-            .unwrap_or((0,));
-        let (total,): (i64,) = self
-            .db
-            .fetch_optional("SELECT COUNT(*) FROM learning_facts".into(), vec![])
-            .await?
-            .unwrap_or((0,));
+            .fetch_batch(vec![
+                (
+                    "SELECT COUNT(*) AS posts_7d,
+                            COUNT(CASE WHEN impressions IS NOT NULL OR views IS NOT NULL THEN 1 END)
+                                AS with_metrics,
+                            COUNT(CASE WHEN score_version = $2 AND score IS NOT NULL THEN 1 END)
+                                AS with_v2
+                     FROM learning_facts
+                     WHERE posted_epoch >= $1"
+                        .into(),
+                    args![epoch(week_ago), SCORE_VERSION],
+                ),
+                (
+                    "SELECT COUNT(*) FROM safety_reviews WHERE status = 'pending'".into(),
+                    vec![],
+                ),
+                ("SELECT COUNT(*) FROM learning_facts".into(), vec![]),
+                (self.active_weight_map_sql(), vec![]),
+                (spend_sql().into(), args![day_start, day_end]),
+            ])
+            .await?;
+        let h: HealthRow = b.take()?.into_iter().next().unwrap_or(HealthRow {
+            posts_7d: 0,
+            with_metrics: 0,
+            with_v2: 0,
+        });
+        let pending = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
+        let total = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
+        let active_weight_map: Option<WeightMapSummary> = b.take()?.into_iter().next();
+        let spend = b.take::<(f64,)>()?.first().map_or(0.0, |(s,)| *s);
         Ok(DataHealth {
             posts_7d: h.posts_7d,
             with_metrics_7d: h.with_metrics,
             with_v2_score_7d: h.with_v2,
             pending_reviews: pending,
-            active_weight_map: self.active_weight_map().await?,
-            spend_today_usd: self.spend_between(day_start, day_end).await?,
+            active_weight_map,
+            spend_today_usd: clean_spend(spend),
             total_posts: total,
         })
     }
@@ -249,34 +250,43 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<f64, StoreError> {
-        let (spend,): (f64,) = self
+        let spend = self
             .db
-            .fetch_optional(
-                // Corrupt costs are skipped row by row (see VALID_COST), not the whole sum.
-                format!(
-                    "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
-                     FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
-                )
-                .into(),
-                args![start, end],
-            )
+            .fetch_optional::<(f64,)>(spend_sql().into(), args![start, end])
             .await?
-            .unwrap_or((0.0,));
-        Ok(if spend.is_finite() {
-            spend.max(0.0)
-        } else {
-            0.0
-        })
+            .map_or(0.0, |(s,)| s);
+        Ok(clean_spend(spend))
     }
 
     async fn active_weight_map(&self) -> Result<Option<WeightMapSummary>, StoreError> {
         self.db
-            .fetch_optional(
-                self.sql(&format!(
-                    "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE is_active"
-                )),
-                vec![],
-            )
+            .fetch_optional(self.active_weight_map_sql(), vec![])
             .await
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    fn active_weight_map_sql(&self) -> crate::store::backend::Sql {
+        self.sql(&format!(
+            "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE is_active"
+        ))
+    }
+}
+
+/// AI spend between `$1` and `$2`. Corrupt costs are skipped row by row (see VALID_COST), not
+/// the whole sum.
+fn spend_sql() -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
+         FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
+    )
+}
+
+/// A spend as shown: never negative, never NaN.
+fn clean_spend(spend: f64) -> f64 {
+    if spend.is_finite() {
+        spend.max(0.0)
+    } else {
+        0.0
     }
 }

@@ -78,7 +78,8 @@ pub enum Verdict {
     Reject {
         reason: String,
     },
-    /// Ask for another rewrite: the item stays pending without a proposal.
+    /// Ask for another rewrite: the item stays pending, and its current proposal stays (still
+    /// approvable) until a new rewrite replaces it; a proposal is never dropped for nothing.
     RequestRewrite {
         note: Option<String>,
     },
@@ -877,8 +878,8 @@ impl<B: Backend> SqlStore<B> {
         let applied = if refusal.is_some() {
             0
         } else {
-            let clear_rewrite = matches!(req.verdict, Verdict::RequestRewrite { .. });
-            let decided = !clear_rewrite;
+            // Asking for another rewrite decides nothing; the proposal is kept.
+            let decided = !matches!(req.verdict, Verdict::RequestRewrite { .. });
             tx.execute(
                 "UPDATE safety_reviews SET
                      status = $3,
@@ -888,7 +889,6 @@ impl<B: Backend> SqlStore<B> {
                      note = COALESCE($7, note),
                      final_text = CASE WHEN $8 = 'approved_original' THEN original_text
                                        ELSE COALESCE($9, final_text) END,
-                     proposed_rewrite = CASE WHEN $10 THEN NULL ELSE proposed_rewrite END,
                      updated_at = $6
                  WHERE id = $1 AND status = 'pending' AND version = $2"
                     .into(),
@@ -901,8 +901,7 @@ impl<B: Backend> SqlStore<B> {
                     now,
                     note,
                     new_status,
-                    final_text,
-                    clear_rewrite
+                    final_text
                 ],
             )
             .await?

@@ -86,13 +86,14 @@ pub trait WeightStore {
         params: &WeightParams,
     ) -> Result<Vec<LearningViewRow>, StoreError>;
     /// Store a new version and make it the only active one, in one transaction that still holds
-    /// the job's lease.
+    /// the job's lease. A map with the active one's weights ([`WeightMap::same_weights`]) is
+    /// not stored: the active version stays, and no identical version is added.
     async fn publish_weight_map(
         &self,
         lease: &Lease,
         new: &NewWeightMap<'_>,
         now: DateTime<Utc>,
-    ) -> Result<WeightMapSummary, StoreError>;
+    ) -> Result<Published, StoreError>;
     async fn weight_maps(&self, limit: i64) -> Result<Vec<WeightMapSummary>, StoreError>;
     async fn weight_map(&self, version: &str) -> Result<Option<WeightMapRecord>, StoreError>;
     /// Every version's weights, oldest first (for the line chart of one value over time).
@@ -108,6 +109,25 @@ pub trait WeightStore {
         operator: &crate::identity::Operator,
         now: DateTime<Utc>,
     ) -> Result<Activation, StoreError>;
+}
+
+/// What publishing a computed weight map did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", content = "map", rename_all = "snake_case")]
+pub enum Published {
+    /// A new version, now the active one.
+    Activated(WeightMapSummary),
+    /// The computed map equals the active one: nothing was stored, this version stays active.
+    Unchanged(WeightMapSummary),
+}
+
+impl Published {
+    /// The version in force after publishing.
+    pub fn summary(&self) -> &WeightMapSummary {
+        match self {
+            Published::Activated(m) | Published::Unchanged(m) => m,
+        }
+    }
 }
 
 /// What activating a weight map did.
@@ -367,7 +387,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         lease: &Lease,
         new: &NewWeightMap<'_>,
         now: DateTime<Utc>,
-    ) -> Result<WeightMapSummary, StoreError> {
+    ) -> Result<Published, StoreError> {
         let to_json = |v: serde_json::Result<serde_json::Value>| {
             v.map_err(|e| StoreError::Query(format!("cannot encode the weight map: {e}")))
         };
@@ -389,6 +409,36 @@ impl<B: Backend> WeightStore for SqlStore<B> {
 
         let mut tx = self.db.begin_write().await?;
         check_lease(&mut tx, B::KIND, lease, now).await?;
+        // Decided in the publishing transaction, so two runs cannot both add the same map.
+        let active: Option<WeightMapRecord> = tx
+            .fetch_optional(
+                self.sql(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE is_active"
+                )),
+                vec![],
+            )
+            .await?;
+        if let Some(a) = active
+            && WeightMap::from_stored(
+                &a.version,
+                a.weights.as_deref(),
+                a.stats.as_deref(),
+                a.sample_size,
+            )
+            .is_ok_and(|m| m.same_weights(new.map))
+        {
+            let summary: WeightMapSummary = tx
+                .fetch_optional(
+                    self.sql(&format!(
+                        "SELECT {WEIGHT_SUMMARY_COLUMNS} FROM ({WEIGHT_SUMMARY_FROM}) x WHERE id = $1"
+                    )),
+                    args![&a.id],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Query("the active weight map vanished".into()))?;
+            tx.commit().await?;
+            return Ok(Published::Unchanged(summary));
+        }
         let (next,): (i64,) = tx
             .fetch_optional("SELECT COUNT(*) + 1 FROM weight_maps".into(), vec![])
             .await?
@@ -500,7 +550,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             .await?
             .ok_or_else(|| StoreError::Query("the new weight map vanished".into()))?;
         tx.commit().await?;
-        Ok(summary)
+        Ok(Published::Activated(summary))
     }
 
     async fn weight_maps(&self, limit: i64) -> Result<Vec<WeightMapSummary>, StoreError> {

@@ -61,6 +61,7 @@ pub(super) fn ask_override(
         lines,
         pending: Box::new(OverrideConfirmed(req)),
         typed: Some(("override".into(), String::new())),
+        back: None,
     });
 }
 
@@ -94,6 +95,7 @@ impl OnSubmit for OverrideNote {
                     "#{}: approving with an override of the critical-risk refusal",
                     req.review_id
                 ));
+                s.tabs.safety.mine.insert(req.review_id);
                 Some(vec![Effect::Decide(req)])
             }
             Err(e) => {
@@ -109,7 +111,8 @@ impl OnSubmit for OverrideNote {
 pub(super) struct Decide(pub(super) DecisionRequest);
 
 impl OnConfirm for Decide {
-    fn confirmed(self: Box<Self>, _s: &mut State) -> Vec<Effect> {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
+        s.tabs.safety.mine.insert(self.0.review_id);
         vec![Effect::Decide(self.0)]
     }
 }
@@ -121,6 +124,10 @@ pub(super) struct Bulk(pub(super) Vec<DecisionRequest>);
 impl OnConfirm for Bulk {
     fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
         s.tabs.safety.marked.clear();
+        s.tabs
+            .safety
+            .mine
+            .extend(self.0.iter().map(|r| r.review_id));
         vec![Effect::BulkDecide(self.0)]
     }
 }
@@ -223,38 +230,28 @@ impl OnSubmit for OriginalNote {
             ],
             pending: Box::new(Decide(req)),
             typed: Some(("approve".into(), String::new())),
+            back: None,
         });
         Some(Vec::new())
     }
 }
 
-/// The (optional) note for another rewrite: decided at once.
+/// Confirmed: ask the model for another rewrite (the proposal is kept until it exists).
 #[derive(Debug)]
-pub(super) struct RewriteNote {
+pub(super) struct RewriteNow {
     pub(super) review_id: i64,
-    pub(super) version: i64,
 }
 
-impl OnSubmit for RewriteNote {
-    fn submitted(&self, s: &mut State, text: String) -> Option<Vec<Effect>> {
-        let review_id = self.review_id;
-        let req = decision(
-            s,
-            review_id,
-            self.version,
-            Verdict::RequestRewrite {
-                note: (!text.is_empty()).then_some(text),
-            },
-        );
-        let note = if s.setup.ai_configured {
-            "a new rewrite is produced by the next safety_review run"
-        } else {
-            "no AI endpoint is configured: the item waits for an edit or a decision"
-        };
+impl OnConfirm for RewriteNow {
+    fn confirmed(self: Box<Self>, s: &mut State) -> Vec<Effect> {
         s.info(format!(
-            "asking for another rewrite of #{review_id}; {note}"
+            "asking the model for another rewrite of #{}; the current proposal stays until the new one is stored",
+            self.review_id
         ));
-        Some(vec![Effect::Decide(req)])
+        s.tabs.safety.mine.insert(self.review_id);
+        vec![Effect::Rewrite {
+            review_id: self.review_id,
+        }]
     }
 }
 

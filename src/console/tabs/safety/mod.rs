@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use dialogs::{
-    ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNote,
+    ApproveEdited, Bulk, BulkRejectReason, Decide, OriginalNote, RejectReason, RewriteNow,
     ask_override, decision, refusal,
 };
 pub use draw::{Hit, detail_lines, hits, marked_text};
@@ -32,6 +32,9 @@ pub struct SafetyView {
     pub selected: usize,
     /// Review ids selected for a bulk action.
     pub marked: BTreeSet<i64>,
+    /// Reviews this console has sent a decision for (their change is reported by the
+    /// decision's outcome, not as someone else's).
+    pub mine: BTreeSet<i64>,
     pub filter: String,
     pub sort: SortState,
     pub loaded: bool,
@@ -171,6 +174,7 @@ impl Tab for Module {
         let Loaded::Safety { reviews, audit } = data else {
             return false;
         };
+        let before = selected_review(s).cloned();
         let v = &mut s.tabs.safety;
         v.loaded = true;
         // Marks of items no longer pending are dropped.
@@ -181,7 +185,23 @@ impl Tab for Module {
             .collect();
         v.marked.retain(|id| pending.contains(id));
         let c = super::replace(&mut v.reviews, reviews) | super::replace(&mut v.audit, audit);
-        v.selected = v.selected.min(v.reviews.len().saturating_sub(1));
+        // The selection stays on its review, wherever it moved; except after this console's
+        // own decision of it, when the next item takes its row (deciding the queue in order).
+        let decided_here = before.as_ref().is_some_and(|b| {
+            v.mine.contains(&b.id)
+                && v.reviews
+                    .iter()
+                    .any(|r| r.id == b.id && r.status != "pending")
+        });
+        let keys = visible(v).into_iter().map(|i| v.reviews[i].id);
+        let follow_id = before.as_ref().map(|b| &b.id).filter(|_| !decided_here);
+        v.selected = super::follow(follow_id, keys, v.selected);
+        if decided_here && let Some(b) = &before {
+            v.mine.remove(&b.id);
+        }
+        if let Some(b) = before {
+            changed_since_seen(s, &b);
+        }
         c
     }
 
@@ -280,6 +300,51 @@ impl Tab for Module {
     }
 }
 
+/// The selected review changed while on screen (another operator decided it, or it left the
+/// queue): say so, so that the next key is not pressed on a stale picture. This console's own
+/// decisions are already reported by their outcome.
+fn changed_since_seen(s: &mut State, before: &ReviewRecord) {
+    let Some(r) = selected_review(s).filter(|r| r.id == before.id) else {
+        if !s.tabs.safety.reviews.iter().any(|r| r.id == before.id) {
+            s.info(format!("#{} is no longer in the list", before.id));
+        }
+        return;
+    };
+    let by = r.decided_by.clone().unwrap_or_else(|| "the guard".into());
+    if r.version == before.version {
+        return;
+    }
+    let id = r.id;
+    if s.tabs.safety.mine.remove(&id) || by == s.operator.name() {
+        return;
+    }
+    let Some(r) = selected_review(s) else {
+        return;
+    };
+    let when = r
+        .decided_at
+        .map(|t| format!(" {} ago", age(s.now, t)))
+        .unwrap_or_default();
+    let text = if r.status != before.status {
+        let what = match r.status.as_str() {
+            "approved_rewrite" => "approved (rewrite)",
+            "approved_edited" => "approved (edited)",
+            "approved_original" => "approved (original)",
+            "rejected" => "rejected",
+            other => other,
+        };
+        format!("#{} was {what} by {by}{when}", r.id)
+    } else if r.proposed_rewrite != before.proposed_rewrite {
+        format!("#{} has a new proposed rewrite", r.id)
+    } else {
+        format!(
+            "#{} changed since you looked (now version {})",
+            r.id, r.version
+        )
+    };
+    s.info(text);
+}
+
 fn move_selection(s: &mut State, action: Action) -> Vec<Effect> {
     let page = s.page_rows();
     let len = visible(&s.tabs.safety).len();
@@ -363,13 +428,21 @@ fn review_action(s: &mut State, action: Action) {
                 version,
             }),
         ),
-        Action::RequestRewrite => prompt(
+        // Without a model nothing can write another rewrite: refused before anything is sent.
+        Action::RequestRewrite if !s.setup.ai_configured => s.error(format!(
+            "#{id}: no AI endpoint is configured ([ai] in the config), so no new rewrite can be \
+             made; the proposal is kept: approve it (a), edit it (e) or reject (x)"
+        )),
+        Action::RequestRewrite => ask(
             s,
-            format!("What should the new rewrite of #{id} fix? (optional)"),
-            Box::new(RewriteNote {
-                review_id: id,
-                version,
-            }),
+            "Another rewrite",
+            vec![
+                format!("Ask the model for another rewrite of #{id}?"),
+                "The current proposal stays until the new one is stored (screened by the \
+                 rules, audited); a failed or refused attempt keeps it."
+                    .into(),
+            ],
+            Box::new(RewriteNow { review_id: id }),
         ),
         _ => {}
     }

@@ -1,0 +1,243 @@
+//! Round trips, counted by the delay proxy (`xbot::delay_proxy`) between xbot and a real
+//! Postgres: what each CLI verb (the real binary) and each console screen load costs over a
+//! network. Not timed: the counts do not depend on the delay. Postgres only (an SQLite file has
+//! no network).
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{TestDb, console_setup, console_state, xbot_command};
+use xbot::config::DatabaseTarget;
+use xbot::console::msg::Query;
+use xbot::console::tabs::TabId;
+use xbot::console::{effects, update};
+use xbot::delay_proxy::{DelayProxy, upstream_of};
+use xbot::store::demo::{DemoOptions, seed};
+use xbot::store::{self, MigrationPolicy};
+
+/// Most round trips per CLI verb, the connection included (TCP handshake, startup, the one
+/// statement batch that opens the store): issue 15's target is 6. Deciding a review is above
+/// it (its transaction's statements go one by one). They were 23–61 before.
+const VERBS: &[(&str, u64)] = &[
+    ("status", 6),
+    ("budget", 6),
+    ("jobs list", 6),
+    ("jobs history", 6),
+    ("leaderboard generator", 6),
+    ("weights list", 6),
+    ("review list", 6),
+    ("review show {review}", 6),
+    // The incident lifecycle (merged from the notify work) reads its incidents' states in
+    // turn: above the target for now.
+    ("incidents", 7),
+    ("review reject {review} --reason latency-test", 13),
+];
+
+/// Most round trips per screen reload on an open store (issue 15's target is 1; the header's
+/// connection check is a round trip of its own, before its one batch).
+fn screen_bound(name: &str) -> u64 {
+    match name {
+        "status" | "Outcomes" | "Slots" | "Safety" => 2,
+        // The Jobs and Incidents tabs gained reads with the scheduler heartbeat and the
+        // incident lifecycle (merged from the notify work), awaited in turn.
+        "Jobs" => 3,
+        "Incidents" => 6,
+        _ => 1,
+    }
+}
+
+fn without_tls(url: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}sslmode=disable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbs_and_screens_stay_within_their_round_trips() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let mut opts = DemoOptions::new(Utc::now(), chrono_tz::Tz::UTC);
+    opts.posts = 200;
+    seed(db.store.as_ref(), &opts, &mut |_, _| {})
+        .await
+        .expect("demo data");
+    let review = db
+        .store
+        .reviews(&["pending"], 1)
+        .await
+        .expect("reviews")
+        .first()
+        .expect("a pending review")
+        .id;
+    let proxy = DelayProxy::start(
+        upstream_of(&db.url).expect("the test server's address"),
+        Duration::from_millis(1),
+    )
+    .await
+    .expect("proxy");
+    let url = without_tls(&proxy.url_through(&db.url).expect("a postgres URL"));
+    let home = tempfile::tempdir().expect("home");
+
+    let run = |line: &str, url: &str| {
+        xbot_command(home.path())
+            .args(line.split(' '))
+            .arg("--json")
+            .env("XBOT_DATABASE_URL", url)
+            .output()
+            .expect("run xbot")
+    };
+    for (verb, most) in VERBS {
+        let line = verb.replace("{review}", &review.to_string());
+        // Once directly first, as the benchmark does (the first read after the demo data was
+        // written brings the learning facts up to date in full).
+        if !line.starts_with("review reject") {
+            assert!(run(&line, &db.url).status.success(), "xbot {line}");
+        }
+        let before = proxy.stats();
+        let out = run(&line, &url);
+        assert!(
+            out.status.success(),
+            "xbot {line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cost = proxy.stats().since(&before);
+        assert_eq!(cost.connections, 1, "xbot {line}: one connection: {cost:?}");
+        assert!(
+            cost.round_trips <= *most,
+            "xbot {line}: {} round trips, at most {most}: {cost:?}",
+            cost.round_trips
+        );
+        // Every statement goes in one round trip (simple protocol, values inlined): no
+        // Parse/Describe waits.
+        assert_eq!(cost.client_messages.get("P"), None, "xbot {line}: {cost:?}");
+    }
+
+    // The console: opening is the connection plus one statement; each screen's reload on
+    // an open store costs its bound, the header exactly one.
+    let target = DatabaseTarget::Postgres { url: url.clone() };
+    let before = proxy.stats();
+    let remote = store::open(&target, MigrationPolicy::Require)
+        .await
+        .expect("open through the proxy")
+        .store;
+    let open = proxy.stats().since(&before);
+    assert_eq!(open.statements(), 1, "opening: {open:?}");
+    assert!(open.round_trips <= 3, "opening: {open:?}");
+
+    let setup = console_setup(&db.url, false, false);
+    let mut s = console_state(setup.clone(), "dark", Utc::now());
+    let mut queries = vec![("status".to_string(), Query::Status)];
+    for tab in TabId::ALL {
+        s.tab = tab;
+        queries.push((tab.title().to_string(), update::tab_query(&s, tab)));
+    }
+    for (name, q) in queries {
+        effects::load(remote.as_ref(), &setup, &q, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let before = proxy.stats();
+        effects::load(remote.as_ref(), &setup, &q, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let cost = proxy.stats().since(&before);
+        let most = screen_bound(&name);
+        assert_eq!(cost.connections, 0, "{name}: no new connection: {cost:?}");
+        assert!(
+            cost.round_trips <= most,
+            "{name}: {} round trips, at most {most}: {cost:?}",
+            cost.round_trips
+        );
+    }
+    remote.close().await;
+    db.cleanup().await;
+}
+
+/// A review rejected through the CLI reaches a listening console by notification: its feed
+/// fires within a bound, and the console (refresh interval 60 s, never ticked here, so no
+/// poll can bring it) reloads the visible tab on that message alone, which shows the decision.
+async fn live_update_reaches_the_console(db: TestDb) {
+    let mut opts = DemoOptions::new(Utc::now(), chrono_tz::Tz::UTC);
+    opts.posts = 200;
+    seed(db.store.as_ref(), &opts, &mut |_, _| {})
+        .await
+        .expect("demo data");
+    let review = db.store.reviews(&["pending"], 1).await.expect("reviews")[0].id;
+    let mut feed = db.store.change_feed().await.expect("a change feed");
+
+    let mut setup = console_setup(&db.url, false, false);
+    setup.refresh = Duration::from_secs(60);
+    let mut s = console_state(setup.clone(), "dark", Utc::now());
+    s.tab = TabId::Safety;
+
+    let home = tempfile::tempdir().expect("home");
+    let out = xbot_command(home.path())
+        .args(["review", "reject", &review.to_string(), "--reason", "live"])
+        .env("XBOT_DATABASE_URL", &db.url)
+        .output()
+        .expect("run xbot");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exited = std::time::Instant::now();
+    // SQLite checks its change counter once a second; Postgres notifies at commit.
+    let change = tokio::time::timeout(Duration::from_millis(2500), feed.next())
+        .await
+        .expect("a change within 2.5 s of the CLI's exit")
+        .expect("the feed works");
+    assert!(exited.elapsed() < Duration::from_millis(2500));
+    if db.is_postgres() {
+        assert!(
+            matches!(&change, xbot::store::changes::Change::Changed(Some(t)) if t == "safety_reviews" || t == "operator_audit"),
+            "{change:?}"
+        );
+    }
+
+    let effects = update::update(&mut s, xbot::console::msg::Msg::DataChanged);
+    let tab_load = effects
+        .into_iter()
+        .find_map(|e| match e {
+            xbot::console::msg::Effect::Load { req, query } if query != Query::Status => {
+                Some((req, query))
+            }
+            _ => None,
+        })
+        .expect("the change reloads the visible tab");
+    let (req, query) = tab_load;
+    let data = effects::load(db.store.as_ref(), &setup, &query, Utc::now())
+        .await
+        .expect("load");
+    match &data {
+        xbot::console::msg::Loaded::Safety { reviews, .. } => assert!(
+            reviews
+                .iter()
+                .any(|r| r.id == review && r.status == "rejected"),
+            "the reloaded tab shows the decision"
+        ),
+        other => panic!("the Safety tab loaded {other:?}"),
+    }
+    update::update(
+        &mut s,
+        xbot::console::msg::Msg::Loaded {
+            req,
+            result: Ok(Box::new(data)),
+        },
+    );
+    feed.close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_update_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        live_update_reaches_the_console(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_update_on_sqlite() {
+    live_update_reaches_the_console(TestDb::sqlite().await).await;
+}
