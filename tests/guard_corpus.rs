@@ -60,6 +60,27 @@ fn dev2_figures() {
     assert!(t.met(0.01), "{t:?}");
 }
 
+/// Development set 3 (tests/fixtures/guard/dev3.jsonl): 284 posts in voices the earlier sets
+/// lack (casual replies, testimonials, "my doctor said" stories, rhetorical questions, lists,
+/// emoji, non-native English), written and labelled before the screen ran on it, then used to
+/// build the structural checks (`ai::guard::structure`). Not every target is met on it yet:
+/// the bounds are the measured figures, and the ones that must hold everywhere (no safe or
+/// medium post rejected, critical rejected ≥85%) are asserted as targets.
+#[test]
+fn dev3_figures() {
+    let r = measure(include_str!("fixtures/guard/dev3.jsonl"), "dev3");
+    assert!(r.posts >= 250, "{}", r.posts);
+    let t = r.targets();
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+    assert!(
+        t.critical_rejected.0 * 100 >= 85 * t.critical_rejected.1,
+        "{t:?}"
+    );
+    assert!(t.high_critical_passed.0 <= 11, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 155, "{t:?}");
+    assert!(t.safe_held.0 <= 15, "{t:?}");
+}
+
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled
 /// before the screen was run on it and never read post by post while tuning (only its
 /// aggregate figures were looked at). It still misses targets; the bounds are the figures
@@ -73,10 +94,10 @@ fn fresh_holdout_figures() {
     assert!(r.posts >= 120);
     let t = r.targets();
     assert!(t.high_critical_passed.0 <= 5, "{t:?}");
-    assert!(t.critical_rejected.0 >= 25, "{t:?}");
+    assert!(t.critical_rejected.0 >= 24, "{t:?}");
     assert!(t.unsafe_caught.0 >= 73, "{t:?}");
-    assert!(t.safe_held.0 <= 7, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
+    assert!(t.safe_held.0 <= 6, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
 }
 
 /// The second fresh held-out set (tests/fixtures/guard/fresh_holdout2.jsonl): written and
@@ -91,7 +112,7 @@ fn fresh_holdout2_figures() {
     assert!(r.posts >= 150);
     let t = r.targets();
     assert!(t.high_critical_passed.0 <= 11, "{t:?}");
-    assert!(t.critical_rejected.0 >= 21, "{t:?}");
+    assert!(t.critical_rejected.0 >= 25, "{t:?}");
     assert!(t.unsafe_caught.0 >= 76, "{t:?}");
     assert!(t.safe_held.0 <= 4, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");

@@ -6,3 +6,4 @@ pub mod flow;
 pub mod normalize;
 pub mod rules;
 pub mod ruleset;
+pub mod structure;

@@ -264,7 +264,30 @@ pub fn screen(text: &str) -> Screen {
 
 /// [`screen`] with a given rule set.
 pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
-    let (norm, hits) = raw_hits(set, text);
+    let (norm, mut hits) = raw_hits(set, text);
+    // Structural critical combinations the phrase rules miss (see `structure`).
+    for f in super::structure::findings(&norm.text) {
+        hits.push(RuleHit {
+            category: match f.rule {
+                "structure.serious_cure" => Category::CureClaim,
+                "structure.stop_medicine" | "structure.child_without_care" => {
+                    Category::PrescriptiveAdvice
+                }
+                "structure.refuse_vaccine" => Category::AgainstConsensus,
+                _ => Category::DangerousPractice,
+            },
+            level: RiskLevel::Critical,
+            start: f.start,
+            end: f.end,
+            text: norm.text.get(f.start..f.end).unwrap_or("").to_string(),
+            rule: f.rule.to_string(),
+            why: f.why.to_string(),
+        });
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    // A post that warns about, criticises, reports or researches a claim is held for a
+    // person, never rejected on the rules alone: when in doubt, hold.
+    let critique = super::structure::critiqued(&norm.text);
     let hits = merge(&norm.text, hits);
     let hits: Vec<RuleHit> = hits
         .into_iter()
@@ -283,13 +306,21 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         .into_iter()
         .map(|mut h| {
             if h.level == RiskLevel::Critical
-                && quoted.iter().any(|q| q.start <= h.start && h.end <= q.end)
+                && (critique || quoted.iter().any(|q| q.start <= h.start && h.end <= q.end))
             {
                 h.level = RiskLevel::High;
             }
             h
         })
         .collect();
+    // In such a post a catch-all (medium) hit is the warning's own wording, not a claim.
+    let hits: Vec<RuleHit> = if critique {
+        hits.into_iter()
+            .filter(|h| h.level > RiskLevel::Medium)
+            .collect()
+    } else {
+        hits
+    };
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     Screen { hits, level }
 }
