@@ -835,3 +835,27 @@ async fn the_rewrite_effect_replaces_the_proposal_only_with_a_new_one() {
     assert_eq!(after.status, "pending");
     db.cleanup().await;
 }
+
+/// News does not take the flash line from the outcome of the operator's own key while it is
+/// being read: it goes to the messages view and the tab mark, and flashes once that is old.
+#[test]
+fn news_does_not_hide_the_operators_own_flash() {
+    let mut s = state("dark");
+    s.tab = TabId::Outcomes;
+    give_status(&mut s, status_with(&[1], &[5]));
+    s.info("copied id: 5");
+    give_status(&mut s, status_with(&[1, 2], &[5]));
+    assert_eq!(s.flash.as_ref().unwrap().text, "copied id: 5");
+    assert!(s.news.contains(&TabId::Incidents));
+    assert_eq!(
+        s.messages.last().unwrap().text,
+        "new incident #2: sla_lag plan"
+    );
+    // Later news flashes as usual.
+    s.now += chrono::TimeDelta::seconds(3);
+    give_status(&mut s, status_with(&[1, 2, 3], &[5]));
+    assert_eq!(
+        s.flash.as_ref().unwrap().text,
+        "new incident #3: sla_lag plan"
+    );
+}

@@ -61,6 +61,8 @@ pub struct Flash {
 
 /// How long an info flash stays.
 pub const FLASH_SECS: i64 = 5;
+/// A flash younger than this is not replaced by news (see `State::notice`).
+pub const NOTICE_DEFER_MS: i64 = 2_000;
 /// Flashes kept for the messages view (`!`).
 pub const MAX_MESSAGES: usize = 200;
 
@@ -205,6 +207,28 @@ impl State {
 
     pub fn info(&mut self, text: impl Into<String>) {
         self.flash_message(text.into(), false);
+    }
+
+    /// News that nobody asked for (a new incident elsewhere): flashed unless a flash from the
+    /// last couple of seconds is still being read (the outcome of the operator's own key), in
+    /// which case it only goes to the messages view (`!`); the tab mark stays either way.
+    pub fn notice(&mut self, text: impl Into<String>) {
+        let fresh = self
+            .flash
+            .as_ref()
+            .is_some_and(|f| (self.now - f.at).num_milliseconds() < NOTICE_DEFER_MS);
+        if !fresh {
+            return self.info(text);
+        }
+        self.messages.push(Flash {
+            text: text.into(),
+            error: false,
+            at: self.now,
+        });
+        if self.messages.len() > MAX_MESSAGES {
+            self.messages.remove(0);
+        }
+        self.dirty = true;
     }
 
     pub fn error(&mut self, text: impl Into<String>) {

@@ -257,7 +257,7 @@ fn notice_news(s: &mut State, st: &super::msg::Status) -> Vec<Effect> {
     if texts.is_empty() {
         return Vec::new();
     }
-    s.info(texts.join("; "));
+    s.notice(texts.join("; "));
     if s.setup.bell {
         vec![Effect::Bell]
     } else {
