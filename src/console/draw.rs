@@ -327,14 +327,15 @@ fn hints(s: &State) -> Vec<Action> {
         .collect();
     tab_actions.truncate(6);
     let mut out = tab_actions;
-    out.extend([
-        Action::Open,
-        Action::Filter,
-        Action::SortNext,
-        Action::Command,
-        Action::Help,
-        Action::Quit,
-    ]);
+    out.push(Action::Open);
+    // Offered only where they do something.
+    if s.tab.filterable() {
+        out.push(Action::Filter);
+    }
+    if tabs::module(s.tab).sortable() {
+        out.push(Action::SortNext);
+    }
+    out.extend([Action::Command, Action::Help, Action::Quit]);
     out
 }
 

@@ -312,6 +312,10 @@ impl Tab for Module {
         Vec::new()
     }
 
+    fn sortable(&self) -> bool {
+        true
+    }
+
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
         sort_client_side(&mut s.tabs.incidents.sort, SORTS.len(), reverse);
         Some(Vec::new())

@@ -331,6 +331,10 @@ impl Tab for Module {
         s.tabs.jobs.run_selected = None;
     }
 
+    fn sortable(&self) -> bool {
+        true
+    }
+
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
         sort_client_side(&mut s.tabs.jobs.sort, SORTS.len(), reverse);
         Some(Vec::new())

@@ -160,6 +160,10 @@ impl Tab for Module {
         }
     }
 
+    fn sortable(&self) -> bool {
+        true
+    }
+
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
         sort_client_side(&mut s.tabs.leaderboards.sort, SORTS.len(), reverse);
         Some(Vec::new())

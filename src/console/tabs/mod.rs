@@ -73,6 +73,10 @@ pub trait Tab: Sync {
     fn sort(&self, _s: &mut State, _reverse: bool) -> Option<Vec<Effect>> {
         None
     }
+    /// Whether `s`/`S` sort something here (the footer offers them only then).
+    fn sortable(&self) -> bool {
+        false
+    }
     /// Esc with nothing else to close.
     fn back(&self, _s: &mut State) {}
     /// The `/` filter, for tabs that have one.

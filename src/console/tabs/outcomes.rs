@@ -125,6 +125,10 @@ impl Tab for Module {
         }
     }
 
+    fn sortable(&self) -> bool {
+        true
+    }
+
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
         let o = &mut s.tabs.outcomes;
         if reverse {

@@ -252,6 +252,10 @@ impl Tab for Module {
         }
     }
 
+    fn sortable(&self) -> bool {
+        true
+    }
+
     fn sort(&self, s: &mut State, reverse: bool) -> Option<Vec<Effect>> {
         sort_client_side(&mut s.tabs.safety.sort, SORTS.len(), reverse);
         Some(Vec::new())
