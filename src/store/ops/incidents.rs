@@ -552,16 +552,9 @@ impl<B: Backend> IncidentStore for SqlStore<B> {
         match self.act_once(req, now).await {
             // The same action id landed concurrently (a retry racing its original).
             Err(StoreError::Duplicate(_)) => {
-                let first: Option<(String, Option<String>)> = self
-                    .db
-                    .fetch_optional(
-                        "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
-                        args![&req.action_id],
-                    )
-                    .await?;
-                let (first_outcome, to_state) = first.ok_or_else(|| {
-                    StoreError::Conflict("a concurrent action could not be read back".into())
-                })?;
+                let (first_outcome, to_state) =
+                    crate::store::ops::reviews::first_outcome(&self.db, &req.action_id, "action")
+                        .await?;
                 Ok(IncidentOutcome::Repeated {
                     first_outcome,
                     to_state,
@@ -582,12 +575,7 @@ impl<B: Backend> SqlStore<B> {
         let action = req.action.name();
         let note = req.action.note();
         let mut tx = self.db.begin_write().await?;
-        let earlier: Option<(String, Option<String>)> = tx
-            .fetch_optional(
-                "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
-                args![&req.action_id],
-            )
-            .await?;
+        let earlier = crate::store::ops::reviews::first_outcome_in(&mut tx, &req.action_id).await?;
         if let Some((first_outcome, to_state)) = earlier {
             return Ok(IncidentOutcome::Repeated {
                 first_outcome,

@@ -475,6 +475,30 @@ async fn release_hold<T: BackendTx>(
     Ok(())
 }
 
+/// The outcome and resulting state an action id was first given, if it already ran: a retried
+/// action is answered with it instead of running twice.
+const FIRST_OUTCOME: &str = "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1";
+
+/// `FIRST_OUTCOME` inside the action's own transaction.
+pub(crate) async fn first_outcome_in<T: BackendTx>(
+    tx: &mut T,
+    action_id: &str,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    tx.fetch_optional(FIRST_OUTCOME.into(), args![action_id])
+        .await
+}
+
+/// `FIRST_OUTCOME` after a duplicate action id lost the insert race (its original committed).
+pub(crate) async fn first_outcome<B: Backend>(
+    db: &B,
+    action_id: &str,
+    what: &str,
+) -> Result<(String, Option<String>), StoreError> {
+    db.fetch_optional(FIRST_OUTCOME.into(), args![action_id])
+        .await?
+        .ok_or_else(|| StoreError::Conflict(format!("a concurrent {what} could not be read back")))
+}
+
 /// Write one audit row for an attempt.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_audit<T: BackendTx>(
@@ -625,16 +649,8 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
             // The same action id landed concurrently (a retry racing its original): answer
             // with the first outcome.
             Err(StoreError::Duplicate(_)) => {
-                let first: Option<(String, Option<String>)> = self
-                    .db
-                    .fetch_optional(
-                        "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
-                        args![&req.action_id],
-                    )
-                    .await?;
-                let (first_outcome, to_state) = first.ok_or_else(|| {
-                    StoreError::Conflict("a concurrent decision could not be read back".into())
-                })?;
+                let (first_outcome, to_state) =
+                    first_outcome(&self.db, &req.action_id, "decision").await?;
                 Ok(DecisionOutcome::Repeated {
                     first_outcome,
                     to_state,
@@ -656,12 +672,7 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         let subject = format!("safety_review:{review_id}");
         let action = "rewrite";
         let mut tx = self.db.begin_write().await?;
-        let earlier: Option<(String, Option<String>)> = tx
-            .fetch_optional(
-                "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
-                args![action_id],
-            )
-            .await?;
+        let earlier = first_outcome_in(&mut tx, action_id).await?;
         if let Some((first_outcome, to_state)) = earlier {
             return Ok(DecisionOutcome::Repeated {
                 first_outcome,
@@ -780,12 +791,7 @@ impl<B: Backend> SqlStore<B> {
         let src = self.src();
         let mut tx = self.db.begin_write().await?;
         // A retried action is answered with its first outcome.
-        let earlier: Option<(String, Option<String>)> = tx
-            .fetch_optional(
-                "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1".into(),
-                args![&req.action_id],
-            )
-            .await?;
+        let earlier = first_outcome_in(&mut tx, &req.action_id).await?;
         if let Some((first_outcome, to_state)) = earlier {
             return Ok(DecisionOutcome::Repeated {
                 first_outcome,
