@@ -13,7 +13,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use xbot::console::draw::draw;
-use xbot::console::effects;
 use xbot::console::keymap::Action;
 use xbot::console::msg::{Effect, LoadError, Msg, Query};
 use xbot::console::state::{Mode, Setup, State};
@@ -53,27 +52,11 @@ async fn demo_db() -> TestDb {
 
 /// Load a query the way the executor would, and hand the answer to `update`.
 async fn feed(s: &mut State, db: &TestDb, query: Query) {
-    let effect = load(s, query.clone());
-    let Effect::Load { req, .. } = effect else {
-        unreachable!()
-    };
-    let data = effects::load(db.store.as_ref(), &s.setup, &query, now())
-        .await
-        .unwrap();
-    update(
-        s,
-        Msg::Loaded {
-            req,
-            result: Ok(Box::new(data)),
-        },
-    );
+    common::feed_console(s, db, query, now()).await;
 }
 
 async fn open_tab(s: &mut State, db: &TestDb, tab: TabId) {
-    s.tab = tab;
-    feed(s, db, Query::Status).await;
-    let q = tab_query(s, tab);
-    feed(s, db, q).await;
+    common::open_console_tab(s, db, tab, now()).await;
 }
 
 fn render(s: &State, w: u16, h: u16) -> Terminal<TestBackend> {

@@ -14,7 +14,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use xbot::console::draw::draw;
-use xbot::console::effects;
 use xbot::console::msg::{Effect, Msg, Query};
 use xbot::console::state::{Conn, Mode, Setup, State};
 use xbot::console::tabs::TabId;
@@ -53,26 +52,11 @@ async fn demo_db() -> TestDb {
 }
 
 async fn feed(s: &mut State, db: &TestDb, query: Query) {
-    let Effect::Load { req, .. } = load(s, query.clone()) else {
-        unreachable!()
-    };
-    let data = effects::load(db.store.as_ref(), &s.setup, &query, now())
-        .await
-        .unwrap();
-    update(
-        s,
-        Msg::Loaded {
-            req,
-            result: Ok(Box::new(data)),
-        },
-    );
+    common::feed_console(s, db, query, now()).await;
 }
 
 async fn open_tab(s: &mut State, db: &TestDb, tab: TabId) {
-    s.tab = tab;
-    feed(s, db, Query::Status).await;
-    let q = tab_query(s, tab);
-    feed(s, db, q).await;
+    common::open_console_tab(s, db, tab, now()).await;
 }
 
 async fn refresh_tab(s: &mut State, db: &TestDb) {
@@ -786,7 +770,7 @@ async fn the_rewrite_effect_replaces_the_proposal_only_with_a_new_one() {
             cfg.ai.base_url = Some(base);
             cfg.ai.api_key = Some(secrecy::SecretString::from("sk-test".to_string()));
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let ex = effects::Executor {
+            let ex = xbot::console::effects::Executor {
                 store: store.clone(),
                 env: xbot::jobs::JobEnv::new(store.clone(), Arc::new(cfg)),
                 setup: Arc::new(setup()),

@@ -11,11 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use xbot::console::draw::draw;
-use xbot::console::effects;
 use xbot::console::msg::{Effect, Msg, Query};
 use xbot::console::state::{Mode, State};
 use xbot::console::tabs::TabId;
-use xbot::console::update::{load, tab_query, update};
+use xbot::console::update::{tab_query, update};
 use xbot::store::demo::{DemoOptions, seed};
 use xbot::store::ops::incidents::{IncidentAction, IncidentOutcome};
 
@@ -40,26 +39,11 @@ async fn demo_db() -> TestDb {
 }
 
 async fn feed(s: &mut State, db: &TestDb, query: Query) {
-    let Effect::Load { req, .. } = load(s, query.clone()) else {
-        unreachable!()
-    };
-    let data = effects::load(db.store.as_ref(), &s.setup, &query, now())
-        .await
-        .unwrap();
-    update(
-        s,
-        Msg::Loaded {
-            req,
-            result: Ok(Box::new(data)),
-        },
-    );
+    common::feed_console(s, db, query, now()).await;
 }
 
 async fn open_tab(s: &mut State, db: &TestDb, tab: TabId) {
-    s.tab = tab;
-    feed(s, db, Query::Status).await;
-    let q = tab_query(s, tab);
-    feed(s, db, q).await;
+    common::open_console_tab(s, db, tab, now()).await;
 }
 
 fn key(c: char) -> Msg {

@@ -252,3 +252,40 @@ pub fn console_state(
     s.hide_tab(xbot::console::tabs::TabId::Overview);
     s
 }
+
+/// Load `query` for the console state `s` from `db` at `now` and feed the answer to `update`,
+/// as the console's effect executor would.
+pub async fn feed_console(
+    s: &mut xbot::console::state::State,
+    db: &TestDb,
+    query: xbot::console::msg::Query,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use xbot::console::msg::{Effect, Msg};
+    let Effect::Load { req, .. } = xbot::console::update::load(s, query.clone()) else {
+        unreachable!("a load asks for a Load effect")
+    };
+    let data = xbot::console::effects::load(db.store.as_ref(), &s.setup, &query, now)
+        .await
+        .unwrap();
+    xbot::console::update::update(
+        s,
+        Msg::Loaded {
+            req,
+            result: Ok(Box::new(data)),
+        },
+    );
+}
+
+/// Show `tab` with the header's status and the tab's data loaded at `now`.
+pub async fn open_console_tab(
+    s: &mut xbot::console::state::State,
+    db: &TestDb,
+    tab: xbot::console::tabs::TabId,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    s.tab = tab;
+    feed_console(s, db, xbot::console::msg::Query::Status, now).await;
+    let q = xbot::console::update::tab_query(s, tab);
+    feed_console(s, db, q, now).await;
+}
