@@ -9,11 +9,11 @@ use super::output::{Align, Table, ago, cell, print_json};
 use super::{CliError, open_store};
 use crate::config::Config;
 use crate::identity::Operator;
-use crate::store::MigrationPolicy;
 use crate::store::ops::incidents::{
     IncidentAction, IncidentNote, IncidentOutcome, IncidentRecord, IncidentRequest,
 };
 use crate::store::ops::notify::OutboxRecord;
+use crate::store::{MigrationPolicy, Reads};
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -126,14 +126,21 @@ fn views<'a>(
 async fn list(cfg: &Config, args: ListArgs) -> Result<(), CliError> {
     let store = open_store(cfg, MigrationPolicy::Apply).await?;
     let result = async {
-        let rows = store
-            .incidents(args.all, args.limit.clamp(1, 10_000))
-            .await?;
-        let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
-        let notes = store.incident_notes(&ids).await?;
-        let outbox = store.notifications_for(&ids).await?;
-        let undelivered = store.undelivered(50).await?;
-        Ok::<_, CliError>((rows, notes, outbox, undelivered))
+        // One batch: the notes and notifications are those of the incidents listed, selected
+        // by the same query on the server.
+        let limit = args.limit.clamp(1, 10_000);
+        let mut r = Reads::new();
+        let rows = store.read_incidents(&mut r, args.all, limit);
+        let notes = store.read_listed_incident_notes(&mut r, args.all, limit);
+        let outbox = store.read_listed_notifications(&mut r, args.all, limit);
+        let undelivered = store.read_undelivered(&mut r, 50);
+        let mut b = store.fetch_reads(r).await?;
+        Ok::<_, CliError>((
+            rows.take(&mut b)?,
+            notes.take(&mut b)?,
+            outbox.take(&mut b)?,
+            undelivered.take(&mut b)?,
+        ))
     }
     .await;
     store.close().await;

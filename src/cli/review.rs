@@ -18,10 +18,10 @@ use super::{CliError, open_store};
 use crate::ai::guard::rules::{RiskLevel, RuleHit, screen};
 use crate::config::Config;
 use crate::identity::Operator;
-use crate::store::MigrationPolicy;
 use crate::store::ops::reviews::{
     CriticalOverride, DecisionOutcome, DecisionRequest, ReviewRecord, Verdict,
 };
+use crate::store::{MigrationPolicy, Reads};
 use crate::text::{clamp_span, inert, inert_multiline};
 
 /// Statuses `review list` accepts besides `all`.
@@ -236,11 +236,18 @@ pub fn mark_spans(text: &str, hits: &[RuleHit]) -> String {
 
 async fn show(cfg: &Config, id: i64, json: bool) -> Result<(), CliError> {
     let store = open_store(cfg, MigrationPolicy::Apply).await?;
-    let review = store.review(id).await;
-    let audit = store.audit(Some(&format!("safety_review:{id}")), 100).await;
+    // One batch: the review and its audit trail.
+    let read = async {
+        let mut r = Reads::new();
+        let review = store.read_review(&mut r, id);
+        let audit = store.read_audit(&mut r, Some(&format!("safety_review:{id}")), 100);
+        let mut b = store.fetch_reads(r).await?;
+        Ok::<_, crate::store::StoreError>((review.take(&mut b)?, audit.take(&mut b)?))
+    }
+    .await;
     store.close().await;
-    let review = review?.ok_or_else(|| CliError::Failed(format!("no safety review {id}")))?;
-    let audit = audit?;
+    let (review, audit) = read?;
+    let review = review.ok_or_else(|| CliError::Failed(format!("no safety review {id}")))?;
     if json {
         #[derive(Serialize)]
         struct Shown<'a> {

@@ -8,8 +8,8 @@ use super::{CliError, open_store};
 use crate::budget::tiers::{Tier, share, tier_for};
 use crate::config::Config;
 use crate::learning::slots;
-use crate::store::MigrationPolicy;
 use crate::store::types::DataHealth;
+use crate::store::{MigrationPolicy, Reads};
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -42,15 +42,25 @@ pub async fn run(args: StatusArgs, cfg: &Config) -> Result<(), CliError> {
     let now = Utc::now();
     let day = slots::local_date(now, cfg.timezone);
     let (start, end) = slots::day_bounds_utc(day, cfg.timezone);
-    let health = store.data_health(now, start, end).await;
-    let install = store.install_summary().await;
-    let workers = store.workers().await;
+    // Every read in one batch (one round trip on Postgres, the facts sync in it when due).
+    let read = async {
+        let mut r = Reads::new();
+        store.refresh_facts_with(&mut r).await?;
+        let health = store.read_data_health(&mut r, now, start, end);
+        let posts = store.read_count_decisions(&mut r);
+        let workers = store.read_workers(&mut r);
+        let mut b = store.fetch_reads(r).await?;
+        Ok::<_, crate::store::StoreError>((
+            health.take(&mut b)?,
+            store.install_summary_of(posts.take(&mut b)?),
+            workers.take(&mut b)?,
+        ))
+    }
+    .await;
     store.close().await;
-    let workers = workers?;
+    let (health, install, workers) = read?;
     let scheduler_alive = crate::notify::standby::live_scheduler(&workers, now).is_some();
     let scheduler = workers.into_iter().max_by_key(|w| w.seen_at);
-    let health = health?;
-    let install = install?;
     let limit = cfg.budget.daily_limit_usd;
     let status = Status {
         database: cfg.database.display_masked(),

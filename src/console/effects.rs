@@ -18,7 +18,7 @@ use crate::learning::leaderboard::{SHRINK_K, leaderboard};
 use crate::learning::slots;
 use crate::store::ops::jobs::Trigger;
 use crate::store::ops::reviews::DecisionOutcome;
-use crate::store::{Store, StoreError, StoreHandle};
+use crate::store::{Reads, Store, StoreError, StoreHandle};
 
 /// Runs effects. Cheap to clone into tasks.
 #[derive(Clone)]
@@ -356,12 +356,17 @@ pub async fn load(
                 pending_ids: h.pending_ids,
             })
         }
+        // Each screen's reads go together: one round trip on Postgres (plus, when due, the
+        // facts sync in the same batch).
         Query::Outcomes(q) => {
-            let health = store.data_health(now, day_start, day_end).await?;
-            let rows = store.facts_page(q).await?;
+            let mut r = Reads::new();
+            store.refresh_facts_with(&mut r).await?;
+            let health = store.read_data_health(&mut r, now, day_start, day_end);
+            let rows = store.read_facts_page(&mut r, q);
+            let mut b = store.fetch_reads(r).await?;
             Loaded::Outcomes {
-                health: Box::new(health),
-                rows,
+                health: Box::new(health.take(&mut b)?),
+                rows: rows.take(&mut b)?,
                 query: q.clone(),
             }
         }
@@ -382,18 +387,31 @@ pub async fn load(
         },
         Query::Slots => {
             let decay = crate::learning::decay::DecayContext::Slot.params();
-            let groups = store
-                .group_sums(crate::learning::dimension::Dimension::Slot, now, &decay)
-                .await?;
+            let mut r = Reads::new();
+            store.refresh_facts_with(&mut r).await?;
+            let groups = store.read_group_sums(
+                &mut r,
+                crate::learning::dimension::Dimension::Slot,
+                now,
+                &decay,
+            );
+            let counts = store.read_slot_counts(&mut r, day_start, day_end);
+            let mut b = store.fetch_reads(r).await?;
             Loaded::Slots {
-                counts: store.slot_counts(day_start, day_end).await?,
-                board: leaderboard(&groups, SHRINK_K),
+                counts: counts.take(&mut b)?,
+                board: leaderboard(&groups.take(&mut b)?, SHRINK_K),
             }
         }
-        Query::Safety => Loaded::Safety {
-            reviews: store.reviews(&[], 300).await?,
-            audit: store.audit(None, 40).await?,
-        },
+        Query::Safety => {
+            let mut r = Reads::new();
+            let reviews = store.read_reviews(&mut r, &[], 300);
+            let audit = store.read_audit(&mut r, None, 40);
+            let mut b = store.fetch_reads(r).await?;
+            Loaded::Safety {
+                reviews: reviews.take(&mut b)?,
+                audit: audit.take(&mut b)?,
+            }
+        }
         Query::Replies => Loaded::Replies {
             accounts: store.accounts(2000).await?,
         },
@@ -405,16 +423,20 @@ pub async fn load(
             report: store.budget_report(day_start, day_end, now).await?,
         },
         Query::Jobs => {
-            let states = store.job_states().await?;
+            let mut r = Reads::new();
+            let states = store.read_job_states(&mut r);
+            let recent = store.read_run_history(&mut r, None, RECENT_RUNS);
+            let workers = store.read_workers(&mut r);
+            let mut b = store.fetch_reads(r).await?;
             Loaded::Jobs {
                 overview: overview::build_with(
                     &setup.job_overrides,
                     setup.ai_configured,
-                    &states,
+                    &states.take(&mut b)?,
                     now,
                 ),
-                recent: store.run_history(None, RECENT_RUNS).await?,
-                workers: store.workers().await?,
+                recent: recent.take(&mut b)?,
+                workers: workers.take(&mut b)?,
             }
         }
         Query::JobHistory(job) => Loaded::JobHistory {

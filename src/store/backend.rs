@@ -106,28 +106,56 @@ impl<T> RowType for T where
 {
 }
 
-/// The rows of each statement of a [`Backend::fetch_batch`], decoded one statement at a time.
-pub enum Batch {
-    Pg(std::vec::IntoIter<Vec<PgRow>>),
-    Sqlite(std::vec::IntoIter<Vec<SqliteRow>>),
+/// The rows of each statement of a [`Backend::fetch_batch`], decoded one statement at a time
+/// (in order with [`Batch::take`], or from a given statement on after [`Batch::seek`]).
+pub struct Batch {
+    sets: Sets,
+    next: usize,
+    /// Statements the store sent ahead of the caller's (a facts sync): skipped by `seek`.
+    pub(crate) base: usize,
+}
+
+enum Sets {
+    Pg(Vec<Vec<PgRow>>),
+    Sqlite(Vec<Vec<SqliteRow>>),
 }
 
 impl Batch {
-    /// The next statement's rows as `T` (in the order the statements were given).
+    pub(crate) fn pg(sets: Vec<Vec<PgRow>>) -> Batch {
+        Batch {
+            sets: Sets::Pg(sets),
+            next: 0,
+            base: 0,
+        }
+    }
+
+    pub(crate) fn sqlite(sets: Vec<Vec<SqliteRow>>) -> Batch {
+        Batch {
+            sets: Sets::Sqlite(sets),
+            next: 0,
+            base: 0,
+        }
+    }
+
+    /// The next [`Batch::take`] reads the caller's statement `i` (0-based).
+    pub fn seek(&mut self, i: usize) {
+        self.next = self.base + i;
+    }
+
+    /// The next statement's rows as `T` (in the order the statements were given); a
+    /// statement taken twice, or past the end, has no rows.
     pub fn take<T: RowType>(&mut self) -> Result<Vec<T>, StoreError> {
-        let decoded = match self {
-            Batch::Pg(sets) => sets
-                .next()
-                .unwrap_or_default()
-                .iter()
-                .map(T::from_row)
-                .collect::<Result<Vec<T>, _>>(),
-            Batch::Sqlite(sets) => sets
-                .next()
-                .unwrap_or_default()
-                .iter()
-                .map(T::from_row)
-                .collect::<Result<Vec<T>, _>>(),
+        let i = self.next;
+        self.next += 1;
+        let decoded = match &mut self.sets {
+            Sets::Pg(sets) => {
+                let rows = sets.get_mut(i).map(std::mem::take).unwrap_or_default();
+                rows.iter().map(T::from_row).collect::<Result<Vec<T>, _>>()
+            }
+            Sets::Sqlite(sets) => {
+                let rows = sets.get_mut(i).map(std::mem::take).unwrap_or_default();
+                rows.iter().map(T::from_row).collect::<Result<Vec<T>, _>>()
+            }
         };
         decoded.map_err(|e| StoreError::from_sqlx(e, &[]))
     }
@@ -229,6 +257,14 @@ pub trait BackendTx: Send {
         args: Vec<Val>,
     ) -> Result<Option<T>, StoreError>;
     async fn execute(&mut self, sql: Sql, args: Vec<Val>) -> Result<u64, StoreError>;
+    /// A write whose answer nobody waits for (no rows, the count unused): on Postgres it is
+    /// sent with the transaction's next statement or its COMMIT, so a run of writes ending a
+    /// transaction costs one round trip; an error shows there. Elsewhere it runs now.
+    async fn execute_later(&mut self, sql: Sql, args: Vec<Val>) -> Result<(), StoreError> {
+        self.execute(sql, args).await.map(|_| ())
+    }
+    /// Several reads at once, inside the transaction (one round trip on Postgres).
+    async fn fetch_batch(&mut self, statements: Vec<(Sql, Vec<Val>)>) -> Result<Batch, StoreError>;
     /// Insert many rows into `table` as fast as the backend allows. Every row has one value
     /// per column, and a column's values share a variant.
     async fn insert_rows(

@@ -10,6 +10,7 @@ mod error;
 pub mod ops;
 pub mod pg;
 mod pg_literal;
+pub mod reads;
 pub mod source;
 pub mod sqlite;
 pub mod types;
@@ -33,6 +34,7 @@ pub use ops::reviews::ReviewStore;
 pub use ops::scores::ScoreStore;
 pub use ops::weights::WeightStore;
 pub use ops::workers::WorkerStore;
+pub use reads::{Read, Reads, ReadsStore};
 
 use backend::Backend;
 use pg::PgBackend;
@@ -58,6 +60,7 @@ pub trait Store:
     + LiveStore
     + NotifyStore
     + WorkerStore
+    + ReadsStore
     + Send
     + Sync
     + 'static
@@ -79,6 +82,7 @@ impl<T> Store for T where
         + LiveStore
         + NotifyStore
         + WorkerStore
+        + ReadsStore
         + Send
         + Sync
         + 'static
@@ -97,9 +101,13 @@ pub struct SqlStore<B: Backend> {
     schemas: std::sync::RwLock<Schemas>,
     /// The facts' watermark as last read or written here, and when (saves reading it before
     /// each read; see `refresh_facts`).
-    pub(crate) facts_synced:
-        std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, std::time::Instant)>>,
+    pub(crate) facts_synced: Arc<std::sync::Mutex<Option<FactsWatermark>>>,
+    /// The role may not write the facts (found once, then not tried again).
+    pub(crate) facts_read_only: std::sync::atomic::AtomicBool,
 }
+
+/// The facts' watermark as last known here, and when it was learnt.
+pub(crate) type FactsWatermark = (chrono::DateTime<chrono::Utc>, std::time::Instant);
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(db: B, target: String) -> Self {
@@ -113,7 +121,8 @@ impl<B: Backend> SqlStore<B> {
             ))),
             mode: std::sync::RwLock::new(None),
             schemas: std::sync::RwLock::new(Schemas::default()),
-            facts_synced: std::sync::Mutex::new(None),
+            facts_synced: Arc::new(std::sync::Mutex::new(None)),
+            facts_read_only: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

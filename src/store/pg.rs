@@ -243,11 +243,19 @@ async fn execute_on(
     sql: &str,
     args: Vec<Val>,
 ) -> Result<u64, sqlx::Error> {
+    use futures::TryStreamExt;
     match super::pg_literal::inline(sql, &args) {
-        Ok(Some(text)) => sqlx::raw_sql(AssertSqlSafe(text))
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected()),
+        // The last statement's count (BEGIN or waiting writes may go in front).
+        Ok(Some(text)) => {
+            let mut results = sqlx::raw_sql(AssertSqlSafe(text)).fetch_many(conn);
+            let mut last = 0;
+            while let Some(item) = results.try_next().await? {
+                if let sqlx::Either::Left(r) = item {
+                    last = r.rows_affected();
+                }
+            }
+            Ok(last)
+        }
         Ok(None) => {
             let q = crate::bind_vals!(
                 sqlx::query::<Postgres>(AssertSqlSafe(sql.to_string())),
@@ -302,6 +310,9 @@ impl Backend for PgBackend {
     ) -> Result<super::backend::Batch, StoreError> {
         use futures::TryStreamExt;
         let n = statements.len();
+        if n == 0 {
+            return Ok(super::backend::Batch::pg(Vec::new()));
+        }
         let mut texts = Vec::with_capacity(n);
         for (sql, args) in &statements {
             texts.push(super::pg_literal::inline(sql, args)?);
@@ -329,7 +340,7 @@ impl Backend for PgBackend {
                 sets.push(self.run_rows(sql, args).await?);
             }
         }
-        Ok(super::backend::Batch::Pg(sets.into_iter()))
+        Ok(super::backend::Batch::pg(sets))
     }
 
     async fn begin_write(&self) -> Result<PgTx, StoreError> {
@@ -363,6 +374,7 @@ impl Backend for PgBackend {
                 pid,
                 busy: false,
             },
+            later: Vec::new(),
         })
     }
 
@@ -616,6 +628,9 @@ pub struct PgTx {
     held: Arc<std::sync::Mutex<Vec<Held>>>,
     secrets: Arc<Vec<String>>,
     in_statement: CancelOnDrop,
+    /// Writes waiting to travel with the next statement or the COMMIT (`execute_later`),
+    /// their values inlined.
+    later: Vec<String>,
 }
 
 impl Drop for PgTx {
@@ -687,15 +702,43 @@ impl PgTx {
         }
     }
 
-    /// The statement to send: with BEGIN in front when its values inline (one round trip
-    /// for both), else after a BEGIN of its own.
+    /// The statement to send: with BEGIN and the waiting writes in front when its values
+    /// inline (one round trip for all), else after them in a message of their own.
     async fn prepare(&mut self, sql: &str, args: &[Val]) -> Result<String, StoreError> {
         if super::pg_literal::inline(sql, args)?.is_some() {
-            Ok(self.with_begin(sql))
+            let sql = self.with_later(sql);
+            Ok(self.with_begin(&sql))
         } else {
             self.ensure_begun().await?;
+            self.flush_later().await?;
             Ok(sql.to_string())
         }
+    }
+
+    /// `sql` after the waiting writes (which it takes).
+    fn with_later(&mut self, sql: &str) -> String {
+        if self.later.is_empty() {
+            return sql.to_string();
+        }
+        let mut text = std::mem::take(&mut self.later).join(";\n");
+        text.push_str(";\n");
+        text.push_str(sql);
+        text
+    }
+
+    /// Send the waiting writes on their own.
+    async fn flush_later(&mut self) -> Result<(), StoreError> {
+        if self.later.is_empty() {
+            return Ok(());
+        }
+        let text = std::mem::take(&mut self.later).join(";\n");
+        let text = self.with_begin(&text);
+        self.in_statement.busy = true;
+        let r = sqlx::raw_sql(AssertSqlSafe(text))
+            .execute(self.conn()?)
+            .await;
+        self.in_statement.busy = false;
+        r.map(|_| ()).map_err(|e| self.err(e))
     }
 
     async fn rows(&mut self, sql: Sql, args: Vec<Val>) -> Result<Vec<PgRow>, StoreError> {
@@ -748,6 +791,58 @@ impl BackendTx for PgTx {
         r.map_err(|e| self.err(e))
     }
 
+    async fn execute_later(&mut self, sql: Sql, args: Vec<Val>) -> Result<(), StoreError> {
+        match super::pg_literal::inline(&sql, &args)? {
+            Some(text) => {
+                self.later.push(text);
+                Ok(())
+            }
+            None => self.execute(sql, args).await.map(|_| ()),
+        }
+    }
+
+    async fn fetch_batch(
+        &mut self,
+        statements: Vec<(Sql, Vec<Val>)>,
+    ) -> Result<super::backend::Batch, StoreError> {
+        use futures::TryStreamExt;
+        let mut texts = Vec::with_capacity(statements.len());
+        for (sql, args) in &statements {
+            texts.push(super::pg_literal::inline(sql, args)?);
+        }
+        if statements.is_empty() || texts.iter().any(Option::is_none) {
+            // Not inlinable: one at a time.
+            let mut sets = Vec::with_capacity(statements.len());
+            for (sql, args) in statements {
+                sets.push(self.rows(sql, args).await?);
+            }
+            return Ok(super::backend::Batch::pg(sets));
+        }
+        // Results counted per statement: the BEGIN and the waiting writes in front answer
+        // no rows and are skipped.
+        let skip = usize::from(!self.begun) + self.later.len();
+        let text = texts.into_iter().flatten().collect::<Vec<_>>().join(";\n");
+        let text = self.with_later(&text);
+        let text = self.with_begin(&text);
+        self.in_statement.busy = true;
+        let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(text))
+            .fetch_many(self.conn()?)
+            .try_collect()
+            .await;
+        self.in_statement.busy = false;
+        let mut sets: Vec<Vec<PgRow>> = Vec::with_capacity(statements.len() + skip);
+        let mut current = Vec::new();
+        for item in r.map_err(|e| self.err(e))? {
+            match item {
+                sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
+                sqlx::Either::Right(row) => current.push(row),
+            }
+        }
+        Ok(super::backend::Batch::pg(
+            sets.split_off(skip.min(sets.len())),
+        ))
+    }
+
     async fn insert_rows(
         &mut self,
         table: &str,
@@ -787,7 +882,19 @@ impl BackendTx for PgTx {
     }
 
     async fn commit(mut self) -> Result<(), StoreError> {
-        if self.begun {
+        if !self.later.is_empty() {
+            // The waiting writes and the COMMIT in one message (BEGIN in front if none was
+            // sent): one round trip.
+            let text = self.with_later("COMMIT");
+            let text = self.with_begin(&text);
+            self.in_statement.busy = true;
+            let r = sqlx::raw_sql(AssertSqlSafe(text))
+                .execute(self.conn()?)
+                .await;
+            self.in_statement.busy = false;
+            r.map_err(|e| self.err(e))?;
+            self.begun = false;
+        } else if self.begun {
             let r = sqlx::raw_sql("COMMIT").execute(self.conn()?).await;
             r.map_err(|e| self.err(e))?;
             self.begun = false;

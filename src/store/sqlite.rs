@@ -92,7 +92,7 @@ impl Backend for SqliteBackend {
             let q = crate::bind_vals!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), args);
             sets.push(q.fetch_all(&self.pool).await.map_err(Self::err)?);
         }
-        Ok(super::backend::Batch::Sqlite(sets.into_iter()))
+        Ok(super::backend::Batch::sqlite(sets))
     }
 
     async fn fetch_optional<T: RowType>(
@@ -267,6 +267,22 @@ impl BackendTx for SqliteTx {
             self.execute(sql.into(), args).await?;
         }
         Ok(())
+    }
+
+    async fn fetch_batch(
+        &mut self,
+        statements: Vec<(Sql, Vec<Val>)>,
+    ) -> Result<super::backend::Batch, StoreError> {
+        let mut sets = Vec::with_capacity(statements.len());
+        for (sql, args) in statements {
+            let q = crate::bind_vals!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), args);
+            sets.push(
+                q.fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(SqliteBackend::err)?,
+            );
+        }
+        Ok(super::backend::Batch::sqlite(sets))
     }
 
     async fn commit(self) -> Result<(), StoreError> {

@@ -67,7 +67,8 @@ pub struct LatencyReport {
     pub live: LiveUpdate,
 }
 
-/// The CLI verbs measured, with `{review}` and `{version}` filled in from the database.
+/// The CLI verbs measured, with `{review}`, `{version}` and `{incident}` filled in from the
+/// database.
 const VERBS: &[&str] = &[
     "status",
     "budget",
@@ -79,8 +80,28 @@ const VERBS: &[&str] = &[
     "review list",
     "review show {review}",
     "incidents",
+    "incidents show {incident}",
     "review reject {review} --reason bench-latency",
+    "jobs disable plan",
+    "jobs enable plan",
+    "replies pin dr_david",
+    "replies clear dr_david",
+    "incidents note {incident} --note bench-latency",
 ];
+
+/// Whether a verb changes the database (run once, through the proxy).
+fn is_write(line: &str) -> bool {
+    [
+        "review reject",
+        "jobs disable",
+        "jobs enable",
+        "replies pin",
+        "replies clear",
+    ]
+    .iter()
+    .any(|w| line.starts_with(w))
+        || line.contains(" note ")
+}
 
 pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
     let DatabaseTarget::Postgres { url } = &cfg.database else {
@@ -108,15 +129,21 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         Some(p) => p,
         None => std::env::current_exe().map_err(|e| CliError::Failed(e.to_string()))?,
     };
-    let (review, live_review, version) = pick_targets(cfg).await?;
+    let (review, live_review, version, incident) = pick_targets(cfg).await?;
     let mut verbs = Vec::new();
     for verb in VERBS {
+        // The incident verbs need an incident (the demo dataset has some).
+        let incident = match (verb.contains("{incident}"), incident) {
+            (true, None) => continue,
+            (_, i) => i.unwrap_or_default().to_string(),
+        };
         let line = verb
             .replace("{review}", &review.to_string())
-            .replace("{version}", &version);
+            .replace("{version}", &version)
+            .replace("{incident}", &incident);
         let argv: Vec<&str> = line.split(' ').collect();
         // A write runs once, through the proxy (it could only be decided once).
-        let local_ms = if line.starts_with("review reject") {
+        let local_ms = if is_write(&line) {
             f64::NAN
         } else {
             let mut times = Vec::new();
@@ -164,9 +191,9 @@ fn step(name: String, local_ms: f64, remote_ms: f64, st: &ProxyStats) -> Step {
     }
 }
 
-/// Two pending reviews (one to show and reject, one for the live update), and the newest
-/// weight-map version.
-async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String), CliError> {
+/// Two pending reviews (one to show and reject, one for the live update), the newest
+/// weight-map version, and the newest incident if any.
+async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String, Option<i64>), CliError> {
     let opened = store::open(&cfg.database, MigrationPolicy::Require)
         .await
         .map_err(CliError::Open)?;
@@ -176,7 +203,9 @@ async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String), CliError> {
         .weight_history(500)
         .await
         .map(|mut v| v.pop().into_iter().collect::<Vec<_>>());
+    let incident = s.incidents(true, 1).await;
     s.close().await;
+    let incident = incident?.first().map(|i| i.id);
     let reviews = reviews?;
     let (Some(review), Some(live)) = (reviews.first(), reviews.get(1)) else {
         return Err(CliError::Failed(
@@ -189,7 +218,7 @@ async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String), CliError> {
         .first()
         .map(|w| w.version.clone())
         .ok_or_else(|| CliError::Failed("no weight map stored: run `xbot demo` first".into()))?;
-    Ok((review, live, version))
+    Ok((review, live, version, incident))
 }
 
 /// Run the real binary with `argv` on `url`; milliseconds from spawn to exit.
@@ -222,7 +251,7 @@ fn screen_queries(cfg: &Config, target: &str) -> Vec<(String, Query)> {
     let s = super::console::console_state(cfg, target).ok();
     let mut out = vec![("header status".to_string(), Query::Status)];
     if let Some(mut s) = s {
-        for tab in TabId::ALL {
+        for tab in std::iter::once(TabId::Overview).chain(TabId::ALL) {
             s.tab = tab;
             out.push((
                 format!("{} tab", tab.title()),

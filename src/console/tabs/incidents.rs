@@ -25,7 +25,7 @@ use crate::store::ops::incidents::{
 };
 use crate::store::ops::notify::OutboxRecord;
 use crate::store::ops::reviews::AuditRecord;
-use crate::store::{Store, StoreError};
+use crate::store::{Reads, Store, StoreError};
 use crate::text::cell;
 
 /// The Incidents tab.
@@ -53,6 +53,9 @@ pub struct IncidentsData {
     pub notes: Vec<IncidentNote>,
     pub outbox: Vec<OutboxRecord>,
 }
+
+/// How many incidents the tab lists (open first, then the newest resolved).
+const LISTED: i64 = 200;
 
 const KEYS: &[Binding] = &[
     Binding::new(
@@ -182,19 +185,27 @@ impl Tab for Module {
         _now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<Box<dyn TabData>, StoreError>> {
         Box::pin(async move {
-            let incidents = store.incidents(true, 200).await?;
-            let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-            let mut outbox = store.notifications_for(&ids).await?;
-            for o in store.undelivered(50).await? {
+            // Every read in one batch: one round trip on Postgres. The notes and notifications
+            // are those of the incidents listed, selected by the same query on the server.
+            let mut r = Reads::new();
+            let incidents = store.read_incidents(&mut r, true, LISTED);
+            let notes = store.read_listed_incident_notes(&mut r, true, LISTED);
+            let outbox = store.read_listed_notifications(&mut r, true, LISTED);
+            let undelivered = store.read_undelivered(&mut r, 50);
+            let events = store.read_events(&mut r, 200);
+            let audit = store.read_audit(&mut r, None, 100);
+            let mut b = store.fetch_reads(r).await?;
+            let mut outbox = outbox.take(&mut b)?;
+            for o in undelivered.take(&mut b)? {
                 if !outbox.iter().any(|x| x.id == o.id) {
                     outbox.push(o);
                 }
             }
             let data = IncidentsData {
-                notes: store.incident_notes(&ids).await?,
-                incidents,
-                events: store.events(200).await?,
-                audit: store.audit(None, 100).await?,
+                notes: notes.take(&mut b)?,
+                incidents: incidents.take(&mut b)?,
+                events: events.take(&mut b)?,
+                audit: audit.take(&mut b)?,
                 outbox,
             };
             Ok(Box::new(data) as Box<dyn TabData>)

@@ -25,7 +25,7 @@ use crate::learning::slots;
 use crate::store::ops::incidents::IncidentRecord;
 use crate::store::ops::reviews::ReviewRecord;
 use crate::store::types::WeightMapSummary;
-use crate::store::{Store, StoreError};
+use crate::store::{Reads, Store, StoreError};
 use crate::text::cell;
 
 /// Items listed under a heading, at most.
@@ -85,15 +85,24 @@ impl Tab for Module {
     ) -> BoxFuture<'a, Result<Box<dyn TabData>, StoreError>> {
         Box::pin(async move {
             let day = slots::day_bounds_utc(slots::local_date(now, setup.tz), setup.tz);
-            let states = store.job_states().await?;
+            // Every read in one batch: one round trip on Postgres.
+            let mut r = Reads::new();
+            let states = store.read_job_states(&mut r);
+            let incidents = store.read_incidents(&mut r, false, 500);
+            let pending = store.read_reviews(&mut r, &["pending"], 1000);
+            let spend = store.read_spend_between(&mut r, day.0, day.1);
+            let weights = store.read_active_weight_map(&mut r);
+            let workers = store.read_workers(&mut r);
+            let mut b = store.fetch_reads(r).await?;
+            let states = states.take(&mut b)?;
             let data = OverviewData {
-                incidents: store.incidents(false, 500).await?,
-                pending: store.reviews(&["pending"], 1000).await?,
+                incidents: incidents.take(&mut b)?,
+                pending: pending.take(&mut b)?,
                 jobs: overview::build_with(&setup.job_overrides, setup.ai_configured, &states, now),
-                spend_today_usd: store.spend_between(day.0, day.1).await?,
+                spend_today_usd: spend.take(&mut b)?,
                 day,
-                weights: store.active_weight_map().await?,
-                workers: store.workers().await?,
+                weights: weights.take(&mut b)?,
+                workers: workers.take(&mut b)?,
             };
             Ok(Box::new(data) as Box<dyn TabData>)
         })

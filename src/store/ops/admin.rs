@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
 use crate::store::types::{Batch, TableCount};
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// Every table xbot owns (in its own schema), in the order a reset deletes in.
 pub const TABLES: [&str; 21] = [
@@ -60,7 +60,12 @@ pub trait AdminStore {
         } else {
             0
         };
-        Ok(match self.install_mode() {
+        Ok(self.install_summary_of(posts))
+    }
+    /// [`AdminStore::install_summary`] with the count of decisions read already (see
+    /// [`AdminStore::read_count_decisions`]).
+    fn install_summary_of(&self, posts: i64) -> String {
+        match self.install_mode() {
             Some(crate::store::InstallMode::Attached) => {
                 format!("attached to an existing xBOT database ({posts} posts)")
             }
@@ -74,10 +79,13 @@ pub trait AdminStore {
                 "not installed yet: no xBOT tables; `xbot migrate` sets up a standalone database"
                     .to_string()
             }
-        })
+        }
     }
     /// How many decisions xBOT's tables hold.
     async fn count_decisions(&self) -> Result<i64, StoreError>;
+    /// [`AdminStore::count_decisions`] as one read to send with others (0 without xBOT's
+    /// tables).
+    fn read_count_decisions(&self, r: &mut Reads) -> Read<i64>;
     /// A cheap round trip, to tell "connected" from "disconnected".
     async fn ping(&self) -> Result<(), StoreError>;
     /// Embedded migrations not yet applied, as "version description".
@@ -116,12 +124,15 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 
     async fn count_decisions(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = self
-            .db
-            .fetch_optional(self.sql("SELECT COUNT(*) FROM {decisions} d"), vec![])
-            .await?
-            .unwrap_or((0,));
-        Ok(n)
+        self.read_alone(|r| self.read_count_decisions(r)).await
+    }
+
+    fn read_count_decisions(&self, r: &mut Reads) -> Read<i64> {
+        if !self.source_map().has_xbot_layout() {
+            return r.add(Vec::new(), |_| Ok(0));
+        }
+        r.optional::<(i64,)>(self.sql("SELECT COUNT(*) FROM {decisions} d"), vec![])
+            .map(|n| n.map_or(0, |(n,)| n))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::args;
-use crate::store::backend::{Backend, BackendTx, Val};
-use crate::store::{SqlStore, StoreError};
+use crate::store::backend::{Backend, BackendTx, Sql, Val};
+use crate::store::{Read, Reads, ReadsStore, SqlStore, StoreError};
 
 /// One row of the Outcomes list.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -160,6 +160,12 @@ pub struct SlotCount {
 #[async_trait]
 pub trait FactsStore {
     async fn facts_page(&self, q: &FactQuery) -> Result<Vec<FactRow>, StoreError>;
+    /// [`FactsStore::facts_page`] as one read to send with others; call
+    /// [`FactsStore::refresh_facts_with`] first for a first page.
+    fn read_facts_page(&self, r: &mut Reads, q: &FactQuery) -> Read<Vec<FactRow>>;
+    /// Before reads of the facts: bring them up to date with xBOT's tables, in the same batch
+    /// as `r` when that saves a round trip.
+    async fn refresh_facts_with(&self, r: &mut Reads) -> Result<(), StoreError>;
     async fn decision_detail(
         &self,
         decision_id: &str,
@@ -170,6 +176,13 @@ pub trait FactsStore {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<SlotCount>, StoreError>;
+    /// [`FactsStore::slot_counts`] as one read to send with others.
+    fn read_slot_counts(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<Vec<SlotCount>>;
     /// Bring xbot's derived facts up to date with xBOT's tables (see `sync_facts_full`).
     async fn sync_facts(&self) -> Result<FactsSync, StoreError>;
     /// Replies posted to an account, newest first.
@@ -180,10 +193,21 @@ pub trait FactsStore {
 #[async_trait]
 impl<B: Backend> FactsStore for SqlStore<B> {
     async fn facts_page(&self, q: &FactQuery) -> Result<Vec<FactRow>, StoreError> {
+        let mut r = Reads::new();
         if q.after.is_none() {
             // The first page shows what xBOT wrote since the last look (no triggers).
-            self.refresh_facts(FACTS_MAX_AGE).await?;
+            self.refresh_facts_with(&mut r).await?;
         }
+        let read = self.read_facts_page(&mut r, q);
+        let mut b = self.fetch_reads(r).await?;
+        read.take(&mut b)
+    }
+
+    async fn refresh_facts_with(&self, r: &mut Reads) -> Result<(), StoreError> {
+        self.refresh_facts_in(r, FACTS_MAX_AGE).await
+    }
+
+    fn read_facts_page(&self, r: &mut Reads, q: &FactQuery) -> Read<Vec<FactRow>> {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Val> = Vec::new();
         let bind = |v: Val, args: &mut Vec<Val>| {
@@ -255,12 +279,10 @@ impl<B: Backend> FactsStore for SqlStore<B> {
         } else {
             format!("{key} {dir}, decision_id {dir}")
         };
-        self.db
-            .fetch_all(
-                format!("SELECT {FACT_COLUMNS} FROM learning_facts {where_sql} ORDER BY {order} LIMIT {limit}").into(),
-                args,
-            )
-            .await
+        r.rows(
+            format!("SELECT {FACT_COLUMNS} FROM learning_facts {where_sql} ORDER BY {order} LIMIT {limit}").into(),
+            args,
+        )
     }
 
     async fn decision_detail(
@@ -301,17 +323,25 @@ impl<B: Backend> FactsStore for SqlStore<B> {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<SlotCount>, StoreError> {
-        self.db
-            .fetch_all(
-                self.sql(
-                    "SELECT content_slot, COALESCE(status, 'unknown') AS status, COUNT(*) AS posts
-                     FROM {decisions} d
-                     WHERE created_at >= $1 AND created_at < $2 AND content_slot IS NOT NULL
-                     GROUP BY content_slot, COALESCE(status, 'unknown') ORDER BY 1, 2",
-                ),
-                args![start, end],
-            )
+        self.read_alone(|r| self.read_slot_counts(r, start, end))
             .await
+    }
+
+    fn read_slot_counts(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<Vec<SlotCount>> {
+        r.rows(
+            self.sql(
+                "SELECT content_slot, COALESCE(status, 'unknown') AS status, COUNT(*) AS posts
+                 FROM {decisions} d
+                 WHERE created_at >= $1 AND created_at < $2 AND content_slot IS NOT NULL
+                 GROUP BY content_slot, COALESCE(status, 'unknown') ORDER BY 1, 2",
+            ),
+            args![start, end],
+        )
     }
 
     async fn sync_facts(&self) -> Result<FactsSync, StoreError> {
@@ -455,15 +485,83 @@ impl<B: Backend> SqlStore<B> {
         &self,
         max_age: chrono::Duration,
     ) -> Result<Option<FactsSync>, StoreError> {
+        if self
+            .facts_read_only
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(None);
+        }
         match self.refresh_facts_now(max_age).await {
             // A role that may only read (or a read-only file) reads the facts as the last
-            // writer left them: the learning jobs and `xbot serve` keep them current.
+            // writer left them: the learning jobs and `xbot serve` keep them current. Not
+            // tried again by this process.
             Err(StoreError::PermissionDenied(why)) => {
                 tracing::debug!(%why, "facts not refreshed: read-only");
+                self.facts_read_only
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 Ok(None)
             }
             other => other,
         }
+    }
+
+    /// [`SqlStore::refresh_facts`] for reads about to be sent: on Postgres, when the watermark
+    /// this process knows says a sync is due, the sync's statement goes ahead of the reads in
+    /// their batch instead of costing a round trip of its own (see `ReadsStore::fetch_reads`).
+    /// Without a known watermark, or on SQLite (a local file), it syncs now.
+    pub(crate) async fn refresh_facts_in(
+        &self,
+        reads: &mut Reads,
+        max_age: chrono::Duration,
+    ) -> Result<(), StoreError> {
+        if self
+            .facts_read_only
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(());
+        }
+        let known = self.facts_synced.lock().ok().and_then(|g| *g);
+        let Some((last, _)) = known.filter(|_| B::KIND == crate::store::BackendKind::Postgres)
+        else {
+            return self.refresh_facts(max_age).await.map(|_| ());
+        };
+        // Another process can only have moved the watermark forward: a sync from an earlier
+        // one reads more, never less.
+        let now = Utc::now();
+        let scope = match self.sync_scope(last, now, max_age) {
+            None => return Ok(()),
+            Some(since) => since,
+        };
+        let statement = match scope {
+            Some(since) => self.pg_sync_statement(&Scope::Since(since), now),
+            None => self.pg_sync_statement(&Scope::All, now),
+        };
+        reads.facts_sync = Some((statement, now));
+        Ok(())
+    }
+
+    /// Whether facts last synced at `last` need a sync at `now`: `None` not yet, else
+    /// `Some(Some(since))` for the changes since a watermark, `Some(None)` for a full compare.
+    fn sync_scope(
+        &self,
+        last: DateTime<Utc>,
+        now: DateTime<Utc>,
+        max_age: chrono::Duration,
+    ) -> Option<Option<DateTime<Utc>>> {
+        if now - last < max_age {
+            return None;
+        }
+        let src = self.src();
+        let watermarked = src.col("decisions", "updated_at").is_some()
+            && (src.rel("outcomes").is_none() || src.col("outcomes", "updated_at").is_some());
+        if !watermarked {
+            // No change stamps: a full compare, at most once a minute.
+            if now - last < chrono::Duration::seconds(60) {
+                return None;
+            }
+            return Some(None);
+        }
+        Some(Some(last - chrono::Duration::seconds(30)))
     }
 
     async fn refresh_facts_now(
@@ -500,22 +598,10 @@ impl<B: Backend> SqlStore<B> {
         let Some((last,)) = last else {
             return self.sync_facts_since(None).await.map(Some);
         };
-        if now - last < max_age {
-            return Ok(None);
+        match self.sync_scope(last, now, max_age) {
+            None => Ok(None),
+            Some(since) => self.sync_facts_since(since).await.map(Some),
         }
-        let src = self.src();
-        let watermarked = src.col("decisions", "updated_at").is_some()
-            && (src.rel("outcomes").is_none() || src.col("outcomes", "updated_at").is_some());
-        if !watermarked {
-            // No change stamps: a full compare, at most once a minute.
-            if now - last < chrono::Duration::seconds(60) {
-                return Ok(None);
-            }
-            return self.sync_facts_since(None).await.map(Some);
-        }
-        self.sync_facts_since(Some(last - chrono::Duration::seconds(30)))
-            .await
-            .map(Some)
     }
 
     /// Bring the facts of exactly these decisions up to date (after xbot's own writes).
@@ -551,11 +637,8 @@ impl<B: Backend> SqlStore<B> {
         r
     }
 
-    /// One sync: every posted decision (removals included), the changes since a watermark, or
-    /// a list of decisions. Parameters: `$1` now, then the scope's (`$2` the watermark, or
-    /// the ids).
-    async fn sync_facts_scope(&self, scope: Scope<'_>) -> Result<FactsSync, StoreError> {
-        let now = Utc::now();
+    /// What every sync statement is made of, for `scope`.
+    fn sync_sql(&self, scope: &Scope<'_>) -> SyncSql {
         let mut scope_args: Vec<Val> = Vec::new();
         let (filter, del_pg, del_sqlite) = match &scope {
             Scope::All => (
@@ -595,47 +678,79 @@ impl<B: Backend> SqlStore<B> {
             .collect();
         let old: Vec<String> = cols[1..].iter().map(|c| format!("f.{c}")).collect();
         let new: Vec<String> = cols[1..].iter().map(|c| format!("excluded.{c}")).collect();
+        SyncSql {
+            scope_args,
+            select,
+            set,
+            old,
+            new,
+            del_pg,
+            del_sqlite,
+        }
+    }
+
+    /// The Postgres sync as one statement (parameters: `$1` now, then the scope's); it
+    /// answers one row (total, changed, removed).
+    fn pg_sync_statement(&self, scope: &Scope<'_>, now: DateTime<Utc>) -> (Sql, Vec<Val>) {
+        let SyncSql {
+            scope_args,
+            select,
+            set,
+            old,
+            new,
+            del_pg,
+            ..
+        } = self.sync_sql(scope);
+        // Only a full or watermark sync moves the watermark.
+        let mark = if matches!(scope, Scope::Ids(_)) {
+            "SELECT 1"
+        } else {
+            "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
+                SELECT 1, $1, total, changed + removed FROM counts
+                ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
+                    rows_total = excluded.rows_total,
+                    rows_changed = excluded.rows_changed"
+        };
+        let sql = format!(
+            "WITH src AS MATERIALIZED ({select}),
+             up AS (
+                INSERT INTO learning_facts AS f ({FACT_ALL}) SELECT {FACT_ALL} FROM src
+                ON CONFLICT (decision_id) DO UPDATE SET {set}
+                WHERE ({old}) IS DISTINCT FROM ({new})
+                RETURNING 1),
+             del AS (
+                DELETE FROM learning_facts f
+                WHERE {del_pg}
+                RETURNING 1),
+             counts AS (
+                SELECT (SELECT COUNT(*) FROM src) AS total,
+                       (SELECT COUNT(*) FROM up) AS changed,
+                       (SELECT COUNT(*) FROM del) AS removed),
+             mark AS ({mark})
+             SELECT total, changed, removed FROM counts",
+            set = set.join(", "),
+            old = old.join(", "),
+            new = new.join(", "),
+        );
+        let mut args = args![now];
+        args.extend(scope_args);
+        (self.sql(&sql), args)
+    }
+
+    /// One sync: every posted decision (removals included), the changes since a watermark, or
+    /// a list of decisions. Parameters: `$1` now, then the scope's (`$2` the watermark, or
+    /// the ids).
+    async fn sync_facts_scope(&self, scope: Scope<'_>) -> Result<FactsSync, StoreError> {
+        let now = Utc::now();
         match B::KIND {
             crate::store::BackendKind::Postgres => {
-                // Only a full or watermark sync moves the watermark.
-                let mark = if matches!(scope, Scope::Ids(_)) {
-                    "SELECT 1"
-                } else {
-                    "INSERT INTO facts_sync (id, synced_at, rows_total, rows_changed)
-                        SELECT 1, $1, total, changed + removed FROM counts
-                        ON CONFLICT (id) DO UPDATE SET synced_at = excluded.synced_at,
-                            rows_total = excluded.rows_total,
-                            rows_changed = excluded.rows_changed"
-                };
-                let sql = format!(
-                    "WITH src AS MATERIALIZED ({select}),
-                     up AS (
-                        INSERT INTO learning_facts AS f ({FACT_ALL}) SELECT {FACT_ALL} FROM src
-                        ON CONFLICT (decision_id) DO UPDATE SET {set}
-                        WHERE ({old}) IS DISTINCT FROM ({new})
-                        RETURNING 1),
-                     del AS (
-                        DELETE FROM learning_facts f
-                        WHERE {del_pg}
-                        RETURNING 1),
-                     counts AS (
-                        SELECT (SELECT COUNT(*) FROM src) AS total,
-                               (SELECT COUNT(*) FROM up) AS changed,
-                               (SELECT COUNT(*) FROM del) AS removed),
-                     mark AS ({mark})
-                     SELECT total, changed, removed FROM counts",
-                    set = set.join(", "),
-                    old = old.join(", "),
-                    new = new.join(", "),
-                );
-                let mut args = args![now];
-                args.extend(scope_args);
-                let mut tx = self.db.begin_write().await?;
-                let (rows, changed, removed): (i64, i64, i64) = tx
-                    .fetch_optional(self.sql(&sql), args)
+                let (sql, args) = self.pg_sync_statement(&scope, now);
+                // One statement: atomic by itself, no transaction around it (one round trip).
+                let (rows, changed, removed): (i64, i64, i64) = self
+                    .db
+                    .fetch_optional(sql, args)
                     .await?
                     .unwrap_or((0, 0, 0));
-                tx.commit().await?;
                 Ok(FactsSync {
                     rows,
                     changed,
@@ -643,6 +758,15 @@ impl<B: Backend> SqlStore<B> {
                 })
             }
             crate::store::BackendKind::Sqlite => {
+                let SyncSql {
+                    scope_args,
+                    select,
+                    set,
+                    old,
+                    new,
+                    del_sqlite,
+                    ..
+                } = self.sync_sql(&scope);
                 // SQLite numbers `$n` parameters by first appearance: renumber the scope's
                 // `$2…` to `$1…` and bind only them.
                 let renumber = |sql: String| -> String {
@@ -699,6 +823,17 @@ impl<B: Backend> SqlStore<B> {
             }
         }
     }
+}
+
+/// The parts of a sync statement (see `sync_sql`).
+struct SyncSql {
+    scope_args: Vec<Val>,
+    select: String,
+    set: Vec<String>,
+    old: Vec<String>,
+    new: Vec<String>,
+    del_pg: String,
+    del_sqlite: Option<String>,
 }
 
 /// Which facts a sync looks at.

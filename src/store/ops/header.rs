@@ -9,7 +9,7 @@ use crate::args;
 use crate::store::backend::Backend;
 use crate::store::ops::budget::VALID_COST;
 use crate::store::ops::jobs::{RUN_COLUMNS, RunRecord};
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// What the header shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,14 @@ pub struct HeaderFigures {
 
 #[async_trait]
 pub trait HeaderStore {
+    /// The header's figures for the day `[start, end)`, as one read to send with others.
+    fn read_header_figures(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<HeaderFigures>;
+
     /// The header's figures for the day `[start, end)`.
     async fn header_figures(
         &self,
@@ -43,6 +51,16 @@ impl<B: Backend> HeaderStore for SqlStore<B> {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<HeaderFigures, StoreError> {
+        self.read_alone(|r| self.read_header_figures(r, start, end))
+            .await
+    }
+
+    fn read_header_figures(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<HeaderFigures> {
         let spend = format!(
             "SELECT CAST(COALESCE(SUM({VALID_COST}), 0.0) AS DOUBLE PRECISION)
              FROM ai_usage WHERE at >= $1 AND at < $2 AND state <> 'released'"
@@ -58,33 +76,34 @@ impl<B: Backend> HeaderStore for SqlStore<B> {
         let running = format!(
             "SELECT {RUN_COLUMNS} FROM job_runs WHERE status = 'running' ORDER BY started_at"
         );
-        let mut b = self
-            .db
-            .fetch_batch(vec![
+        r.add(
+            vec![
                 (spend.into(), args![start, end]),
                 (open.into(), vec![]),
                 (running.into(), vec![]),
                 (pending.into(), vec![]),
                 (tiers.into(), vec![]),
-            ])
-            .await?;
-        let spend: Vec<(f64,)> = b.take()?;
-        let open: Vec<(i64, String, String)> = b.take()?;
-        let running: Vec<RunRecord> = b.take()?;
-        let pending: Vec<(i64,)> = b.take()?;
-        let tier_runs: Vec<RunRecord> = b.take()?;
-        let spend = spend.first().map_or(0.0, |(s,)| *s);
-        Ok(HeaderFigures {
-            spend_usd: if spend.is_finite() {
-                spend.max(0.0)
-            } else {
-                0.0
+            ],
+            |b| {
+                let spend: Vec<(f64,)> = b.take()?;
+                let open: Vec<(i64, String, String)> = b.take()?;
+                let running: Vec<RunRecord> = b.take()?;
+                let pending: Vec<(i64,)> = b.take()?;
+                let tier_runs: Vec<RunRecord> = b.take()?;
+                let spend = spend.first().map_or(0.0, |(s,)| *s);
+                Ok(HeaderFigures {
+                    spend_usd: if spend.is_finite() {
+                        spend.max(0.0)
+                    } else {
+                        0.0
+                    },
+                    open_incidents: open.len() as i64,
+                    running,
+                    incident_ids: open,
+                    pending_ids: pending.into_iter().map(|(id,)| id).collect(),
+                    tier_runs,
+                })
             },
-            open_incidents: open.len() as i64,
-            running,
-            incident_ids: open,
-            pending_ids: pending.into_iter().map(|(id,)| id).collect(),
-            tier_runs,
-        })
+        )
     }
 }

@@ -19,7 +19,7 @@ use crate::store::backend::{Backend, BackendTx, Val};
 use crate::store::ops::notify::{Notice, enqueue};
 use crate::store::ops::reviews::insert_audit;
 use crate::store::types::EventRow;
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// The incident kind whose opening is announced as `review_sla_missed`.
 pub const REVIEW_SLA_KIND: &str = "review_sla";
@@ -274,11 +274,28 @@ pub trait IncidentStore {
         include_resolved: bool,
         limit: i64,
     ) -> Result<Vec<IncidentRecord>, StoreError>;
+    /// [`IncidentStore::incidents`] as one read to send with others.
+    fn read_incidents(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<IncidentRecord>>;
     async fn events(&self, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+    /// [`IncidentStore::events`] as one read to send with others.
+    fn read_events(&self, r: &mut Reads, limit: i64) -> Read<Vec<EventRecord>>;
     async fn record_event(&self, event: &EventRow) -> Result<(), StoreError>;
     async fn incident(&self, id: i64) -> Result<Option<IncidentRecord>, StoreError>;
     /// Notes on the given incidents, oldest first.
     async fn incident_notes(&self, ids: &[i64]) -> Result<Vec<IncidentNote>, StoreError>;
+    /// The notes on the incidents [`IncidentStore::incidents`] lists with the same arguments,
+    /// oldest first, as one read to send with that list.
+    fn read_listed_incident_notes(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<IncidentNote>>;
     /// Pending safety reviews created before `cutoff`: how many, and the oldest.
     async fn pending_reviews_before(
         &self,
@@ -301,6 +318,16 @@ pub struct OverdueReviews {
 }
 
 /// A comma-joined id list for a portable membership test (`instr`/`strpos`).
+/// Which incidents a listing shows (`$1`: resolved ones too) and in what order; `listed_ids`
+/// is the same list's ids, for the reads that go with it.
+const LISTED_WHERE: &str = "state = 'open' OR $1";
+const LISTED_ORDER: &str = "CASE WHEN state = 'open' THEN 0 ELSE 1 END, opened_at DESC, id DESC";
+
+/// The ids of the incidents a listing shows (`$1` resolved too, `$2` the limit).
+pub(crate) fn listed_ids() -> String {
+    format!("SELECT id FROM incidents WHERE {LISTED_WHERE} ORDER BY {LISTED_ORDER} LIMIT $2")
+}
+
 pub(crate) fn id_list(ids: &[i64]) -> String {
     let joined: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!(",{},", joined.join(","))
@@ -310,14 +337,14 @@ pub(crate) async fn insert_event<T: BackendTx>(tx: &mut T, e: &EventRow) -> Resu
     let mut args = args![&e.event_type, &e.severity, &e.component, &e.message];
     args.push(Val::Json(e.metadata.clone()));
     args.push(Val::from(e.created_at));
-    tx.execute(
+    // Sent with the transaction's next statement or its COMMIT (no wait of its own).
+    tx.execute_later(
         "INSERT INTO events (event_type, severity, component, message, metadata, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)"
             .into(),
         args,
     )
     .await
-    .map(|_| ())
 }
 
 #[async_trait]
@@ -449,31 +476,38 @@ impl<B: Backend> IncidentStore for SqlStore<B> {
         include_resolved: bool,
         limit: i64,
     ) -> Result<Vec<IncidentRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                format!(
-                    "SELECT {INCIDENT_COLUMNS}
-                     FROM incidents
-                     WHERE state = 'open' OR $1
-                     ORDER BY CASE WHEN state = 'open' THEN 0 ELSE 1 END, opened_at DESC, id DESC
-                     LIMIT $2"
-                )
-                .into(),
-                args![include_resolved, limit],
-            )
+        self.read_alone(|r| self.read_incidents(r, include_resolved, limit))
             .await
     }
 
-    async fn events(&self, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                "SELECT id, event_type, severity, component, message,
-                        CAST(metadata AS TEXT) AS metadata, created_at
-                 FROM events ORDER BY created_at DESC, id DESC LIMIT $1"
-                    .into(),
-                args![limit],
+    fn read_incidents(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<IncidentRecord>> {
+        r.rows(
+            format!(
+                "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE {LISTED_WHERE}
+                 ORDER BY {LISTED_ORDER} LIMIT $2"
             )
-            .await
+            .into(),
+            args![include_resolved, limit],
+        )
+    }
+
+    async fn events(&self, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
+        self.read_alone(|r| self.read_events(r, limit)).await
+    }
+
+    fn read_events(&self, r: &mut Reads, limit: i64) -> Read<Vec<EventRecord>> {
+        r.rows(
+            "SELECT id, event_type, severity, component, message,
+                    CAST(metadata AS TEXT) AS metadata, created_at
+             FROM events ORDER BY created_at DESC, id DESC LIMIT $1"
+                .into(),
+            args![limit],
+        )
     }
 
     async fn record_event(&self, event: &EventRow) -> Result<(), StoreError> {
@@ -544,6 +578,23 @@ impl<B: Backend> IncidentStore for SqlStore<B> {
             .await
     }
 
+    fn read_listed_incident_notes(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<IncidentNote>> {
+        r.rows(
+            format!(
+                "SELECT id, incident_id, at, author, action, note FROM incident_notes
+                 WHERE incident_id IN ({}) ORDER BY at, id",
+                listed_ids()
+            )
+            .into(),
+            args![include_resolved, limit],
+        )
+    }
+
     async fn act_on_incident(
         &self,
         req: &IncidentRequest,
@@ -575,19 +626,31 @@ impl<B: Backend> SqlStore<B> {
         let action = req.action.name();
         let note = req.action.note();
         let mut tx = self.db.begin_write().await?;
-        let earlier = crate::store::ops::reviews::first_outcome_in(&mut tx, &req.action_id).await?;
+        let read = "SELECT state, kind, subject, severity, acknowledged_at, acknowledged_by,
+                           resolved_at, resolved_by
+                    FROM incidents WHERE id = $1";
+        // The action id's first outcome (a retried action is answered with it) and the
+        // incident, in one round trip.
+        let mut b = tx
+            .fetch_batch(vec![
+                (
+                    crate::store::ops::reviews::FIRST_OUTCOME.into(),
+                    args![&req.action_id],
+                ),
+                (read.into(), args![req.incident_id]),
+            ])
+            .await?;
+        let earlier: Option<(String, Option<String>)> = b.take()?.into_iter().next();
         if let Some((first_outcome, to_state)) = earlier {
             return Ok(IncidentOutcome::Repeated {
                 first_outcome,
                 to_state,
             });
         }
-        let read = "SELECT state, kind, subject, severity, acknowledged_at, acknowledged_by,
-                           resolved_at, resolved_by
-                    FROM incidents WHERE id = $1";
-        let cur: CurrentIncident = tx
-            .fetch_optional(read.into(), args![req.incident_id])
-            .await?
+        let cur: CurrentIncident = b
+            .take()?
+            .into_iter()
+            .next()
             .ok_or_else(|| StoreError::NotFound(format!("no incident {}", req.incident_id)))?;
         let from = cur.status();
         let refusal = match &req.action {
@@ -672,7 +735,7 @@ impl<B: Backend> SqlStore<B> {
                 IncidentAction::Resolve { .. } => "resolve",
                 IncidentAction::Note { .. } => "note",
             };
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO incident_notes (incident_id, at, author, action, note)
                  VALUES ($1, $2, $3, $4, $5)"
                     .into(),

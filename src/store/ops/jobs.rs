@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::args;
 use crate::identity::{Operator, Via};
 use crate::jobs::catalog::EffectiveJob;
-use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
+use crate::store::backend::{Backend, BackendKind, BackendTx, Batch, Sql, Val};
 use crate::store::ops::reviews::insert_audit;
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// How a run was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -356,6 +356,8 @@ pub trait JobStore {
     /// Mark every expired running run abandoned.
     async fn abandon_expired(&self, now: DateTime<Utc>) -> Result<Vec<AbandonedRun>, StoreError>;
     async fn job_states(&self) -> Result<Vec<JobState>, StoreError>;
+    /// [`JobStore::job_states`] as one read to send with others.
+    fn read_job_states(&self, r: &mut Reads) -> Read<Vec<JobState>>;
     /// Every running run (for the console header).
     async fn running_runs(&self) -> Result<Vec<RunRecord>, StoreError>;
     async fn run_history(
@@ -363,6 +365,13 @@ pub trait JobStore {
         job: Option<&str>,
         limit: i64,
     ) -> Result<Vec<RunRecord>, StoreError>;
+    /// [`JobStore::run_history`] as one read to send with others.
+    fn read_run_history(
+        &self,
+        r: &mut Reads,
+        job: Option<&str>,
+        limit: i64,
+    ) -> Read<Vec<RunRecord>>;
     async fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError>;
 }
 
@@ -469,19 +478,34 @@ pub(crate) async fn earlier<T: BackendTx>(
     subject: &str,
     action: &str,
 ) -> Result<Option<Audited>, StoreError> {
+    Ok(earlier_with(tx, action_id, subject, action, Vec::new())
+        .await?
+        .0)
+}
+
+/// [`earlier`] and the action's own first reads in one round trip: the earlier row, and the
+/// reads' rows in a batch (in the order given).
+pub(crate) async fn earlier_with<T: BackendTx>(
+    tx: &mut T,
+    action_id: &str,
+    subject: &str,
+    action: &str,
+    reads: Vec<(Sql, Vec<Val>)>,
+) -> Result<(Option<Audited>, Batch), StoreError> {
     type Row = (String, String, Option<String>, Option<String>, String);
-    let row: Option<Row> = tx
-        .fetch_optional(
-            "SELECT subject, action, from_state, to_state, outcome FROM operator_audit
-             WHERE action_id = $1"
-                .into(),
-            args![action_id],
-        )
-        .await?;
-    match row {
-        None => Ok(None),
+    let mut statements = vec![(
+        "SELECT subject, action, from_state, to_state, outcome FROM operator_audit
+         WHERE action_id = $1"
+            .into(),
+        args![action_id],
+    )];
+    statements.extend(reads);
+    let mut b = tx.fetch_batch(statements).await?;
+    let row: Option<Row> = b.take()?.into_iter().next();
+    let first = match row {
+        None => None,
         Some((s, a, from_state, to_state, outcome)) if s == subject && a == action => {
-            Ok(Some(Audited {
+            Some(Audited {
                 action_id: action_id.to_string(),
                 subject: s,
                 action: a,
@@ -489,12 +513,17 @@ pub(crate) async fn earlier<T: BackendTx>(
                 to_state,
                 outcome,
                 repeated: true,
-            }))
+            })
         }
-        Some((s, a, ..)) => Err(StoreError::Duplicate(format!(
-            "action id {action_id} was already used for {a} of {s}"
-        ))),
-    }
+        Some((s, a, ..)) => {
+            return Err(StoreError::Duplicate(format!(
+                "action id {action_id} was already used for {a} of {s}"
+            )));
+        }
+    };
+    b.base = 1;
+    b.seek(0);
+    Ok((first, b))
 }
 
 /// Audit a run started by a person, in the claim's transaction: who, from where, whether the
@@ -664,19 +693,26 @@ impl<B: Backend> JobStore for SqlStore<B> {
         let subject = format!("job:{job}");
         let action = if enabled { "enable" } else { "disable" };
         let mut tx = self.db.begin_write().await?;
-        if let Some(first) = earlier(&mut tx, action_id, &subject, action).await? {
-            return Ok(first);
-        }
-        let current: Option<(bool,)> = tx
-            .fetch_optional(
+        // The earlier outcome and the schedule (locked on Postgres) in one round trip.
+        let (first, mut b) = earlier_with(
+            &mut tx,
+            action_id,
+            &subject,
+            action,
+            vec![(
                 format!(
                     "SELECT enabled FROM job_schedules WHERE job = $1{}",
                     for_update(B::KIND)
                 )
                 .into(),
                 args![job],
-            )
-            .await?;
+            )],
+        )
+        .await?;
+        if let Some(first) = first {
+            return Ok(first);
+        }
+        let current: Option<(bool,)> = b.take()?.into_iter().next();
         let Some((was,)) = current else {
             return Err(StoreError::NotFound(format!("no job named {job:?}")));
         };
@@ -684,7 +720,7 @@ impl<B: Backend> JobStore for SqlStore<B> {
         let outcome = if was == enabled {
             "unchanged"
         } else {
-            tx.execute(
+            tx.execute_later(
                 "UPDATE job_schedules SET enabled = $2, updated_at = $3 WHERE job = $1".into(),
                 args![job, enabled, now],
             )
@@ -996,12 +1032,15 @@ impl<B: Backend> JobStore for SqlStore<B> {
     }
 
     async fn job_states(&self) -> Result<Vec<JobState>, StoreError> {
+        self.read_alone(|r| self.read_job_states(r)).await
+    }
+
+    fn read_job_states(&self, r: &mut Reads) -> Read<Vec<JobState>> {
         // Five reads sent together (one round trip on Postgres): the schedules, the latest run
         // of every job, the running ones, the last success of each job, and each job's 20
         // most recent finished runs for its failure streak.
-        let mut b = self
-            .db
-            .fetch_batch(vec![
+        r.add(
+            vec![
                 (SCHEDULES_SQL.into(), vec![]),
                 (
                     format!(
@@ -1031,34 +1070,36 @@ impl<B: Backend> JobStore for SqlStore<B> {
                         .into(),
                     vec![],
                 ),
-            ])
-            .await?;
-        let schedules: Vec<ScheduleRow> = b.take()?;
-        let latest: Vec<RunRecord> = b.take()?;
-        let running: Vec<RunRecord> = b.take()?;
-        let successes: Vec<(String, DateTime<Utc>)> = b.take()?;
-        let recent: Vec<(String, String)> = b.take()?;
-        let mut out = Vec::with_capacity(schedules.len());
-        for schedule in schedules {
-            // Failures since the last success: the most recent finished runs, newest first.
-            let failure_streak = recent
-                .iter()
-                .filter(|(j, _)| *j == schedule.job)
-                .take_while(|(_, s)| s != "succeeded")
-                .filter(|(_, s)| s == "failed" || s == "abandoned")
-                .count() as u32;
-            out.push(JobState {
-                last_run: latest.iter().find(|r| r.job == schedule.job).cloned(),
-                last_success_at: successes
-                    .iter()
-                    .find(|(j, _)| *j == schedule.job)
-                    .map(|(_, at)| *at),
-                running: running.iter().find(|r| r.job == schedule.job).cloned(),
-                failure_streak,
-                schedule,
-            });
-        }
-        Ok(out)
+            ],
+            |b| {
+                let schedules: Vec<ScheduleRow> = b.take()?;
+                let latest: Vec<RunRecord> = b.take()?;
+                let running: Vec<RunRecord> = b.take()?;
+                let successes: Vec<(String, DateTime<Utc>)> = b.take()?;
+                let recent: Vec<(String, String)> = b.take()?;
+                let mut out = Vec::with_capacity(schedules.len());
+                for schedule in schedules {
+                    // Failures since the last success: the most recent finished runs, newest first.
+                    let failure_streak = recent
+                        .iter()
+                        .filter(|(j, _)| *j == schedule.job)
+                        .take_while(|(_, s)| s != "succeeded")
+                        .filter(|(_, s)| s == "failed" || s == "abandoned")
+                        .count() as u32;
+                    out.push(JobState {
+                        last_run: latest.iter().find(|r| r.job == schedule.job).cloned(),
+                        last_success_at: successes
+                            .iter()
+                            .find(|(j, _)| *j == schedule.job)
+                            .map(|(_, at)| *at),
+                        running: running.iter().find(|r| r.job == schedule.job).cloned(),
+                        failure_streak,
+                        schedule,
+                    });
+                }
+                Ok(out)
+            },
+        )
     }
 
     async fn running_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
@@ -1075,17 +1116,25 @@ impl<B: Backend> JobStore for SqlStore<B> {
         job: Option<&str>,
         limit: i64,
     ) -> Result<Vec<RunRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                format!(
-                    "SELECT {RUN_COLUMNS} FROM job_runs
-                     WHERE ($1 IS NULL OR job = $1)
-                     ORDER BY started_at DESC, id DESC LIMIT $2"
-                )
-                .into(),
-                args![job.map(str::to_string), limit],
-            )
+        self.read_alone(|r| self.read_run_history(r, job, limit))
             .await
+    }
+
+    fn read_run_history(
+        &self,
+        r: &mut Reads,
+        job: Option<&str>,
+        limit: i64,
+    ) -> Read<Vec<RunRecord>> {
+        r.rows(
+            format!(
+                "SELECT {RUN_COLUMNS} FROM job_runs
+                 WHERE ($1 IS NULL OR job = $1)
+                 ORDER BY started_at DESC, id DESC LIMIT $2"
+            )
+            .into(),
+            args![job.map(str::to_string), limit],
+        )
     }
 
     async fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {

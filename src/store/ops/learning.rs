@@ -13,7 +13,7 @@ use crate::learning::objective::SCORE_VERSION;
 use crate::store::backend::{Backend, BackendKind};
 use crate::store::ops::budget::VALID_COST;
 use crate::store::types::{DataHealth, WeightMapSummary};
-use crate::store::{SqlStore, StoreError};
+use crate::store::{FactsStore, Read, Reads, ReadsStore, SqlStore, StoreError};
 
 #[async_trait]
 pub trait LearningStore {
@@ -24,6 +24,15 @@ pub trait LearningStore {
         day_start: DateTime<Utc>,
         day_end: DateTime<Utc>,
     ) -> Result<DataHealth, StoreError>;
+    /// [`LearningStore::data_health`] as one read to send with others (call
+    /// `FactsStore::refresh_facts_with` first).
+    fn read_data_health(
+        &self,
+        r: &mut Reads,
+        now: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+        day_end: DateTime<Utc>,
+    ) -> Read<DataHealth>;
 
     /// Decayed sufficient statistics per value of one dimension, over `vw_learning` rows with a
     /// valid score no older than the decay's max age.
@@ -33,6 +42,15 @@ pub trait LearningStore {
         now: DateTime<Utc>,
         decay: &DecayParams,
     ) -> Result<Vec<GroupSums>, StoreError>;
+    /// [`LearningStore::group_sums`] as one read to send with others (call
+    /// `FactsStore::refresh_facts_with` first).
+    fn read_group_sums(
+        &self,
+        r: &mut Reads,
+        dim: Dimension,
+        now: DateTime<Utc>,
+        decay: &DecayParams,
+    ) -> Read<Vec<GroupSums>>;
 
     /// AI spend between two instants (reserved and settled calls; released ones are not spend).
     async fn spend_between(
@@ -40,9 +58,18 @@ pub trait LearningStore {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<f64, StoreError>;
+    /// [`LearningStore::spend_between`] as one read to send with others.
+    fn read_spend_between(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<f64>;
 
     /// The active weight map, if any.
     async fn active_weight_map(&self) -> Result<Option<WeightMapSummary>, StoreError>;
+    /// [`LearningStore::active_weight_map`] as one read to send with others.
+    fn read_active_weight_map(&self, r: &mut Reads) -> Read<Option<WeightMapSummary>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,13 +200,23 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         day_end: DateTime<Utc>,
     ) -> Result<DataHealth, StoreError> {
         // The counts come from the facts: bring them up to date with xBOT's tables first.
-        self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
-            .await?;
+        let mut r = Reads::new();
+        self.refresh_facts_with(&mut r).await?;
+        let read = self.read_data_health(&mut r, now, day_start, day_end);
+        let mut b = self.fetch_reads(r).await?;
+        read.take(&mut b)
+    }
+
+    fn read_data_health(
+        &self,
+        r: &mut Reads,
+        now: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+        day_end: DateTime<Utc>,
+    ) -> Read<DataHealth> {
         let week_ago = now - Duration::days(7);
-        // Five reads sent together (one round trip on Postgres).
-        let mut b = self
-            .db
-            .fetch_batch(vec![
+        r.add(
+            vec![
                 (
                     "SELECT COUNT(*) AS posts_7d,
                             COUNT(CASE WHEN impressions IS NOT NULL OR views IS NOT NULL THEN 1 END)
@@ -198,26 +235,28 @@ impl<B: Backend> LearningStore for SqlStore<B> {
                 ("SELECT COUNT(*) FROM learning_facts".into(), vec![]),
                 (self.active_weight_map_sql(), vec![]),
                 (spend_sql().into(), args![day_start, day_end]),
-            ])
-            .await?;
-        let h: HealthRow = b.take()?.into_iter().next().unwrap_or(HealthRow {
-            posts_7d: 0,
-            with_metrics: 0,
-            with_v2: 0,
-        });
-        let pending = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
-        let total = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
-        let active_weight_map: Option<WeightMapSummary> = b.take()?.into_iter().next();
-        let spend = b.take::<(f64,)>()?.first().map_or(0.0, |(s,)| *s);
-        Ok(DataHealth {
-            posts_7d: h.posts_7d,
-            with_metrics_7d: h.with_metrics,
-            with_v2_score_7d: h.with_v2,
-            pending_reviews: pending,
-            active_weight_map,
-            spend_today_usd: clean_spend(spend),
-            total_posts: total,
-        })
+            ],
+            |b| {
+                let h: HealthRow = b.take()?.into_iter().next().unwrap_or(HealthRow {
+                    posts_7d: 0,
+                    with_metrics: 0,
+                    with_v2: 0,
+                });
+                let pending = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
+                let total = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
+                let active_weight_map: Option<WeightMapSummary> = b.take()?.into_iter().next();
+                let spend = b.take::<(f64,)>()?.first().map_or(0.0, |(s,)| *s);
+                Ok(DataHealth {
+                    posts_7d: h.posts_7d,
+                    with_metrics_7d: h.with_metrics,
+                    with_v2_score_7d: h.with_v2,
+                    pending_reviews: pending,
+                    active_weight_map,
+                    spend_today_usd: clean_spend(spend),
+                    total_posts: total,
+                })
+            },
+        )
     }
 
     async fn group_sums(
@@ -226,23 +265,32 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         now: DateTime<Utc>,
         decay: &DecayParams,
     ) -> Result<Vec<GroupSums>, StoreError> {
-        self.refresh_facts(crate::store::ops::facts::FACTS_MAX_AGE)
-            .await?;
+        let mut r = Reads::new();
+        self.refresh_facts_with(&mut r).await?;
+        let read = self.read_group_sums(&mut r, dim, now, decay);
+        let mut b = self.fetch_reads(r).await?;
+        read.take(&mut b)
+    }
+
+    fn read_group_sums(
+        &self,
+        r: &mut Reads,
+        dim: Dimension,
+        now: DateTime<Utc>,
+        decay: &DecayParams,
+    ) -> Read<Vec<GroupSums>> {
         let cutoff = days_before(now, decay.max_age_days);
-        let rows: Vec<GroupSumsRow> = self
-            .db
-            .fetch_all(
-                group_sums_sql(B::KIND, dim).into(),
-                args![
-                    epoch(now),
-                    epoch(cutoff),
-                    decay.floor,
-                    decay.lambda,
-                    decay.max_age_days
-                ],
-            )
-            .await?;
-        Ok(rows.into_iter().map(GroupSums::from).collect())
+        r.rows::<GroupSumsRow>(
+            group_sums_sql(B::KIND, dim).into(),
+            args![
+                epoch(now),
+                epoch(cutoff),
+                decay.floor,
+                decay.lambda,
+                decay.max_age_days
+            ],
+        )
+        .map(|rows| rows.into_iter().map(GroupSums::from).collect())
     }
 
     async fn spend_between(
@@ -250,18 +298,26 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<f64, StoreError> {
-        let spend = self
-            .db
-            .fetch_optional::<(f64,)>(spend_sql().into(), args![start, end])
-            .await?
-            .map_or(0.0, |(s,)| s);
-        Ok(clean_spend(spend))
+        self.read_alone(|r| self.read_spend_between(r, start, end))
+            .await
+    }
+
+    fn read_spend_between(
+        &self,
+        r: &mut Reads,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Read<f64> {
+        r.optional::<(f64,)>(spend_sql().into(), args![start, end])
+            .map(|s| clean_spend(s.map_or(0.0, |(s,)| s)))
     }
 
     async fn active_weight_map(&self) -> Result<Option<WeightMapSummary>, StoreError> {
-        self.db
-            .fetch_optional(self.active_weight_map_sql(), vec![])
-            .await
+        self.read_alone(|r| self.read_active_weight_map(r)).await
+    }
+
+    fn read_active_weight_map(&self, r: &mut Reads) -> Read<Option<WeightMapSummary>> {
+        r.optional(self.active_weight_map_sql(), vec![])
     }
 }
 

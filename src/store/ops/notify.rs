@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::args;
 use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
-use crate::store::ops::incidents::id_list;
-use crate::store::{SqlStore, StoreError};
+use crate::store::ops::incidents::{id_list, listed_ids};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// What a notification says, whatever the destination's format.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -127,8 +127,18 @@ pub trait NotifyStore {
         &self,
         incident_ids: &[i64],
     ) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// The rows about the incidents `IncidentStore::incidents` lists with the same
+    /// arguments, oldest first, as one read to send with that list.
+    fn read_listed_notifications(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<OutboxRecord>>;
     /// Rows not delivered yet or given up on, newest first.
     async fn undelivered(&self, limit: i64) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// [`NotifyStore::undelivered`] as one read to send with others.
+    fn read_undelivered(&self, r: &mut Reads, limit: i64) -> Read<Vec<OutboxRecord>>;
 }
 
 fn member(kind: BackendKind, column: &str, param: &str) -> String {
@@ -303,18 +313,37 @@ impl<B: Backend> NotifyStore for SqlStore<B> {
             .await
     }
 
-    async fn undelivered(&self, limit: i64) -> Result<Vec<OutboxRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                format!(
-                    "SELECT {OUTBOX_COLUMNS} FROM notify_outbox
-                     WHERE state IN ('pending', 'failed')
-                     ORDER BY id DESC LIMIT $1"
-                )
-                .into(),
-                args![limit],
+    fn read_listed_notifications(
+        &self,
+        r: &mut Reads,
+        include_resolved: bool,
+        limit: i64,
+    ) -> Read<Vec<OutboxRecord>> {
+        r.rows(
+            format!(
+                "SELECT {OUTBOX_COLUMNS} FROM notify_outbox
+                 WHERE incident_id IN ({}) ORDER BY id",
+                listed_ids()
             )
-            .await
+            .into(),
+            args![include_resolved, limit],
+        )
+    }
+
+    async fn undelivered(&self, limit: i64) -> Result<Vec<OutboxRecord>, StoreError> {
+        self.read_alone(|r| self.read_undelivered(r, limit)).await
+    }
+
+    fn read_undelivered(&self, r: &mut Reads, limit: i64) -> Read<Vec<OutboxRecord>> {
+        r.rows(
+            format!(
+                "SELECT {OUTBOX_COLUMNS} FROM notify_outbox
+                 WHERE state IN ('pending', 'failed')
+                 ORDER BY id DESC LIMIT $1"
+            )
+            .into(),
+            args![limit],
+        )
     }
 }
 

@@ -13,7 +13,7 @@ use crate::learning::replies::{
 use crate::learning::reply_priorities::{AccountReplies, PriorityUpdate};
 use crate::store::backend::Val;
 use crate::store::backend::{Backend, BackendKind, BackendTx};
-use crate::store::ops::jobs::{Audited, Lease, check_lease, earlier, for_update, write_audit};
+use crate::store::ops::jobs::{Audited, Lease, check_lease, earlier_with, for_update, write_audit};
 use crate::store::ops::learning::{age_days_sql, epoch, greatest};
 use crate::store::source::quote_ident;
 use crate::store::{SqlStore, StoreError};
@@ -270,33 +270,41 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
         };
         let subject = format!("account:{username}");
         let mut tx = self.db.begin_write().await?;
-        if let Some(first) = earlier(&mut tx, action_id, &subject, action).await? {
+        // The earlier outcome, the account, and its override as it is now (locked on
+        // Postgres so that two operators' changes are audited in the order they land), in
+        // one round trip.
+        let src = self.src();
+        let (first, mut b) = earlier_with(
+            &mut tx,
+            action_id,
+            &subject,
+            action,
+            vec![
+                (
+                    self.sql(
+                        "SELECT CAST(1 AS BIGINT) FROM {accounts} a WHERE a.username = $1 LIMIT 1",
+                    ),
+                    args![username],
+                ),
+                (
+                    format!(
+                        "SELECT operator_override FROM account_state WHERE username = $1{}",
+                        for_update(B::KIND)
+                    )
+                    .into(),
+                    args![username],
+                ),
+            ],
+        )
+        .await?;
+        if let Some(first) = first {
             return Ok(first);
         }
-        let src = self.src();
-        let found: Option<(i64,)> = tx
-            .fetch_optional(
-                self.sql(
-                    "SELECT CAST(1 AS BIGINT) FROM {accounts} a WHERE a.username = $1 LIMIT 1",
-                ),
-                args![username],
-            )
-            .await?;
+        let found: Option<(i64,)> = b.take()?.into_iter().next();
         if found.is_none() {
             return Err(StoreError::NotFound(format!("no account @{username}")));
         }
-        // The override as it is now, locked on Postgres so that two operators' changes are
-        // audited in the order they land.
-        let from: Option<(String,)> = tx
-            .fetch_optional(
-                format!(
-                    "SELECT operator_override FROM account_state WHERE username = $1{}",
-                    for_update(B::KIND)
-                )
-                .into(),
-                args![username],
-            )
-            .await?;
+        let from: Option<(String,)> = b.take()?.into_iter().next();
         let from = from.map_or_else(|| "none".to_string(), |(f,)| f);
         let mut row = Audited {
             action_id: action_id.to_string(),
@@ -313,7 +321,7 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
             tx.commit().await?;
             return Ok(row);
         }
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO account_state (username, operator_override, override_by, override_at,
                  priority_band)
              VALUES ($1, $2, $3, $4, CASE WHEN $2 = 'none' THEN NULL ELSE $2 END)
@@ -337,7 +345,7 @@ impl<B: Backend> ReplyStore for SqlStore<B> {
             } else {
                 0.0
             };
-            tx.execute(
+            tx.execute_later(
                 format!(
                     "UPDATE {table} SET {} = $2 WHERE {}",
                     quote_ident(col),

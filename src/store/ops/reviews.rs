@@ -18,11 +18,11 @@ use serde::Serialize;
 use crate::ai::guard::rules::{RiskLevel, Screen, screen};
 use crate::args;
 use crate::identity::{APP_VERSION, Operator};
-use crate::store::backend::{Backend, BackendKind, BackendTx, Val};
+use crate::store::backend::{Backend, BackendKind, BackendTx, Batch, Sql, Val};
 use crate::store::ops::incidents::insert_event;
 use crate::store::source::quote_ident;
 use crate::store::types::EventRow;
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// A review as the queue shows it, with its decision's descriptors.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -235,7 +235,12 @@ pub trait ReviewStore {
     /// Reviews with the given statuses (all when empty), newest first.
     async fn reviews(&self, statuses: &[&str], limit: i64)
     -> Result<Vec<ReviewRecord>, StoreError>;
+    /// [`ReviewStore::reviews`] as one read to send with others.
+    fn read_reviews(&self, r: &mut Reads, statuses: &[&str], limit: i64)
+    -> Read<Vec<ReviewRecord>>;
     async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError>;
+    /// [`ReviewStore::review`] as one read to send with others.
+    fn read_review(&self, r: &mut Reads, id: i64) -> Read<Option<ReviewRecord>>;
     /// Apply an operator's decision (see the module comment).
     async fn decide(
         &self,
@@ -262,6 +267,13 @@ pub trait ReviewStore {
         subject: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError>;
+    /// [`ReviewStore::audit`] as one read to send with others.
+    fn read_audit(
+        &self,
+        r: &mut Reads,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Read<Vec<AuditRecord>>;
 }
 
 /// An operator action as read back.
@@ -295,6 +307,90 @@ struct Current {
     decision_id: String,
     decided_by: Option<String>,
     decided_at: Option<DateTime<Utc>>,
+    part_index: i64,
+}
+
+/// The review as a decision reads it (`$1` the id; `lock` is ` FOR UPDATE` on Postgres).
+fn current_sql(lock: &str) -> String {
+    format!(
+        "SELECT status, version, risk_level, original_text, proposed_rewrite,
+                decision_id, decided_by, decided_at, part_index
+         FROM safety_reviews WHERE id = $1{lock}"
+    )
+}
+
+/// What a decision reads about its post in the same round trip as the review it locks: the
+/// post's row in xBOT's table (its status and thread parts, locked on Postgres, since parts of
+/// one thread may be decided at the same moment), how many of its other parts still wait for
+/// a person, and its open hold. `$1` is the review's id.
+struct PostReads {
+    statements: Vec<(Sql, Vec<Val>)>,
+}
+
+#[derive(Default)]
+struct Post {
+    /// The post's status and thread parts in xBOT's table, when the row is there.
+    row: Option<(Option<String>, Option<String>)>,
+    other_pending: i64,
+    hold: Option<(String, String)>,
+}
+
+impl PostReads {
+    fn new(kind: BackendKind, src: &crate::store::SourceMap, review_id: i64) -> PostReads {
+        let lock = if kind == BackendKind::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let of_review = "(SELECT decision_id FROM safety_reviews WHERE id = $1)";
+        let row = match src.table("decisions") {
+            Some(table) => {
+                let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
+                let parts = src
+                    .col("decisions", "thread_parts")
+                    .map(|c| format!("CAST({} AS TEXT)", quote_ident(c)))
+                    .unwrap_or_else(|| "NULL".into());
+                let id_eq = src.text_eq("decisions", "decision_id", of_review);
+                format!("SELECT CAST({status} AS TEXT), {parts} FROM {table} WHERE {id_eq}{lock}")
+            }
+            None => "SELECT CAST(NULL AS TEXT), CAST(NULL AS TEXT) WHERE 1 = 0".into(),
+        };
+        PostReads {
+            statements: vec![
+                (row.into(), args![review_id]),
+                (
+                    format!(
+                        "SELECT COUNT(*) FROM safety_reviews
+                         WHERE decision_id = {of_review} AND status = 'pending' AND id <> $1"
+                    )
+                    .into(),
+                    args![review_id],
+                ),
+                (
+                    format!(
+                        "SELECT previous_status, held_status FROM holds
+                         WHERE decision_id = {of_review} AND released_at IS NULL"
+                    )
+                    .into(),
+                    args![review_id],
+                ),
+            ],
+        }
+    }
+
+    fn take(b: &mut Batch) -> Result<Post, StoreError> {
+        let row = b
+            .take::<(Option<String>, Option<String>)>()?
+            .into_iter()
+            .next();
+        let other_pending = b.take::<(i64,)>()?.first().map_or(0, |(n,)| *n);
+        let hold = b.take::<(String, String)>()?.into_iter().next();
+        Ok(Post {
+            row,
+            other_pending,
+            hold,
+        })
+    }
 }
 
 /// The approved text becomes the text that is posted: `content` for a single post, its part of
@@ -302,48 +398,21 @@ struct Current {
 /// approved rewrite would leave the risky original in the queue.
 async fn publish_approved_text<T: BackendTx>(
     tx: &mut T,
-    kind: BackendKind,
     src: &crate::store::SourceMap,
-    review_id: i64,
+    post: &Post,
     decision_id: &str,
+    text: String,
+    part_index: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let Some((Some(text), part_index)) = tx
-        .fetch_optional::<(Option<String>, i64)>(
-            "SELECT final_text, part_index FROM safety_reviews WHERE id = $1".into(),
-            args![review_id],
-        )
-        .await?
-    else {
-        return Ok(());
-    };
-    // Parts of one thread may be decided at the same moment: lock the row we rewrite.
-    let lock = if kind == BackendKind::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
     // xBOT's table, in its own columns: the operator's approved text is what xBOT posts.
-    let Some(table) = src.table("decisions") else {
+    let (Some(table), Some((_, parts))) = (src.table("decisions"), &post.row) else {
         return Ok(());
     };
     let id_eq = src.text_eq("decisions", "decision_id", "$1");
     let parts_col = src.col("decisions", "thread_parts").map(quote_ident);
     let content_col = quote_ident(src.col("decisions", "content").unwrap_or("content"));
-    let parts_sel = parts_col
-        .as_deref()
-        .map(|c| format!("CAST({c} AS TEXT)"))
-        .unwrap_or_else(|| "NULL".into());
-    let Some((parts,)) = tx
-        .fetch_optional::<(Option<String>,)>(
-            format!("SELECT {parts_sel} FROM {table} WHERE {id_eq}{lock}").into(),
-            args![decision_id],
-        )
-        .await?
-    else {
-        return Ok(());
-    };
-    let parts: Option<Vec<String>> = parts.and_then(|p| serde_json::from_str(&p).ok());
+    let parts: Option<Vec<String>> = parts.as_deref().and_then(|p| serde_json::from_str(p).ok());
     let (content, parts) = match parts {
         Some(mut parts) if (part_index as usize) < parts.len() => {
             parts[part_index as usize] = text;
@@ -361,12 +430,11 @@ async fn publish_approved_text<T: BackendTx>(
         sets.push(format!("{} = ${}", quote_ident(c), vals.len() + 1));
         vals.push(Val::from(now));
     }
-    tx.execute(
+    tx.execute_later(
         format!("UPDATE {table} SET {} WHERE {id_eq}", sets.join(", ")).into(),
         vals,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A rejected post stays out of xBOT's posting queue: held with xBOT's own parking status
@@ -375,35 +443,27 @@ async fn publish_approved_text<T: BackendTx>(
 async fn hold_rejected<T: BackendTx>(
     tx: &mut T,
     src: &crate::store::SourceMap,
+    post: &Post,
     decision_id: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let Some(table) = src.table("decisions") else {
-        return Ok(());
-    };
-    let held = crate::store::ops::content::hold_status(src);
-    let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
-    let id_eq = src.text_eq("decisions", "decision_id", "$1");
-    let previous: Option<(Option<String>,)> = tx
-        .fetch_optional(
-            format!("SELECT CAST({status} AS TEXT) FROM {table} WHERE {id_eq}").into(),
-            args![decision_id],
-        )
-        .await?;
-    let Some((Some(previous),)) = previous else {
+    let (Some(table), Some((Some(previous), _))) = (src.table("decisions"), &post.row) else {
         return Ok(());
     };
     if previous == "posted" || previous == "posting" {
         return Ok(());
     }
-    tx.execute(
+    let held = crate::store::ops::content::hold_status(src);
+    let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
+    let id_eq = src.text_eq("decisions", "decision_id", "$1");
+    tx.execute_later(
         format!("UPDATE {table} SET {status} = $2 WHERE {id_eq}").into(),
         args![decision_id, held],
     )
     .await?;
     // Keep the status xBOT had given it before any hold, so an undo restores exactly that.
-    tx.execute(
+    tx.execute_later(
         "INSERT INTO holds (decision_id, previous_status, held_status, reason, held_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (decision_id) DO UPDATE SET held_status = excluded.held_status,
@@ -411,14 +471,13 @@ async fn hold_rejected<T: BackendTx>(
             .into(),
         args![
             decision_id,
-            &previous,
+            previous,
             held,
             format!("rejected: {reason}"),
             now
         ],
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Approved: when no part of the post still waits for a person, give it back to xBOT's
@@ -426,38 +485,23 @@ async fn hold_rejected<T: BackendTx>(
 async fn release_hold<T: BackendTx>(
     tx: &mut T,
     src: &crate::store::SourceMap,
+    post: &Post,
     decision_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let Some(table) = src.table("decisions") else {
         return Ok(());
     };
-    let (pending,): (i64,) = tx
-        .fetch_optional(
-            "SELECT COUNT(*) FROM safety_reviews WHERE decision_id = $1 AND status = 'pending'"
-                .into(),
-            args![decision_id],
-        )
-        .await?
-        .unwrap_or((0,));
-    if pending > 0 {
+    if post.other_pending > 0 {
         return Ok(());
     }
-    let hold: Option<(String, String)> = tx
-        .fetch_optional(
-            "SELECT previous_status, held_status FROM holds
-             WHERE decision_id = $1 AND released_at IS NULL"
-                .into(),
-            args![decision_id],
-        )
-        .await?;
-    let (to, held) = match &hold {
+    let (to, held) = match &post.hold {
         Some((previous, held)) => (previous.clone(), held.clone()),
         None => ("queued".to_string(), "pending_review".to_string()),
     };
     let status = quote_ident(src.col("decisions", "status").unwrap_or("status"));
     let id_eq = src.text_eq("decisions", "decision_id", "$1");
-    tx.execute(
+    tx.execute_later(
         format!(
             "UPDATE {table} SET {status} = $2 WHERE {id_eq} AND {status} IN ($3, 'pending_review')"
         )
@@ -465,8 +509,8 @@ async fn release_hold<T: BackendTx>(
         args![decision_id, &to, &held],
     )
     .await?;
-    if hold.is_some() {
-        tx.execute(
+    if post.hold.is_some() {
+        tx.execute_later(
             "UPDATE holds SET released_at = $2, released_to = $3 WHERE decision_id = $1".into(),
             args![decision_id, now, &to],
         )
@@ -477,7 +521,8 @@ async fn release_hold<T: BackendTx>(
 
 /// The outcome and resulting state an action id was first given, if it already ran: a retried
 /// action is answered with it instead of running twice.
-const FIRST_OUTCOME: &str = "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1";
+pub(crate) const FIRST_OUTCOME: &str =
+    "SELECT outcome, to_state FROM operator_audit WHERE action_id = $1";
 
 /// `FIRST_OUTCOME` inside the action's own transaction.
 pub(crate) async fn first_outcome_in<T: BackendTx>(
@@ -513,7 +558,8 @@ pub(crate) async fn insert_audit<T: BackendTx>(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    // Sent with the transaction's next statement or its COMMIT (no wait of its own).
+    tx.execute_later(
         "INSERT INTO operator_audit (action_id, subject, action, from_state, to_state, outcome,
              operator, os_user, ssh_client, host, app_version, at, note, via)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -536,7 +582,6 @@ pub(crate) async fn insert_audit<T: BackendTx>(
         ],
     )
     .await
-    .map(|_| ())
 }
 
 /// The answer to a lost race: the state the review is in now, and who made the last change
@@ -603,6 +648,16 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         statuses: &[&str],
         limit: i64,
     ) -> Result<Vec<ReviewRecord>, StoreError> {
+        self.read_alone(|r| self.read_reviews(r, statuses, limit))
+            .await
+    }
+
+    fn read_reviews(
+        &self,
+        r: &mut Reads,
+        statuses: &[&str],
+        limit: i64,
+    ) -> Read<Vec<ReviewRecord>> {
         // Statuses are a short closed list: bound as one comma-joined string and matched with
         // a portable membership test.
         let wanted = format!(",{},", statuses.join(","));
@@ -610,34 +665,34 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
             crate::store::BackendKind::Postgres => "strpos($1, ',' || r.status || ',') > 0",
             crate::store::BackendKind::Sqlite => "instr($1, ',' || r.status || ',') > 0",
         };
-        self.db
-            .fetch_all(
-                self.sql(&format!(
-                    "SELECT {REVIEW_COLUMNS}
+        r.rows(
+            self.sql(&format!(
+                "SELECT {REVIEW_COLUMNS}
                      FROM safety_reviews r
                      LEFT JOIN {{decisions}} c ON c.decision_id = r.decision_id
                      WHERE $1 = ',,' OR {member}
                      ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END,
                               r.created_at DESC, r.id DESC
                      LIMIT $2"
-                )),
-                args![wanted, limit],
-            )
-            .await
+            )),
+            args![wanted, limit],
+        )
     }
 
     async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError> {
-        self.db
-            .fetch_optional(
-                self.sql(&format!(
-                    "SELECT {REVIEW_COLUMNS}
-                     FROM safety_reviews r
-                     LEFT JOIN {{decisions}} c ON c.decision_id = r.decision_id
-                     WHERE r.id = $1"
-                )),
-                args![id],
-            )
-            .await
+        self.read_alone(|r| self.read_review(r, id)).await
+    }
+
+    fn read_review(&self, r: &mut Reads, id: i64) -> Read<Option<ReviewRecord>> {
+        r.optional(
+            self.sql(&format!(
+                "SELECT {REVIEW_COLUMNS}
+                 FROM safety_reviews r
+                 LEFT JOIN {{decisions}} c ON c.decision_id = r.decision_id
+                 WHERE r.id = $1"
+            )),
+            args![id],
+        )
     }
 
     async fn decide(
@@ -681,15 +736,7 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         }
         let lock = crate::store::ops::jobs::for_update(B::KIND);
         let cur: Current = tx
-            .fetch_optional(
-                format!(
-                    "SELECT status, version, risk_level, original_text, proposed_rewrite,
-                            decision_id, decided_by, decided_at
-                     FROM safety_reviews WHERE id = $1{lock}"
-                )
-                .into(),
-                args![review_id],
-            )
+            .fetch_optional(current_sql(lock).into(), args![review_id])
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no safety review {review_id}")))?;
         let (outcome, note) = if cur.status != "pending" || cur.version != seen_version {
@@ -766,17 +813,25 @@ impl<B: Backend> ReviewStore for SqlStore<B> {
         subject: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                "SELECT id, action_id, subject, action, from_state, to_state, outcome, operator,
-                        os_user, ssh_client, host, app_version, at, note, via
-                 FROM operator_audit
-                 WHERE $1 IS NULL OR subject = $1
-                 ORDER BY at DESC, id DESC LIMIT $2"
-                    .into(),
-                args![subject.map(str::to_string), limit],
-            )
+        self.read_alone(|r| self.read_audit(r, subject, limit))
             .await
+    }
+
+    fn read_audit(
+        &self,
+        r: &mut Reads,
+        subject: Option<&str>,
+        limit: i64,
+    ) -> Read<Vec<AuditRecord>> {
+        r.rows(
+            "SELECT id, action_id, subject, action, from_state, to_state, outcome, operator,
+                    os_user, ssh_client, host, app_version, at, note, via
+             FROM operator_audit
+             WHERE $1 IS NULL OR subject = $1
+             ORDER BY at DESC, id DESC LIMIT $2"
+                .into(),
+            args![subject.map(str::to_string), limit],
+        )
     }
 }
 
@@ -790,34 +845,34 @@ impl<B: Backend> SqlStore<B> {
         let action = req.verdict.action();
         let src = self.src();
         let mut tx = self.db.begin_write().await?;
-        // A retried action is answered with its first outcome.
-        let earlier = first_outcome_in(&mut tx, &req.action_id).await?;
+        // Everything the decision reads, in one round trip: the action id's first outcome (a
+        // retried action is answered with it), the review, locked on Postgres (a concurrent
+        // decision's commit is waited for and its result read, not the row as it was when
+        // this transaction began, so a loser always sees the winner and the final state;
+        // SQLite's write transaction already holds the lock), and its post.
+        let lock = if B::KIND == BackendKind::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let mut statements = vec![
+            (FIRST_OUTCOME.into(), args![&req.action_id]),
+            (current_sql(lock).into(), args![req.review_id]),
+        ];
+        statements.extend(PostReads::new(B::KIND, &src, req.review_id).statements);
+        let mut b = tx.fetch_batch(statements).await?;
+        let earlier: Option<(String, Option<String>)> = b.take()?.into_iter().next();
         if let Some((first_outcome, to_state)) = earlier {
             return Ok(DecisionOutcome::Repeated {
                 first_outcome,
                 to_state,
             });
         }
-        // Locked on Postgres: a concurrent decision's commit is waited for and its result read
-        // (not the row as it was when this transaction began), so a loser always sees the
-        // winner and the final state. SQLite's write transaction already holds the lock.
-        let lock = if B::KIND == BackendKind::Postgres {
-            " FOR UPDATE"
-        } else {
-            ""
-        };
-        let cur: Current = tx
-            .fetch_optional(
-                format!(
-                    "SELECT status, version, risk_level, original_text, proposed_rewrite,
-                            decision_id, decided_by, decided_at
-                     FROM safety_reviews WHERE id = $1{lock}"
-                )
-                .into(),
-                args![req.review_id],
-            )
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("no safety review {}", req.review_id)))?;
+        let cur: Current =
+            b.take()?.into_iter().next().ok_or_else(|| {
+                StoreError::NotFound(format!("no safety review {}", req.review_id))
+            })?;
+        let post = PostReads::take(&mut b)?;
         // Decided or changed since the operator saw it: a lost race, answered with who made
         // the last change and the state it left.
         if cur.status != "pending" || cur.version != req.seen_version {
@@ -881,12 +936,16 @@ impl<B: Backend> SqlStore<B> {
             Verdict::ApproveOriginal { .. } => None,
             _ => None,
         };
-        let applied = if refusal.is_some() {
-            0
-        } else {
-            // Asking for another rewrite decides nothing; the proposal is kept.
+        // What will be posted when approved (the row's `final_text` after the update).
+        let published = match &req.verdict {
+            Verdict::ApproveOriginal { .. } => Some(cur.original_text.clone()),
+            _ => final_text.clone(),
+        };
+        if refusal.is_none() {
+            // Asking for another rewrite decides nothing; the proposal is kept. The row is
+            // locked and was checked above: the update applies.
             let decided = !matches!(req.verdict, Verdict::RequestRewrite { .. });
-            tx.execute(
+            tx.execute_later(
                 "UPDATE safety_reviews SET
                      status = $3,
                      version = version + 1,
@@ -910,8 +969,8 @@ impl<B: Backend> SqlStore<B> {
                     final_text
                 ],
             )
-            .await?
-        };
+            .await?;
+        }
 
         let outcome = if let Some(reason) = refusal {
             insert_audit(
@@ -928,26 +987,11 @@ impl<B: Backend> SqlStore<B> {
             )
             .await?;
             DecisionOutcome::Refused { reason }
-        } else if applied == 0 {
-            insert_audit(
-                &mut tx,
-                &req.action_id,
-                &subject,
-                action,
-                Some(&cur.status),
-                Some(&cur.status),
-                "lost_race",
-                &req.operator,
-                note,
-                now,
-            )
-            .await?;
-            lost_race(&mut tx, &subject, &cur).await?
         } else {
             // The content follows: rejected at once; queued when no part is still pending.
             match &req.verdict {
                 Verdict::Reject { reason } => {
-                    hold_rejected(&mut tx, &src, &cur.decision_id, reason, now).await?;
+                    hold_rejected(&mut tx, &src, &post, &cur.decision_id, reason, now).await?;
                     insert_event(
                         &mut tx,
                         &EventRow {
@@ -966,16 +1010,19 @@ impl<B: Backend> SqlStore<B> {
                 }
                 Verdict::RequestRewrite { .. } => {}
                 _ => {
-                    publish_approved_text(
-                        &mut tx,
-                        B::KIND,
-                        &src,
-                        req.review_id,
-                        &cur.decision_id,
-                        now,
-                    )
-                    .await?;
-                    release_hold(&mut tx, &src, &cur.decision_id, now).await?;
+                    if let Some(text) = published {
+                        publish_approved_text(
+                            &mut tx,
+                            &src,
+                            &post,
+                            &cur.decision_id,
+                            text,
+                            cur.part_index,
+                            now,
+                        )
+                        .await?;
+                    }
+                    release_hold(&mut tx, &src, &post, &cur.decision_id, now).await?;
                 }
             }
             insert_audit(

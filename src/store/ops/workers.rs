@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::args;
 use crate::identity::APP_VERSION;
 use crate::store::backend::Backend;
-use crate::store::{SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 /// A scheduler as last seen.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -41,6 +41,8 @@ pub trait WorkerStore {
     async fn worker_stopped(&self, owner: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Every scheduler ever seen, most recently seen first.
     async fn workers(&self) -> Result<Vec<WorkerRecord>, StoreError>;
+    /// [`WorkerStore::workers`] as one read to send with others.
+    fn read_workers(&self, r: &mut Reads) -> Read<Vec<WorkerRecord>>;
 }
 
 #[async_trait]
@@ -89,14 +91,16 @@ impl<B: Backend> WorkerStore for SqlStore<B> {
     }
 
     async fn workers(&self) -> Result<Vec<WorkerRecord>, StoreError> {
-        self.db
-            .fetch_all(
-                "SELECT owner, host, pid, app_version, ai_configured, started_at, seen_at,
-                        stopped_at
-                 FROM worker_heartbeats ORDER BY seen_at DESC, owner"
-                    .into(),
-                vec![],
-            )
-            .await
+        self.read_alone(|r| self.read_workers(r)).await
+    }
+
+    fn read_workers(&self, r: &mut Reads) -> Read<Vec<WorkerRecord>> {
+        r.rows(
+            "SELECT owner, host, pid, app_version, ai_configured, started_at, seen_at,
+                    stopped_at
+             FROM worker_heartbeats ORDER BY seen_at DESC, owner"
+                .into(),
+            vec![],
+        )
     }
 }
