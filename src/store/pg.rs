@@ -33,9 +33,10 @@ pub struct PgBackend {
 /// A connection kept out of the pool between statements. sqlx's pool costs a round trip on
 /// every release (and another on every acquire when testing is on): over a real network
 /// that doubled the cost of each statement. A held connection is reused as it is; one idle
-/// for longer than [`PING_AFTER`] is checked first, and one whose statement failed other
-/// than with a database error, or was abandoned half-way, goes back to the pool (which tests
-/// it) instead.
+/// for longer than [`PING_AFTER`] is checked first (a batch of reads instead runs on it at
+/// once and, if it died while idle, once more on another), and one whose statement failed
+/// other than with a database error, or was abandoned half-way, goes back to the pool (which
+/// tests it) instead.
 struct Held {
     conn: PoolConnection<Postgres>,
     /// The server process, once known (for cancelling an abandoned transaction's statement).
@@ -61,6 +62,8 @@ impl Drop for PgBackend {
 const HELD_MAX: usize = 4;
 /// A held connection idle longer than this is pinged before use.
 const PING_AFTER: Duration = Duration::from_secs(10);
+/// The pool's size.
+const POOL_MAX: usize = 8;
 
 /// xBOT's tables in xBOT's layout, for a database that has none (standalone).
 pub const STANDALONE_LAYOUT: &str = include_str!("../../migrations/standalone/postgres.sql");
@@ -119,7 +122,7 @@ impl PgBackend {
             opts = opts.statement_cache_capacity(0);
         }
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_MAX as u32)
             .min_connections(0)
             // Short, so that a database that went away is noticed within seconds.
             .acquire_timeout(Duration::from_secs(5))
@@ -197,12 +200,25 @@ impl PgBackend {
 
 /// Give a held connection back after a statement: kept when it answered (a database error
 /// is an answer), else left to the pool.
-fn settle<T>(held: &std::sync::Mutex<Vec<Held>>, h: Held, r: &Result<T, sqlx::Error>) {
-    let answered = match r {
-        Ok(_) => true,
-        Err(e) => matches!(e, sqlx::Error::Database(_)),
-    };
-    keep(held, h, answered);
+fn settle<T>(held: &std::sync::Mutex<Vec<Held>>, mut h: Held, r: &Result<T, sqlx::Error>) {
+    match r {
+        Ok(_) => keep(held, h, true),
+        // Not back into the pool, which would hand it out again.
+        Err(e) if connection_gone(e) => h.conn.close_on_drop(),
+        Err(_) => keep(held, h, true),
+    }
+}
+
+/// The error says the connection is no longer usable: a transport error, or the server's
+/// own word that it closed the session (SQLSTATE class 57, operator intervention, such as an
+/// idle-session timeout, a terminated backend or a shutdown; class 08, connection exception).
+fn connection_gone(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("57") || c.starts_with("08")),
+        _ => true,
+    }
 }
 
 /// Keep `h` for the next statement when it is in step with the server.
@@ -322,11 +338,36 @@ impl Backend for PgBackend {
             // One Query message: the server answers each statement's rows, then its
             // completion.
             let batch = texts.into_iter().flatten().collect::<Vec<_>>().join(";\n");
-            let mut h = self.take().await?;
-            let r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch))
+            // A held connection as it is, even one idle for a while (no ping first: that would
+            // be a round trip of its own). Reads (and a facts sync) may run twice, so one
+            // that died while idle (a server or pooler closing idle connections) is retried
+            // once on another.
+            let popped = self.held.lock().ok().and_then(|mut v| v.pop());
+            let (mut h, idle) = match popped {
+                Some(h) => {
+                    let idle = h.since.elapsed() >= PING_AFTER;
+                    (h, idle)
+                }
+                None => (self.take().await?, false),
+            };
+            let mut r: Result<Vec<_>, sqlx::Error> = sqlx::raw_sql(AssertSqlSafe(batch.clone()))
                 .fetch_many(&mut *h.conn)
                 .try_collect()
                 .await;
+            // The server closes every idle session at once (a timeout, a restart): each of
+            // the held and pooled connections fails at once, without a round trip, until a
+            // live or new one answers.
+            let mut retries = if idle { HELD_MAX + POOL_MAX } else { 0 };
+            while retries > 0 && matches!(&r, Err(e) if connection_gone(e)) {
+                tracing::debug!("an idle connection was gone; retrying on another");
+                retries -= 1;
+                settle(&self.held, h, &r);
+                h = self.take().await?;
+                r = sqlx::raw_sql(AssertSqlSafe(batch.clone()))
+                    .fetch_many(&mut *h.conn)
+                    .try_collect()
+                    .await;
+            }
             settle(&self.held, h, &r);
             let mut current = Vec::new();
             for item in r.map_err(|e| self.err(e))? {
