@@ -78,7 +78,11 @@ pub async fn run_info(args: InfoArgs, cfg: &Config) -> Result<(), CliError> {
             } else {
                 Vec::new()
             };
-            install = store.install_summary().await.ok();
+            // The decisions' count is among the table counts when they were read.
+            install = match tables.iter().find(|t| t.table == "content_metadata") {
+                Some(t) => Some(store.install_summary_of(t.rows)),
+                None => store.install_summary().await.ok(),
+            };
             let map = store.source_map();
             found = map.found();
             gaps = map.gaps();

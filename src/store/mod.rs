@@ -104,6 +104,9 @@ pub struct SqlStore<B: Backend> {
     pub(crate) facts_synced: Arc<std::sync::Mutex<Option<FactsWatermark>>>,
     /// The role may not write the facts (found once, then not tried again).
     pub(crate) facts_read_only: std::sync::atomic::AtomicBool,
+    /// The migrations applied, as read when the store opened (`None` once it migrated):
+    /// saves reading the ledger again for `pending_migrations`.
+    pub(crate) applied: std::sync::RwLock<Option<Vec<i64>>>,
 }
 
 /// The facts' watermark as last known here, and when it was learnt.
@@ -123,6 +126,7 @@ impl<B: Backend> SqlStore<B> {
             schemas: std::sync::RwLock::new(Schemas::default()),
             facts_synced: Arc::new(std::sync::Mutex::new(None)),
             facts_read_only: std::sync::atomic::AtomicBool::new(false),
+            applied: std::sync::RwLock::new(None),
         }
     }
 
@@ -378,6 +382,9 @@ async fn prepare<B: Backend>(
     if migrated > 0 {
         store.finish_install().await?;
     } else {
+        if let Ok(mut g) = store.applied.write() {
+            *g = Some(applied.clone());
+        }
         store.apply_catalog(&schemas.source, snap.catalog);
         if !applied.is_empty() {
             let mode = snap.install_mode.as_deref().and_then(InstallMode::parse);

@@ -891,8 +891,9 @@ impl BackendTx for PgTx {
         rows: Vec<Vec<Val>>,
     ) -> Result<(), StoreError> {
         // One statement per 10,000 rows: each column is bound as one typed array and
-        // UNNEST turns the arrays back into rows.
+        // UNNEST turns the arrays back into rows. Waiting writes go first, in order.
         self.ensure_begun().await?;
+        self.flush_later().await?;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Val>> = rows.by_ref().take(10_000).collect();

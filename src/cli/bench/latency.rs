@@ -87,6 +87,12 @@ const VERBS: &[&str] = &[
     "replies pin dr_david",
     "replies clear dr_david",
     "incidents note {incident} --note bench-latency",
+    "incidents ack {incident} --note bench-latency",
+    "weights activate {version}",
+    "weights activate {newest}",
+    "replies list",
+    "notify list",
+    "info",
 ];
 
 /// Whether a verb changes the database (run once, through the proxy).
@@ -97,10 +103,12 @@ fn is_write(line: &str) -> bool {
         "jobs enable",
         "replies pin",
         "replies clear",
+        "weights activate",
+        "incidents note",
+        "incidents ack",
     ]
     .iter()
     .any(|w| line.starts_with(w))
-        || line.contains(" note ")
 }
 
 pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
@@ -129,7 +137,7 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         Some(p) => p,
         None => std::env::current_exe().map_err(|e| CliError::Failed(e.to_string()))?,
     };
-    let (review, live_review, version, incident) = pick_targets(cfg).await?;
+    let (review, live_review, (version, newest), incident) = pick_targets(cfg).await?;
     let mut verbs = Vec::new();
     for verb in VERBS {
         // The incident verbs need an incident (the demo dataset has some).
@@ -140,6 +148,7 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         let line = verb
             .replace("{review}", &review.to_string())
             .replace("{version}", &version)
+            .replace("{newest}", &newest)
             .replace("{incident}", &incident);
         let argv: Vec<&str> = line.split(' ').collect();
         // A write runs once, through the proxy (it could only be decided once).
@@ -191,18 +200,15 @@ fn step(name: String, local_ms: f64, remote_ms: f64, st: &ProxyStats) -> Step {
     }
 }
 
-/// Two pending reviews (one to show and reject, one for the live update), the newest
-/// weight-map version, and the newest incident if any.
-async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String, Option<i64>), CliError> {
+/// Two pending reviews (one to show and reject, one for the live update), the oldest and the
+/// newest weight-map versions, and the newest incident if any.
+async fn pick_targets(cfg: &Config) -> Result<(i64, i64, (String, String), Option<i64>), CliError> {
     let opened = store::open(&cfg.database, MigrationPolicy::Require)
         .await
         .map_err(CliError::Open)?;
     let s = opened.store;
     let reviews = s.reviews(&["pending"], 2).await;
-    let weights = s
-        .weight_history(500)
-        .await
-        .map(|mut v| v.pop().into_iter().collect::<Vec<_>>());
+    let weights = s.weight_history(500).await;
     let incident = s.incidents(true, 1).await;
     s.close().await;
     let incident = incident?.first().map(|i| i.id);
@@ -214,11 +220,14 @@ async fn pick_targets(cfg: &Config) -> Result<(i64, i64, String, Option<i64>), C
         ));
     };
     let (review, live) = (review.id, live.id);
-    let version = weights?
-        .first()
-        .map(|w| w.version.clone())
-        .ok_or_else(|| CliError::Failed("no weight map stored: run `xbot demo` first".into()))?;
-    Ok((review, live, version, incident))
+    let weights = weights?;
+    let (Some(newest), Some(oldest)) = (weights.first(), weights.last()) else {
+        return Err(CliError::Failed(
+            "no weight map stored: run `xbot demo` first".into(),
+        ));
+    };
+    let versions = (oldest.version.clone(), newest.version.clone());
+    Ok((review, live, versions, incident))
 }
 
 /// Run the real binary with `argv` on `url`; milliseconds from spawn to exit.

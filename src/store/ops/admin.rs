@@ -140,7 +140,11 @@ impl<B: Backend> AdminStore for SqlStore<B> {
     }
 
     async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let applied = self.db.applied_migrations().await?;
+        let known = self.applied.read().ok().and_then(|g| g.clone());
+        let applied = match known {
+            Some(a) => a,
+            None => self.db.applied_migrations().await?,
+        };
         Ok(B::migrator()
             .iter()
             .filter(|m| !applied.contains(&m.version))
@@ -152,6 +156,9 @@ impl<B: Backend> AdminStore for SqlStore<B> {
         let before = self.pending_migrations().await?.len();
         if before == 0 {
             return Ok(0);
+        }
+        if let Ok(mut g) = self.applied.write() {
+            *g = None;
         }
         self.db.run_migrations().await?;
         tracing::info!(applied = before, target = %self.target, "migrations applied");

@@ -626,9 +626,15 @@ impl<B: Backend> SqlStore<B> {
         let action = req.action.name();
         let note = req.action.note();
         let mut tx = self.db.begin_write().await?;
-        let read = "SELECT state, kind, subject, severity, acknowledged_at, acknowledged_by,
-                           resolved_at, resolved_by
-                    FROM incidents WHERE id = $1";
+        // Locked on Postgres: a concurrent action's commit is waited for and its result read,
+        // so the state checked below is the one the change applies to (SQLite's write
+        // transaction already holds the lock).
+        let read = format!(
+            "SELECT state, kind, subject, severity, acknowledged_at, acknowledged_by,
+                    resolved_at, resolved_by
+             FROM incidents WHERE id = $1{}",
+            crate::store::ops::jobs::for_update(B::KIND)
+        );
         // The action id's first outcome (a retried action is answered with it) and the
         // incident, in one round trip.
         let mut b = tx
@@ -678,41 +684,36 @@ impl<B: Backend> SqlStore<B> {
             return Ok(IncidentOutcome::Refused { reason });
         }
         let who = req.operator.name();
-        // The state-guarded change: 0 rows means the incident is no longer in a state the
-        // action applies to (someone got there first).
-        let (changed, to) = match &req.action {
-            IncidentAction::Acknowledge { .. } => (
-                tx.execute(
+        // The change applies only from the state it is for (someone may have got there
+        // first); the row is locked, so the state read is the one the update meets.
+        let to = match &req.action {
+            IncidentAction::Acknowledge { .. } if from == "open" => {
+                tx.execute_later(
                     "UPDATE incidents SET acknowledged_at = $2, acknowledged_by = $3
                      WHERE id = $1 AND state = 'open' AND acknowledged_at IS NULL"
                         .into(),
                     args![req.incident_id, now, &who],
                 )
-                .await?,
-                "acknowledged",
-            ),
-            IncidentAction::Resolve { .. } => (
-                tx.execute(
+                .await?;
+                Some("acknowledged")
+            }
+            IncidentAction::Resolve { .. } if from != "resolved" => {
+                tx.execute_later(
                     "UPDATE incidents SET state = 'resolved', resolved_at = $2, last_seen_at = $2,
                          resolved_by = $3, resolution = $4
                      WHERE id = $1 AND state = 'open'"
                         .into(),
                     args![req.incident_id, now, &who, note],
                 )
-                .await?,
-                "resolved",
-            ),
-            IncidentAction::Note { .. } => (1, from),
+                .await?;
+                Some("resolved")
+            }
+            IncidentAction::Note { .. } => Some(from),
+            _ => None,
         };
-        if changed == 0 {
-            // Read again: under Postgres's read committed the guarded update waited for the
-            // winner, whose change this read sees.
-            let now_cur: CurrentIncident = tx
-                .fetch_optional(read.into(), args![req.incident_id])
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("no incident {}", req.incident_id)))?;
-            let state = now_cur.status().to_string();
-            let (by, at) = now_cur.made_by();
+        let Some(to) = to else {
+            let state = from.to_string();
+            let (by, at) = cur.made_by();
             insert_audit(
                 &mut tx,
                 &req.action_id,
@@ -728,7 +729,7 @@ impl<B: Backend> SqlStore<B> {
             .await?;
             tx.commit().await?;
             return Ok(IncidentOutcome::LostRace { state, by, at });
-        }
+        };
         if let Some(text) = note {
             let verb = match &req.action {
                 IncidentAction::Acknowledge { .. } => "acknowledge",

@@ -29,13 +29,14 @@ pub struct Notice {
 }
 
 /// Queue `notice` for every registered destination, inside the transition's transaction.
-pub(crate) async fn enqueue<T: BackendTx>(tx: &mut T, notice: &Notice) -> Result<u64, StoreError> {
+pub(crate) async fn enqueue<T: BackendTx>(tx: &mut T, notice: &Notice) -> Result<(), StoreError> {
     let payload = serde_json::to_value(notice)
         .map_err(|e| StoreError::Query(format!("cannot encode a notification: {e}")))?;
     let mut vals = args![notice.incident_id, &notice.transition];
     vals.push(Val::Json(Some(payload)));
     vals.push(Val::from(notice.at));
-    tx.execute(
+    // Sent with the transaction's next statement or its COMMIT.
+    tx.execute_later(
         "INSERT INTO notify_outbox (destination, incident_id, transition, payload, created_at,
              state, attempts, next_attempt_at)
          SELECT name, $1, $2, $3, $4, 'pending', 0, $4 FROM notify_destinations"

@@ -494,12 +494,12 @@ impl<B: Backend> WeightStore for SqlStore<B> {
             .await?
             .ok_or_else(|| StoreError::Query("the new weight map was not stored".into()))?;
         // Stored inactive, then the only active one: one transaction, as xBOT's reader sees it.
-        tx.execute(
+        tx.execute_later(
             format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
             vec![],
         )
         .await?;
-        tx.execute(
+        tx.execute_later(
             format!(
                 "UPDATE {table} SET {active_col} = TRUE WHERE {}",
                 src.text_eq("weights", "id", "$1")
@@ -511,14 +511,14 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let mut meta = args![&id, &version];
         meta.extend([Val::Json(Some(stats)), Val::Json(Some(params))]);
         meta.extend(args![lease.run_id, now]);
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO weight_maps (source_id, version, stats, params, job_run_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)"
                 .into(),
             meta,
         )
         .await?;
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO weight_activations (source_id, version, activated_by, activated_at, previous_id)
              VALUES ($1, $2, $3, $4, $5)"
                 .into(),
@@ -609,12 +609,43 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         let col = |c: &str| crate::store::source::quote_ident(src.col("weights", c).unwrap_or(c));
         let active_col = col("is_active");
         let mut tx = self.db.begin_write().await?;
-        let earlier: Option<(String,)> = tx
-            .fetch_optional(
-                "SELECT outcome FROM operator_audit WHERE action_id = $1".into(),
-                args![action_id],
-            )
+        // Everything the activation reads, in one round trip: the action id's earlier
+        // outcome, the target (by id, `#12`, or the newest map of that version name), the map
+        // in force now (what xBOT's generatorMatcher reads) and how many rows say active.
+        let target_sql = match version.strip_prefix('#') {
+            Some(id) => (
+                self.sql("SELECT id, COALESCE(version, '?') FROM {weights} w WHERE id = $1"),
+                args![id],
+            ),
+            None => (
+                self.sql(
+                    "SELECT id, version FROM {weights} w WHERE version = $1
+                     ORDER BY computed_at DESC, id DESC LIMIT 1",
+                ),
+                args![version],
+            ),
+        };
+        let mut b = tx
+            .fetch_batch(vec![
+                (
+                    "SELECT outcome FROM operator_audit WHERE action_id = $1".into(),
+                    args![action_id],
+                ),
+                target_sql,
+                (
+                    self.sql(
+                        "SELECT id, COALESCE(version, '?') FROM {weights} w WHERE is_active
+                         ORDER BY computed_at DESC, id DESC LIMIT 1",
+                    ),
+                    vec![],
+                ),
+                (
+                    self.sql("SELECT COUNT(*) FROM {weights} w WHERE is_active"),
+                    vec![],
+                ),
+            ])
             .await?;
+        let earlier: Option<(String,)> = b.take()?.into_iter().next();
         if let Some((outcome,)) = earlier {
             return Ok(Activation {
                 outcome: format!("already done ({outcome})"),
@@ -623,49 +654,15 @@ impl<B: Backend> WeightStore for SqlStore<B> {
                 previous: None,
             });
         }
-        // The target: by id (`#12`) or the newest map of that version name.
-        let target: Option<(String, String)> = match version.strip_prefix('#') {
-            Some(id) => {
-                tx.fetch_optional(
-                    self.sql("SELECT id, COALESCE(version, '?') FROM {weights} w WHERE id = $1"),
-                    args![id],
-                )
-                .await?
-            }
-            None => {
-                tx.fetch_optional(
-                    self.sql(
-                        "SELECT id, version FROM {weights} w WHERE version = $1
-                         ORDER BY computed_at DESC, id DESC LIMIT 1",
-                    ),
-                    args![version],
-                )
-                .await?
-            }
-        };
+        let target: Option<(String, String)> = b.take()?.into_iter().next();
+        let current: Option<(String, String)> = b.take()?.into_iter().next();
+        let active_rows: (i64,) = b.take()?.into_iter().next().unwrap_or((0,));
         let Some((id, version)) = target else {
             return Err(StoreError::NotFound(format!(
                 "no weight map {}",
                 crate::text::inert(version)
             )));
         };
-        // In force now: what xBOT's generatorMatcher reads.
-        let current: Option<(String, String)> = tx
-            .fetch_optional(
-                self.sql(
-                    "SELECT id, COALESCE(version, '?') FROM {weights} w WHERE is_active
-                     ORDER BY computed_at DESC, id DESC LIMIT 1",
-                ),
-                vec![],
-            )
-            .await?;
-        let active_rows: (i64,) = tx
-            .fetch_optional(
-                self.sql("SELECT COUNT(*) FROM {weights} w WHERE is_active"),
-                vec![],
-            )
-            .await?
-            .unwrap_or((0,));
         let subject = format!("weights:{version}");
         if current.as_ref().is_some_and(|(c, _)| *c == id) && active_rows.0 == 1 {
             crate::store::ops::reviews::insert_audit(
@@ -689,12 +686,12 @@ impl<B: Backend> WeightStore for SqlStore<B> {
                 previous: current.map(|c| c.1),
             });
         }
-        tx.execute(
+        tx.execute_later(
             format!("UPDATE {table} SET {active_col} = FALSE WHERE {active_col}").into(),
             vec![],
         )
         .await?;
-        tx.execute(
+        tx.execute_later(
             format!(
                 "UPDATE {table} SET {active_col} = TRUE WHERE {}",
                 src.text_eq("weights", "id", "$1")
@@ -704,7 +701,7 @@ impl<B: Backend> WeightStore for SqlStore<B> {
         )
         .await?;
         let previous = current.map(|c| c.1);
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO weight_activations (source_id, version, activated_by, activated_at, previous_id)
              VALUES ($1, $2, $3, $4, $5)"
                 .into(),
