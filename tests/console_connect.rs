@@ -130,6 +130,40 @@ fn a_change_reloads_the_header_and_the_visible_tab_without_a_ping() {
 }
 
 #[test]
+fn a_change_during_a_load_reads_that_slot_again_once_it_answers() {
+    let mut s = connected();
+    // A refresh in flight, asked before the change committed.
+    let Effect::Load { req: tab, .. } = s.load(Query::Budget) else {
+        unreachable!()
+    };
+    let Effect::Load { req: header, .. } = s.load(Query::Status) else {
+        unreachable!()
+    };
+    assert!(update(&mut s, Msg::DataChanged).is_empty(), "single flight");
+    let again = loads(&answer(&mut s, header, Ok(Loaded::Status(status()))));
+    assert!(
+        matches!(again.as_slice(), [(_, Query::Status)]),
+        "{again:?}"
+    );
+    let report = xbot::store::ops::budget::BudgetReport {
+        day_start: t0(),
+        day_end: t0(),
+        spent_usd: 1.0,
+        reserved_usd: 0.0,
+        calls: 1,
+        expert_calls: 0,
+        by_feature_area: Vec::new(),
+        by_model: Vec::new(),
+        per_hour: Vec::new(),
+    };
+    let again = loads(&answer(&mut s, tab, Ok(Loaded::Budget { report })));
+    assert!(
+        matches!(again.as_slice(), [(_, q)] if q.slot() == LoadSlot::Tab(TabId::Budget)),
+        "{again:?}"
+    );
+}
+
+#[test]
 fn the_header_is_read_again_when_the_local_day_turns() {
     let mut s = connected();
     let midnight = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();

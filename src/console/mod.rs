@@ -340,7 +340,7 @@ pub fn spawn_changes(
     store: StoreHandle,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> tokio::task::JoinHandle<()> {
-    use crate::store::changes::Change;
+    use futures::FutureExt;
     tokio::spawn(async move {
         // Every feed after the first follows a loss.
         let mut first = true;
@@ -361,30 +361,43 @@ pub fn spawn_changes(
                 }
             }
             first = false;
-            loop {
-                let lost = match feed.next().await {
-                    // A burst (a decision notifies its review and its audit row, delivered
-                    // together at commit) reloads once: loads are single-flight.
-                    Ok(Change::Changed(_)) => {
-                        if tx.send(Msg::DataChanged).is_err() {
-                            feed.close().await;
-                            return;
-                        }
-                        continue;
-                    }
-                    Ok(Change::Lost) => "lost".to_string(),
-                    Err(e) => e.to_string(),
-                };
-                tracing::info!(reason = %lost, "change feed lost; checking the connection");
-                if tx.send(Msg::FeedLost).is_err() {
+            // Read until the feed is lost. A burst already received (a decision notifies its
+            // review and its audit row, delivered together at commit) reloads once.
+            let lost = loop {
+                if let Some(reason) = gone(feed.next().await) {
+                    break reason;
+                }
+                let mut lost = None;
+                while lost.is_none()
+                    && let Some(more) = feed.next().now_or_never()
+                {
+                    lost = gone(more);
+                }
+                if tx.send(Msg::DataChanged).is_err() {
+                    feed.close().await;
                     return;
                 }
-                feed.close().await;
-                tokio::time::sleep(FEED_RETRY).await;
-                break;
+                if let Some(reason) = lost {
+                    break reason;
+                }
+            };
+            tracing::info!(reason = %lost, "change feed lost; checking the connection");
+            if tx.send(Msg::FeedLost).is_err() {
+                return;
             }
+            feed.close().await;
+            tokio::time::sleep(FEED_RETRY).await;
         }
     })
+}
+
+/// Why the feed is gone (lost or broken), or `None` for a change.
+fn gone(next: Result<crate::store::changes::Change, crate::store::StoreError>) -> Option<String> {
+    match next {
+        Ok(crate::store::changes::Change::Changed(_)) => None,
+        Ok(crate::store::changes::Change::Lost) => Some("connection lost".into()),
+        Err(e) => Some(e.to_string()),
+    }
 }
 
 /// The pause before a new change feed is opened after a failure or a loss.

@@ -128,6 +128,9 @@ pub struct Loads {
     /// When each slot's current request was asked for (a load that hangs puts the
     /// connection in doubt).
     pub asked: HashMap<LoadSlot, DateTime<Utc>>,
+    /// Slots whose load in flight may predate a change notified since: loaded again once it
+    /// answers (the header is not polled, so a change must not fall between two reads).
+    pub again: std::collections::HashSet<LoadSlot>,
     pub last_status_at: Option<DateTime<Utc>>,
     pub last_tab_refresh_at: Option<DateTime<Utc>>,
 }
@@ -305,6 +308,7 @@ impl State {
         }
         self.loads.slot_of.insert(req, slot);
         self.loads.asked.insert(slot, self.now);
+        self.loads.again.remove(&slot);
         Effect::Load { req, query }
     }
 
@@ -316,6 +320,7 @@ impl State {
         {
             self.loads.inflight.remove(&slot);
             self.loads.asked.remove(&slot);
+            self.loads.again.remove(&slot);
         }
     }
 

@@ -153,20 +153,43 @@ pub fn check_connection(s: &mut State) -> Vec<Effect> {
 }
 
 /// A change notification: the visible tab and the header now, whatever the refresh interval
-/// (not while paused; single flight still holds).
+/// (not while paused). Single flight still holds: a slot whose load is in flight is loaded
+/// again once that answers, since the load may have read before the change.
 fn on_data_changed(s: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if !s.loads.inflight.contains_key(&LoadSlot::Status) {
+    if s.loads.inflight.contains_key(&LoadSlot::Status) {
+        s.loads.again.insert(LoadSlot::Status);
+    } else {
         s.loads.last_status_at = Some(s.now);
         effects.push(s.load(Query::Status));
     }
     let slot = LoadSlot::Tab(s.tab);
-    if !s.paused && !s.loads.inflight.contains_key(&slot) {
-        s.loads.last_tab_refresh_at = Some(s.now);
-        let q = tab_query(s, s.tab);
-        effects.push(s.load(q));
+    if !s.paused {
+        if s.loads.inflight.contains_key(&slot) {
+            s.loads.again.insert(slot);
+        } else {
+            s.loads.last_tab_refresh_at = Some(s.now);
+            let q = tab_query(s, s.tab);
+            effects.push(s.load(q));
+        }
     }
     effects
+}
+
+/// A load answered while a change was notified: the same slot again, if still wanted.
+fn load_again(s: &mut State, slot: LoadSlot) -> Vec<Effect> {
+    match slot {
+        LoadSlot::Status => {
+            s.loads.last_status_at = Some(s.now);
+            vec![s.load(Query::Status)]
+        }
+        LoadSlot::Tab(tab) if tab == s.tab && !s.paused => {
+            s.loads.last_tab_refresh_at = Some(s.now);
+            let q = tab_query(s, tab);
+            vec![s.load(q)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) -> Vec<Effect> {
@@ -179,6 +202,7 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
     } else {
         return Vec::new();
     }
+    let again = s.loads.again.remove(&slot) && result.is_ok();
     match result {
         Err(e) if e.unavailable => {
             let attempts = match &s.conn {
@@ -205,16 +229,19 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
         }
         Ok(data) => {
             let mut effects = Vec::new();
-            if let Conn::Disconnected { since, .. } = &s.conn {
-                let down = (s.now - *since).num_seconds();
+            if let Conn::Disconnected { since, .. } = s.conn {
+                let down = (s.now - since).num_seconds();
                 s.info(format!("reconnected after {down} s"));
-                // Catch up at once (changes were missed meanwhile): the visible tab, and the
-                // header unless this was it.
-                if slot != LoadSlot::Status {
+                // Catch up at once (changes were missed meanwhile): the header and the visible
+                // tab, unless this was it or it is already being read since the outage began.
+                let pending = |s: &State, other: LoadSlot| {
+                    other == slot || s.loads.asked.get(&other).is_some_and(|a| *a >= since)
+                };
+                if !pending(s, LoadSlot::Status) {
                     s.loads.last_status_at = Some(s.now);
                     effects.push(s.load(Query::Status));
                 }
-                if slot != LoadSlot::Tab(s.tab) {
+                if !pending(s, LoadSlot::Tab(s.tab)) {
                     s.loads.last_tab_refresh_at = Some(s.now);
                     let q = tab_query(s, s.tab);
                     effects.push(s.load(q));
@@ -226,6 +253,13 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
             }
             s.loads.updated.insert(slot, s.now);
             effects.extend(apply(s, *data));
+            if again
+                && !effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Load { query, .. } if query.slot() == slot))
+            {
+                effects.extend(load_again(s, slot));
+            }
             effects
         }
     }
