@@ -40,10 +40,12 @@ fn status() -> Status {
     }
 }
 
-/// A console on the Budget tab, refreshing every 5 s, its first status answered (connected).
+/// A console on the Budget tab, refreshing every 5 s, its change feed listening, its first
+/// status answered (connected).
 fn connected() -> State {
     let mut s = console_state(console_setup("sqlite:///x.db", false, false), "dark", t0());
     s.tab = TabId::Budget;
+    assert!(update(&mut s, Msg::FeedUp).is_empty());
     let Effect::Load { req, .. } = s.load(Query::Status) else {
         unreachable!()
     };
@@ -213,6 +215,38 @@ fn a_lost_feed_checks_the_connection_at_once() {
         matches!(after.as_slice(), [(_, q)] if q.slot() == LoadSlot::Tab(TabId::Budget)),
         "{after:?}"
     );
+}
+
+#[test]
+fn without_a_listening_feed_the_header_is_read_with_every_tab_refresh() {
+    let mut s = connected();
+    assert!(update(&mut s, Msg::FeedLost).len() == 1, "the check");
+    s.loads = Default::default();
+    s.loads.last_tab_refresh_at = Some(t0());
+    let asked = idle(&mut s, t0(), 15);
+    assert_eq!(
+        asked.iter().filter(|q| is_status(q)).count(),
+        3,
+        "{asked:?}"
+    );
+    assert_eq!(asked.len(), 6, "{asked:?}");
+    // Listening again: what is on screen is reloaded (changes were missed), then nothing more
+    // for the header.
+    let back = loads(&update(&mut s, Msg::FeedUp));
+    assert_eq!(back.len(), 2, "{back:?}");
+    for (req, q) in back {
+        let result = if is_status(&q) {
+            Ok(Loaded::Status(status()))
+        } else {
+            Err(LoadError {
+                unavailable: false,
+                message: "test".into(),
+            })
+        };
+        answer(&mut s, req, result);
+    }
+    let asked = idle(&mut s, t0() + secs(15), 15);
+    assert!(!asked.iter().any(is_status), "{asked:?}");
 }
 
 #[test]

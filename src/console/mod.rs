@@ -334,16 +334,14 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
 /// Live updates: a change committed to xbot's own tables anywhere reloads the screen (see
 /// `store::changes`). The feed's connection is also the console's watch on the database: the
 /// header is read only on changes, so a feed lost (the server closed it or went away) asks for
-/// a connection check at once. A new feed is opened after a pause, and once it listens the
-/// screen is reloaded, since changes may have been missed meanwhile.
+/// a connection check at once. A new feed is opened after a pause; once it listens
+/// (`FeedUp`) the screen is reloaded, since changes may have been missed meanwhile.
 pub fn spawn_changes(
     store: StoreHandle,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> tokio::task::JoinHandle<()> {
     use futures::FutureExt;
     tokio::spawn(async move {
-        // Every feed after the first follows a loss.
-        let mut first = true;
         loop {
             let mut feed = match store.change_feed().await {
                 Ok(f) => f,
@@ -353,14 +351,11 @@ pub fn spawn_changes(
                     continue;
                 }
             };
-            if !first {
-                tracing::info!("change feed listening again");
-                if tx.send(Msg::DataChanged).is_err() {
-                    feed.close().await;
-                    return;
-                }
+            tracing::debug!("change feed listening");
+            if tx.send(Msg::FeedUp).is_err() {
+                feed.close().await;
+                return;
             }
-            first = false;
             // Read until the feed is lost. A burst already received (a decision notifies its
             // review and its audit row, delivered together at commit) reloads once.
             let lost = loop {

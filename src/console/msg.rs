@@ -53,9 +53,12 @@ pub enum Msg {
         label: String,
         result: Result<ActionResult, String>,
     },
-    /// Another process (or this one) committed a change to xbot's own tables, or the change
-    /// feed listens again after a loss: reload what is on screen.
+    /// Another process (or this one) committed a change to xbot's own tables: reload what is
+    /// on screen.
     DataChanged,
+    /// The change feed listens (again, after a loss: what is on screen is reloaded, changes
+    /// may have been missed).
+    FeedUp,
     /// The change feed's connection was lost or broke: the database may be gone, so the
     /// connection is checked at once (the header is read on changes only, so nothing else
     /// would notice an outage until the next tab refresh).

@@ -148,6 +148,9 @@ pub struct State {
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
     pub conn: Conn,
+    /// The change feed: `None` until it first listens, then whether it listens now. While it
+    /// does not, changes are not notified and the header is read with every tab refresh.
+    pub feed: Option<bool>,
     pub status: Option<Status>,
     pub paused: bool,
     pub flash: Option<Flash>,
@@ -193,6 +196,7 @@ impl State {
             now,
             size: (80, 24),
             conn: Conn::Connecting,
+            feed: None,
             status: None,
             paused: false,
             flash: None,

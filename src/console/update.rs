@@ -48,7 +48,19 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::JobFinished { job, result } => on_job_finished(s, job, result),
         Msg::ActionDone { label, result } => on_action_done(s, label, result),
         Msg::DataChanged => on_data_changed(s),
-        Msg::FeedLost => check_connection(s),
+        Msg::FeedUp => {
+            let after_loss = s.feed == Some(false);
+            s.feed = Some(true);
+            if after_loss {
+                on_data_changed(s)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::FeedLost => {
+            s.feed = Some(false);
+            check_connection(s)
+        }
         Msg::OpenNote(note) => {
             match note {
                 // A warning stays until dismissed; progress fades.
@@ -75,10 +87,10 @@ pub fn load(s: &mut State, query: Query) -> Effect {
     s.load(query)
 }
 
-/// The clock. The header is not read on a timer (it changes only with xbot's own tables,
-/// which notify): only when the local day turns (today's spend), on reconnection attempts, and
-/// when a load hangs. The visible tab is polled at the refresh interval (xBOT's own tables do
-/// not notify).
+/// The clock. The header is not read on a timer while the change feed listens (it changes
+/// only with xbot's own tables, which notify): only when the local day turns (today's spend),
+/// on reconnection attempts, and when a load hangs. The visible tab is polled at the refresh
+/// interval (xBOT's own tables do not notify).
 fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     let before = (s.now.format("%H:%M").to_string(), s.freshness_label());
     let day_before = s.now.with_timezone(&s.setup.tz).date_naive();
@@ -126,6 +138,12 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         s.loads.last_tab_refresh_at = Some(now);
         let q = tab_query(s, s.tab);
         effects.push(s.load(q));
+        // Without a listening feed nothing notifies the header's changes: it is polled with
+        // the tab (once the first status has answered).
+        if s.feed != Some(true) && s.conn == Conn::Connected && !status_inflight {
+            s.loads.last_status_at = Some(now);
+            effects.push(s.load(Query::Status));
+        }
     }
     effects
 }
