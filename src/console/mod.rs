@@ -203,8 +203,9 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
         }
     };
 
-    // Leaving while the store still opens: nothing was read or done yet (a migration cut
-    // short is rolled back by the database).
+    // Leaving while the store still opens: nothing was read or done yet. A migration cut
+    // short is rolled back by the database; a first run's demo seeding cut short leaves part
+    // of the demo data (as ctrl+c before the console existed did; `xbot demo --reset`).
     opening.abort();
     match live {
         Some(l) => l.stop(term, guard).await,
