@@ -341,7 +341,6 @@ pub fn spawn_changes(
     store: StoreHandle,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> tokio::task::JoinHandle<()> {
-    use futures::FutureExt;
     tokio::spawn(async move {
         loop {
             let mut feed = match store.change_feed().await {
@@ -357,15 +356,17 @@ pub fn spawn_changes(
                 feed.close().await;
                 return;
             }
-            // Read until the feed is lost. A burst already received (a decision notifies its
-            // review and its audit row, delivered together at commit) reloads once.
+            // Read until the feed is lost. A burst (a decision notifies its review and its
+            // audit row; a scheduler's round commits several small transactions) reloads once:
+            // what arrives within COALESCE of the first change goes with it.
             let lost = loop {
                 if let Some(reason) = gone(feed.next().await) {
                     break reason;
                 }
+                let until = tokio::time::Instant::now() + COALESCE;
                 let mut lost = None;
                 while lost.is_none()
-                    && let Some(more) = feed.next().now_or_never()
+                    && let Ok(more) = tokio::time::timeout_at(until, feed.next()).await
                 {
                     lost = gone(more);
                 }
@@ -398,6 +399,9 @@ fn gone(next: Result<crate::store::changes::Change, crate::store::StoreError>) -
 
 /// The pause before a new change feed is opened after a failure or a loss.
 const FEED_RETRY: Duration = Duration::from_secs(1);
+/// Changes notified this soon after one are reloaded with it (a live update shows this much
+/// later, well within the second the issue allows).
+const COALESCE: Duration = Duration::from_millis(200);
 
 /// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
 fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {

@@ -74,7 +74,7 @@ impl ChangeFeed {
     }
 
     /// The next change. After `Lost`, or an error (the feed is broken), close the feed and open
-    /// a new one.
+    /// a new one. Cancel-safe: a wait dropped (under a timeout) loses no change.
     pub async fn next(&mut self) -> Result<Change, StoreError> {
         match &mut self.inner {
             Inner::Pg(l) => match l.try_recv().await {
