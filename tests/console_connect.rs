@@ -4,8 +4,8 @@
 //! the change feed is lost.
 //!
 //! The cadence is checked on the pure `update` function; the real binary runs in a pty against
-//! a server that never answers, a port that refuses, and (through the counting delay proxy) a
-//! real Postgres.
+//! a server that never answers, a port that refuses, a real Postgres through the counting
+//! delay proxy, and one behind a relay that stops relaying (a network partition).
 
 mod common;
 
@@ -451,5 +451,100 @@ fn an_idle_console_leaves_the_database_alone_and_a_change_still_shows_at_once() 
     pty.send("q");
     assert!(pty.wait_exit(Duration::from_secs(15)).success());
     drop(proxy);
+    rt.block_on(db.cleanup());
+}
+
+/// A TCP relay that can stop relaying without closing anything, as a network partition does.
+struct Partition {
+    port: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Partition {
+    fn start(upstream: std::net::SocketAddr) -> Partition {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = cut.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    let cut = flag.clone();
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let mut buf = [0u8; 65536];
+                        loop {
+                            // While cut, nothing is read: bytes wait in the kernel, unanswered.
+                            while cut.load(Ordering::SeqCst) {
+                                std::thread::sleep(Duration::from_millis(20));
+                            }
+                            match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => {
+                                    while cut.load(Ordering::SeqCst) {
+                                        std::thread::sleep(Duration::from_millis(20));
+                                    }
+                                    if to.write_all(&buf[..n]).is_err() {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Partition { port, cut }
+    }
+
+    fn set(&self, cut: bool) {
+        self.cut.store(cut, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A server that stops answering without closing anything (a network partition) is noticed by
+/// the next tab refresh: unanswered for STALL_SECS, it brings a ping, whose 2 s timeout turns
+/// the header DISCONNECTED; when the network is back, so is the console.
+#[test]
+fn a_partition_is_noticed_within_the_refresh_interval_plus_five_seconds() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else {
+        return;
+    };
+    let relay = Partition::start(upstream_of(&db.url).unwrap());
+    // The test URL with the relay for host and port.
+    let (scheme, rest) = db.url.split_once("://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let user = authority.rsplit_once('@').map_or("", |(u, _)| u);
+    let url = without_tls(&format!("{scheme}://{user}@127.0.0.1:{}{path}", relay.port));
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = xbot_command(home.path());
+    cmd.env("DATABASE_URL", &url);
+    let mut pty = Pty::spawn(cmd, 160, 40);
+    pty.wait_text("● connected", Duration::from_secs(30));
+    pty.wait_text("updated <", Duration::from_secs(15));
+    // Quiet first (the start-up's own notifications answered), so that the next tab refresh
+    // is what finds the partition.
+    std::thread::sleep(Duration::from_secs(2));
+    relay.set(true);
+    let cut = Instant::now();
+    // The refresh interval (5 s) plus the stall (3 s) plus the ping's timeout (2 s), plus a
+    // tick either side.
+    pty.wait_text("DISCONNECTED", Duration::from_secs(13));
+    eprintln!("DISCONNECTED {:?} after the partition", cut.elapsed());
+    relay.set(false);
+    let healed = Instant::now();
+    pty.wait_text("● connected", Duration::from_secs(15));
+    eprintln!("connected again {:?} after it healed", healed.elapsed());
+    pty.send("q");
+    assert!(pty.wait_exit(Duration::from_secs(15)).success());
     rt.block_on(db.cleanup());
 }
