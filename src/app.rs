@@ -95,6 +95,31 @@ pub async fn open_store_with(
     policy: MigrationPolicy,
     seed_default: bool,
 ) -> Result<StoreHandle, CliError> {
+    open_store_telling(cfg, policy, seed_default, &|note| match note {
+        OpenNote::Warning(w) => crate::say!("xbot: warning: {w}"),
+        OpenNote::Progress(p) => crate::say!("xbot: {p}"),
+    })
+    .await
+}
+
+/// What opening the store has to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpenNote {
+    /// Something to act on (Supabase's transaction pooler).
+    Warning(String),
+    /// Why opening takes a while (the first run fills the embedded database).
+    Progress(String),
+}
+
+/// [`open_store_with`], with what opening has to say handed to `tell` rather than written to
+/// stderr: the console opens its store with the terminal already taken, and shows it on
+/// screen.
+pub async fn open_store_telling(
+    cfg: &Config,
+    policy: MigrationPolicy,
+    seed_default: bool,
+    tell: &(dyn Fn(OpenNote) + Send + Sync),
+) -> Result<StoreHandle, CliError> {
     // Read-only never creates or migrates anything: a SQLite file that does not exist is an
     // error (a mistyped path must not become a new, healthy-looking empty database).
     if cfg.read_only
@@ -144,16 +169,16 @@ pub async fn open_store_with(
         Err(e) => return Err(CliError::Open(e)),
     };
     for w in &opened.warnings {
-        crate::say!("xbot: warning: {w}");
+        tell(OpenNote::Warning(w.clone()));
     }
     if seed_default
         && cfg.database.is_default()
         && opened.store.is_empty().await.map_err(CliError::Open)?
     {
-        crate::say!(
-            "xbot: first run: filling the embedded database {} with the demo dataset…",
+        tell(OpenNote::Progress(format!(
+            "first run: filling the embedded database {} with the demo dataset…",
             cfg.database.display_masked()
-        );
+        )));
         let mut opts = crate::store::demo::DemoOptions::new(chrono::Utc::now(), cfg.timezone);
         opts.objective = cfg.objective;
         opts.daily_limit_usd = cfg.budget.daily_limit_usd;

@@ -540,7 +540,7 @@ fn a_lost_database_shows_disconnected_and_retries_with_backoff() {
         out
     };
     assert!(text.contains("DISCONNECTED"), "the header says so");
-    // Before the retry time nothing is asked; at it, the status is asked again.
+    // Before the retry time nothing is asked; at it, the connection is checked again.
     let early = update(&mut s, Msg::Tick(now()));
     assert!(early.is_empty(), "{early:?}");
     let due = update(&mut s, Msg::Tick(retry_at));
@@ -548,7 +548,7 @@ fn a_lost_database_shows_disconnected_and_retries_with_backoff() {
         matches!(
             due.as_slice(),
             [Effect::Load {
-                query: Query::Status,
+                query: Query::CheckStatus,
                 ..
             }]
         ),

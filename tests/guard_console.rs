@@ -266,6 +266,9 @@ fn console_edit_to_critical_in_a_pty() {
     pty.wait_text("enter jumps to the item", long);
     pty.send("5");
     pty.wait_text("Queue", short);
+    // The frame comes before the store opens (the first run fills it): the queue is there
+    // once the tab has loaded.
+    pty.wait_text("updated <", long);
     let db = home.path().join("data/xbot/xbot.db");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let target = xbot::config::DatabaseTarget::Sqlite {

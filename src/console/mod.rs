@@ -32,11 +32,11 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{CliError, open_store};
+use crate::app::{CliError, open_store_telling};
 use crate::config::Config;
 use crate::identity::Operator;
 use crate::jobs::{JobEnv, catalog};
-use crate::store::MigrationPolicy;
+use crate::store::{MigrationPolicy, StoreHandle};
 use effects::Executor;
 use msg::{Effect, Msg};
 use state::{Setup, State};
@@ -73,64 +73,78 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
     let truecolor =
         cfg.truecolor || theme::terminal_has_truecolor(std::env::var("COLORTERM").ok().as_deref());
     let theme = theme::Theme::load(&cfg.theme, &cfg.paths.theme_dir, truecolor)?;
-    let store = open_store(&cfg, MigrationPolicy::Apply).await?;
-    if !cfg.read_only
-        && let Err(e) = store
-            .sync_schedules(&catalog::effective(&cfg.jobs), Utc::now())
-            .await
-    {
-        tracing::warn!(error = %e, "could not write the job schedules");
-    }
-    let owner = Operator::current().lease_owner();
-    if let Err(e) = crate::notify::register(&*store, &cfg, &owner).await {
-        tracing::warn!(error = %e, "could not register notification destinations");
-    }
-    let setup = setup_from(&cfg, store.target().to_string());
+    // The header names the database before it is reached, as the store will (password masked).
+    let setup = setup_from(&cfg, cfg.database.display_masked());
     let cfg = Arc::new(cfg);
-    // While no `xbot serve` runs, this console delivers notifications and watches for it.
-    let standby = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(crate::notify::standby::run(
-        store.clone(),
-        cfg.clone(),
-        owner,
-        standby.clone(),
-    ));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let executor = Executor {
-        store: store.clone(),
-        env: JobEnv::new(store.clone(), cfg.clone()),
-        setup: Arc::new(setup.clone()),
-        tx: tx.clone(),
-        running: Arc::new(Mutex::new(HashMap::new())),
-    };
-    let mut state = State::new(setup, Operator::current(), keymap, theme, Utc::now());
+    let mut state = State::new(
+        setup.clone(),
+        Operator::current(),
+        keymap,
+        theme,
+        Utc::now(),
+    );
 
     terminal::install_panic_hook();
     let (mut term, _written) =
         terminal::enter().map_err(|e| CliError::Failed(format!("cannot use the terminal: {e}")))?;
-    let _guard = terminal::Guard;
+    let guard = terminal::Guard;
     let size = term.size().map_err(|e| CliError::Failed(e.to_string()))?;
     state.size = (size.width, size.height);
+    term.draw(|f| draw::draw(f, &state))
+        .map_err(|e| CliError::Failed(format!("drawing failed: {e}")))?;
+    state.dirty = false;
+    let mut last_draw = Some(Instant::now());
 
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
-    let changes = spawn_changes(store.clone(), tx.clone());
     spawn_signals(tx.clone());
-    for e in update::refresh(&mut state) {
-        executor.spawn(e);
-    }
+    // The first frame says "connecting" while the store opens (a connection and one statement
+    // batch, far away: a round trip each, or a server that does not answer at all); keys work
+    // meanwhile, and the effects they ask for wait for the store.
+    let (open_tx, open_rx) = tokio::sync::oneshot::channel();
+    let opening = tokio::spawn({
+        let (cfg, tx) = (cfg.clone(), tx.clone());
+        async move {
+            let _ = open_tx.send(open(&cfg, &tx).await);
+        }
+    });
+    let mut open_rx = Some(open_rx);
+    let mut live: Option<Live> = None;
+    let mut waiting: Vec<Effect> = update::refresh(&mut state);
 
-    let mut last_draw: Option<Instant> = None;
     let result = loop {
-        // Wait for a message, or for the next allowed frame when a draw is pending.
-        let msg = if state.dirty {
-            let wait = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
-            tokio::select! {
-                m = rx.recv() => m,
-                _ = tokio::time::sleep(wait) => None,
+        // Wait for a message, the store, or the next allowed frame when a draw is pending.
+        let wait = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        let msg = tokio::select! {
+            m = rx.recv() => m,
+            opened = until_open(&mut open_rx) => {
+                open_rx = None;
+                match opened {
+                    Ok(Ok(store)) => {
+                        let l = Live::start(store, &cfg, &setup, &tx);
+                        // What was wanted meanwhile: the current loads and the actions asked
+                        // for, in order; a load superseded, or for a tab no longer shown, is
+                        // forgotten so the tab loads afresh when shown.
+                        for e in waiting.drain(..) {
+                            match e {
+                                Effect::Load { req, query }
+                                    if !state.is_current(req)
+                                        || matches!(query.slot(), msg::LoadSlot::Tab(t) if t != state.tab) =>
+                                {
+                                    state.forget(req);
+                                }
+                                e => l.executor.spawn(e),
+                            }
+                        }
+                        live = Some(l);
+                        None
+                    }
+                    Ok(Err(e)) => break Err(e),
+                    Err(_) => break Err(CliError::Failed("opening the database failed".into())),
+                }
             }
-        } else {
-            rx.recv().await
+            _ = tokio::time::sleep(wait), if state.dirty => None,
         };
         let mut effects = Vec::new();
         if let Some(m) = msg {
@@ -171,7 +185,10 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
                     state.dirty = true;
                     last_draw = None;
                 }
-                other => executor.spawn(other),
+                other => match &live {
+                    Some(l) => l.executor.spawn(other),
+                    None => waiting.push(other),
+                },
             }
         }
         if quit {
@@ -186,21 +203,106 @@ pub async fn run(cfg: Config) -> Result<(), CliError> {
         }
     };
 
-    // Leaving: cancel the jobs started here and let them close their runs (leases released,
-    // nothing half-published), then give the terminal back.
-    if executor.cancel_all() > 0 {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while executor.running_count() > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    // Leaving while the store still opens: nothing was read or done yet. A migration cut
+    // short is rolled back by the database; a first run's demo seeding cut short leaves part
+    // of the demo data (as ctrl+c before the console existed did; `xbot demo --reset`).
+    opening.abort();
+    match live {
+        Some(l) => l.stop(term, guard).await,
+        None => {
+            drop(guard);
+            terminal::release(term);
         }
     }
-    standby.cancel();
-    drop(_guard);
-    terminal::release(term);
-    changes.abort();
-    let _ = changes.await;
-    store.close().await;
     result
+}
+
+/// Open the store as the verbs do (migrating as the config allows), write the job schedules
+/// and register the notification destinations; what opening says goes to the screen.
+async fn open(cfg: &Config, tx: &mpsc::UnboundedSender<Msg>) -> Result<StoreHandle, CliError> {
+    let tell = |note| {
+        let _ = tx.send(Msg::OpenNote(note));
+    };
+    let store = open_store_telling(cfg, MigrationPolicy::Apply, true, &tell).await?;
+    if !cfg.read_only
+        && let Err(e) = store
+            .sync_schedules(&catalog::effective(&cfg.jobs), Utc::now())
+            .await
+    {
+        tracing::warn!(error = %e, "could not write the job schedules");
+    }
+    let owner = Operator::current().lease_owner();
+    if let Err(e) = crate::notify::register(&*store, cfg, &owner).await {
+        tracing::warn!(error = %e, "could not register notification destinations");
+    }
+    Ok(store)
+}
+
+/// Resolves when the store has opened (or failed to); never once it has.
+async fn until_open(
+    rx: &mut Option<tokio::sync::oneshot::Receiver<Result<StoreHandle, CliError>>>,
+) -> Result<Result<StoreHandle, CliError>, tokio::sync::oneshot::error::RecvError> {
+    match rx {
+        Some(rx) => rx.await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What runs once the store is open: the executor, the change feed and the standby duty.
+struct Live {
+    store: StoreHandle,
+    executor: Executor,
+    changes: tokio::task::JoinHandle<()>,
+    standby: tokio_util::sync::CancellationToken,
+}
+
+impl Live {
+    fn start(
+        store: StoreHandle,
+        cfg: &Arc<Config>,
+        setup: &Setup,
+        tx: &mpsc::UnboundedSender<Msg>,
+    ) -> Live {
+        // While no `xbot serve` runs, this console delivers notifications and watches for it.
+        let standby = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(crate::notify::standby::run(
+            store.clone(),
+            cfg.clone(),
+            Operator::current().lease_owner(),
+            standby.clone(),
+        ));
+        let executor = Executor {
+            store: store.clone(),
+            env: JobEnv::new(store.clone(), cfg.clone()),
+            setup: Arc::new(setup.clone()),
+            tx: tx.clone(),
+            running: Arc::new(Mutex::new(HashMap::new())),
+        };
+        let changes = spawn_changes(store.clone(), tx.clone());
+        Live {
+            store,
+            executor,
+            changes,
+            standby,
+        }
+    }
+
+    /// Leaving: cancel the jobs started here and let them close their runs (leases released,
+    /// nothing half-published), then give the terminal back and close the store.
+    async fn stop(self, term: terminal::Term, guard: terminal::Guard) {
+        if self.executor.cancel_all() > 0 {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while self.executor.running_count() > 0 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        self.standby.cancel();
+        drop(guard);
+        terminal::release(term);
+        self.changes.abort();
+        let _ = self.changes.await;
+        self.store.close().await;
+    }
 }
 
 fn break_err(e: &std::io::Error) {
@@ -230,51 +332,78 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
-/// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
 /// Live updates: a change committed to xbot's own tables anywhere reloads the screen (see
-/// `store::changes`). A broken feed is reopened after a pause, and the screen reloaded since
-/// changes may have been missed.
+/// `store::changes`). The feed's connection is also the console's watch on the database: the
+/// header is read only on changes, so a feed lost (the server closed it or went away) asks for
+/// a connection check at once. A new feed is opened after a pause; once it listens
+/// (`FeedUp`) the screen is reloaded, since changes may have been missed meanwhile.
 pub fn spawn_changes(
-    store: crate::store::StoreHandle,
+    store: StoreHandle,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> tokio::task::JoinHandle<()> {
-    use crate::store::changes::Change;
     tokio::spawn(async move {
         loop {
             let mut feed = match store.change_feed().await {
                 Ok(f) => f,
                 Err(e) => {
                     tracing::debug!(error = %e, "no change feed; retrying");
-                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    tokio::time::sleep(FEED_RETRY).await;
                     continue;
                 }
             };
-            loop {
-                match feed.next().await {
-                    Ok(change) => {
-                        if change == Change::Reconnected {
-                            tracing::info!("change feed reconnected");
-                        }
-                        // A burst (a decision notifies its review and its audit row, delivered
-                        // together at commit) reloads once: loads are single-flight.
-                        if tx.send(Msg::DataChanged).is_err() {
-                            feed.close().await;
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::debug!(error = %e, "change feed broken; reopening");
-                        feed.close().await;
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        let _ = tx.send(Msg::DataChanged);
-                        break;
-                    }
-                }
+            tracing::debug!("change feed listening");
+            if tx.send(Msg::FeedUp).is_err() {
+                feed.close().await;
+                return;
             }
+            // Read until the feed is lost. A burst (a decision notifies its review and its
+            // audit row; a scheduler's round commits several small transactions) reloads once:
+            // what arrives within COALESCE of the first change goes with it.
+            let lost = loop {
+                if let Some(reason) = gone(feed.next().await) {
+                    break reason;
+                }
+                let until = tokio::time::Instant::now() + COALESCE;
+                let mut lost = None;
+                while lost.is_none()
+                    && let Ok(more) = tokio::time::timeout_at(until, feed.next()).await
+                {
+                    lost = gone(more);
+                }
+                if tx.send(Msg::DataChanged).is_err() {
+                    feed.close().await;
+                    return;
+                }
+                if let Some(reason) = lost {
+                    break reason;
+                }
+            };
+            tracing::info!(reason = %lost, "change feed lost; checking the connection");
+            if tx.send(Msg::FeedLost).is_err() {
+                return;
+            }
+            feed.close().await;
+            tokio::time::sleep(FEED_RETRY).await;
         }
     })
 }
 
+/// Why the feed is gone (lost or broken), or `None` for a change.
+fn gone(next: Result<crate::store::changes::Change, crate::store::StoreError>) -> Option<String> {
+    match next {
+        Ok(crate::store::changes::Change::Changed(_)) => None,
+        Ok(crate::store::changes::Change::Lost) => Some("connection lost".into()),
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// The pause before a new change feed is opened after a failure or a loss.
+const FEED_RETRY: Duration = Duration::from_secs(1);
+/// Changes notified this soon after one are reloaded with it (a live update shows this much
+/// later, well within the second the issue allows).
+const COALESCE: Duration = Duration::from_millis(200);
+
+/// The clock: one tick a second (refreshes, flashes, reconnection all run on it).
 fn spawn_clock(tx: mpsc::UnboundedSender<Msg>) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));

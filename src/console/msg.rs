@@ -53,9 +53,18 @@ pub enum Msg {
         label: String,
         result: Result<ActionResult, String>,
     },
-    /// Another process (or this one) committed a change to xbot's own tables, or the change
-    /// feed reconnected: reload what is on screen.
+    /// Another process (or this one) committed a change to xbot's own tables: reload what is
+    /// on screen.
     DataChanged,
+    /// The change feed listens (again, after a loss: what is on screen is reloaded, changes
+    /// may have been missed).
+    FeedUp,
+    /// The change feed's connection was lost or broke: the database may be gone, so the
+    /// connection is checked at once (the header is read on changes only, so nothing else
+    /// would notice an outage until the next tab refresh).
+    FeedLost,
+    /// What opening the store has to say (it opens with the first frame already drawn).
+    OpenNote(crate::app::OpenNote),
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate(&'static str),
     /// SIGCONT: the process was stopped (`ctrl+z` then `fg`, or a stop from outside) and runs
@@ -241,7 +250,13 @@ impl PartialEq for Box<dyn TabData> {
 /// What to load.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Query {
+    /// The header's figures: one round trip, read on open, on every change and when the day
+    /// changes.
     Status,
+    /// The connection check (a ping that fails at once on a closed or refused connection),
+    /// then the header's figures: when the connection is in doubt and for retries while
+    /// disconnected.
+    CheckStatus,
     Outcomes(FactQuery),
     Leaderboard {
         dim: Dimension,
@@ -264,7 +279,7 @@ impl Query {
     /// Loads of the same slot supersede each other (single flight, stale answers dropped).
     pub fn slot(&self) -> LoadSlot {
         match self {
-            Query::Status => LoadSlot::Status,
+            Query::Status | Query::CheckStatus => LoadSlot::Status,
             Query::Outcomes(_) => LoadSlot::Tab(TabId::Outcomes),
             Query::Leaderboard { .. } => LoadSlot::Tab(TabId::Leaderboards),
             Query::Weights => LoadSlot::Tab(TabId::Weights),

@@ -125,6 +125,12 @@ pub struct Loads {
     /// Which request id belongs to which slot (to route answers).
     pub slot_of: HashMap<u64, LoadSlot>,
     pub updated: HashMap<LoadSlot, DateTime<Utc>>,
+    /// When each slot's current request was asked for (a load that hangs puts the
+    /// connection in doubt).
+    pub asked: HashMap<LoadSlot, DateTime<Utc>>,
+    /// Slots whose load in flight may predate a change notified since: loaded again once it
+    /// answers (the header is not polled, so a change must not fall between two reads).
+    pub again: std::collections::HashSet<LoadSlot>,
     pub last_status_at: Option<DateTime<Utc>>,
     pub last_tab_refresh_at: Option<DateTime<Utc>>,
 }
@@ -142,6 +148,9 @@ pub struct State {
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
     pub conn: Conn,
+    /// The change feed: `None` until it first listens, then whether it listens now. While it
+    /// does not, changes are not notified and the header is read with every tab refresh.
+    pub feed: Option<bool>,
     pub status: Option<Status>,
     pub paused: bool,
     pub flash: Option<Flash>,
@@ -187,6 +196,7 @@ impl State {
             now,
             size: (80, 24),
             conn: Conn::Connecting,
+            feed: None,
             status: None,
             paused: false,
             flash: None,
@@ -301,7 +311,29 @@ impl State {
             self.loads.slot_of.remove(&old);
         }
         self.loads.slot_of.insert(req, slot);
+        self.loads.asked.insert(slot, self.now);
+        self.loads.again.remove(&slot);
         Effect::Load { req, query }
+    }
+
+    /// Forget a load that was asked for but never sent (it was wanted while the store was
+    /// still opening, for a tab no longer shown): its slot is free to load again.
+    pub fn forget(&mut self, req: u64) {
+        if let Some(slot) = self.loads.slot_of.remove(&req)
+            && self.loads.inflight.get(&slot) == Some(&req)
+        {
+            self.loads.inflight.remove(&slot);
+            self.loads.asked.remove(&slot);
+            self.loads.again.remove(&slot);
+        }
+    }
+
+    /// Whether `req` is still its slot's current request.
+    pub fn is_current(&self, req: u64) -> bool {
+        self.loads
+            .slot_of
+            .get(&req)
+            .is_some_and(|slot| self.loads.inflight.get(slot) == Some(&req))
     }
 
     /// Run a job in this console (unless it already runs here).

@@ -15,12 +15,13 @@ use crate::store::ops::reviews::DecisionOutcome;
 
 pub use super::actions::{on_action, refresh, tab_query};
 
-/// How often the header's status (and the connection) is checked.
-pub const STATUS_EVERY_SECS: i64 = 2;
 /// How early a refresh may run on the clock's tick (ticks are about a second apart).
 const TICK_SLACK: std::time::Duration = std::time::Duration::from_millis(250);
 /// Longest wait between reconnection attempts.
 pub const MAX_BACKOFF_SECS: i64 = 3;
+/// A load unanswered for this long puts the connection in doubt (a server that stopped
+/// answering without closing it: a network partition), and the connection is checked.
+pub const STALL_SECS: i64 = 3;
 
 /// Apply one message.
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -47,6 +48,27 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::JobFinished { job, result } => on_job_finished(s, job, result),
         Msg::ActionDone { label, result } => on_action_done(s, label, result),
         Msg::DataChanged => on_data_changed(s),
+        Msg::FeedUp => {
+            let after_loss = s.feed == Some(false);
+            s.feed = Some(true);
+            if after_loss {
+                on_data_changed(s)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::FeedLost => {
+            s.feed = Some(false);
+            check_connection(s)
+        }
+        Msg::OpenNote(note) => {
+            match note {
+                // A warning stays until dismissed; progress fades.
+                crate::app::OpenNote::Warning(w) => s.error(format!("warning: {w}")),
+                crate::app::OpenNote::Progress(p) => s.info(p),
+            }
+            Vec::new()
+        }
         Msg::Terminate(signal) => {
             s.quit = true;
             s.info(format!("{signal}: leaving"));
@@ -65,8 +87,13 @@ pub fn load(s: &mut State, query: Query) -> Effect {
     s.load(query)
 }
 
+/// The clock. The header is not read on a timer while the change feed listens (it changes
+/// only with xbot's own tables, which notify): only when the local day turns (today's spend),
+/// on reconnection attempts, and when a load hangs. The visible tab is polled at the refresh
+/// interval (xBOT's own tables do not notify).
 fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     let before = (s.now.format("%H:%M").to_string(), s.freshness_label());
+    let day_before = s.now.with_timezone(&s.setup.tz).date_naive();
     s.now = now;
     let mut effects = Vec::new();
     if let Some(f) = &s.flash
@@ -79,57 +106,108 @@ fn on_tick(s: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     if (s.now.format("%H:%M").to_string(), s.freshness_label()) != before {
         s.dirty = true;
     }
-    match &s.conn {
-        Conn::Disconnected { retry_at, .. } => {
-            // Retry with backoff, whatever the pause says: the operator must see it come back.
-            if now >= *retry_at && !s.loads.inflight.contains_key(&LoadSlot::Status) {
-                s.loads.last_status_at = Some(now);
-                effects.push(s.load(Query::Status));
-            }
+    let status_inflight = s.loads.inflight.contains_key(&LoadSlot::Status);
+    if let Conn::Disconnected { retry_at, .. } = s.conn {
+        // Retry with backoff, whatever the pause says: the operator must see it come back.
+        if now >= retry_at && !status_inflight {
+            s.loads.last_status_at = Some(now);
+            effects.push(s.load(Query::CheckStatus));
         }
-        _ => {
-            let status_due = s.loads.last_status_at.is_none_or(|t| {
-                // On the tick that is due, not a whole tick late (an outage shows within
-                // one check interval plus the ping).
-                (now - t).to_std().unwrap_or_default() + TICK_SLACK
-                    >= std::time::Duration::from_secs(STATUS_EVERY_SECS as u64)
-            });
-            if status_due && !s.loads.inflight.contains_key(&LoadSlot::Status) {
-                s.loads.last_status_at = Some(now);
-                effects.push(s.load(Query::Status));
-            }
-            // Ticks come about a second apart, a little more or less: a refresh due within
-            // the next quarter second is done on this tick, not a whole tick late.
-            let refresh_due = s.loads.last_tab_refresh_at.is_none_or(|t| {
-                (now - t).to_std().unwrap_or_default() + TICK_SLACK >= s.setup.refresh
-            });
-            let slot = LoadSlot::Tab(s.tab);
-            // Single flight: a tab whose previous load has not answered is not asked again.
-            if !s.paused && refresh_due && !s.loads.inflight.contains_key(&slot) {
-                s.loads.last_tab_refresh_at = Some(now);
-                let q = tab_query(s, s.tab);
-                effects.push(s.load(q));
-            }
+        return effects;
+    }
+    // Until the first answer (`Connecting`) the first status read is on its way, and it times
+    // out as unreachable by itself.
+    if s.conn == Conn::Connected && !status_inflight {
+        if stalled(s) {
+            effects.extend(check_connection(s));
+        } else if now.with_timezone(&s.setup.tz).date_naive() != day_before {
+            // Today's spend starts again.
+            s.loads.last_status_at = Some(now);
+            effects.push(s.load(Query::Status));
+        }
+    }
+    // Ticks come about a second apart, a little more or less: a refresh due within the next
+    // quarter second is done on this tick, not a whole tick late.
+    let refresh_due = s
+        .loads
+        .last_tab_refresh_at
+        .is_none_or(|t| (now - t).to_std().unwrap_or_default() + TICK_SLACK >= s.setup.refresh);
+    let slot = LoadSlot::Tab(s.tab);
+    // Single flight: a tab whose previous load has not answered is not asked again.
+    if !s.paused && refresh_due && !s.loads.inflight.contains_key(&slot) {
+        s.loads.last_tab_refresh_at = Some(now);
+        let q = tab_query(s, s.tab);
+        effects.push(s.load(q));
+        // Without a listening feed nothing notifies the header's changes: it is polled with
+        // the tab (once the first status has answered).
+        if s.feed != Some(true) && s.conn == Conn::Connected && !status_inflight {
+            s.loads.last_status_at = Some(now);
+            effects.push(s.load(Query::Status));
         }
     }
     effects
 }
 
+/// Whether a load has gone unanswered for [`STALL_SECS`] with no connection check since it
+/// was asked for (one check per hanging load; a slow query that answers costs one ping).
+fn stalled(s: &State) -> bool {
+    s.loads.inflight.keys().any(|slot| {
+        s.loads.asked.get(slot).is_some_and(|asked| {
+            (s.now - *asked).num_seconds() >= STALL_SECS
+                && s.loads.last_status_at.is_none_or(|t| t <= *asked)
+        })
+    })
+}
+
+/// The connection is in doubt (the change feed was lost, a load hangs): check it now, the
+/// header with it, superseding a status read in flight. While disconnected the retries
+/// already check it.
+pub fn check_connection(s: &mut State) -> Vec<Effect> {
+    if matches!(s.conn, Conn::Disconnected { .. }) {
+        return Vec::new();
+    }
+    s.loads.last_status_at = Some(s.now);
+    vec![s.load(Query::CheckStatus)]
+}
+
 /// A change notification: the visible tab and the header now, whatever the refresh interval
-/// (not while paused; single flight still holds).
+/// (not while paused). Single flight still holds: a slot whose load is in flight is loaded
+/// again once that answers, since the load may have read before the change.
 fn on_data_changed(s: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if !s.loads.inflight.contains_key(&LoadSlot::Status) {
+    if s.loads.inflight.contains_key(&LoadSlot::Status) {
+        s.loads.again.insert(LoadSlot::Status);
+    } else {
         s.loads.last_status_at = Some(s.now);
         effects.push(s.load(Query::Status));
     }
     let slot = LoadSlot::Tab(s.tab);
-    if !s.paused && !s.loads.inflight.contains_key(&slot) {
-        s.loads.last_tab_refresh_at = Some(s.now);
-        let q = tab_query(s, s.tab);
-        effects.push(s.load(q));
+    if !s.paused {
+        if s.loads.inflight.contains_key(&slot) {
+            s.loads.again.insert(slot);
+        } else {
+            s.loads.last_tab_refresh_at = Some(s.now);
+            let q = tab_query(s, s.tab);
+            effects.push(s.load(q));
+        }
     }
     effects
+}
+
+/// A load answered while a change was notified: the same slot again, if still wanted.
+fn load_again(s: &mut State, slot: LoadSlot) -> Vec<Effect> {
+    match slot {
+        LoadSlot::Status => {
+            s.loads.last_status_at = Some(s.now);
+            vec![s.load(Query::Status)]
+        }
+        LoadSlot::Tab(tab) if tab == s.tab && !s.paused => {
+            s.loads.last_tab_refresh_at = Some(s.now);
+            let q = tab_query(s, tab);
+            vec![s.load(q)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) -> Vec<Effect> {
@@ -138,9 +216,11 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
     };
     if s.loads.inflight.get(&slot) == Some(&req) {
         s.loads.inflight.remove(&slot);
+        s.loads.asked.remove(&slot);
     } else {
         return Vec::new();
     }
+    let again = s.loads.again.remove(&slot) && result.is_ok();
     match result {
         Err(e) if e.unavailable => {
             let attempts = match &s.conn {
@@ -167,12 +247,23 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
         }
         Ok(data) => {
             let mut effects = Vec::new();
-            if let Conn::Disconnected { since, .. } = &s.conn {
-                let down = (s.now - *since).num_seconds();
+            if let Conn::Disconnected { since, .. } = s.conn {
+                let down = (s.now - since).num_seconds();
                 s.info(format!("reconnected after {down} s"));
-                // Catch up on the visible tab at once.
-                let q = tab_query(s, s.tab);
-                effects.push(s.load(q));
+                // Catch up at once (changes were missed meanwhile): the header and the visible
+                // tab, unless this was it or it is already being read since the outage began.
+                let pending = |s: &State, other: LoadSlot| {
+                    other == slot || s.loads.asked.get(&other).is_some_and(|a| *a >= since)
+                };
+                if !pending(s, LoadSlot::Status) {
+                    s.loads.last_status_at = Some(s.now);
+                    effects.push(s.load(Query::Status));
+                }
+                if !pending(s, LoadSlot::Tab(s.tab)) {
+                    s.loads.last_tab_refresh_at = Some(s.now);
+                    let q = tab_query(s, s.tab);
+                    effects.push(s.load(q));
+                }
             }
             if s.conn != Conn::Connected {
                 s.conn = Conn::Connected;
@@ -180,6 +271,13 @@ fn on_loaded(s: &mut State, req: u64, result: Result<Box<Loaded>, LoadError>) ->
             }
             s.loads.updated.insert(slot, s.now);
             effects.extend(apply(s, *data));
+            if again
+                && !effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Load { query, .. } if query.slot() == slot))
+            {
+                effects.extend(load_again(s, slot));
+            }
             effects
         }
     }

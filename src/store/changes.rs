@@ -25,8 +25,9 @@ const SQLITE_CHECK: Duration = Duration::from_secs(1);
 pub enum Change {
     /// Something changed in this table (on SQLite: the database, `None`).
     Changed(Option<String>),
-    /// The connection was lost and is back: changes may have been missed meanwhile.
-    Reconnected,
+    /// The feed's connection was lost (the server closed it, or went away): the database may
+    /// be unreachable, and changes are missed until a new feed listens.
+    Lost,
 }
 
 /// A subscription to changes; see the module comment.
@@ -47,6 +48,10 @@ impl ChangeFeed {
         let mut l = sqlx::postgres::PgListener::connect_with(pool)
             .await
             .map_err(|e| StoreError::from_sqlx(e, &[]))?;
+        // A lost connection is reported at once (`Change::Lost`), not after sqlx has tried to
+        // reconnect: against a stopped server that would wait out the pool's acquire timeout,
+        // and the loss is the console's first sign of an outage.
+        l.eager_reconnect(false);
         l.listen(CHANNEL)
             .await
             .map_err(|e| StoreError::from_sqlx(e, &[]))?;
@@ -68,13 +73,14 @@ impl ChangeFeed {
         })
     }
 
-    /// The next change. An error means the feed is broken; open a new one after a pause.
+    /// The next change. After `Lost`, or an error (the feed is broken), close the feed and open
+    /// a new one. Cancel-safe: a wait dropped (under a timeout) loses no change.
     pub async fn next(&mut self) -> Result<Change, StoreError> {
         match &mut self.inner {
             Inner::Pg(l) => match l.try_recv().await {
                 Ok(Some(n)) => Ok(Change::Changed(Some(n.payload().to_string()))),
-                // sqlx reconnected (and LISTENs again) before answering.
-                Ok(None) => Ok(Change::Reconnected),
+                // sqlx's "connection lost" (it would reconnect on the next call, silently).
+                Ok(None) => Ok(Change::Lost),
                 Err(e) => Err(StoreError::from_sqlx(e, &[])),
             },
             Inner::Sqlite { conn, last } => loop {
