@@ -39,11 +39,8 @@ const VERBS: &[(&str, u64)] = &[
 
 /// Most round trips per screen reload on an open store: issue 15's target is 1 (the
 /// header's status is one batch; the connection check that used to go before it is gone).
-fn screen_bound(name: &str) -> u64 {
-    match name {
-        "status" => 2,
-        _ => 1,
-    }
+fn screen_bound(_name: &str) -> u64 {
+    1
 }
 
 /// A verb that changes the database runs once, through the proxy.
@@ -318,5 +315,64 @@ async fn a_connection_closed_while_idle_costs_no_failed_load() {
     effects::load(db.store.as_ref(), &setup, &q, Utc::now())
         .await
         .expect("the load after the held connection was closed");
+    db.cleanup().await;
+}
+
+/// Only a real change notifies: a statement that matched no row, an upsert that found its row,
+/// a row rewritten with the same values, or an incident merely seen again (its count) wakes no
+/// console; opening an incident does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_real_changes_notify() {
+    use sqlx::Connection;
+    use xbot::store::changes::Change;
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let mut feed = db.store.change_feed().await.expect("a change feed");
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    for sql in [
+        "UPDATE xbot.incidents SET count = count + 1 WHERE id = -1",
+        "UPDATE xbot.safety_reviews SET status = status WHERE id = -1",
+        "INSERT INTO xbot.incidents (kind, subject, state, severity, opened_at, last_seen_at, count)
+         VALUES ('quiet_test', 'x', 'resolved', 'warning', now(), now(), 1)",
+        "INSERT INTO xbot.job_schedules (job, interval_minutes, priority, max_lag_minutes,
+             max_runtime_seconds, ai, enabled, created_at, updated_at)
+         VALUES ('quiet_test', 60, 'regular', 120, 600, 'none', true, now(), now())",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.expect(sql);
+    }
+    // The inserts notify; drain them, then the no-ops must stay silent.
+    let mut seen = Vec::new();
+    while let Ok(c) = tokio::time::timeout(Duration::from_millis(500), feed.next()).await {
+        seen.push(c.expect("feed"));
+    }
+    assert!(
+        seen.contains(&Change::Changed(Some("incidents".into())))
+            && seen.contains(&Change::Changed(Some("job_schedules".into()))),
+        "the inserts notify: {seen:?}"
+    );
+    sqlx::query("UPDATE xbot.incidents SET count = count + 1, last_seen_at = now() WHERE kind = 'quiet_test'")
+        .execute(&mut conn)
+        .await
+        .expect("seen again");
+    sqlx::query("UPDATE xbot.job_schedules SET enabled = enabled")
+        .execute(&mut conn)
+        .await
+        .expect("same values");
+    let quiet = tokio::time::timeout(Duration::from_millis(700), feed.next()).await;
+    assert!(
+        quiet.is_err(),
+        "a change that changed nothing notified: {quiet:?}"
+    );
+    sqlx::query("UPDATE xbot.incidents SET severity = 'critical' WHERE kind = 'quiet_test'")
+        .execute(&mut conn)
+        .await
+        .expect("severity");
+    let real = tokio::time::timeout(Duration::from_secs(2), feed.next())
+        .await
+        .expect("a real change notifies")
+        .expect("feed");
+    assert_eq!(real, Change::Changed(Some("incidents".into())));
+    feed.close().await;
     db.cleanup().await;
 }

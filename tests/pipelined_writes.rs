@@ -89,7 +89,10 @@ async fn later_writes_keep_their_order_and_their_transaction() {
     tx.execute_later("INSERT INTO pipelined VALUES (2)".into(), vec![])
         .await
         .expect("later (a duplicate key, found at the COMMIT)");
-    let err = tx.commit().await.expect_err("the duplicate fails the commit");
+    let err = tx
+        .commit()
+        .await
+        .expect_err("the duplicate fails the commit");
     assert!(
         err.to_string().contains("duplicate") || err.to_string().contains("unique"),
         "{err}"

@@ -587,7 +587,8 @@ impl<B: Backend> JobStore for SqlStore<B> {
             // An existing row is left as it is: the database is the schedule's truth.
             let duplicate =
                 crate::store::source::duplicates_xbot_job(j.spec.name).filter(|_| attached);
-            tx.execute(
+            // Every job's row with the COMMIT: one round trip for all.
+            tx.execute_later(
                 "INSERT INTO job_schedules (job, interval_minutes, priority, max_lag_minutes,
                      max_runtime_seconds, ai, enabled, created_at, updated_at, last_skip_reason,
                      last_skip_at)
