@@ -138,15 +138,20 @@ impl Pty {
     /// Change the window size, as a terminal emulator does (the kernel sends SIGWINCH).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         let ws = xbot::pty::winsize(cols, rows);
-        // SAFETY: TIOCSWINSZ reads a winsize from the pointer.
-        let fd = self.master.as_ref().expect("the line is up").as_raw_fd();
-        // SAFETY: as above.
-        let rc = unsafe { libc::ioctl(fd, libc::TIOCSWINSZ as _, &ws) };
-        assert_eq!(rc, 0);
-        self.parser.lock().unwrap().screen_mut().set_size(
+        // The screen model takes the new size first, and keeps the reader out until the
+        // kernel has it too: a program quick to redraw at the new size (its SIGWINCH comes
+        // with the ioctl) must never be read at the old one, which would wrap and scroll
+        // its frame.
+        let mut parser = self.parser.lock().unwrap();
+        parser.screen_mut().set_size(
             std::num::NonZeroU16::new(rows).unwrap(),
             std::num::NonZeroU16::new(cols).unwrap(),
         );
+        let fd = self.master.as_ref().expect("the line is up").as_raw_fd();
+        // SAFETY: TIOCSWINSZ reads a winsize from the pointer.
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCSWINSZ as _, &ws) };
+        drop(parser);
+        assert_eq!(rc, 0);
     }
 
     /// Close every fd of the master side, as when an SSH connection drops: the kernel hangs up
