@@ -88,8 +88,8 @@ const VERBS: &[&str] = &[
     "replies clear dr_david",
     "incidents note {incident} --note bench-latency",
     "incidents ack {incident} --note bench-latency",
-    "weights activate {version}",
-    "weights activate {newest}",
+    "weights activate {other}",
+    "weights activate {active}",
     "replies list",
     "notify list",
     "info",
@@ -137,7 +137,7 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         Some(p) => p,
         None => std::env::current_exe().map_err(|e| CliError::Failed(e.to_string()))?,
     };
-    let (review, live_review, (version, newest), incident) = pick_targets(cfg).await?;
+    let (review, live_review, (version, other, active), incident) = pick_targets(cfg).await?;
     let mut verbs = Vec::new();
     for verb in VERBS {
         // The incident verbs need an incident (the demo dataset has some).
@@ -148,7 +148,8 @@ pub async fn run(args: LatencyArgs, cfg: &Config) -> Result<(), CliError> {
         let line = verb
             .replace("{review}", &review.to_string())
             .replace("{version}", &version)
-            .replace("{newest}", &newest)
+            .replace("{other}", &other)
+            .replace("{active}", &active)
             .replace("{incident}", &incident);
         let argv: Vec<&str> = line.split(' ').collect();
         // A write runs once, through the proxy (it could only be decided once).
@@ -200,9 +201,12 @@ fn step(name: String, local_ms: f64, remote_ms: f64, st: &ProxyStats) -> Step {
     }
 }
 
-/// Two pending reviews (one to show and reject, one for the live update), the oldest and the
-/// newest weight-map versions, and the newest incident if any.
-async fn pick_targets(cfg: &Config) -> Result<(i64, i64, (String, String), Option<i64>), CliError> {
+/// Two pending reviews (one to show and reject, one for the live update), weight-map versions
+/// (one to show, the active one, and another to activate before the active one is put back),
+/// and the newest incident if any.
+async fn pick_targets(
+    cfg: &Config,
+) -> Result<(i64, i64, (String, String, String), Option<i64>), CliError> {
     let opened = store::open(&cfg.database, MigrationPolicy::Require)
         .await
         .map_err(CliError::Open)?;
@@ -221,12 +225,22 @@ async fn pick_targets(cfg: &Config) -> Result<(i64, i64, (String, String), Optio
     };
     let (review, live) = (review.id, live.id);
     let weights = weights?;
-    let (Some(newest), Some(oldest)) = (weights.first(), weights.last()) else {
+    let active = weights.iter().find(|w| w.is_active);
+    let (Some(shown), Some(active)) = (weights.last(), active) else {
         return Err(CliError::Failed(
-            "no weight map stored: run `xbot demo` first".into(),
+            "no active weight map stored: run `xbot demo` first".into(),
         ));
     };
-    let versions = (oldest.version.clone(), newest.version.clone());
+    let Some(other) = weights.iter().find(|w| w.version != active.version) else {
+        return Err(CliError::Failed(
+            "only one weight map stored: run `xbot demo` first".into(),
+        ));
+    };
+    let versions = (
+        shown.version.clone(),
+        other.version.clone(),
+        active.version.clone(),
+    );
     Ok((review, live, versions, incident))
 }
 
