@@ -283,6 +283,22 @@ async fn execute_on(
     }
 }
 
+/// The answers of a multi-statement Query message, one list of rows per statement (each
+/// statement's rows end with its completion).
+fn per_statement(
+    items: Vec<sqlx::Either<sqlx::postgres::PgQueryResult, PgRow>>,
+) -> Vec<Vec<PgRow>> {
+    let mut sets = Vec::new();
+    let mut current = Vec::new();
+    for item in items {
+        match item {
+            sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
+            sqlx::Either::Right(row) => current.push(row),
+        }
+    }
+    sets
+}
+
 fn decode<T: RowType>(rows: Vec<PgRow>) -> Result<Vec<T>, sqlx::Error> {
     rows.iter().map(T::from_row).collect()
 }
@@ -339,9 +355,9 @@ impl Backend for PgBackend {
             // completion.
             let batch = texts.into_iter().flatten().collect::<Vec<_>>().join(";\n");
             // A held connection as it is, even one idle for a while (no ping first: that would
-            // be a round trip of its own). Reads (and a facts sync) may run twice, so one
-            // that died while idle (a server or pooler closing idle connections) is retried
-            // once on another.
+            // be a round trip of its own). Reads (and a facts sync) may run twice, so when the
+            // server closed it while idle (an idle timeout, a restart) they run again on
+            // another.
             let popped = self.held.lock().ok().and_then(|mut v| v.pop());
             let (mut h, idle) = match popped {
                 Some(h) => {
@@ -369,13 +385,7 @@ impl Backend for PgBackend {
                     .await;
             }
             settle(&self.held, h, &r);
-            let mut current = Vec::new();
-            for item in r.map_err(|e| self.err(e))? {
-                match item {
-                    sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
-                    sqlx::Either::Right(row) => current.push(row),
-                }
-            }
+            sets = per_statement(r.map_err(|e| self.err(e))?);
         } else {
             for (sql, args) in statements {
                 sets.push(self.run_rows(sql, args).await?);
@@ -871,14 +881,7 @@ impl BackendTx for PgTx {
             .try_collect()
             .await;
         self.in_statement.busy = false;
-        let mut sets: Vec<Vec<PgRow>> = Vec::with_capacity(statements.len() + skip);
-        let mut current = Vec::new();
-        for item in r.map_err(|e| self.err(e))? {
-            match item {
-                sqlx::Either::Left(_) => sets.push(std::mem::take(&mut current)),
-                sqlx::Either::Right(row) => current.push(row),
-            }
-        }
+        let mut sets = per_statement(r.map_err(|e| self.err(e))?);
         Ok(super::backend::Batch::pg(
             sets.split_off(skip.min(sets.len())),
         ))

@@ -127,6 +127,20 @@ impl<B: Backend> ReadsStore for SqlStore<B> {
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// One read of the learning facts, sent alone after bringing them up to date (in the same
+    /// batch when that saves a round trip; see `refresh_facts_in`).
+    pub(crate) async fn read_facts_alone<T: 'static>(
+        &self,
+        build: impl FnOnce(&mut Reads) -> Read<T>,
+    ) -> Result<T, StoreError> {
+        let mut reads = Reads::new();
+        self.refresh_facts_in(&mut reads, super::ops::facts::FACTS_MAX_AGE)
+            .await?;
+        let read = build(&mut reads);
+        let mut batch = self.fetch_reads(reads).await?;
+        read.take(&mut batch)
+    }
+
     /// One read sent alone: what the plain read methods do.
     pub(crate) async fn read_alone<T: 'static>(
         &self,

@@ -13,7 +13,7 @@ use crate::learning::objective::SCORE_VERSION;
 use crate::store::backend::{Backend, BackendKind};
 use crate::store::ops::budget::VALID_COST;
 use crate::store::types::{DataHealth, WeightMapSummary};
-use crate::store::{FactsStore, Read, Reads, ReadsStore, SqlStore, StoreError};
+use crate::store::{Read, Reads, SqlStore, StoreError};
 
 #[async_trait]
 pub trait LearningStore {
@@ -199,12 +199,9 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         day_start: DateTime<Utc>,
         day_end: DateTime<Utc>,
     ) -> Result<DataHealth, StoreError> {
-        // The counts come from the facts: bring them up to date with xBOT's tables first.
-        let mut r = Reads::new();
-        self.refresh_facts_with(&mut r).await?;
-        let read = self.read_data_health(&mut r, now, day_start, day_end);
-        let mut b = self.fetch_reads(r).await?;
-        read.take(&mut b)
+        // The counts come from the facts: brought up to date with xBOT's tables first.
+        self.read_facts_alone(|r| self.read_data_health(r, now, day_start, day_end))
+            .await
     }
 
     fn read_data_health(
@@ -265,11 +262,8 @@ impl<B: Backend> LearningStore for SqlStore<B> {
         now: DateTime<Utc>,
         decay: &DecayParams,
     ) -> Result<Vec<GroupSums>, StoreError> {
-        let mut r = Reads::new();
-        self.refresh_facts_with(&mut r).await?;
-        let read = self.read_group_sums(&mut r, dim, now, decay);
-        let mut b = self.fetch_reads(r).await?;
-        read.take(&mut b)
+        self.read_facts_alone(|r| self.read_group_sums(r, dim, now, decay))
+            .await
     }
 
     fn read_group_sums(
