@@ -270,13 +270,21 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         hits.push(RuleHit {
             category: match f.rule {
                 "structure.serious_cure" => Category::CureClaim,
-                "structure.stop_medicine" | "structure.child_without_care" => {
-                    Category::PrescriptiveAdvice
-                }
-                "structure.refuse_vaccine" => Category::AgainstConsensus,
+                "structure.stop_medicine"
+                | "structure.child_without_care"
+                | "structure.delay_care" => Category::PrescriptiveAdvice,
+                "structure.refuse_vaccine"
+                | "structure.harm_claim"
+                | "structure.stance_hashtag" => Category::AgainstConsensus,
+                "structure.medicine_misuse" => Category::Dosage,
                 _ => Category::DangerousPractice,
             },
-            level: RiskLevel::Critical,
+            // A risk waved away without a child is held, not rejected.
+            level: if f.rule == "structure.risk_dismissed" {
+                RiskLevel::High
+            } else {
+                RiskLevel::Critical
+            },
             start: f.start,
             end: f.end,
             text: norm.text.get(f.start..f.end).unwrap_or("").to_string(),
@@ -306,17 +314,31 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         .into_iter()
         .map(|mut h| {
             if h.level == RiskLevel::Critical
-                && (critique || quoted.iter().any(|q| q.start <= h.start && h.end <= q.end))
+                && (critique
+                    || quoted.iter().any(|q| q.start <= h.start && h.end <= q.end)
+                    || described(text, h.start))
             {
                 h.level = RiskLevel::High;
             }
             h
         })
         .collect();
-    // In such a post a catch-all (medium) hit is the warning's own wording, not a claim.
+    // In such a post a catch-all (medium) hit is the warning's own wording, not a claim, and
+    // a claim it quotes or reports from the people it criticises ("accounts telling you to
+    // ditch your thyroid meds") is theirs, not the post's. Sarcasm that ends in "please get
+    // treated" says the opposite of its words.
+    let lower = text.to_lowercase();
+    let sarcastic = SARCASM.is_match(&lower) && PRO_CARE_RESOLUTION.is_match(&lower);
     let hits: Vec<RuleHit> = if critique {
         hits.into_iter()
             .filter(|h| h.level > RiskLevel::Medium)
+            .filter(|h| {
+                let quoted_hit = quoted.iter().any(|q| q.start <= h.start && h.end <= q.end);
+                let before = text.get(..h.start).unwrap_or("");
+                let sentence_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+                let reported = REPORTED_THEIRS.is_match(&before[sentence_start..]);
+                !(quoted_hit || reported || sarcastic)
+            })
             .collect()
     } else {
         hits
@@ -324,6 +346,39 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     Screen { hits, level }
 }
+
+/// "Some parents refuse …", "Why do many people stop …": what a group does, described, not
+/// an order to the reader (held for a person, never rejected on the rules alone).
+static DESCRIBED_GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[.!?\n])\s*(?:why\s+(?:do|does|would)\s+)?(?:some|many|most|a\s+lot\s+of|lots\s+of|these|those|few)\s+(?:[\p{L}]+\s+)?(?:parents|people|moms|mums|dads|patients|folks|families|influencers|users|adults)\b[^.!?\n]*$",
+    )
+});
+
+fn described(text: &str, at: usize) -> bool {
+    text.get(..at)
+        .is_some_and(|before| DESCRIBED_GROUP.is_match(&before.to_lowercase()))
+}
+
+/// A claim reported from the people a post criticises: "influencers telling you to …",
+/// "accounts saying …", "a youtuber said …".
+static REPORTED_THEIRS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:influencers?|accounts?|posts?|someone|somebody|youtubers?|people|ppl|tiktok(?:ers)?|videos?|ads?|gurus?|sellers?|they|wellness\s+[\p{L}'’]+|a\s+[\p{L}]+er)\s+(?:[\p{L}'’]+\s+)?(?:telling|tells|told|who\s+tell|who\s+told|saying|says|said|claiming|who\s+say|who\s+claim|wants?)\s+(?:(?:you|followers|people|them|us|parents|moms|patients|her|him)\s+)?(?:to\s+|that\s+)?(?:[\p{L}'’]+\s+){0,3}$",
+    )
+});
+
+/// Sarcasm markers, and the pro-care line that shows which way the sarcasm points.
+static SARCASM: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"what\s+could\s+(?:possibly\s+)?go\s+wrong|🙄|(?:^|\s)/s\b|said\s+no\s+(?:[\p{L}]+\s+){0,2}ever|\bsure,\s",
+    )
+});
+static PRO_CARE_RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"please\s+get\s+(?:treated|help|checked|vaccinated)|\bget\s+(?:it|treated|checked|vaccinated)\b|treatment\s+works|see\s+(?:a|your)\s+doctor|take\s+your\s+meds|people\s+die",
+    )
+});
 
 /// The byte ranges of `text` between matching quotation marks (straight or curly, double or
 /// single, guillemets). An apostrophe inside a word ("don't", "Lugol's") is not a quote mark;
@@ -924,6 +979,8 @@ pub const FILTER_NAMES: &[&str] = &[
     "fast_length",
     "remedy_use",
     "unhedged",
+    "health_claim",
+    "health_instruction",
     "care_context",
     "urgent_only",
 ];
@@ -946,6 +1003,8 @@ fn filter_by_name(name: &str) -> Option<Filter> {
         "fast_length" => fast_length_filter,
         "remedy_use" => remedy_use_filter,
         "unhedged" => unhedged_filter,
+        "health_claim" => health_claim_filter,
+        "health_instruction" => health_instruction_filter,
         "care_context" => care_context_filter,
         "urgent_only" => urgent_only_filter,
         _ => return None,
@@ -1143,10 +1202,13 @@ fn care_hedged(ctx: &Ctx<'_>) -> bool {
 
 /// A debunking marker in the sentence that is not part of any claim span.
 fn debunked(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
+    // "The 'eye damage' thing is a myth" waves a risk away: its "myth" debunks nothing.
+    let waved = super::structure::risk_dismissals(ctx.text);
     ctx.sentence_outside().iter().any(|&(base, part)| {
         DEBUNK.find_iter(part).any(|m| {
             let (s, e) = (base + m.start(), base + m.end());
             !claim_spans.iter().any(|c| c.start < e && s < c.end)
+                && !waved.iter().any(|&(ws, we)| ws < e && s < we)
         })
     })
 }
@@ -1408,6 +1470,10 @@ fn next_sentence(rest: &str) -> &str {
 /// The practice's sentence warns against it (outside any claim span).
 fn warned(ctx: &Ctx<'_>) -> bool {
     let sentence = sentence_text(ctx);
+    // "The 'eye damage' thing is a myth", "no risk at all": a risk waved away is no warning.
+    if !super::structure::risk_dismissals(sentence).is_empty() {
+        return false;
+    }
     // "X is not dangerous" reassures; it does not warn.
     if REASSURE.is_match(sentence) {
         return false;
@@ -1572,6 +1638,84 @@ fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
 }
 
 /// Research news in the sentence: the catch-alls leave reports of studies alone.
+/// Proven care: vaccines, medicines, surgery, screening, exercise, sleep, a professional.
+static PROVEN_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:vaccin\w*|vax\w*|shots?|boosters?|jabs?|mmr|hpv|chemo\w*|antibiotics?|amoxicillin|meds|medications?|medicines?|treatments?|therapy|surgery|physio\w*|sunscreen|spf|exercise|walking|walks?|steps|sleep|doctors?|<PROS>|care\s+team|screenings?|blood\s+tests?|statins?|insulin|metformin|art|antiretroviral\w*|prevention|check-?ups?|colonoscopy|mammograms?|dentists?|hydrat\w*|vegetables|veg|fruits?|fish|whole\s+grains|beans|legumes|nuts|fib(?:er|re)|protein|stent|inhalers?|prescri\w*|floss\w*|brushing|quitting|smoking|checked|tested|screened|examined|eye\s+exams?)\b",
+    )
+});
+
+/// A proven treatment dismissed or blamed: the claim stays for a person.
+static AGAINST_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:scams?|myths?|lie|lies|hoax|unnecessary|overkill|useless|pointless|poison\w*|toxic|causes|caused|weakens?|destroys?|damages?|calcif\w*|the\s+(?:real\s+)?(?:cause|reason)|doesn['’]?t\s+matter|instead\s+of|replaces?|don['’]?t\s+need|never\s+need)\b",
+    )
+});
+
+/// Warning or debunking words: a remedy called a scam is a debunk, not a claim.
+static REMEDY_WARNED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:scams?|myths?|hoax|laxative|useless|does\s+nothing|overpriced|marketing|snake\s+oil|harm\w*|toxic|dangerous|damage\w*|destroys?|burns?|avoid|never|no\s+(?:[\p{L}]+\s+){0,3}needed|(?:isn['’]?t|not)\s+needed|don['’]?t\s+need|unnecessary|waste\s+of\s+money)\b",
+    )
+});
+
+/// A claim that names the guidance behind it.
+static EVIDENCE_BACKED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:guidelines?|guidance|per\s+(?:the\s+)?(?:cdc|who|nhs|aap|ada|aha|fda|nice|label)|(?:cdc|who|nhs|aap|ada|aha|nice)\s+(?:says|recommends|advises)|science\s+(?:agrees|says)|(?:the\s+)?evidence\s+(?:shows|says|is\s+clear)|recommended|recommends?)\b",
+    )
+});
+
+/// First-person reports ("got my flu shot", "amoxicillin done, ear infection cleared").
+static FIRST_PERSON: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:i|i['’]m|i['’]ve|my|we|we['’]re|our|me)\b"));
+
+/// The strict-mode catch-all for an unhedged health claim (`claim.health_claim`): dropped
+/// like the other catch-alls (hedge, negation, question, research), and also when the rules
+/// can positively clear the claim: proven care named without an alternative remedy and not
+/// dismissed ("Sunscreen helps prevent skin cancer"), a remedy warned about or called a scam,
+/// or a first-person report with no remedy and no "you".
+fn health_claim_filter(ctx: &Ctx<'_>) -> Verdict {
+    // Negation is scoped to the claim and the words just before it: "Cold plunges boost your
+    // immunity, you'll never want to skip one" still claims.
+    let m = ctx.matched();
+    let sentence = sentence_text(ctx);
+    if sentence.trim_end().ends_with('?')
+        || negated(ctx.prefix())
+        || has_negator(m)
+        || SOFT_HEDGE.is_match(sentence)
+        || RESEARCH.is_match(m)
+        || RESEARCH_NEWS.is_match(sentence)
+    {
+        return Verdict::Drop;
+    }
+    let sentence = sentence_text(ctx);
+    let alt = super::structure::names_alt_remedy(sentence);
+    let proven = PROVEN_CARE.is_match(sentence);
+    if (alt || !proven) && REMEDY_WARNED.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    if !alt && proven && !AGAINST_CARE.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    if !alt && FIRST_PERSON.is_match(sentence) && !SECOND_PERSON.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    // Backed by guidance: "per most guidelines", "the CDC recommends".
+    if !alt && EVIDENCE_BACKED.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    Verdict::Keep
+}
+
+/// [`health_claim_filter`] for an instruction: the verb must stand where an order starts.
+fn health_instruction_filter(ctx: &Ctx<'_>) -> Verdict {
+    if !is_imperative(ctx.prefix()) {
+        return Verdict::Drop;
+    }
+    health_claim_filter(ctx)
+}
+
 static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:researchers?|scientists?|stud(?:y|ies)|trials?|a\s+review|meta-analys[ie]s|(?:we|they)\s+hope|hoping)\b",
@@ -1739,6 +1883,15 @@ static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have|(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|usually\s+|typically\s+|only\s+)?\d+)\b",
     )
+});
+
+/// A concentration measured in a lab ("160 mg/dL", "18 ng/mL"), not an amount to take.
+static LAB_UNIT: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"^\s*/\s*(?:dl|l|ml|decilit(?:er|re))\b"));
+
+/// Macronutrients named earlier in the post: grams there are food.
+static MACROS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:protein|fib(?:er|re)|carbs?|carbohydrates?|kcal|calories|macros)\b")
 });
 
 /// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
@@ -1975,7 +2128,7 @@ const AMOUNT_RULE: &str = "dose.amount";
 /// Amounts stated as a population figure or a guideline limit, not as something to take.
 static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use)\b",
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day)\b",
     )
 });
 
@@ -1995,7 +2148,13 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             value = value.max(v2);
         }
         let rest = text.get(amount_end..).unwrap_or("");
-        if FOOD.is_match(rest) {
+        if FOOD.is_match(rest) || LAB_UNIT.is_match(rest) {
+            continue;
+        }
+        // Grams in a post about macronutrients ("Protein: 1.6 g/kg … 80 kg lifter ≈ 130 g").
+        if unit == Unit::Mass(1000.0)
+            && MACROS_BEFORE.is_match(text.get(..amount_start).unwrap_or(""))
+        {
             continue;
         }
         // Grams per kg of body weight are macronutrient targets ("1.6 g per kg" of protein).
@@ -2047,6 +2206,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             if starts_clause
                 && SCHEDULE.is_match(after_amount)
                 && !DESCRIPTIVE.is_match(clause_text)
+                && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
             {
                 (
                     Directive::Imperative,
