@@ -117,8 +117,28 @@ fn dev5_figures() {
     assert!(t.high_critical_passed.0 <= 20, "{t:?}");
     assert!(t.critical_rejected.0 >= 51, "{t:?}");
     assert!(t.unsafe_caught.0 >= 112, "{t:?}");
-    assert!(t.safe_held.0 <= 12, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
+    assert!(t.safe_held.0 <= 11, "{t:?}");
+    // Fifth pass: none rejected (was 2), with the rejection gate.
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+}
+
+/// Development set 6 (tests/fixtures/guard/dev6.jsonl): 170 posts written and labelled before
+/// the screen ran on them: 110 safe and medium posts that use the critical vocabulary in ways
+/// that must never be rejected (debunks, news, clinicians, supervised changes, questions,
+/// quotes of cranks criticised, sarcasm, hedged experience, conditional warnings) and 60
+/// critical posts in new voices, to watch the critical-rejected rate. Used for the fifth pass
+/// (the rejection gate). No safe or medium post may be rejected; the rest are floors at the
+/// measured figures.
+#[test]
+fn dev6_figures() {
+    let r = measure(include_str!("fixtures/guard/dev6.jsonl"), "dev6");
+    assert!(r.posts >= 150, "{}", r.posts);
+    let t = r.targets();
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+    assert!(t.critical_rejected.0 >= 50, "{t:?}");
+    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 69, "{t:?}");
+    assert!(t.safe_held.0 <= 18, "{t:?}");
 }
 
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled

@@ -132,3 +132,37 @@ fn safe_posts_near_the_new_structures_are_never_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// Fifth pass: a reject needs the critical claim in the author's own voice and about a grave
+/// subject. A claim mostly inside a quotation, reported as what someone told a third party, in
+/// a post that refers the reader to a professional or carries a pro-care line, or hedged the
+/// way a medium post is, is held; a comparison with treatment ("better than antidepressants")
+/// rejects only about a serious disease, a vaccine or a child; "X, not the vaccine" is a
+/// contrast; "no honey" rules the practice out.
+#[test]
+fn only_the_authors_own_grave_claims_are_rejected() {
+    for text in [
+        "Court rules against a naturopath who advised a patient to stop her thyroid medication.",
+        "An influencer just told 2M followers 'chemo kills, juice heals'. Cancer doctors are begging people not to listen.",
+        "Fainting after a shot is usually the needle, not the vaccine. Sit for 15 minutes afterwards.",
+        "Sauna sessions are better than any pill for my stress, personally.",
+        "Ice baths are better than antidepressants for mood.",
+        "If your baby is under 12 months, no honey, no cow's milk as a main drink, no whole nuts.",
+        "Thinking of stopping your statin? Talk to your doctor first; stopping raises heart attack risk.",
+        "Stop your insulin and you can end up in DKA within hours. Keep taking your insulin.",
+        "Turmeric may help with joint pain; it is not for everyone and is no replacement for your meds.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    // The author's own claims stay rejected, also with a referral waved away or a quote
+    // endorsed.
+    for text in [
+        "Triple your metformin if your sugar is high, no need to call your doctor.",
+        "QT: \"Cancer is a fungus\" — exactly. Baking soda kills it. Oncologists won't tell you because it's cheap.",
+        "Graviola is 10,000 times stronger than chemo at killing cancer.",
+        "Chickenpox parties > the vaccine. Let kids get it naturally.",
+        "Found a lump? Don't see a doctor, do a castor oil pack and wait.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}

@@ -310,13 +310,21 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     // A critical claim written inside quotation marks is reported speech (a quote being
     // debunked, a claim seen elsewhere): held for a person, never rejected on the rules alone.
     let quoted = quoted_ranges(text);
+    // A reject needs the critical claim in the author's own voice, unqualified: a post that
+    // refers the reader to a professional, or a claim hedged the way a medium post is
+    // ("may help", "not for everyone"), is held.
+    let referral = referred(text);
     let hits: Vec<RuleHit> = hits
         .into_iter()
         .map(|mut h| {
             if h.level == RiskLevel::Critical
                 && (critique
-                    || quoted.iter().any(|q| q.start <= h.start && h.end <= q.end)
-                    || described(text, h.start))
+                    || referral
+                    || hedged_sentence(text, h.start, h.end)
+                    || quoted_mostly(text, &quoted, h.start, h.end)
+                    || described(text, h.start)
+                    || reported_to_others(text, h.start)
+                    || asked(text, h.start, h.end))
             {
                 h.level = RiskLevel::High;
             }
@@ -345,6 +353,106 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     };
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     Screen { hits, level }
+}
+
+/// Most of the span lies inside one quotation (a structure's span may run past the closing
+/// mark into the answer), and the quote is not endorsed right after it ("— exactly").
+fn quoted_mostly(text: &str, quoted: &[Range<usize>], start: usize, end: usize) -> bool {
+    quoted.iter().any(|q| {
+        let inside = end.min(q.end).saturating_sub(start.max(q.start));
+        inside * 2 >= end.saturating_sub(start).max(1)
+            && !ENDORSED.is_match(text.get(q.end..).unwrap_or(""))
+    })
+}
+
+static ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^[\s\p{P}]*(?:exactly|facts|so\s+true|100\s*%|preach|agreed|this\s*[!💯👏])")
+});
+
+/// A referral to a professional or a pro-care line anywhere in the post ("talk to your doctor
+/// first", "with your prescriber", "call poison control", "keep taking your insulin", "get
+/// vaccinated"), unless it is waved away ("no need to call your doctor", "don't see a doctor").
+static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b",
+    )
+});
+static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:no\s+need\s+to|don['’]?t|do\s+not|never|without|skip|instead\s+of|won['’]?t|no\s+point|why|forget|stop)\s+(?:[\p{L}'’]+\s+){0,2}$",
+    )
+});
+
+fn referred(text: &str) -> bool {
+    REFERRAL.find_iter(text).any(|m| {
+        let before = &text[..m.start()];
+        let clause_start = before
+            .rfind(['.', '!', '?', '\n', ',', ';'])
+            .map_or(0, |i| i + 1);
+        !REFERRAL_WAVED.is_match(&before[clause_start..])
+    })
+}
+
+/// The hedges of a medium post ("may help", "not for everyone", "evidence is mixed", "YMMV"):
+/// the author does not state the claim as fact.
+static MEDIUM_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:may|might)\s+(?:help|ease|support|reduce|improve|be\s+worth)\b|\bnot\s+for\s+everyone\b|\beveryone['’]?s\s+different\b|\bevidence\s+is\s+(?:mixed|weak|limited|thin)\b|\bnot\s+saying\s+it\b|\bymmv\b|\byour\s+mileage\s+may\b",
+    )
+});
+
+/// The claim's sentence is a yes/no question ("Is it safe to stop antibiotics once I feel
+/// better?", "Has anyone quit their statin?"): asked, not claimed. A rhetorical "why …" or "who
+/// needs …" does not count.
+static ASKED_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^\p{L}]*(?:(?:so|ok|okay|but|and|honest|genuine|serious|quick|question|q)[:,]?\s+)*(?:is|are|does|do|can|could|should|has|have|did|will|would|anyone|what\s+if|how\s+(?:do|does|can|safe|much|long))\b[^?]*\?",
+    )
+});
+
+/// The byte range of the sentence (or sentences) holding `start..end`.
+fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let before = text.get(..start).unwrap_or("");
+    let s = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let after = text.get(end..).unwrap_or("");
+    let e = after
+        .find(['.', '!', '?', '\n'])
+        .map_or(text.len(), |i| end + i + 1);
+    (s, e)
+}
+
+fn hedged_sentence(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    text.get(s..e).is_some_and(|t| MEDIUM_HEDGE.is_match(t))
+}
+
+fn asked(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    text.get(s..e)
+        .is_some_and(|q| q.trim_end().ends_with('?') && ASKED_QUESTION.is_match(q))
+        && !ANSWERED_YES.is_match(text.get(e..).unwrap_or(""))
+}
+
+/// "Q: can diabetes be reversed? A: yes.": the question is the claim's set-up.
+static ANSWERED_YES: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:a|answer|ans)\s*[:\-]\s*)?(?:yes|yep|yup|absolutely|of\s+course|100\s*%|definitely)\b",
+    )
+});
+
+/// "A naturopath who advised a patient to stop …", "told 2M followers …": a claim reported as
+/// what someone told a third party, not an order of the author's (the reader, "you", is not a
+/// third party: "I'm telling you to stop" is the author's own).
+static REPORTED_TO_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:advised|advising|advises|told|telling|tells|urged|urging|urges|encouraged|encouraging|convinced|pressured|pressuring|instructed|recommended|recommending)\s+(?:(?:a|an|the|his|her|their|its|[\d.,]+[km]?|many|some)\s+)?(?:[\p{L}'’]+\s+){0,2}?(?:patients?|followers|clients|customers|buyers|parents|mothers|women|men|people|viewers|readers|listeners|members|her|him|them|families|diabetics|users|fans|audience)\b[^.!?\n]{0,40}$",
+    )
+});
+
+fn reported_to_others(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    REPORTED_TO_OTHERS.is_match(&before[start..])
 }
 
 /// "Some parents refuse …", "Why do many people stop …": what a group does, described, not
@@ -448,10 +556,15 @@ fn raw_hits(set: &RuleSet, original: &str) -> (Normalized, Vec<RuleHit>) {
     let claim_spans: Vec<Range<usize>> = raw.iter().map(|&(_, s, e)| s..e).collect();
 
     let mut hits = Vec::new();
+    // A comparison with treatment is rejection-grade only about a grave subject.
+    let grave = set.grave.as_ref().is_none_or(|g| g.is_match(text));
     for &(idx, start, end) in &raw {
         if let Some(rule) = set.rules.get(idx)
-            && let Some(hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
+            && let Some(mut hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
         {
+            if rule.rule.flags.corroborate && !grave && hit.level == RiskLevel::Critical {
+                hit.level = RiskLevel::High;
+            }
             hits.push(hit);
         }
     }
@@ -489,6 +602,8 @@ pub fn rules_hit(set: &RuleSet, text: &str) -> Vec<String> {
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     nutrients: Vec<(Regex, f64)>,
+    /// Grave subjects (`GRAVE` in the vocabularies) for `corroborate` rules.
+    grave: Option<Regex>,
     specs: RuleSpecs,
 }
 
@@ -542,9 +657,23 @@ impl RuleSet {
             })?;
             nutrients.push((re, n.megadose_mg));
         }
+        let grave = match &specs.grave {
+            None => None,
+            Some(p) => {
+                Some(
+                    compile_checked(&format!(r"\b(?:{p})\b")).map_err(|m| RuleSetError {
+                        file: "vocab".into(),
+                        rule: None,
+                        field: "vocab.GRAVE".into(),
+                        message: m,
+                    })?,
+                )
+            }
+        };
         Ok(RuleSet {
             rules,
             nutrients,
+            grave,
             specs,
         })
     }
@@ -609,6 +738,7 @@ static ACTIVE: LazyLock<RwLock<Arc<RuleSet>>> = LazyLock::new(|| {
         RuleSet {
             rules: Vec::new(),
             nutrients: Vec::new(),
+            grave: None,
             specs: RuleSpecs::default(),
         }
     });
@@ -1397,7 +1527,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?)\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
     )
 });
 
@@ -1481,9 +1611,16 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if WARNING.is_match(sentence) {
         return true;
     }
+    // "Under 12 months: no honey": the practice's object is what the sentence rules out.
+    if PROHIBITED_END.is_match(ctx.matched()) {
+        return true;
+    }
     let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
     WARNING_START.is_match(next_sentence(rest))
 }
+
+static PROHIBITED_END: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"(?:^|[,;:]\s*|\s)no\s+[\p{L}'’-]+\s*$"));
 
 /// A sentence that opens with a warning answers the practice named just before it.
 static WARNING_START: LazyLock<Regex> = LazyLock::new(|| {

@@ -559,6 +559,11 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             let before = &text[..m.start()];
             let line_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
             let clause = &text[line_start..m.start()];
+            // "It's usually the needle, not the vaccine": a contrast, not a refusal.
+            let head = m.as_str().split_whitespace().next().unwrap_or("");
+            if head.eq_ignore_ascii_case("not") && before.trim_end().ends_with(',') {
+                continue;
+            }
             let needs_vaccine_nearby = !VACCINE_RE.is_match(m.as_str());
             if needs_vaccine_nearby && !VACCINE_RE.is_match(text) {
                 continue;
