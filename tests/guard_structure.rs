@@ -15,6 +15,15 @@ fn critical_structures_are_rejected() {
         "Gasoline sniff for headache. Old trick, don't laugh till u try",
         "Let your baby cry it out with a fever of 40C, fever is the body's way, no doctor!",
         "HPV vaccine makes girls infertile. Don't let your daughter get it.",
+        // Fourth pass: stop orders with a pronoun, harm claims, refusals, delayed care.
+        "Blood thinners? Toss 'em. Nattokinase does the same.",
+        "Epilepsy meds off, CBD oil on. Best decision we made. Do it.",
+        "Chemo? Radiation? Pass. Go Gerson and trust your body.",
+        "Statins cause dementia and heart failure. Nobody should take them.",
+        "We're not vaxxing our newborn. Natural immunity is how God designed it.",
+        "Chest pain at night = just gas. Don't waste hours in A&E, take baking soda.",
+        "Raw milk for babies, no risk at all, the pasteurization myth kills nutrients.",
+        "Weigh-in hack: take furosemide to drop 5 kg.",
     ] {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
@@ -31,7 +40,129 @@ fn warnings_and_reports_are_never_rejected() {
         "Yes I take my SSRI. Yes I also go to therapy. Both helped. Stop shaming meds.",
         "Don't give adult medicine to children. Doses are weight-based, check with your pediatrician.",
         "Don't stop taking insulin. Ever. Type 1 diabetics die without it.",
+        "Skipping insulin is dangerous. If you can't afford it, tell your care team today.",
+        "THE MMR VACCINE DOES NOT CAUSE AUTISM. I WILL KEEP SAYING IT.",
+        "Someone in our replies wrote \"chemo is poison\". It is strong medicine, and it saves lives.",
+        "Sure, skip the chemo and eat kale, what could go wrong 🙄 (a lot. people die. please get treated.)",
+        "Two children hospitalized after parents gave them chlorine dioxide to \"cure autism\", officials say.",
+        "My dad: \"I don't need a flu shot, I never get sick.\" Him, 3 days later: sick. Get the shot, dad.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// Safe posts written against the fourth pass's structures (pronoun stop orders, harm claims,
+/// vaccine refusal, delayed care, waved-away risks, stance hashtags, medicine misuse, DIY
+/// injections): the same trigger words in warnings, clinicians' advice, news and personal
+/// reports. None may be rejected on the rules alone.
+#[test]
+fn safe_posts_near_the_new_structures_are_never_rejected() {
+    for text in [
+        "Acetaminophen is toxic to the liver in overdose, so stick to the label.",
+        "Statins can cause muscle aches in a few people; tell your doctor rather than stopping.",
+        "My mom was told her statins caused her memory fog. Her neurologist found it was her thyroid.",
+        "Does the flu shot give you the flu? No. It contains inactivated virus.",
+        "The HPV vaccine does not cause infertility; large studies in Denmark checked.",
+        "Antibiotics make diarrhea worse in some kids, so ask about probiotics.",
+        "My son's inhaler makes him jittery, so his doctor changed the dose.",
+        "Chemo made me sick for weeks, but it worked and I'm 5 years clear.",
+        "Insulin causes weight gain for some people; your diabetes team can adjust your plan.",
+        "Not vaxxing your kids leaves them open to measles. Please vaccinate.",
+        "I didn't get the flu shot last year and ended up in hospital. Never again.",
+        "We skipped the shot once and regretted it. Get the jab, folks.",
+        "Some parents refuse the vitamin K shot at birth. Babies can bleed into the brain without it.",
+        "Why do some parents refuse vaccines? Mostly fear, and fear is answered by talking.",
+        "Chest pain? Don't wait. Call 911 and chew an aspirin if your doctor has said that's ok.",
+        "Found a lump? Don't panic, but don't wait either. Book a GP appointment this week.",
+        "A fever in a newborn is an emergency. Don't wait a few days, go to the ER.",
+        "My baby had a fever and we waited a few hours, then the nurse line told us to come in. Glad we did.",
+        "Stroke symptoms: face, arms, speech. Time to call 911. Don't wait it out.",
+        "Raw milk carries listeria risk; pasteurized milk is the safe choice for kids.",
+        "Is there any risk from the MMR? Mild fever sometimes. Serious risk is very rare.",
+        "Salmonella is no myth: undercooked chicken sends thousands to hospital every year.",
+        "Sunscreen does not cause skin cancer. UV does.",
+        "Vitamin A in huge doses is toxic. The RDA is 900 mcg for men.",
+        "If your child takes 3 ibuprofen by accident, call poison control.",
+        "Never take 3 Xanax. If one isn't working, tell your psychiatrist.",
+        "Injecting insulin at home is normal for type 1 diabetes; your nurse will show you how.",
+        "Weight-loss drugs like semaglutide are prescribed for obesity; don't buy them online.",
+        "People who took laxatives to lose weight ended up with kidney damage, the study found.",
+        "Furosemide is a diuretic for heart failure and swelling, not a weight-loss pill.",
+        "My grandma's chemo is working. Her tumour shrank by half in 3 months.",
+        "Metformin and walking reversed my prediabetes, according to my last A1C.",
+        "Quitting smoking is the best thing you can do for your lungs.",
+        "My psychiatrist and I decided to taper my SSRI over 8 weeks. Going well.",
+        "Don't stop your antidepressants cold turkey. Taper with your prescriber.",
+        "#VaccinesWork #vaccinated Got my booster today!",
+        "Heard \"vaccines cause autism\" at a party. Told them it was disproven decades ago.",
+        "Skipping insulin to lose weight is dangerous and can kill. Please get help.",
+        "The claim that fluoride causes cancer has been studied for decades; no link was found.",
+        "Mammograms don't spread cancer. That's a myth.",
+        "My asthma is so much better since I moved away from the city. Still using my preventer inhaler daily.",
+        "Psoriasis flare cleared after my dermatologist started me on a biologic. Diet didn't do it, sadly.",
+        "Hypertension runs in my family. Walking and less salt helped, and my lisinopril does the rest.",
+        "Stroke survivor here. Physio 3x a week. Turmeric in my curry because I like it, not because it cures anything.",
+        "Found a lump last year. Biopsy, surgery, radiation. Cancer free now. Get checked.",
+        "Breast lumps are usually benign, but every new lump needs a doctor's look.",
+        "Ginger tea settles my stomach. My kidney stones needed lithotripsy though.",
+        "Honey and lemon for a sore throat is fine. For strep you need antibiotics.",
+        "Blood thinners? Keep taking them. Bruising easily is normal on them; black stools are not.",
+        "Meds off for the colonoscopy prep day, per my GP's instructions, then back on.",
+        "My doctor took me off metformin because my A1C is normal now. We check again in 3 months.",
+        "We switched him to a different inhaler because the first one gave him thrush. Doctor's call.",
+        "Chemo? Radiation? Surgery? Ask your oncologist which one fits your cancer.",
+        "Turmeric > nothing for flavour. Chemo > turmeric for cancer. Simple.",
+        "#VaccineInjury compensation exists, and it is rare. The vaccines are still far safer than the diseases.",
+        "Laxatives won't help you lose weight; what you lose is water.",
+        "Don't inject anything at home unless your nurse trained you. Insulin pens are fine.",
+        "Peptides sold as \"research chemicals\" are not tested for humans. Don't inject them.",
+        "No risk at all? Nothing in medicine has no risk. Ask about the numbers.",
+        "Side effects are real but rare. Read the leaflet.",
+        "Measles is not a harmless rash. It killed 100,000 people last year.",
+        "Pneumonia in older adults can look like confusion. Call the doctor.",
+        "If your baby has a fever under 3 months, go straight to the ER. Do not wait.",
+        "My toddler's fever broke after 2 days. Pediatrician said to watch for dehydration.",
+        "A lump in your breast? Don't let fear stop you. Book the scan.",
+        "Stopped my statin for 2 weeks on my doctor's advice to test the muscle aches. They stayed, so it wasn't the statin.",
+        "HIV meds today mean an undetectable viral load and a normal lifespan. Take them every day.",
+        "Coffee enemas are not a cancer treatment, and they can cause serious harm.",
+        "Vitamin C cured scurvy in sailors. It does not cure cancer.",
+        "Keto helped my epilepsy? No: my neurologist's ketogenic diet, alongside my meds, did. Supervised.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// Fifth pass: a reject needs the critical claim in the author's own voice and about a grave
+/// subject. A claim mostly inside a quotation, reported as what someone told a third party, in
+/// a post that refers the reader to a professional or carries a pro-care line, or hedged the
+/// way a medium post is, is held; a comparison with treatment ("better than antidepressants")
+/// rejects only about a serious disease, a vaccine or a child; "X, not the vaccine" is a
+/// contrast; "no honey" rules the practice out.
+#[test]
+fn only_the_authors_own_grave_claims_are_rejected() {
+    for text in [
+        "Court rules against a naturopath who advised a patient to stop her thyroid medication.",
+        "An influencer just told 2M followers 'chemo kills, juice heals'. Cancer doctors are begging people not to listen.",
+        "Fainting after a shot is usually the needle, not the vaccine. Sit for 15 minutes afterwards.",
+        "Sauna sessions are better than any pill for my stress, personally.",
+        "Ice baths are better than antidepressants for mood.",
+        "If your baby is under 12 months, no honey, no cow's milk as a main drink, no whole nuts.",
+        "Thinking of stopping your statin? Talk to your doctor first; stopping raises heart attack risk.",
+        "Stop your insulin and you can end up in DKA within hours. Keep taking your insulin.",
+        "Turmeric may help with joint pain; it is not for everyone and is no replacement for your meds.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    // The author's own claims stay rejected, also with a referral waved away or a quote
+    // endorsed.
+    for text in [
+        "Triple your metformin if your sugar is high, no need to call your doctor.",
+        "QT: \"Cancer is a fungus\" — exactly. Baking soda kills it. Oncologists won't tell you because it's cheap.",
+        "Graviola is 10,000 times stronger than chemo at killing cancer.",
+        "Chickenpox parties > the vaccine. Let kids get it naturally.",
+        "Found a lump? Don't see a doctor, do a castor oil pack and wait.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
     }
 }

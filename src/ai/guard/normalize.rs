@@ -103,6 +103,11 @@ fn fold_chars(original: &str) -> Vec<Item> {
         if is_combining_mark(c) {
             continue;
         }
+        // Trade and copyright marks end a word ("Protocol™"), they are not letters.
+        if matches!(c, '™' | '®' | '©' | '℠') {
+            push_str(&mut out, " ", start, end);
+            continue;
+        }
         let nfkc: String = std::iter::once(c).nfkc().collect();
         if !nfkc.is_empty() && nfkc.is_ascii() {
             push_str(&mut out, &nfkc, start, end);
@@ -321,6 +326,22 @@ fn replacement(word: &str, next: &str) -> Option<&'static str> {
         "dont" => "don't",
         "doesnt" => "doesn't",
         "cant" => "can't",
+        // Code-switching (Spanglish): the commonest health words, accents already folded.
+        "vacuna" => "vaccine",
+        "vacunas" => "vaccines",
+        "cura" => "cures",
+        "curo" => "cured",
+        "curar" => "cure",
+        "causa" => "causes",
+        "causan" => "cause",
+        "autismo" => "autism",
+        "antibioticos" => "antibiotics",
+        "insulina" => "insulin",
+        "quimio" | "quimioterapia" => "chemo",
+        "medicinas" | "medicamentos" => "medicines",
+        "pastillas" => "pills",
+        "las" | "los" => "the",
+        "nunca" => "never",
         _ => return None,
     })
 }

@@ -270,13 +270,21 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         hits.push(RuleHit {
             category: match f.rule {
                 "structure.serious_cure" => Category::CureClaim,
-                "structure.stop_medicine" | "structure.child_without_care" => {
-                    Category::PrescriptiveAdvice
-                }
-                "structure.refuse_vaccine" => Category::AgainstConsensus,
+                "structure.stop_medicine"
+                | "structure.child_without_care"
+                | "structure.delay_care" => Category::PrescriptiveAdvice,
+                "structure.refuse_vaccine"
+                | "structure.harm_claim"
+                | "structure.stance_hashtag" => Category::AgainstConsensus,
+                "structure.medicine_misuse" => Category::Dosage,
                 _ => Category::DangerousPractice,
             },
-            level: RiskLevel::Critical,
+            // A risk waved away without a child is held, not rejected.
+            level: if f.rule == "structure.risk_dismissed" {
+                RiskLevel::High
+            } else {
+                RiskLevel::Critical
+            },
             start: f.start,
             end: f.end,
             text: norm.text.get(f.start..f.end).unwrap_or("").to_string(),
@@ -302,21 +310,43 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     // A critical claim written inside quotation marks is reported speech (a quote being
     // debunked, a claim seen elsewhere): held for a person, never rejected on the rules alone.
     let quoted = quoted_ranges(text);
+    // A reject needs the critical claim in the author's own voice, unqualified: a post that
+    // refers the reader to a professional, or a claim hedged the way a medium post is
+    // ("may help", "not for everyone"), is held.
+    let referral = referred(text);
     let hits: Vec<RuleHit> = hits
         .into_iter()
         .map(|mut h| {
             if h.level == RiskLevel::Critical
-                && (critique || quoted.iter().any(|q| q.start <= h.start && h.end <= q.end))
+                && (critique
+                    || referral
+                    || hedged_sentence(text, h.start, h.end)
+                    || quoted_mostly(text, &quoted, h.start, h.end)
+                    || described(text, h.start)
+                    || reported_to_others(text, h.start)
+                    || asked(text, h.start, h.end))
             {
                 h.level = RiskLevel::High;
             }
             h
         })
         .collect();
-    // In such a post a catch-all (medium) hit is the warning's own wording, not a claim.
+    // In such a post a catch-all (medium) hit is the warning's own wording, not a claim, and
+    // a claim it quotes or reports from the people it criticises ("accounts telling you to
+    // ditch your thyroid meds") is theirs, not the post's. Sarcasm that ends in "please get
+    // treated" says the opposite of its words.
+    let lower = text.to_lowercase();
+    let sarcastic = SARCASM.is_match(&lower) && PRO_CARE_RESOLUTION.is_match(&lower);
     let hits: Vec<RuleHit> = if critique {
         hits.into_iter()
             .filter(|h| h.level > RiskLevel::Medium)
+            .filter(|h| {
+                let quoted_hit = quoted.iter().any(|q| q.start <= h.start && h.end <= q.end);
+                let before = text.get(..h.start).unwrap_or("");
+                let sentence_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+                let reported = REPORTED_THEIRS.is_match(&before[sentence_start..]);
+                !(quoted_hit || reported || sarcastic)
+            })
             .collect()
     } else {
         hits
@@ -324,6 +354,139 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     Screen { hits, level }
 }
+
+/// Most of the span lies inside one quotation (a structure's span may run past the closing
+/// mark into the answer), and the quote is not endorsed right after it ("— exactly").
+fn quoted_mostly(text: &str, quoted: &[Range<usize>], start: usize, end: usize) -> bool {
+    quoted.iter().any(|q| {
+        let inside = end.min(q.end).saturating_sub(start.max(q.start));
+        inside * 2 >= end.saturating_sub(start).max(1)
+            && !ENDORSED.is_match(text.get(q.end..).unwrap_or(""))
+    })
+}
+
+static ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^[\s\p{P}]*(?:exactly|facts|so\s+true|100\s*%|preach|agreed|this\s*[!💯👏])")
+});
+
+/// A referral to a professional or a pro-care line anywhere in the post ("talk to your doctor
+/// first", "with your prescriber", "call poison control", "keep taking your insulin", "get
+/// vaccinated"), unless it is waved away ("no need to call your doctor", "don't see a doctor").
+static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b",
+    )
+});
+static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:no\s+need\s+to|don['’]?t|do\s+not|never|without|skip|instead\s+of|won['’]?t|no\s+point|why|forget|stop)\s+(?:[\p{L}'’]+\s+){0,2}$",
+    )
+});
+
+fn referred(text: &str) -> bool {
+    REFERRAL.find_iter(text).any(|m| {
+        let before = &text[..m.start()];
+        let clause_start = before
+            .rfind(['.', '!', '?', '\n', ',', ';'])
+            .map_or(0, |i| i + 1);
+        !REFERRAL_WAVED.is_match(&before[clause_start..])
+    })
+}
+
+/// The hedges of a medium post ("may help", "not for everyone", "evidence is mixed", "YMMV"):
+/// the author does not state the claim as fact.
+static MEDIUM_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:may|might)\s+(?:help|ease|support|reduce|improve|be\s+worth)\b|\bnot\s+for\s+everyone\b|\beveryone['’]?s\s+different\b|\bevidence\s+is\s+(?:mixed|weak|limited|thin)\b|\bnot\s+saying\s+it\b|\bymmv\b|\byour\s+mileage\s+may\b",
+    )
+});
+
+/// The claim's sentence is a yes/no question ("Is it safe to stop antibiotics once I feel
+/// better?", "Has anyone quit their statin?"): asked, not claimed. A rhetorical "why …" or "who
+/// needs …" does not count.
+static ASKED_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^\p{L}]*(?:(?:so|ok|okay|but|and|honest|genuine|serious|quick|question|q)[:,]?\s+)*(?:is|are|does|do|can|could|should|has|have|did|will|would|anyone|what\s+if|how\s+(?:do|does|can|safe|much|long))\b[^?]*\?",
+    )
+});
+
+/// The byte range of the sentence (or sentences) holding `start..end`.
+fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let before = text.get(..start).unwrap_or("");
+    let s = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let after = text.get(end..).unwrap_or("");
+    let e = after
+        .find(['.', '!', '?', '\n'])
+        .map_or(text.len(), |i| end + i + 1);
+    (s, e)
+}
+
+fn hedged_sentence(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    text.get(s..e).is_some_and(|t| MEDIUM_HEDGE.is_match(t))
+}
+
+fn asked(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    text.get(s..e)
+        .is_some_and(|q| q.trim_end().ends_with('?') && ASKED_QUESTION.is_match(q))
+        && !ANSWERED_YES.is_match(text.get(e..).unwrap_or(""))
+}
+
+/// "Q: can diabetes be reversed? A: yes.": the question is the claim's set-up.
+static ANSWERED_YES: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:a|answer|ans)\s*[:\-]\s*)?(?:yes|yep|yup|absolutely|of\s+course|100\s*%|definitely)\b",
+    )
+});
+
+/// "A naturopath who advised a patient to stop …", "told 2M followers …": a claim reported as
+/// what someone told a third party, not an order of the author's (the reader, "you", is not a
+/// third party: "I'm telling you to stop" is the author's own).
+static REPORTED_TO_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:advised|advising|advises|told|telling|tells|urged|urging|urges|encouraged|encouraging|convinced|pressured|pressuring|instructed|recommended|recommending)\s+(?:(?:a|an|the|his|her|their|its|[\d.,]+[km]?|many|some)\s+)?(?:[\p{L}'’]+\s+){0,2}?(?:patients?|followers|clients|customers|buyers|parents|mothers|women|men|people|viewers|readers|listeners|members|her|him|them|families|diabetics|users|fans|audience)\b[^.!?\n]{0,40}$",
+    )
+});
+
+fn reported_to_others(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    REPORTED_TO_OTHERS.is_match(&before[start..])
+}
+
+/// "Some parents refuse …", "Why do many people stop …": what a group does, described, not
+/// an order to the reader (held for a person, never rejected on the rules alone).
+static DESCRIBED_GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[.!?\n])\s*(?:why\s+(?:do|does|would)\s+)?(?:some|many|most|a\s+lot\s+of|lots\s+of|these|those|few)\s+(?:[\p{L}]+\s+)?(?:parents|people|moms|mums|dads|patients|folks|families|influencers|users|adults)\b[^.!?\n]*$",
+    )
+});
+
+fn described(text: &str, at: usize) -> bool {
+    text.get(..at)
+        .is_some_and(|before| DESCRIBED_GROUP.is_match(&before.to_lowercase()))
+}
+
+/// A claim reported from the people a post criticises: "influencers telling you to …",
+/// "accounts saying …", "a youtuber said …".
+static REPORTED_THEIRS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:influencers?|accounts?|posts?|someone|somebody|youtubers?|people|ppl|tiktok(?:ers)?|videos?|ads?|gurus?|sellers?|they|wellness\s+[\p{L}'’]+|a\s+[\p{L}]+er)\s+(?:[\p{L}'’]+\s+)?(?:telling|tells|told|who\s+tell|who\s+told|saying|says|said|claiming|who\s+say|who\s+claim|wants?)\s+(?:(?:you|followers|people|them|us|parents|moms|patients|her|him)\s+)?(?:to\s+|that\s+)?(?:[\p{L}'’]+\s+){0,3}$",
+    )
+});
+
+/// Sarcasm markers, and the pro-care line that shows which way the sarcasm points.
+static SARCASM: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"what\s+could\s+(?:possibly\s+)?go\s+wrong|🙄|(?:^|\s)/s\b|said\s+no\s+(?:[\p{L}]+\s+){0,2}ever|\bsure,\s",
+    )
+});
+static PRO_CARE_RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"please\s+get\s+(?:treated|help|checked|vaccinated)|\bget\s+(?:it|treated|checked|vaccinated)\b|treatment\s+works|see\s+(?:a|your)\s+doctor|take\s+your\s+meds|people\s+die",
+    )
+});
 
 /// The byte ranges of `text` between matching quotation marks (straight or curly, double or
 /// single, guillemets). An apostrophe inside a word ("don't", "Lugol's") is not a quote mark;
@@ -393,10 +556,15 @@ fn raw_hits(set: &RuleSet, original: &str) -> (Normalized, Vec<RuleHit>) {
     let claim_spans: Vec<Range<usize>> = raw.iter().map(|&(_, s, e)| s..e).collect();
 
     let mut hits = Vec::new();
+    // A comparison with treatment is rejection-grade only about a grave subject.
+    let grave = set.grave.as_ref().is_none_or(|g| g.is_match(text));
     for &(idx, start, end) in &raw {
         if let Some(rule) = set.rules.get(idx)
-            && let Some(hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
+            && let Some(mut hit) = apply_rule(rule, text, &seg, start, end, &claim_spans)
         {
+            if rule.rule.flags.corroborate && !grave && hit.level == RiskLevel::Critical {
+                hit.level = RiskLevel::High;
+            }
             hits.push(hit);
         }
     }
@@ -434,6 +602,8 @@ pub fn rules_hit(set: &RuleSet, text: &str) -> Vec<String> {
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     nutrients: Vec<(Regex, f64)>,
+    /// Grave subjects (`GRAVE` in the vocabularies) for `corroborate` rules.
+    grave: Option<Regex>,
     specs: RuleSpecs,
 }
 
@@ -487,9 +657,23 @@ impl RuleSet {
             })?;
             nutrients.push((re, n.megadose_mg));
         }
+        let grave = match &specs.grave {
+            None => None,
+            Some(p) => {
+                Some(
+                    compile_checked(&format!(r"\b(?:{p})\b")).map_err(|m| RuleSetError {
+                        file: "vocab".into(),
+                        rule: None,
+                        field: "vocab.GRAVE".into(),
+                        message: m,
+                    })?,
+                )
+            }
+        };
         Ok(RuleSet {
             rules,
             nutrients,
+            grave,
             specs,
         })
     }
@@ -554,6 +738,7 @@ static ACTIVE: LazyLock<RwLock<Arc<RuleSet>>> = LazyLock::new(|| {
         RuleSet {
             rules: Vec::new(),
             nutrients: Vec::new(),
+            grave: None,
             specs: RuleSpecs::default(),
         }
     });
@@ -924,6 +1109,8 @@ pub const FILTER_NAMES: &[&str] = &[
     "fast_length",
     "remedy_use",
     "unhedged",
+    "health_claim",
+    "health_instruction",
     "care_context",
     "urgent_only",
 ];
@@ -946,6 +1133,8 @@ fn filter_by_name(name: &str) -> Option<Filter> {
         "fast_length" => fast_length_filter,
         "remedy_use" => remedy_use_filter,
         "unhedged" => unhedged_filter,
+        "health_claim" => health_claim_filter,
+        "health_instruction" => health_instruction_filter,
         "care_context" => care_context_filter,
         "urgent_only" => urgent_only_filter,
         _ => return None,
@@ -1143,10 +1332,13 @@ fn care_hedged(ctx: &Ctx<'_>) -> bool {
 
 /// A debunking marker in the sentence that is not part of any claim span.
 fn debunked(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
+    // "The 'eye damage' thing is a myth" waves a risk away: its "myth" debunks nothing.
+    let waved = super::structure::risk_dismissals(ctx.text);
     ctx.sentence_outside().iter().any(|&(base, part)| {
         DEBUNK.find_iter(part).any(|m| {
             let (s, e) = (base + m.start(), base + m.end());
             !claim_spans.iter().any(|c| c.start < e && s < c.end)
+                && !waved.iter().any(|&(ws, we)| ws < e && s < we)
         })
     })
 }
@@ -1335,7 +1527,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?)\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
     )
 });
 
@@ -1408,6 +1600,10 @@ fn next_sentence(rest: &str) -> &str {
 /// The practice's sentence warns against it (outside any claim span).
 fn warned(ctx: &Ctx<'_>) -> bool {
     let sentence = sentence_text(ctx);
+    // "The 'eye damage' thing is a myth", "no risk at all": a risk waved away is no warning.
+    if !super::structure::risk_dismissals(sentence).is_empty() {
+        return false;
+    }
     // "X is not dangerous" reassures; it does not warn.
     if REASSURE.is_match(sentence) {
         return false;
@@ -1415,9 +1611,16 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if WARNING.is_match(sentence) {
         return true;
     }
+    // "Under 12 months: no honey": the practice's object is what the sentence rules out.
+    if PROHIBITED_END.is_match(ctx.matched()) {
+        return true;
+    }
     let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
     WARNING_START.is_match(next_sentence(rest))
 }
+
+static PROHIBITED_END: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"(?:^|[,;:]\s*|\s)no\s+[\p{L}'’-]+\s*$"));
 
 /// A sentence that opens with a warning answers the practice named just before it.
 static WARNING_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -1572,6 +1775,84 @@ fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
 }
 
 /// Research news in the sentence: the catch-alls leave reports of studies alone.
+/// Proven care: vaccines, medicines, surgery, screening, exercise, sleep, a professional.
+static PROVEN_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:vaccin\w*|vax\w*|shots?|boosters?|jabs?|mmr|hpv|chemo\w*|antibiotics?|amoxicillin|meds|medications?|medicines?|treatments?|therapy|surgery|physio\w*|sunscreen|spf|exercise|walking|walks?|steps|sleep|doctors?|<PROS>|care\s+team|screenings?|blood\s+tests?|statins?|insulin|metformin|art|antiretroviral\w*|prevention|check-?ups?|colonoscopy|mammograms?|dentists?|hydrat\w*|vegetables|veg|fruits?|fish|whole\s+grains|beans|legumes|nuts|fib(?:er|re)|protein|stent|inhalers?|prescri\w*|floss\w*|brushing|quitting|smoking|checked|tested|screened|examined|eye\s+exams?)\b",
+    )
+});
+
+/// A proven treatment dismissed or blamed: the claim stays for a person.
+static AGAINST_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:scams?|myths?|lie|lies|hoax|unnecessary|overkill|useless|pointless|poison\w*|toxic|causes|caused|weakens?|destroys?|damages?|calcif\w*|the\s+(?:real\s+)?(?:cause|reason)|doesn['’]?t\s+matter|instead\s+of|replaces?|don['’]?t\s+need|never\s+need)\b",
+    )
+});
+
+/// Warning or debunking words: a remedy called a scam is a debunk, not a claim.
+static REMEDY_WARNED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:scams?|myths?|hoax|laxative|useless|does\s+nothing|overpriced|marketing|snake\s+oil|harm\w*|toxic|dangerous|damage\w*|destroys?|burns?|avoid|never|no\s+(?:[\p{L}]+\s+){0,3}needed|(?:isn['’]?t|not)\s+needed|don['’]?t\s+need|unnecessary|waste\s+of\s+money)\b",
+    )
+});
+
+/// A claim that names the guidance behind it.
+static EVIDENCE_BACKED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:guidelines?|guidance|per\s+(?:the\s+)?(?:cdc|who|nhs|aap|ada|aha|fda|nice|label)|(?:cdc|who|nhs|aap|ada|aha|nice)\s+(?:says|recommends|advises)|science\s+(?:agrees|says)|(?:the\s+)?evidence\s+(?:shows|says|is\s+clear)|recommended|recommends?)\b",
+    )
+});
+
+/// First-person reports ("got my flu shot", "amoxicillin done, ear infection cleared").
+static FIRST_PERSON: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:i|i['’]m|i['’]ve|my|we|we['’]re|our|me)\b"));
+
+/// The strict-mode catch-all for an unhedged health claim (`claim.health_claim`): dropped
+/// like the other catch-alls (hedge, negation, question, research), and also when the rules
+/// can positively clear the claim: proven care named without an alternative remedy and not
+/// dismissed ("Sunscreen helps prevent skin cancer"), a remedy warned about or called a scam,
+/// or a first-person report with no remedy and no "you".
+fn health_claim_filter(ctx: &Ctx<'_>) -> Verdict {
+    // Negation is scoped to the claim and the words just before it: "Cold plunges boost your
+    // immunity, you'll never want to skip one" still claims.
+    let m = ctx.matched();
+    let sentence = sentence_text(ctx);
+    if sentence.trim_end().ends_with('?')
+        || negated(ctx.prefix())
+        || has_negator(m)
+        || SOFT_HEDGE.is_match(sentence)
+        || RESEARCH.is_match(m)
+        || RESEARCH_NEWS.is_match(sentence)
+    {
+        return Verdict::Drop;
+    }
+    let sentence = sentence_text(ctx);
+    let alt = super::structure::names_alt_remedy(sentence);
+    let proven = PROVEN_CARE.is_match(sentence);
+    if (alt || !proven) && REMEDY_WARNED.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    if !alt && proven && !AGAINST_CARE.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    if !alt && FIRST_PERSON.is_match(sentence) && !SECOND_PERSON.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    // Backed by guidance: "per most guidelines", "the CDC recommends".
+    if !alt && EVIDENCE_BACKED.is_match(sentence) {
+        return Verdict::Drop;
+    }
+    Verdict::Keep
+}
+
+/// [`health_claim_filter`] for an instruction: the verb must stand where an order starts.
+fn health_instruction_filter(ctx: &Ctx<'_>) -> Verdict {
+    if !is_imperative(ctx.prefix()) {
+        return Verdict::Drop;
+    }
+    health_claim_filter(ctx)
+}
+
 static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:researchers?|scientists?|stud(?:y|ies)|trials?|a\s+review|meta-analys[ie]s|(?:we|they)\s+hope|hoping)\b",
@@ -1739,6 +2020,15 @@ static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have|(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|usually\s+|typically\s+|only\s+)?\d+)\b",
     )
+});
+
+/// A concentration measured in a lab ("160 mg/dL", "18 ng/mL"), not an amount to take.
+static LAB_UNIT: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"^\s*/\s*(?:dl|l|ml|decilit(?:er|re))\b"));
+
+/// Macronutrients named earlier in the post: grams there are food.
+static MACROS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:protein|fib(?:er|re)|carbs?|carbohydrates?|kcal|calories|macros)\b")
 });
 
 /// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
@@ -1975,7 +2265,7 @@ const AMOUNT_RULE: &str = "dose.amount";
 /// Amounts stated as a population figure or a guideline limit, not as something to take.
 static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use)\b",
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day)\b",
     )
 });
 
@@ -1995,7 +2285,13 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             value = value.max(v2);
         }
         let rest = text.get(amount_end..).unwrap_or("");
-        if FOOD.is_match(rest) {
+        if FOOD.is_match(rest) || LAB_UNIT.is_match(rest) {
+            continue;
+        }
+        // Grams in a post about macronutrients ("Protein: 1.6 g/kg … 80 kg lifter ≈ 130 g").
+        if unit == Unit::Mass(1000.0)
+            && MACROS_BEFORE.is_match(text.get(..amount_start).unwrap_or(""))
+        {
             continue;
         }
         // Grams per kg of body weight are macronutrient targets ("1.6 g per kg" of protein).
@@ -2047,6 +2343,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             if starts_clause
                 && SCHEDULE.is_match(after_amount)
                 && !DESCRIPTIVE.is_match(clause_text)
+                && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
             {
                 (
                     Directive::Imperative,

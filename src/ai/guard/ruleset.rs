@@ -15,7 +15,7 @@
 //! hedges = { soft = "lower", care = "ignore" }  # what "may/studies suggest" (soft) and
 //!                                        # "talk to your doctor" (care) do: ignore, lower, drop
 //! context = ["debunkable", "conditional"] # also: imperative, inner_negation, warning,
-//!                                        # fallback
+//!                                        # fallback, corroborate
 //! negatable = true                       # default: a negator just before the match drops it
 //! filter = "serious_cure"                # optional named check in code
 //! match = ["Turmeric cures cancer."]     # must produce a hit of this rule
@@ -102,6 +102,10 @@ pub struct ContextFlags {
     pub warning: bool,
     /// A catch-all: dropped when another rule already flags the same sentence.
     pub fallback: bool,
+    /// Not rejection-grade on its own: critical only when the post names a grave subject
+    /// (`GRAVE` in the vocabularies: a serious disease, a vaccine, a child); otherwise high,
+    /// held for a person ("Ice baths are better than antidepressants for mood").
+    pub corroborate: bool,
 }
 
 /// One validated rule, before compilation.
@@ -135,6 +139,9 @@ pub struct NutrientSpec {
 pub struct RuleSpecs {
     pub rules: Vec<RuleSpec>,
     pub nutrients: Vec<NutrientSpec>,
+    /// The `GRAVE` vocabulary, expanded: the subjects that make a `corroborate` rule's claim
+    /// rejection-grade.
+    pub grave: Option<String>,
 }
 
 const RULE_KEYS: &[&str] = &[
@@ -157,6 +164,7 @@ const CONTEXT_FLAGS: &[&str] = &[
     "inner_negation",
     "warning",
     "fallback",
+    "corroborate",
 ];
 
 struct Errs<'a> {
@@ -274,7 +282,10 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
         })?;
     }
 
-    let mut specs = RuleSpecs::default();
+    let mut specs = RuleSpecs {
+        grave: vocab.get("GRAVE").cloned(),
+        ..RuleSpecs::default()
+    };
     let mut seen = HashSet::new();
     for (name, t) in &tables {
         let e = Errs {
@@ -411,6 +422,7 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
                     "inner_negation" => flags.inner_negation = true,
                     "warning" => flags.warning = true,
                     "fallback" => flags.fallback = true,
+                    "corroborate" => flags.corroborate = true,
                     other => {
                         return Err(e.err(
                             &format!("context[{j}]"),

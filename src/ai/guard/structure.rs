@@ -12,15 +12,15 @@ fn re(p: &str) -> Regex {
 }
 
 /// Serious conditions whose "cure" by a remedy is a critical claim.
-const SERIOUS: &str = r"\b(?:cancers?|tumou?rs?|leuka?emia|lymphoma|glioblastoma|(?:type\s*[12]\s+)?diabetes|diabetic|hiv|aids|autis(?:m|tic)|ms|multiple\s+sclerosis|parkinson['’]?s|alzheimer['’]?s|dementia|hepatitis(?:\s+[abc])?|tuberculosis|tb|epilep(?:sy|tic)|seizures?|lupus|hashimoto['’]?s|copd|heart\s+(?:failure|disease)|kidney\s+(?:disease|failure)|schizophreni[ac]|bipolar|crohn['’]?s|cirrhosis|lyme)\b";
+const SERIOUS: &str = r"\b(?:cancers?|tumou?rs?|leuka?emia|lymphoma|glioblastoma|(?:type\s*[12]\s+)?diabetes|diabetics?|hiv|aids|autis(?:m|tic)|ms|multiple\s+sclerosis|parkinson['’]?s|alzheimer['’]?s|dementia|hepatitis(?:\s+[abc])?|tuberculosis|tb|epilep(?:sy|tic)|seizures?|lupus|hashimoto['’]?s|copd|heart\s+(?:failure|disease)|kidney\s+(?:disease|failure)|schizophreni[ac]|bipolar|crohn['’]?s|cirrhosis|lyme|pneumonia|sepsis|meningitis|strokes?|heart\s+attacks?|(?:breast\s+)?lumps?|nodules?|melanoma|viral\s+load|colitis|endometriosis|hep\s*[abc]|t[12]d)\b";
 /// A claimed outcome: the disease gone, cured, reversed.
-const OUTCOME: &str = r"\b(?:gone|cured?|cures|curing|curable|heal(?:s|ed|ing)?|revers(?:e|es|ed|ing|ible)|remission|disappear(?:s|ed)?|dissolv(?:e|es|ed)|melts?|melted|kill(?:s|ed)?|cleared|clears|symptom[- ]free|beat|starves?|pulls?\s+(?:the|it)\s+(?:\w+\s+)?out|goes\s+away|no\s+more)\b";
+const OUTCOME: &str = r"\b(?:gone|cured?|cures|curing|curable|heal(?:s|ed|ing)?|revers(?:e|es|ed|ing|ible)|remission|disappear(?:s|ed)?|dissolv(?:e|es|ed)|melts?|melted|kill(?:s|ed)?|cleared|clears|symptom[- ]free|beat|starves?|pulls?\s+(?:the|it)\s+(?:\w+\s+)?out|goes\s+away|no\s+more|undetectable|shr[aiu]nk|shrinks|(?:your|the)\s+cure|re-?grows?|regrew|regenerat\w*|knocked\s+out|handles?\s+it|fix(?:es|ed)?|recovered|sorted|cancer[- ]free|nowhere\s+to\s+live|can(?:not|['’]?t)\s+survive|off\s+(?:insulin|dialysis|meds|chemo)|zero\s+units|keeps?\s+(?:\w+\s+)?away)\b";
 /// Alternative remedies and practices (not medical treatment).
-const ALT: &str = r"\b(?:protocol|diet|juices?|juicing|tea|oils?|fast(?:ing)?|enemas?|seeds?|kernels?|b17|silver|baking\s+soda|berberine|selenium|cbd|cannabis|herbs?|herbal|garlic|onion|turmeric|ginger|cinnamon|vitamin\s+[a-k]\d?|prayer|carnivore|keto(?:genic)?|vegan|chelation|gcmaf|urine|fenbendazole|ivermectin|rife|frequenc(?:y|ies)|ozone|sea\s+moss|lion['’]?s\s+mane|mushrooms?|poultice|apricot|soursop|hawthorn|parsley|celery|fava\s+beans|coconut|structured\s+water|alkaline|salve|detox|cleanse|supplements?|naturopath\w*|homeopath\w*|sugar\s+cube|mistletoe|b12|iodine)\b";
+const ALT: &str = r"\b(?:protocol|diet|juices?|juicing|tea|oils?|fast(?:ing)?|enemas?|seeds?|kernels?|b17|silver|baking\s+soda|berberine|selenium|cbd|cannabis|herbs?|herbal|garlic|onion|turmeric|ginger|cinnamon|vitamin\s+[a-k]\d?|prayer|carnivore|keto(?:genic)?|vegan|chelation|gcmaf|urine|fenbendazole|ivermectin|rife|frequenc(?:y|ies)|ozone|sea\s+moss|lion['’]?s\s+mane|mushrooms?|poultice|apricot|soursop|hawthorn|parsley|celery|fava\s+beans|coconut|structured\s+water|alkaline|salve|detox|cleanse|supplements?|naturopath\w*|homeopath\w*|sugar\s+cube|mistletoe|b12|iodine|peptides?|moringa|black\s+(?:cumin|seed)|nigella|saffron|nattokinase|castor|packs?|salt\s+(?:caves?|pipes?|lamps?)|buteyko|sunlight|grounding|colloidal|acv|vinegar|hydroxychloroquine|zinc|lemon|honey|oregano|sauna|cupping|bloodletting|cayenne|nettle|juniper|graviola|frankincense|hydrogen|nopal|lysine|methylene\s+blue|elderberry|omega-?3s?|kefir|quantum|528\s*hz|chlorophyll|moss|shake|greens|smoothies?|placenta|enema)\b";
 /// Prescribed medicines and treatments.
-const MEDS: &str = r"\b(?:meds|medications?|medicines?|pills|tablets|insulin|chemo(?:therapy)?|radiation|dialysis|statins?|antidepressants?|ssris?|antipsychotics?|antiretrovirals?|inhalers?|epi-?pens?|antibiotics|blood\s+thinners|warfarin|metformin|levothyroxine|lithium|prednisone|steroids|drugs|vaccines?|shots?)\b";
+const MEDS: &str = r"\b(?:meds|medications?|medicines?|pills|tablets|insulin|chemo(?:therapy)?|radiation|dialysis|statins?|antidepressants?|ssris?|antipsychotics?|antiretrovirals?|inhalers?|epi-?pens?|antibiotics?|blood\s+thinners?|warfarin|metformin|levothyroxine|lithium|prednisone|steroids|drugs|vaccines?|shots?|puffers?|arvs|beta[- ]blockers?|anticoagulants?|diuretics|anti-?rejection\s+drugs|birth\s+control|(?:eye\s+)?drops|nebuli[sz]ers?|biops(?:y|ies)|mammograms?|screenings?|scans?|surgery|treatments?|therapy|hrt)\b";
 /// An order or a refusal about the medicine.
-const STOP: &str = r"\b(?:stop(?:ped)?|quit|ditch(?:ed)?|drop(?:ped)?|dump(?:ed)?|toss(?:ed)?|flush(?:ed)?|bin|refuse[sd]?|skip(?:ped)?|forget|cancel(?:led)?|swap(?:ped)?|replace[sd]?|say\s+no|get\s+off|wean\s+(?:\w+\s+)?off|(?:take|took)\s+(?:them|him|her|it)\s+off|(?:do\s*n['’]?t|dont|do\s+not|never)\s+(?:take|start|use)|no\s+more)\b";
+const STOP: &str = r"\b(?:stop(?:ped)?|quit|ditch(?:ed)?|drop(?:ped)?|dump(?:ed)?|toss(?:ed)?|flush(?:ed)?|bin|refuse[sd]?|skip(?:ped)?|forget|cancel(?:led)?|swap(?:ped)?|replace[sd]?|say\s+no|no\s+to|turn\s+down|declin(?:e|ed)|(?:do\s*n['’]?t|does\s*n['’]?t|do\s+not|does\s+not)\s+need|get\s+off|wean\s+(?:\w+\s+)?off|(?:take|took)\s+(?:them|him|her|it)\s+off|(?:do\s*n['’]?t|dont|do\s+not|never)\s+(?:take|start|use)|no\s+more)\b";
 /// Substances that are toxic to swallow, sniff or inject.
 const TOXIC: &str = r"\b(?:turpentine|kerosene|gasoline|petrol|bleach|borax|hydrogen\s+peroxide|h2o2|chlorine\s+dioxide|sodium\s+chlorite|mms|miracle\s+mineral|methylene\s+blue|diatomaceous\s+earth|(?:your\s+own\s+)?urine|apricot\s+kernels|lighter\s+fluid|antifreeze|cd\s+enemas?)\b";
 /// Taking it into the body.
@@ -32,13 +32,13 @@ const SICK_CHILD: &str = r"\b(?:bab(?:y|ies|y['’]s)|infants?|newborns?|toddler
 const NO_CARE: &str = r"\b(?:no\s+(?:doctor|doc|pediatrician|tylenol|meds|medicine)|don['’]?t\s+bother\s+with\s+(?:the\s+)?(?:doctor|doc|pediatrician|er|hospital)|skip\s+the\s+(?:er|doctor|pediatrician|hospital)|wait\s+it\s+out|cry\s+it\s+out)\b";
 /// Keeping a child from a vaccine.
 const NO_VACCINE: &str = r"\b(?:don['’]?t|never|do\s+not)\s+(?:let|give)\s+(?:your\s+|the\s+)?(?:kids?|child(?:ren)?|daughter|son|bab(?:y|ies)|teen)\b";
-const VACCINE: &str = r"\b(?:vaccines?|vaccinat\w*|vax|jabs?|shots?|mmr|hpv)\b";
+const VACCINE: &str = r"\b(?:vaccines?|vaccinat\w*|vax\w*|jabs?|shots?|mmr|hpv|tdap|boosters?)\b";
 
 /// Words that show the post criticises, warns about, reports or asks about the claim: a
 /// critical claim in such a post is held for a person, never rejected on the rules alone.
-const CRITIQUE: &str = r"\b(?:warn(?:s|ed|ing|ings)?|dangerous|careful|corrosive|quack(?:s|ery)?|illegal|banned|report(?:ed)?|fda|ftc|myths?|no\s+evidence|debunk\w*|retracted|fraud(?:ulent)?|misinformation|poison\s+control|died|second\s+opinion|stayed\s+on|talk\s+(?:\w+\s+)?out\s+of|worst\s+advice|don['’]?t\s+listen|absolutely\s+not|not\s+safe|isn['’]?t\s+safe|no\s+study|cochrane|(?:will|can|could)\s+(?:kill|burn|destroy|harm|hurt|damage|blind)|damag(?:e|es|ing)|(?:influencers?|people|ppl|someone|accounts?|youtubers?|videos?|sellers?)\s+(?:\w+\s+)?(?:saying|claiming|telling|who\s+say|say|claim)|claims?\s+that|some\s+(?:people\s+)?claim|stop\s+sharing|trend|industrial|told\s+me|it\s+(?:does\s*n['’]?t|does\s+not|is\s*n['’]?t)|short\s+answer|viral)\b";
+const CRITIQUE: &str = r"(?:what\s+could\s+(?:possibly\s+)?go\s+wrong|said\s+no\s+(?:\w+\s+){0,2}ever|🙄|(?:^|\s)/s\b|people\s+die|please\s+get\s+(?:treated|help|checked)|\bunfollow|\b(?:a\s+|any\s+|the\s+)?(?:posts?|videos?|accounts?|influencers?|anyone|someone|people)\s+(?:\w+\s+)?tells?\s+you\s+to|\bpredatory|\bpeople\s+(?:have\s+)?die[sd]|\bhospitali[sz]ed|\bofficials?\s+(?:say|said|warn\w*)|\bcoroner|\brecall(?:s|ed)?\b|\bfined\b|\barrested|\bcharged\s+with|\blawsuit|\bsentenced|\boverdosed|\b(?:cdc|who|nhs|fda|ema)\s+(?:says|said|warns|warned))|\b(?:warn(?:s|ed|ing|ings)?|dangerous|careful|corrosive|quack(?:s|ery)?|illegal|banned|report(?:ed)?|fda|ftc|myths?|no\s+evidence|debunk\w*|retracted|fraud(?:ulent)?|misinformation|poison\s+control|died|second\s+opinion|stayed\s+on|talk\s+(?:\w+\s+)?out\s+of|worst\s+advice|don['’]?t\s+listen|absolutely\s+not|not\s+safe|isn['’]?t\s+safe|no\s+study|cochrane|(?:will|can|could)\s+(?:kill|burn|destroy|harm|hurt|damage|blind)|damag(?:e|es|ing)|(?:influencers?|people|ppl|someone|accounts?|youtubers?|videos?|sellers?)\s+(?:\w+\s+)?(?:saying|claiming|telling|who\s+say|say|claim)|claims?\s+that|some\s+(?:people\s+)?claim|stop\s+sharing|trend|industrial|told\s+me|it\s+(?:does\s*n['’]?t|does\s+not|is\s*n['’]?t)|short\s+answer|viral\s+(?:posts?|videos?|claims?|tweets?|clips?|trends?|tiktoks?|reels?)|went\s+viral|going\s+viral)\b";
 /// Negation just before the structural trigger.
-const NEGATED: &str = r"\b(?:not|never|no|don['’]?t|doesn['’]?t|isn['’]?t|won['’]?t|can['’]?t|cannot|nope|without)\b[^.!?]{0,25}$";
+const NEGATED: &str = r"\b(?:not|never|no\s|don['’]?t|doesn['’]?t|isn['’]?t|won['’]?t|can['’]?t|cannot|without)\b[^.!?]{0,25}$";
 
 static SERIOUS_RE: LazyLock<Regex> = LazyLock::new(|| re(SERIOUS));
 static OUTCOME_RE: LazyLock<Regex> = LazyLock::new(|| re(OUTCOME));
@@ -53,17 +53,151 @@ static NO_VACCINE_RE: LazyLock<Regex> = LazyLock::new(|| re(NO_VACCINE));
 static VACCINE_RE: LazyLock<Regex> = LazyLock::new(|| re(VACCINE));
 static CRITIQUE_RE: LazyLock<Regex> = LazyLock::new(|| re(CRITIQUE));
 static NEGATED_RE: LazyLock<Regex> = LazyLock::new(|| re(NEGATED));
+
+/// Injecting at home what only a clinic should ("Inject your own vitamin IV at home, buy the
+/// needles on Amazon").
+const DIY_INJECTION: &str = r"\binject(?:ing)?\s+(?:your\s+own|yourself|at\s+home|your\s+(?:kids?|child|baby))|\b(?:ivs?|drips?|injections?)\s+at\s+home\b|\bbuy\s+(?:the\s+)?(?:needles|syringes)\b|\b(?:research\s+chemicals?|peptides?)\b[^.!?]{0,40}\binject";
+
+/// Hashtags that declare a stance against medical consensus (#VaccineInjury, #NoChemo).
+const STANCE_TAG: &str = r"#(?:vaccine(?:injury|injured|damage|kills?|harm|deaths?)|novax\w*|antivax\w*|unvaxxed|unvaccinated\w*|pureblood\w*|nochemo|chemokills|cancercure\w*|curecancer\w*|nopharma|bigpharmalies|plandemic|diedsuddenly|medicalfreedom|noinsulin)\b";
+/// A medicine misused to lose weight fast ("take furosemide to drop 5 kg").
+const WEIGHT_MISUSE: &str = r"\b(?:furosemide|lasix|diuretics?|water\s+pills|laxatives?|insulin|thyroid\s+(?:meds|pills|hormone)|clenbuterol|clen|dnp|ephedrine)\b[^.!?]{0,60}\b(?:drop|lose|cut|shed|make)\s+(?:\d+(?:\.\d+)?\s*(?:kg|kgs|kilos?|lbs?|pounds)|weight|water\s+weight)";
+/// A prescription or over-the-counter drug whose dose is raised by count ("If 1 Xanax
+/// doesn't hit, take 3").
+const ESCALATE: &str = r"\b(?:xanax|valium|klonopin|ativan|benzos?|adderall|ritalin|oxy\w*|percocet|vicodin|ambien|tramadol|codeine|opioids?|fentanyl|morphine|ketamine|lasix|tylenol|advil|ibuprofen|paracetamol|acetaminophen|aspirin|benadryl|nyquil|melatonin|insulin|pills?|tablets?)\b[^.!?]{0,60}[.!?,]?\s*(?:just\s+|then\s+)?(?:take|pop|have|double\s+up\s+with)\s+(?:\d+|two|three|four|five|six|another\s+(?:one|two|few)|more|extra|a\s+few)\b(?:\s+(?:more|at\s+once|of\s+them))?\s*(?:[.!,]|$)";
+
+/// A stop order whose object is a pronoun or is left out, resolved to a medicine named in the
+/// same or the previous sentence ("Blood thinners? Toss 'em.", "Taper yourself off",
+/// "Epilepsy meds off, CBD oil on", "I said no").
+const STOP_PRONOUN: &str = r"\b(?:toss|bin|ditch|dump|drop|quit|stop|flush|skip|chuck|trash|refuse|decline|throw\s+(?:out|away))\s+(?:['’]?em|them|it|those|these|yours)\b|\b(?:pull|take|taking|took|get|getting|got|wean|weaning|weaned|taper|tapering|come|coming|came)\s+(?:(?:your|my|our|the|his|her)\s+)?(?:['’]?em|them|it|him|her|yourself|myself|ourselves|kids?|son|daughter|bro|brother|sister|mom|dad|nan|baby|child)\s+off\b|\b(?:meds|medications?|medicines?|pills|insulin|inhalers?|chemo|statins?|antidepressants?)\s+off\b|\b(?:i|we)\s+said\s+no\b|\bsay\s+no\b|\b(?:we|i)\s+(?:switched|swapped)\s+(?:him|her|them|it|\w+)?\s*(?:to|for)\b";
+/// A short answer refusing what a question just named ("Chemo? Radiation? Pass.").
+/// A remedy ranked over treatment ("Turmeric >>> chemo", "chose turmeric over treatment").
+const OVER_TREATMENT: &str = r"(?:>{2,}|\bbeats|\bover|\binstead\s+of|\brather\s+than)\s*(?:the\s+|your\s+|her\s+|his\s+|my\s+)?(?:chemo\w*|radiation|surgery|treatment|meds|medications?|insulin|antibiotics|statins?|vaccines?|inhalers?|dialysis|antidepressants?)\b";
+const REFUSAL_ANSWER: &str = r"^\s*(?:pass|hard\s+pass|nope|nah|no\s+thanks|no\s+way|skip)\b";
+/// The post urges readers to copy what it tells ("everyone should", "do it", "be like my aunt").
+const PROMOTE: &str = r"\b(?:everyone|everybody|y['’]?all|you\s+all)\s+should|\bso\s+should\s+(?:you|all\s+of\s+you)|\b(?:other|all)\s+(?:moms|mums|parents|people|families)\s+should|\bshould\s+do\s+the\s+same|\bdo\s+(?:it|the\s+same)\b|\bbe\s+like\s+(?:my|me|us)|\blisten\s+to\s+your\s+body|\btrust\s+(?:your\s+body|the\s+process|me|god|nature)|\bworks?\s+better|\bbest\s+decision|\bworked\s+for\s+us|\bi\s+did\b|\bdo\s+your\s+research|\bdo\s+this\b|\bnever\s+going\s+back";
+/// A claim that a vaccine, a medicine or a screening causes harm ("The MMR shot is the reason
+/// autism rates exploded", "Statins cause dementia", "Mammograms spread tumours").
+const HARM_SUBJECT: &str = r"\b(?:vaccin\w*|vax\w*|jabs?|shots?|boosters?|mmr|mrna|the\s+drugs|drugs|meds|medications?|statins?|chemo\w*|antidepressants?|ssris?|insulin|mammograms?|screenings?|sunscreens?|spf|antibiotics?|arvs|inhalers?|steroids?|puffers?|(?:antibiotic|treatment)\s+courses?|radiation|surgery|dialysis|fluoride)\b";
+const HARM_VERB: &str = r"^(?:\s+[\w'’-]+){0,3}?\s*(?:causes?|caused|causing|gives?\s+(?:you|kids|people|babies|girls|boys)|brings?|is\s+bring|leads?\s+to|led\s+to|triggers?|triggered|=|->|(?:is|are|was|were)\s+the\s+(?:real\s+|only\s+|main\s+)?(?:reason|cause)|(?:is|are)\s+what\s+make|makes?\s+(?:people|you|kids|girls|boys|women|men)|rewrites?|weakens?|destroys?|spreads?|squash\w*|did\s+nothing|does\s+nothing|(?:is|are)\s+the\s+dangerous\s+part|(?:is|are)\s+(?:a\s+)?(?:poison|toxic|bioweapons?|the\s+problem|killing)|(?:only\s+)?makes?\s+(?:it|things)\s+worse|(?:is|are)\s+(?:always\s+|totally\s+|just\s+)?(?:overkill|unnecessary|a\s+racket|racket|a\s+scam|useless|pointless|worthless|not\s+needed|a\s+money\s+machine|a\s+waste))\b";
+const HARM: &str = r"\b(?:autis\w*|cancers?|turbo|infertil\w*|steril\w*|dementia|alzheimer\w*|heart\s+failure|(?:the\s+)?flu|sick\w*|sids|deaths?|dna|immune\s+system|diabetes|aids|paraly\w*|seizures?|miscarriage\w*|injur\w*|tumou?rs?|regress\w*|disease|damage|harm|infertility|weak)\b";
+const HARM_NO_OBJECT: &str = r"(?:did|does)\s+nothing|worse|dangerous\s+part|poison|toxic|bioweapon|problem|killing|=|->|overkill|unnecessary|racket|scam|useless|pointless|worthless|not\s+needed|money\s+machine|waste";
+/// "Diabetes is caused by the drugs", "Polio was never a virus", "Depression isn't real".
+const DENIAL: &str = r"\b(?:diabetes|autism|cancer|aids|sids|dementia|asthma)\s+(?:is|are|was)\s+(?:caused\s+by|from)\s+(?:\w+\s+){0,4}?(?:vaccin\w*|jabs?|shots?|drugs|meds|medications?|chemo)\b|\b(?:polio|measles|covid|hiv|aids|viruses|a\s+virus)\s+(?:was|is|were|are)\s+never\s+(?:a\s+|really\s+)?(?:virus|real|contagious|infectious)\b|\b(?:depression|adhd|insulin\s+resistance|autism|bipolar|anxiety|cancer|covid|germs?)\s+(?:is\s*n['’]?t|is\s+not|are\s*n['’]?t|are\s+not)\s+(?:even\s+)?real\b";
+/// Hedged or rebutted: "can cause", "may", "studies", "— no.", "retracted".
+const HARM_HEDGE: &str = r"\b(?:can|could|may|might|rarely|sometimes|occasionally|linked|studies|study|trials?|risk\s+of)\s+(?:\w+\s+)?$";
+const REBUTTED: &str = r"(?:^|[\s—–-])no[,.!—–-]|\bnope\b|\bretracted|\bdebunk\w*|\bfact(?:\s*check)?\s*:|\bnot\s+true|\bfalse\b|\bno\s+(?:good\s+)?evidence|\bno\s+link|\bstudies\s+(?:show|found)|\bmillions\s+of|\bdoes\s*n['’]?t|\bdo\s*n['’]?t\s+(?:cause|change)|\bdoes\s+not|\bnever\s+enters|\bthey\s+don['’]?t";
+/// A vaccine refused, in the first person or as an order ("We're not vaxxing our newborn",
+/// "Don't vaccinate", "Our family skipped every jab", "no shots for my babies").
+const VAX_REFUSE: &str = r"\b(?:not|never|no\s+more|stop(?:ped)?|quit|skip(?:ped|ping)?|refus(?:e|ed|ing)|declin(?:e|ed|ing)|avoid(?:ed|ing)?|say\s+no\s+to|said\s+no\s+to|won['’]?t|do\s*n['’]?t|do\s+not|did\s*n['’]?t)\s+(?:[\w'’-]+\s+){0,3}?(?:vaccinat\w*|vax\w*|jabs?|shots?|vaccines?|boosters?|immuni[sz]\w*|tdap|mmr)\b|\bno\s+(?:shots|jabs|vaccines|vax)\s+for\b|\b(?:anti-?vaxx?(?:er)?s?|#?unvaxxed|#?purebloods?)\b[^.!?]{0,40}\b(?:proud|healthiest|healthier|never\s+sick|strong|thriving|pure)\b|\b(?:my|our)\s+(?:kids?|children|babies|family|daughter|son)\s+(?:never|do\s*n['’]?t|do\s+not|won['’]?t)\s+(?:take|get|have)\b";
+/// The refusal is someone's subject: first person or an order.
+const VAX_SUBJECT: &str = r"(?:^|[.!?:\n]\s*|\b(?:i|we|my|our|family|mamas?|moms|ladies|parents|pls|please|just|so)\b[^.!?]{0,40})$";
+/// Pro-vaccine or regret: the post is not refusing.
+const VAX_PRO: &str = r"\bget\s+(?:the|your|a|them|him|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster|vaccinated)|\bget\s+vaccinated|\bgot\s+(?:my|our|the|his|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster)|\bsafe\s+and\s+effective|\beffective|\bprotects?\b|\bsaves?\s+lives|\bclinics?\b|\bbook\s+(?:your|a|it)|#vaxxed|#vaccineswork|\bplease\s+vaccinate|\bdo\s+vaccinate|\bleaves?\s+(?:them|kids|children|babies|you)\s+(?:open|vulnerable|exposed|unprotected)|\bat\s+risk\s+of|\bask\s+about|\bregret\w*|\bmistake|\bwish\s+(?:i|we)\s+had|\bcaught\s+it|\bended\s+up";
+/// A serious symptom with care put off ("Chest pain = just gas. Don't waste hours in A&E",
+/// "Newborn with a fever? Just wait a few days", "Found a lump? Don't let them biopsy it").
+const EMERGENCY: &str = r"\b(?:chest\s+pains?|arm\s+numb\w*|numb\s+arm|stroke(?:\s+symptoms)?|heart\s+attack|lumps?|suspicious\s+moles?|moles?|(?:newborns?|infants?|bab(?:y|ies))\b[^.!?]{0,30}\bfevers?|fevers?\b[^.!?]{0,30}\b(?:newborns?|infants?|bab(?:y|ies))|10[3-5](?:\.\d)?\s*°?\s*f\b|high\s+fevers?|can['’]?t\s+breathe|pneumonia|sepsis|meningitis|appendicitis|blood\s+in\s+(?:your\s+|the\s+)?(?:stool|urine|poop|pee))\b";
+const DELAY: &str = r"\b(?:just\s+wait|wait\s+(?:a\s+few|a\s+couple(?:\s+of)?|it\s+out|and\s+see|(?:\d+|two|three)\s+days)|ride\s+it\s+out|let\s+it\s+(?:burn|run\s+its\s+course)|do\s*n['’]?t\s+(?:waste|bother|rush|run|call|take\s+(?:them|him|her)\s+in)|no\s+need\s+to\s+(?:call|go|see|rush)|skip\s+the\s+(?:er|a&e|hospital|doctor|ambulance|ed)|keep\s+(?:them|him|her)\s+home|do\s*n['’]?t\s+let\s+(?:them|the\s+\w+)\s+(?:biopsy|cut|operate)|no\s+(?:biopsy|doctor|dermatologist|surgery|hospital|er)(?:\s+\w+)?\s+needed|no\s+need\s+for\s+(?:a\s+|the\s+)?(?:doctor|er|hospital|biopsy)|before\s+the\s+(?:er|a&e|hospital)|usually\s+you\s+won['’]?t\s+need|(?:doctors|docs)\s+overreact|(?:is|=)\s+just\s+(?:gas|stress|anxiety|indigestion|the\s+body)|turn\s+down\s+the\s+surgery|instead\s+of\s+(?:the\s+)?(?:er|a&e|hospital|911|999|ambulance|biopsy))\b";
+/// A risk waved away ("the 'eye damage' thing is a myth", "no risk at all", "salmonella is
+/// a myth"): a crank's "myth", not a debunk.
+const RISK_DISMISS: &str = r"\b(?:risks?|danger|damage|side\s+effects?|salmonella|listeria|e\.?\s*coli|vibrio|botulism|bacteria|germs?|overdose|toxicity|pasteuri[sz]ation|scare|fear|warnings?|thing)\b[\x22”’']?\s+(?:[\w'’]+\s+){0,2}?(?:is|are)\s+(?:a\s+|just\s+a\s+|totally\s+|completely\s+|so\s+)?(?:myths?|overblown|overrated|propaganda|made\s+up|fake|a?\s*hoax|a?\s*lie|lies|nonsense|exaggerated|fear-?mongering|a?\s*scam)\b|\b(?:risk|danger|damage|side\s+effects?|salmonella|listeria|vibrio|botulism|germs?|germ\s+theory|pasteuri[sz]ation|overdose|sids|shedding)\s+(?:myths?|hoax|scam|lie|nonsense|propaganda)\b|\bmyths?\s+(?:invented|made\s+up|created|pushed|spread|sold)\s+by\s+(?:big\s+)?(?:pharma|doctors|the\s+government|the\s+industry|the\s+cdc|the\s+fda)|\b(?:pharma|industry)\s+(?:myths?|lies?|hoax)\b|\bno\s+risk(?:\s+at\s+all)?\b|\bzero\s+risk\b|\brisk-?free\b|\b(?:totally|completely|perfectly)\s+safe\s+for\s+(?:babies|infants|kids|newborns|toddlers)";
+/// Proven care called dangerous or poison ("The vaccine is the dangerous part"): the crank's
+/// "dangerous", not a warning.
+const CARE_ATTACKED: &str = r"\b(?:vaccin\w*|vax\w*|jabs?|shots?|chemo\w*|meds|medications?|statins?|insulin|sunscreen|spf|antibiotics?|doctors?|hospitals?)\s+(?:is|are)\s+(?:the\s+)?(?:[\w'’-]+\s+)?(?:dangerous|toxic|poison|the\s+dangerous\s+part)\b";
+/// "Skipping insulin is dangerous" warns: the care is what is missed.
+const CARE_MISSED: &str = r"\b(?:skipping|stopping|quitting|missing|without|no|not\s+taking|delaying|refusing|ditching|rationing)\s+(?:your\s+|the\s+|my\s+)?$";
+const INFANT: &str =
+    r"\b(?:bab(?:y|ies)|infants?|newborns?|toddlers?|kids?|children|child|pregnan\w*)\b";
+/// "is not a cure", "not for drinking": the substance is warned about, not recommended.
+const NOT_FOR_USE: &str = r"\b(?:is|are)\s+not\s+(?:a\s+)?(?:cure|safe|treatment|medicine)|\bis\s*n['’]?t\s+(?:a\s+)?(?:cure|safe|treatment|medicine)|\bnot\s+for\s+(?:drinking|eating|swallowing)|\bnever\s+for\s+(?:drinking|eating)";
+
+static STOP_PRONOUN_RE: LazyLock<Regex> = LazyLock::new(|| re(STOP_PRONOUN));
+static STANCE_TAG_RE: LazyLock<Regex> = LazyLock::new(|| re(STANCE_TAG));
+static DIY_INJECTION_RE: LazyLock<Regex> = LazyLock::new(|| re(DIY_INJECTION));
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#""[^"]{1,200}"|“[^”]{1,200}”"#));
+static STANCE_ANSWERED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:safer\s+than|rare|compensation|myths?|debunk\w*|misinformation)\b"));
+static NEGATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:not|never|no|won['’]?t|don['’]?t|doesn['’]?t|can['’]?t|cannot|isn['’]?t|aren['’]?t)\b",
+    )
+});
+static FIRST_PERSON_START: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:i|we)\b"));
+/// "Q: … A: yes." answers its own question.
+static ANSWER_MARK: LazyLock<Regex> = LazyLock::new(|| re(r"\ba\s*:\s"));
+static WEIGHT_MISUSE_RE: LazyLock<Regex> = LazyLock::new(|| re(WEIGHT_MISUSE));
+static ESCALATE_RE: LazyLock<Regex> = LazyLock::new(|| re(ESCALATE));
+static REFUSAL_ANSWER_RE: LazyLock<Regex> = LazyLock::new(|| re(REFUSAL_ANSWER));
+static OVER_TREATMENT_RE: LazyLock<Regex> = LazyLock::new(|| re(OVER_TREATMENT));
+static IMPERATIVE_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:just\s+|so\s+|then\s+|now\s+)?(?:go|use|try|do|switch|eat|drink|take|start|get|buy|grab|stick|trust|keep|rely|feed|give)\b[^,;]*\band\s*$",
+    )
+});
+static PROMOTE_RE: LazyLock<Regex> = LazyLock::new(|| re(PROMOTE));
+static HARM_SUBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_SUBJECT));
+static HARM_VERB_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_VERB));
+static HARM_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM));
+static HARM_NO_OBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_NO_OBJECT));
+static DENIAL_RE: LazyLock<Regex> = LazyLock::new(|| re(DENIAL));
+static HARM_HEDGE_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_HEDGE));
+static REBUTTED_RE: LazyLock<Regex> = LazyLock::new(|| re(REBUTTED));
+static VAX_REFUSE_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_REFUSE));
+static VAX_SUBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_SUBJECT));
+static VAX_PRO_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_PRO));
+static EMERGENCY_RE: LazyLock<Regex> = LazyLock::new(|| re(EMERGENCY));
+static DELAY_RE: LazyLock<Regex> = LazyLock::new(|| re(DELAY));
+static RISK_DISMISS_RE: LazyLock<Regex> = LazyLock::new(|| re(RISK_DISMISS));
+static INFANT_RE: LazyLock<Regex> = LazyLock::new(|| re(INFANT));
+static CARE_ATTACKED_RE: LazyLock<Regex> = LazyLock::new(|| re(CARE_ATTACKED));
+static CARE_MISSED_RE: LazyLock<Regex> = LazyLock::new(|| re(CARE_MISSED));
+static NOT_FOR_USE_RE: LazyLock<Regex> = LazyLock::new(|| re(NOT_FOR_USE));
+static FOR_MINOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s+for\s+(?:a\s+|the\s+|your\s+)?(?:(?:small|minor|mild|little|occasional|everyday)\b|(?:headaches?|hangovers?|aches|colds?|sniffles)\b)",
+    )
+});
+/// Reported speech before a claim's subject: "someone said", "claims that", a quote mark.
+static REPORTED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:\b(?:said|says|say|claim\w*|wrote|posted|heard|telling|told|thinks?|believes?|swears?|insists?)\b|[\x22“‘'])[^.!?]*$",
+    )
+});
+/// "toxic at very high doses": the dose makes the poison, which is consensus.
+static DOSE_QUALIFIED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:at\s+(?:very\s+)?high\s+(?:doses|levels|amounts|exposures?)|in\s+(?:very\s+)?(?:large|high)\s+(?:amounts|doses|quantities)|overdoses?|too\s+much|in\s+excess|excessive|in\s+some|for\s+some|some\s+(?:people|kids|patients|children)|a\s+few\s+(?:people|kids|patients))\b",
+    )
+});
+/// A professional's decision or instruction: "per my GP's instructions", "on my doctor's
+/// advice", "my doctor took me off".
+static PRO_DECISION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bper\s+(?:my|your|the|his|her)\s+\w+|\b(?:doctor|doc|gp|nurse|surgeon|cardiologist|oncologist|psychiatrist|prescriber|pharmacist)['’]?s?\s+(?:advice|instructions|orders|call|decision)|\bas\s+(?:instructed|directed|prescribed)|\b(?:my|her|his|the)\s+(?:doctor|doc|gp|psychiatrist|cardiologist|endocrinologist|prescriber|neurologist)\s+(?:and\s+i\s+)?(?:took|taking|switched|changed|stopped|decided|said)",
+    )
+});
+/// "… for mushroom tea": the stopped medicine replaced by a remedy in the same breath.
+static REPLACED_BY_ALT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:for|with|and\s+(?:use|used|went|switched|started|now\s+use))\s+(?:[\w'’-]+\s+){0,3}?(?:tea|oils?|juice|diet|herbs?|supplements?|mushrooms?|garlic|turmeric|cbd|vitamin\s+\w+|keto|carnivore|fasting|prayer|remedies|homeopathy)\b",
+    )
+});
+/// A stop verb in the past tense tells a story, not an order.
+static PAST_STOP: LazyLock<Regex> = LazyLock::new(|| re(r"(?:ped|ed|ched)$"));
+static FOR_A_VIRUS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s+for\s+(?:a\s+|the\s+|your\s+)?(?:cold|colds|flu|virus|viral|viruses)\b")
+});
 /// "Why would anyone still …?", "Who needs …?": a question that is really a claim.
 /// Someone else's instruction or a professional's decision, not an order to the reader.
 static NOT_AN_ORDER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:told\s+(?:\w+\s+)?to|wants?\s+to|asked|if|whether|(?:doctor|doc|gp|cardiologist|oncologist|psychiatrist|pharmacist|nurse|rheumatologist|endocrinologist)|said|could|can|should)(?:\s+[\w'’]+){0,3}\s*$",
+        r"\b(?:told\s+(?:\w+\s+)?to|tells?\s+(?:you|people|them|us)\s+to|wants?\s+to|asked|if|whether|(?:doctor|doc|gp|cardiologist|oncologist|psychiatrist|pharmacist|nurse|rheumatologist|endocrinologist)|said|could|can|should)(?:\s+[\w'’]+){0,3}\s*$",
     )
 });
 /// A hedge or research framing: "may", "studies suggest", "kills cancer cells" (in a dish).
 static HEDGED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:may|might|could|suggests?|linked|research\w*|stud(?:y|ies)|trials?|cells|mice|lab|dish)\b",
+        r"\b(?:may|might|could|suggests?|linked|research\w*|stud(?:y|ies)|trials?|cancer\s+cells|cells\s+in|mice|lab|dish|petri|in\s+vitro)\b",
     )
 });
 /// A referral to a professional: the rules' own levels decide, not the structure.
@@ -84,9 +218,48 @@ static RHETORICAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// True when `text` names an alternative remedy or practice (not medical treatment).
+pub fn names_alt_remedy(text: &str) -> bool {
+    ALT_RE.is_match(text)
+}
+
 /// True when the post criticises, warns about, reports or researches a claim.
 pub fn critiqued(text: &str) -> bool {
-    CRITIQUE_RE.is_match(text)
+    let waved: Vec<(usize, usize)> = risk_dismissals(text);
+    CRITIQUE_RE
+        .find_iter(text)
+        .any(|m| !waved.iter().any(|&(s, e)| s < m.end() && m.start() < e))
+}
+
+/// The spans where a risk is waved away ("the 'eye damage' thing is a myth", "no risk at
+/// all"): debunking words inside them are the crank's, not a debunk.
+pub fn risk_dismissals(text: &str) -> Vec<(usize, usize)> {
+    let attacked = CARE_ATTACKED_RE
+        .find_iter(text)
+        .filter(|m| !CARE_MISSED_RE.is_match(&text[..m.start()]));
+    RISK_DISMISS_RE
+        .find_iter(text)
+        .chain(attacked)
+        .map(|m| (m.start(), m.end()))
+        .collect()
+}
+
+/// A real question asks: the post ends with a question (a short "Thyroid cancer?" or
+/// "Q: …? A: yes." lead-in followed by assertions is not one).
+fn real_question(text: &str) -> bool {
+    if !text.contains('?') {
+        return false;
+    }
+    let trimmed =
+        text.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?' && c != '.' && c != '!');
+    let tail = trimmed.trim_end();
+    let ends_with_question = tail.ends_with('?')
+        || tail
+            .rsplit(['.', '!', '\n'])
+            .next()
+            .is_some_and(|last| last.trim().starts_with('#') && tail.contains('?'));
+    let answered = ANSWER_MARK.is_match(text);
+    ends_with_question && !answered
 }
 
 /// One structural critical finding: rule id, why, byte span in `text`.
@@ -110,7 +283,7 @@ fn is_order(before: &str) -> bool {
     let clause = before
         .rfind(['.', ',', '!', '?', ':', ';', '\n', '-', '–', '—', '(', ')'])
         .map_or(before, |i| &before[i + 1..]);
-    ORDER_LEAD.is_match(clause)
+    ORDER_LEAD.is_match(clause) || IMPERATIVE_CLAUSE.is_match(clause)
 }
 
 fn not_negated(text: &str, at: usize) -> bool {
@@ -118,20 +291,15 @@ fn not_negated(text: &str, at: usize) -> bool {
     !NEGATED_RE.is_match(&text[line_start..at])
 }
 
-/// The sentences of `text` as byte ranges, with the following sentence joined on (a claim and
-/// its remedy are often split: "Stage 3 colon cancer gone. Just juice.").
+/// The sentences of `text` as byte ranges, with the two following sentences joined on (a
+/// claim and its remedy are often split: "Stage 3 colon cancer gone. Just juice.", "Q: can
+/// diabetes be reversed? A: yes. Cinnamon and you'll be off insulin.").
 fn windows(text: &str) -> Vec<(usize, usize)> {
-    let mut bounds = vec![0];
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n' | ';') {
-            bounds.push(i + c.len_utf8());
-        }
-    }
-    bounds.push(text.len());
-    bounds.dedup();
-    let n = bounds.len();
-    (0..n.saturating_sub(1))
-        .map(|i| (bounds[i], bounds[(i + 2).min(n - 1)]))
+    // A run of terminators ("...", "?!") ends one sentence.
+    let sents = sentences(text);
+    let n = sents.len();
+    (0..n)
+        .map(|i| (sents[i].0, sents[(i + 2).min(n - 1)].1))
         .collect()
 }
 
@@ -139,7 +307,7 @@ fn windows(text: &str) -> Vec<(usize, usize)> {
 /// a post that criticises or warns ([`critiqued`]) or asks a real (not rhetorical) question.
 pub fn findings(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
-    if critiqued(text) || (text.contains('?') && !RHETORICAL.is_match(text)) {
+    if critiqued(text) || (real_question(text) && !RHETORICAL.is_match(text)) {
         return out;
     }
     if REFERRAL
@@ -154,7 +322,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
         if let (Some(d), Some(o), Some(_)) = (
             SERIOUS_RE.find(w),
             OUTCOME_RE.find_iter(w).find(|o| not_negated(w, o.start())),
-            ALT_RE.find(w),
+            ALT_RE.find_iter(w).find(|a| not_negated(w, a.start())),
         ) && not_negated(w, d.start())
             && !HEDGED.is_match(w)
         {
@@ -173,7 +341,12 @@ pub fn findings(text: &str) -> Vec<Finding> {
             && !other_verb(&w[st.end()..m.start()])
             && not_negated(w, st.start())
             && !NOT_AN_ORDER.is_match(&w[..st.start()])
-            && is_order(&w[..st.start()])
+            && ((is_order(&w[..st.start()])
+                && (!PAST_STOP.is_match(st.as_str()) || REPLACED_BY_ALT.is_match(&w[m.end()..])))
+                || PROMOTE_RE.is_match(text))
+            && !PRO_DECISION.is_match(text)
+            && !FOR_A_VIRUS.is_match(&w[m.end()..])
+            && !FOR_MINOR.is_match(&w[m.end()..])
         {
             out.push(Finding {
                 rule: "structure.stop_medicine",
@@ -186,6 +359,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
         if let Some(t) = TOXIC_RE.find(w)
             && INGEST_RE.find_iter(w).any(|i| not_negated(w, i.start()))
             && not_negated(w, t.start())
+            && !NOT_FOR_USE_RE.is_match(w)
         {
             out.push(Finding {
                 rule: "structure.toxic_ingestion",
@@ -204,6 +378,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
             });
         }
     }
+    more_findings(text, &mut out);
     // A child kept from a vaccine the post blames.
     if let Some(n) = NO_VACCINE_RE.find(text)
         && VACCINE_RE.is_match(text)
@@ -216,4 +391,243 @@ pub fn findings(text: &str) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// `text` with its quoted passages blanked out (a crank's words quoted by a critic, or the
+/// reverse, say nothing about the post's own stance).
+fn unquoted(text: &str) -> String {
+    QUOTED.replace_all(text, " ").into_owned()
+}
+
+fn has_negation(s: &str) -> bool {
+    NEGATION_WORD.is_match(s)
+}
+
+/// The sentences of `text` as byte ranges.
+fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n' | ';') {
+            let end = i + c.len_utf8();
+            if text[start..end].chars().any(char::is_alphanumeric) {
+                out.push((start, end));
+            }
+            start = end;
+        }
+    }
+    if text[start..].chars().any(char::is_alphanumeric) {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// The checks added for posts in voices the phrase rules had not seen (issue 11, dev4):
+/// stop orders whose object is a pronoun, harm claims about vaccines, medicines and
+/// screening, vaccine refusals, serious symptoms with care put off, and risks waved away.
+fn more_findings(text: &str, out: &mut Vec<Finding>) {
+    let sents = sentences(text);
+    let mut push = |rule: &'static str, why: &'static str, start: usize, end: usize| {
+        if !out.iter().any(|f| f.rule == rule) {
+            out.push(Finding {
+                rule,
+                why,
+                start,
+                end,
+            });
+        }
+    };
+    for (k, &(s, e)) in sents.iter().enumerate() {
+        let sent = &text[s..e];
+        let prev_start = if k > 0 { sents[k - 1].0 } else { s };
+        let around = &text[prev_start..e];
+        // A stop order with a pronoun object, the medicine named just before.
+        for m in STOP_PRONOUN_RE.find_iter(sent) {
+            let before = &sent[..m.start()];
+            if MEDS_RE.is_match(&around[..s - prev_start + m.start()])
+                || MEDS_RE.is_match(&sent[..m.end()])
+            {
+                let first_person = FIRST_PERSON_START.is_match(m.as_str())
+                    || before.trim_end().to_lowercase().ends_with("we're")
+                    || before.trim_end().to_lowercase().ends_with("we")
+                    || before.trim_end().to_lowercase().ends_with("i");
+                let order = is_order(before) && !first_person;
+                if not_negated(sent, m.start())
+                    && !PRO_DECISION.is_match(text)
+                    && !NOT_AN_ORDER.is_match(before)
+                    && (order || PROMOTE_RE.is_match(text))
+                {
+                    push(
+                        "structure.stop_medicine",
+                        "tells readers to stop, refuse or replace a prescribed medicine",
+                        s + m.start(),
+                        s + m.end(),
+                    );
+                }
+            }
+        }
+        if let Some(o) = OVER_TREATMENT_RE.find(sent)
+            && ALT_RE.is_match(around)
+            && not_negated(sent, o.start())
+            && !HEDGED.is_match(sent)
+            && !sent[..o.start()].to_lowercase().contains("better than")
+            && (PROMOTE_RE.is_match(text)
+                || o.as_str().starts_with('>')
+                || is_order(&sent[..o.start()]))
+        {
+            push(
+                "structure.stop_medicine",
+                "ranks a remedy over prescribed treatment",
+                s + o.start(),
+                s + o.end(),
+            );
+        }
+        // "Chemo? Radiation? Pass."
+        if k > 0
+            && REFUSAL_ANSWER_RE.is_match(sent)
+            && text[sents[k - 1].0..sents[k - 1].1]
+                .trim_end()
+                .ends_with('?')
+            && MEDS_RE.is_match(&text[sents[0].0..sents[k - 1].1])
+        {
+            push(
+                "structure.stop_medicine",
+                "tells readers to stop, refuse or replace a prescribed medicine",
+                s,
+                e,
+            );
+        }
+        // A vaccine, a medicine or a screening blamed for harm.
+        for subj in HARM_SUBJECT_RE.find_iter(sent) {
+            let rest = &sent[subj.end()..];
+            let Some(v) = HARM_VERB_RE.find(rest) else {
+                continue;
+            };
+            if FOR_A_VIRUS.is_match(rest) || REPORTED_BEFORE.is_match(&sent[..subj.start()]) {
+                continue;
+            }
+            let verb_at = subj.end() + v.end();
+            let object = &sent[verb_at..];
+            let object_ok = HARM_NO_OBJECT_RE.is_match(v.as_str())
+                || HARM_RE.find(object).is_some_and(|h| h.start() <= 60);
+            if object_ok
+                && not_negated(sent, subj.start())
+                && not_negated(sent, verb_at)
+                && !HARM_HEDGE_RE.is_match(
+                    &sent[..subj.end() + v.start() + v.len() - v.as_str().trim_start().len()],
+                )
+                && !HEDGED.is_match(sent)
+                && !DOSE_QUALIFIED.is_match(sent)
+                && !REBUTTED_RE.is_match(text)
+            {
+                push(
+                    "structure.harm_claim",
+                    "blames a vaccine, a medicine or a screening test for harm, against medical consensus",
+                    s + subj.start(),
+                    s + verb_at,
+                );
+            }
+        }
+        if let Some(d) = DENIAL_RE.find(sent)
+            && not_negated(sent, d.start())
+            && !HEDGED.is_match(sent)
+            && !REBUTTED_RE.is_match(text)
+        {
+            push(
+                "structure.harm_claim",
+                "denies a disease's cause or existence, against medical consensus",
+                s + d.start(),
+                s + d.end(),
+            );
+        }
+        // A serious symptom with care put off.
+        if let Some(d) = DELAY_RE.find(around)
+            && EMERGENCY_RE.is_match(&text[prev_start..text.len().min(e + 120)])
+            && not_negated(around, d.start())
+        {
+            push(
+                "structure.delay_care",
+                "tells readers to put off care for a serious symptom",
+                prev_start + d.start(),
+                prev_start + d.end(),
+            );
+        }
+    }
+    // A vaccine refused, as an order or in the first person.
+    if !VAX_PRO_RE.is_match(text) {
+        for m in VAX_REFUSE_RE.find_iter(text) {
+            let before = &text[..m.start()];
+            let line_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+            let clause = &text[line_start..m.start()];
+            // "It's usually the needle, not the vaccine": a contrast, not a refusal.
+            let head = m.as_str().split_whitespace().next().unwrap_or("");
+            if head.eq_ignore_ascii_case("not") && before.trim_end().ends_with(',') {
+                continue;
+            }
+            let needs_vaccine_nearby = !VACCINE_RE.is_match(m.as_str());
+            if needs_vaccine_nearby && !VACCINE_RE.is_match(text) {
+                continue;
+            }
+            if VAX_SUBJECT_RE.is_match(clause) || is_order(clause) {
+                push(
+                    "structure.refuse_vaccine",
+                    "refuses a vaccine or tells readers to",
+                    m.start(),
+                    m.end(),
+                );
+                break;
+            }
+        }
+    }
+    if let Some(m) = STANCE_TAG_RE.find(text)
+        && !VAX_PRO_RE.is_match(&unquoted(text))
+        && !STANCE_ANSWERED.is_match(&unquoted(text))
+    {
+        push(
+            "structure.stance_hashtag",
+            "declares a stance against medical consensus in a hashtag",
+            m.start(),
+            m.end(),
+        );
+    }
+    if let Some(m) = DIY_INJECTION_RE.find(text)
+        && not_negated(text, m.start())
+    {
+        push(
+            "structure.diy_injection",
+            "tells readers to inject something at home",
+            m.start(),
+            m.end(),
+        );
+    }
+    if let Some(m) = WEIGHT_MISUSE_RE.find(text)
+        && !has_negation(m.as_str())
+        && not_negated(text, m.start())
+    {
+        push(
+            "structure.medicine_misuse",
+            "tells readers to misuse a medicine to lose weight fast",
+            m.start(),
+            m.end(),
+        );
+    }
+    if let Some(m) = ESCALATE_RE.find(text)
+        && not_negated(text, m.start())
+    {
+        push(
+            "structure.medicine_misuse",
+            "tells readers to raise a drug's dose by count",
+            m.start(),
+            m.end(),
+        );
+    }
+    // A risk waved away; with a baby or a child it is critical.
+    if let Some(m) = RISK_DISMISS_RE.find(text) {
+        let rule = if INFANT_RE.is_match(text) {
+            "structure.risk_dismissed_child"
+        } else {
+            "structure.risk_dismissed"
+        };
+        push(rule, "waves away a health risk", m.start(), m.end());
+    }
 }
