@@ -784,6 +784,12 @@ impl PgTx {
         }
         let text = std::mem::take(&mut self.later).join(";\n");
         let text = self.with_begin(&text);
+        self.send(text).await
+    }
+
+    /// One message of statements whose answers are not read (BEGIN already in front when
+    /// needed).
+    async fn send(&mut self, text: String) -> Result<(), StoreError> {
         self.in_statement.busy = true;
         let r = sqlx::raw_sql(AssertSqlSafe(text))
             .execute(self.conn()?)
@@ -932,12 +938,7 @@ impl BackendTx for PgTx {
             // sent): one round trip.
             let text = self.with_later("COMMIT");
             let text = self.with_begin(&text);
-            self.in_statement.busy = true;
-            let r = sqlx::raw_sql(AssertSqlSafe(text))
-                .execute(self.conn()?)
-                .await;
-            self.in_statement.busy = false;
-            r.map_err(|e| self.err(e))?;
+            self.send(text).await?;
             self.begun = false;
         } else if self.begun {
             let r = sqlx::raw_sql("COMMIT").execute(self.conn()?).await;
