@@ -141,6 +141,23 @@ fn dev6_figures() {
     assert!(t.safe_held.0 <= 18, "{t:?}");
 }
 
+/// Development set 7 (tests/fixtures/guard/dev7.jsonl): 121 posts in influencer, listicle,
+/// "thread 🧵", "I quit X and here's what happened" and supplement-marketing voices (numbered
+/// tips, emoji, affiliate codes), written and labelled before the screen ran on them: 49
+/// critical, 24 high, 12 medium, 36 safe. Used for the sixth pass. No safe or medium post may
+/// be rejected; the rest are floors at the measured figures.
+#[test]
+fn dev7_figures() {
+    let r = measure(include_str!("fixtures/guard/dev7.jsonl"), "dev7");
+    assert!(r.posts >= 120, "{}", r.posts);
+    let t = r.targets();
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+    assert!(t.high_critical_passed.0 <= 2, "{t:?}");
+    assert!(t.critical_rejected.0 >= 46, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 72, "{t:?}");
+    assert!(t.safe_held.0 <= 8, "{t:?}");
+}
+
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled
 /// before the screen was run on it and never read post by post while tuning (only its
 /// aggregate figures were looked at). It still misses targets; the bounds are the figures

@@ -452,8 +452,31 @@ static REPORTED_TO_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
 fn reported_to_others(text: &str, at: usize) -> bool {
     let before = text.get(..at).unwrap_or("");
     let start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-    REPORTED_TO_OTHERS.is_match(&before[start..])
+    let clause = &before[start..];
+    REPORTED_TO_OTHERS.is_match(clause)
+        || OFFERED_BY_OTHERS.is_match(clause)
+        || TOLD_PASSIVE
+            .captures(clause)
+            .and_then(|c| c.get(1))
+            .is_some_and(|w| !matches!(w.as_str().to_lowercase().as_str(), "i" | "we" | "you"))
 }
+
+/// "My grandma was told to stop her blood thinners by a 'wellness coach'": an order given to a
+/// third person, reported in the passive (the author, "I"/"we", or the reader, "you", being
+/// told is not a third party).
+static TOLD_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[^\p{L}'’])([\p{L}'’]+)\s+(?:was|were|got|gets|has\s+been|had\s+been|have\s+been|is\s+being|are\s+being)\s+(?:told|advised|urged|encouraged|pressured|instructed|convinced|persuaded)\s+(?:by\s+[^.!?\n,]{1,30}\s+)?(?:to\s+)?(?:[\p{L}'’]+\s+){0,2}$",
+    )
+});
+
+/// "If someone sells you a cure for autism, run": the claim is what somebody else sells or
+/// promises, the object of their pitch, not the author's claim.
+static OFFERED_BY_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:someone|somebody|anyone|anybody|people|influencers?|sellers?|companies|brands?|gurus?|quacks?|scammers?|grifters?|clinics?)\s+(?:(?:who|that|tries\s+to|try\s+to|tried\s+to)\s+)?(?:sells?|selling|sold|offers?|offering|offered|promises?|promising|promised|pitches|pitching|peddles?|peddling|pushes|pushing|markets?|marketing)\s+(?:you\s+)?(?:[\p{L}'’]+\s+){0,2}$",
+    )
+});
 
 /// "Some parents refuse …", "Why do many people stop …": what a group does, described, not
 /// an order to the reader (held for a person, never rejected on the rules alone).
@@ -1994,6 +2017,9 @@ static DOSE_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Directive verbs that are also nouns ("my stack", "the dose", "no use").
+static NOUN_VERB: LazyLock<Regex> = LazyLock::new(|| helper(r"^(?:stack|dose|use|add|pop)$"));
+
 /// "taking" is an instruction only after these ("try taking 400 mg").
 static TAKING_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -2310,11 +2336,18 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                 .is_some_and(|gap| gap.split_whitespace().count() <= 5)
         });
 
-        let (mode, span_start, rule, why) = if let Some(v) = verb {
-            let before = prefix.get(..v.start()).unwrap_or("");
-            let Some(mut mode) = directive_mode(before, v.as_str()) else {
-                continue;
-            };
+        let directive = verb.and_then(|v| {
+            directive_mode(prefix.get(..v.start()).unwrap_or(""), v.as_str()).map(|m| (v, m))
+        });
+        // A verb that is also a noun ("my morning stack 50,000 IU …", "the daily dose") is no
+        // directive there: the amount is read as if no verb stood before it.
+        if verb.is_some()
+            && directive.is_none()
+            && !verb.is_some_and(|v| NOUN_VERB.is_match(v.as_str()))
+        {
+            continue;
+        }
+        let (mode, span_start, rule, why) = if let Some((v, mut mode)) = directive {
             let gap = prefix.get(v.end()..).unwrap_or("");
             if mode == Directive::Imperative && DOSE_LIMIT.is_match(gap) {
                 mode = Directive::Limit;
