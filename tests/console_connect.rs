@@ -280,15 +280,6 @@ fn without_tls(url: &str) -> String {
     format!("{url}{sep}sslmode=disable")
 }
 
-fn restored() -> Modes {
-    Modes {
-        alternate_screen: false,
-        cursor_hidden: false,
-        mouse_reporting: false,
-        bracketed_paste: false,
-    }
-}
-
 #[test]
 fn the_first_frame_is_drawn_before_a_silent_server_answers_and_q_quits_at_once() {
     // A server that accepts and never says a word (a far-away host behind a dead link).
@@ -345,7 +336,7 @@ fn the_first_frame_is_drawn_before_a_silent_server_answers_and_q_quits_at_once()
         "{:?}",
         asked.elapsed()
     );
-    assert_eq!(pty.modes(), restored(), "the terminal is given back");
+    assert_eq!(pty.modes(), Modes::restored(), "the terminal is given back");
 }
 
 #[test]
@@ -371,7 +362,7 @@ fn a_refused_connection_ends_as_the_verbs_do() {
     let mut pty = Pty::spawn(cmd, 200, 24);
     let status = pty.wait_exit(Duration::from_secs(15));
     assert_eq!(status.code(), Some(2), "{}", pty.screen());
-    assert_eq!(pty.modes(), restored(), "the terminal is given back");
+    assert_eq!(pty.modes(), Modes::restored(), "the terminal is given back");
     // The same line, on the main screen once the console has left it.
     assert!(
         pty.screen().contains(&line),

@@ -27,15 +27,6 @@ fn console(home: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
     cmd
 }
 
-fn restored() -> Modes {
-    Modes {
-        alternate_screen: false,
-        cursor_hidden: false,
-        mouse_reporting: false,
-        bracketed_paste: false,
-    }
-}
-
 #[test]
 fn open_browse_decide_run_a_job_and_quit() {
     let home = tempfile::tempdir().unwrap();
@@ -146,7 +137,7 @@ fn open_browse_decide_run_a_job_and_quit() {
     pty.send("q");
     let status = pty.wait_exit(SHORT);
     assert!(status.success(), "{status:?}");
-    assert_eq!(pty.modes(), restored(), "the terminal is given back");
+    assert_eq!(pty.modes(), Modes::restored(), "the terminal is given back");
 
     // The database changed as the screen said: of the reviews pending before, one was
     // approved with its rewrite, one rejected with the typed reason, the rest untouched.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{TestDb, console_setup, console_state, xbot_command};
+use xbot::cli::bench::latency::is_write;
 use xbot::config::DatabaseTarget;
 use xbot::console::msg::Query;
 use xbot::console::tabs::TabId;
@@ -41,19 +42,6 @@ const VERBS: &[(&str, u64)] = &[
 /// header's status is one batch; the connection check that used to go before it is gone).
 fn screen_bound(_name: &str) -> u64 {
     1
-}
-
-/// A verb that changes the database runs once, through the proxy.
-fn is_write(line: &str) -> bool {
-    [
-        "review reject",
-        "jobs disable",
-        "jobs enable",
-        "replies pin",
-        "replies clear",
-    ]
-    .iter()
-    .any(|w| line.starts_with(w))
 }
 
 fn without_tls(url: &str) -> String {

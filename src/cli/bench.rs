@@ -2,7 +2,7 @@
 
 mod console;
 mod guard;
-mod latency;
+pub mod latency;
 
 use std::time::{Duration, Instant};
 

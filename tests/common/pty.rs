@@ -42,6 +42,18 @@ pub struct Modes {
     pub bracketed_paste: bool,
 }
 
+impl Modes {
+    /// Every mode off: the terminal as the program found it.
+    pub fn restored() -> Modes {
+        Modes {
+            alternate_screen: false,
+            cursor_hidden: false,
+            mouse_reporting: false,
+            bracketed_paste: false,
+        }
+    }
+}
+
 impl Pty {
     /// Start `cmd` on a new pty of the given size, as the session leader with the pty as its
     /// controlling terminal (so SIGHUP, SIGWINCH and Ctrl-Z behave as over SSH).

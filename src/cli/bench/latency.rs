@@ -96,7 +96,7 @@ const VERBS: &[&str] = &[
 ];
 
 /// Whether a verb changes the database (run once, through the proxy).
-fn is_write(line: &str) -> bool {
+pub fn is_write(line: &str) -> bool {
     [
         "review reject",
         "jobs disable",
