@@ -115,6 +115,8 @@ pub struct Report {
     pub categories: BTreeMap<String, CategoryStats>,
     /// Posts that missed a target, as (label, decision, text).
     pub misses: Vec<(RiskLevel, Decision, String)>,
+    /// Posts held by the word model alone (`claim.lexical` their only hit), by label.
+    pub word_model_held: [usize; 4],
 }
 
 fn level_index(l: RiskLevel) -> usize {
@@ -126,7 +128,11 @@ impl Report {
     pub fn measure<'a>(posts: impl IntoIterator<Item = &'a CorpusPost>) -> Report {
         let mut r = Report::default();
         for p in posts {
-            let d = decide(&p.text);
+            let s = screen(&p.text);
+            let d = decide_screened(&p.text, &s);
+            if d == Decision::Hold && s.hits.iter().all(|h| h.rule == super::lexical::RULE_ID) {
+                r.word_model_held[level_index(p.label)] += 1;
+            }
             r.add(p, d);
         }
         r
@@ -253,6 +259,12 @@ impl Report {
             s,
             "  safe/medium rejected:      {}  (target 0)",
             pct(t.safe_or_medium_rejected)
+        );
+        let w = self.word_model_held;
+        let _ = writeln!(
+            s,
+            "  held by the word model alone: low {}, medium {}, high {}, critical {}",
+            w[0], w[1], w[2], w[3]
         );
         let _ = writeln!(
             s,

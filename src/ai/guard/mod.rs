@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod flow;
+pub mod lexical;
 pub mod normalize;
 pub mod rules;
 pub mod ruleset;

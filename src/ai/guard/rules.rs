@@ -262,8 +262,44 @@ pub fn screen(text: &str) -> Screen {
     screen_with(&set, text)
 }
 
-/// [`screen`] with a given rule set.
+/// [`screen`] with a given rule set (and the active word model, see [`super::lexical`]).
 pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
+    let mut s = screen_rules_only(set, text);
+    if s.level == RiskLevel::Low
+        && let Some(model) = super::lexical::active()
+    {
+        add_lexical_hit(&model, text, &mut s);
+    }
+    s
+}
+
+/// Strict mode holds a health claim the rules cannot clear: when the rules find nothing but the
+/// word model scores the post as reading like the unsafe posts it was trained on, a medium hit
+/// (`claim.lexical`) on the sentence that scores highest. It can hold a post, never reject it.
+fn add_lexical_hit(model: &super::lexical::LexicalModel, text: &str, s: &mut Screen) {
+    let norm = Normalized::new(text);
+    let Some((score, start, end)) = model.check(&norm.text) else {
+        return;
+    };
+    let (start, end) = norm.original_span(start, end);
+    s.hits.push(RuleHit {
+        category: Category::CureClaim,
+        level: RiskLevel::Medium,
+        start,
+        end,
+        text: text.get(start..end).unwrap_or("").to_string(),
+        rule: super::lexical::RULE_ID.to_string(),
+        why: format!(
+            "reads like the unsafe posts of the labelled sets (word model {score:.2} ≥ {:.2}) and no rule clears it (strict mode: a person or a model must check it)",
+            model.threshold()
+        ),
+    });
+    s.hits.sort_by_key(|h| (h.start, h.end));
+    s.level = RiskLevel::Medium;
+}
+
+/// The rules alone, without the word model (cross-validation measures the model on top of it).
+pub fn screen_rules_only(set: &RuleSet, text: &str) -> Screen {
     let (norm, mut hits) = raw_hits(set, text);
     // Structural critical combinations the phrase rules miss (see `structure`).
     for f in super::structure::findings(&norm.text) {
@@ -2495,6 +2531,12 @@ mod tests {
     use super::*;
     use Category::*;
     use RiskLevel::*;
+
+    /// These tests are about the phrase rules: the word model on top of them is tested in
+    /// `tests/guard_lexical.rs`.
+    fn screen(text: &str) -> Screen {
+        screen_rules_only(&active(), text)
+    }
 
     /// (text, expected categories, expected level)
     const TABLE: &[(&str, &[Category], RiskLevel)] = &[

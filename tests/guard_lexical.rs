@@ -1,0 +1,113 @@
+//! The guard's word model (`src/ai/guard/lexical`): the shipped file is what its training sets
+//! give, a bad file is a clear error, and its hit only ever holds a post.
+
+use xbot::ai::guard::eval::{Decision, decide, parse_corpus};
+use xbot::ai::guard::lexical::train::{TrainOptions, render, train};
+use xbot::ai::guard::lexical::{BUILTIN_MODEL, LexicalModel, RULE_ID, TRAINING_SETS};
+use xbot::ai::guard::rules::{RiskLevel, screen};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/guard/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Retraining on the sets the file names gives the file, byte for byte: the model is data
+/// derived from the labelled sets, not hand-edited weights. (Run
+/// `cargo run --release --example guard_lexical -- train` after changing a set.)
+#[test]
+fn shipped_model_is_reproducible_from_its_training_sets() {
+    let sets: Vec<_> = TRAINING_SETS
+        .iter()
+        .map(|n| {
+            (
+                n.to_string(),
+                parse_corpus(&fixture(n)).expect("corpus parses"),
+            )
+        })
+        .collect();
+    assert!(
+        TRAINING_SETS.iter().all(|n| !n.starts_with("fresh")),
+        "the fresh held-out sets measure the guard and are never trained on"
+    );
+    let file = train(&sets, &TrainOptions::default());
+    let rendered = render(&file);
+    if rendered != BUILTIN_MODEL {
+        let first = rendered
+            .lines()
+            .zip(BUILTIN_MODEL.lines())
+            .position(|(a, b)| a != b);
+        panic!(
+            "rules/lexical_model.json is not what its training sets give (first differing line: {first:?}); run `cargo run --release --example guard_lexical -- train`"
+        );
+    }
+    let m = LexicalModel::from_json("rules/lexical_model.json", BUILTIN_MODEL).expect("loads");
+    assert!(m.threshold() > 0.5 && m.threshold() < 1.0);
+}
+
+#[test]
+fn a_bad_model_file_is_an_error_naming_the_file_and_field() {
+    let good: serde_json::Value = serde_json::from_str(BUILTIN_MODEL).unwrap();
+    let with = |k: &str, v: serde_json::Value| {
+        let mut m = good.clone();
+        m[k] = v;
+        m.to_string()
+    };
+    let e = LexicalModel::from_json("local.json", &with("threshold", 1.5.into())).unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), e.field.as_str()),
+        ("local.json", "threshold")
+    );
+    assert!(e.to_string().contains("not in (0, 1)"), "{e}");
+    let e = LexicalModel::from_json("local.json", &with("format", 9.into())).unwrap_err();
+    assert_eq!(e.field, "format");
+    let mut bad = good.clone();
+    bad["features"]["w:cure"] = serde_json::json!([0.0, 1.0]);
+    let e = LexicalModel::from_json("local.json", &bad.to_string()).unwrap_err();
+    assert_eq!(e.field, "features.w:cure");
+    let e = LexicalModel::from_json("local.json", "{not json").unwrap_err();
+    assert!(e.to_string().starts_with("rules file local.json"), "{e}");
+    let e = LexicalModel::from_json("local.json", &with("extra", 1.into())).unwrap_err();
+    assert!(e.to_string().contains("extra"), "{e}");
+}
+
+/// Unsafe posts no phrase rule catches are held by the word model; the hit's span is a
+/// sentence of the original text (through zero-width characters too), its level medium.
+#[test]
+fn the_word_model_holds_what_the_rules_let_through_and_never_rejects() {
+    let posts = [
+        "Skip the dental cleaning every 6 months. Your mouth cleans itself once you stop eating sugar.",
+        "Sk\u{200b}ip the dental cleaning every 6 months. Your mouth cle\u{200b}ans itself once you stop eating sugar.",
+        "3 things I stopped doing: 1) annual bloodwork 2) dental X-rays 3) eye exams. Your body tells you when something's wrong.",
+    ];
+    for text in posts {
+        let s = screen(text);
+        let lexical: Vec<_> = s.hits.iter().filter(|h| h.rule == RULE_ID).collect();
+        assert_eq!(lexical.len(), 1, "{text}: {:?}", s.hits);
+        let h = lexical[0];
+        assert_eq!(h.level, RiskLevel::Medium);
+        assert_eq!(&text[h.start..h.end], h.text);
+        assert!(
+            !h.text.trim().is_empty() && h.why.contains("word model"),
+            "{h:?}"
+        );
+        assert_eq!(decide(text), Decision::Hold, "{text}");
+    }
+}
+
+/// Plain safe posts stay clean: the model is not a blanket hold on health words.
+#[test]
+fn plain_safe_posts_are_not_held_by_the_word_model() {
+    for text in [
+        "Walking 20 minutes after dinner can help with blood sugar. Talk to your doctor about what fits you.",
+        "Myth: you need to stop your statins if you feel fine. Fact: feeling fine is the point. Keep taking them.",
+        "New study: adults who slept 7-8 hours had fewer colds than those who slept under 6.",
+        "Can someone explain why my cardiologist wants me on aspirin 81 mg after my stent? Not doubting him.",
+    ] {
+        let s = screen(text);
+        assert!(
+            s.hits.iter().all(|h| h.rule != RULE_ID),
+            "{text}: {:?}",
+            s.hits
+        );
+    }
+}
