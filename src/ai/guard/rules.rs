@@ -344,7 +344,8 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
                 let quoted_hit = quoted.iter().any(|q| q.start <= h.start && h.end <= q.end);
                 let before = text.get(..h.start).unwrap_or("");
                 let sentence_start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-                let reported = REPORTED_THEIRS.is_match(&before[sentence_start..]);
+                let reported = REPORTED_THEIRS.is_match(&before[sentence_start..])
+                    || NEWS_REPORTED.is_match(&before[sentence_start..]);
                 !(quoted_hit || reported || sarcastic)
             })
             .collect()
@@ -496,6 +497,15 @@ fn described(text: &str, at: usize) -> bool {
 static REPORTED_THEIRS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:influencers?|accounts?|posts?|someone|somebody|youtubers?|people|ppl|tiktok(?:ers)?|videos?|ads?|gurus?|sellers?|they|wellness\s+[\p{L}'’]+|a\s+[\p{L}]+er)\s+(?:[\p{L}'’]+\s+)?(?:telling|tells|told|who\s+tell|who\s+told|saying|says|said|claiming|who\s+say|who\s+claim|wants?)\s+(?:(?:you|followers|people|them|us|parents|moms|patients|her|him)\s+)?(?:to\s+|that\s+)?(?:[\p{L}'’]+\s+){0,3}$",
+    )
+});
+
+/// A harm reported as news: "hospitalized after replacing his heart medication …", "fined a
+/// company for claiming …", "sued a clinic that told patients to …". The claim is the event
+/// reported, in the same clause (a comma ends the report: "died after the jab, refuse it").
+static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:hospitali[sz]ed|died|dies|fined|sued|charged|arrested|convicted|sentenced|rules?\s+against|ruled\s+against|banned|struck\s+off|lost\s+(?:his|her|their)\s+licen[cs]e)\b[^.!?\n,;]{0,80}?\b(?:after|for|who|that)\b[^.!?\n,;]{0,80}$",
     )
 });
 
