@@ -198,6 +198,8 @@ fn seventh_pass_families_are_rejected() {
         "Double up your lisinopril when your pressure is high.",
         // A starred-out vowel is still the word.
         "Your kid's ADHD m3ds? Fl*sh em.",
+        // "Damage" in the crank's own comparison is no warning.
+        "The flu shot does more damage than the flu ever could.",
     ] {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
@@ -220,6 +222,8 @@ fn seventh_pass_neighbours_are_never_rejected() {
         "For a bad burn, cool it under running water and go to urgent care.",
         "Got my flu shot today, takes five minutes.",
         "Our son has been on insulin for a month and is doing great.",
+        "Got a cold? Don't bother with antibiotics, they don't work on viruses.",
+        "Eye infection? Don't bother with breast milk, get the antibiotic drops.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }

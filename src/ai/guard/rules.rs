@@ -1098,6 +1098,24 @@ static DOSE_LIMIT_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A cold, the flu or a virus named in the claim's sentence or the one before it.
+static VIRAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:colds?|flu|viral|virus(?:es)?|runny\s+nose|sore\s+throats?|coughs?|bronchitis|sniffles)\b",
+    )
+});
+
+fn viral_context(ctx: &Ctx<'_>) -> bool {
+    let before = ctx.text.get(..ctx.sentence.start).unwrap_or("");
+    let prev_start = before
+        .trim_end()
+        .trim_end_matches(['.', '!', '?'])
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let prev = before.get(prev_start..).unwrap_or("");
+    VIRAL.is_match(sentence_text(ctx)) || VIRAL.is_match(prev)
+}
+
 static ANTIBIOTICS_FOR_VIRUS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"^\s+for\s+(?:a\s+|the\s+|most\s+|viral\s+)?(?:cold|colds|flu|viral|virus|viruses|sore\s+throats?|runny\s+nose|bronchitis|coughs?)\b",
@@ -1539,6 +1557,10 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
     let matched = ctx.matched().to_lowercase();
     if matched.contains("antibiotic") && ANTIBIOTICS_FOR_VIRUS.is_match(ctx.after()) {
         Verdict::Drop
+    } else if matched.contains("antibiotic") && viral_context(ctx) {
+        // "Got a cold? Don't bother with antibiotics, they don't work on viruses": sound
+        // advice, or at worst a question for a person; never rejected on the rules alone.
+        Verdict::Level(RiskLevel::Medium)
     } else if GENERIC_TREATMENT.is_match(&matched) && !OWN_TREATMENT.is_match(&matched) {
         // "skip the prescription" speaks of treatment in general; "skip your insulin" of the
         // reader's own: only the second is rejected on the rules alone.
