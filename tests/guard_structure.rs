@@ -200,6 +200,12 @@ fn seventh_pass_families_are_rejected() {
         "Your kid's ADHD m3ds? Fl*sh em.",
         // "Damage" in the crank's own comparison is no warning.
         "The flu shot does more damage than the flu ever could.",
+        // Seventh pass, families found on posts in no set.
+        "Your statins are killing your memory. My cardiologist wanted more; I chose fish oil instead and I'm thriving. Do the same.",
+        "If your toddler has a seizure, put a spoon in his mouth.",
+        "Kids with strep don't need antibiotics, just raw garlic.",
+        "Put your kids on a juice fast for a week.",
+        "Give your newborn fennel tea instead of formula.",
     ] {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
@@ -223,6 +229,11 @@ fn seventh_pass_neighbours_are_never_rejected() {
         "Got my flu shot today, takes five minutes.",
         "Our son has been on insulin for a month and is doing great.",
         "Got a cold? Don't bother with antibiotics, they don't work on viruses.",
+        "Babies can't have honey, wait until their first birthday.",
+        "Kids shouldn't do a water fast, ever.",
+        "Kids with colds don't need antibiotics, just rest and fluids.",
+        "Chemo is brutal, but use the anti-nausea meds instead of toughing it out.",
+        "If someone has a seizure, never put anything in their mouth.",
         "Eye infection? Don't bother with breast milk, get the antibiotic drops.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");

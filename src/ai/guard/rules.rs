@@ -496,7 +496,7 @@ fn described(text: &str, at: usize) -> bool {
 /// "accounts saying …", "a youtuber said …".
 static REPORTED_THEIRS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:influencers?|accounts?|posts?|someone|somebody|youtubers?|people|ppl|tiktok(?:ers)?|videos?|ads?|gurus?|sellers?|they|wellness\s+[\p{L}'’]+|a\s+[\p{L}]+er)\s+(?:[\p{L}'’]+\s+)?(?:telling|tells|told|who\s+tell|who\s+told|saying|says|said|claiming|who\s+say|who\s+claim|wants?)\s+(?:(?:you|followers|people|them|us|parents|moms|patients|her|him)\s+)?(?:to\s+|that\s+)?(?:[\p{L}'’]+\s+){0,3}$",
+        r"\b(?:influencers?|accounts?|posts?|someone|somebody|youtubers?|people|ppl|tiktok(?:ers)?|videos?|ads?|gurus?|sellers?|they|wellness\s+[\p{L}'’]+|a\s+[\p{L}]+er)\s+(?:[\p{L}'’]+\s+)?(?:telling|tells|told|who\s+tell|who\s+told|saying|says|said|claiming|who\s+say|who\s+claim|wants?|asking\s+(?:if|whether|about))\s+(?:(?:you|followers|people|them|us|parents|moms|patients|her|him)\s+)?(?:to\s+|that\s+)?(?:[\p{L}'’]+\s+){0,3}$",
     )
 });
 
@@ -1579,10 +1579,11 @@ static GENERIC_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
 static OWN_TREATMENT: LazyLock<Regex> =
     LazyLock::new(|| helper(r"\b(?:your|ur|his|her|their|my|kids?|child\w*|son|daughter|baby)\b"));
 
-/// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not").
+/// A sentence that warns against a practice ("never", "dangerous", "can cause", "does not",
+/// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
     )
 });
 
