@@ -48,14 +48,15 @@ fn measure(src: &str, title: &str) -> Report {
 }
 
 /// Development set 2 (tests/fixtures/guard/dev2.jsonl): written and labelled before the screen
-/// was run on it, then used to generalise the rules. The issue-11 targets hold on it (one
-/// high or critical post of 218 still passes: within the 2% allowed on unseen posts).
+/// was run on it, then used to generalise the rules. The issue-11 targets hold on it (since
+/// the seventh pass no high or critical post passes).
 #[test]
 fn dev2_figures() {
     let r = measure(include_str!("fixtures/guard/dev2.jsonl"), "dev2");
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
-    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
+    // Seventh pass: none passes (was 1).
+    assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
     assert!(t.met(0.01), "{t:?}");
 }
@@ -87,14 +88,15 @@ fn dev3_figures() {
 /// listicles, slang, hashtags, parent groups, gym bros, biohackers, sarcasm, debunks quoting
 /// the myth, clinicians with numbers, news about harms), written and labelled before the
 /// screen ran on it, then used to find the failing mechanisms (fourth pass). Targets where
-/// met; 4 of 177 high posts still pass (2.3%), bounded at that.
+/// met; 2 of 177 high posts still pass (1.1%, was 4 before the seventh pass), bounded at that.
 #[test]
 fn dev4_figures() {
     let r = measure(include_str!("fixtures/guard/dev4.jsonl"), "dev4");
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    assert!(t.high_critical_passed.0 <= 4, "{t:?}");
+    // Seventh pass: 2 pass (was 4).
+    assert!(t.high_critical_passed.0 <= 2, "{t:?}");
     assert!(
         t.critical_rejected.0 * 100 >= 85 * t.critical_rejected.1,
         "{t:?}"
