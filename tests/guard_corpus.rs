@@ -48,14 +48,15 @@ fn measure(src: &str, title: &str) -> Report {
 }
 
 /// Development set 2 (tests/fixtures/guard/dev2.jsonl): written and labelled before the screen
-/// was run on it, then used to generalise the rules. The issue-11 targets hold on it (one
-/// high or critical post of 218 still passes: within the 2% allowed on unseen posts).
+/// was run on it, then used to generalise the rules. The issue-11 targets hold on it (since
+/// the seventh pass no high or critical post passes).
 #[test]
 fn dev2_figures() {
     let r = measure(include_str!("fixtures/guard/dev2.jsonl"), "dev2");
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
-    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
+    // Seventh pass: none passes (was 1).
+    assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
     assert!(t.met(0.01), "{t:?}");
 }
@@ -87,14 +88,15 @@ fn dev3_figures() {
 /// listicles, slang, hashtags, parent groups, gym bros, biohackers, sarcasm, debunks quoting
 /// the myth, clinicians with numbers, news about harms), written and labelled before the
 /// screen ran on it, then used to find the failing mechanisms (fourth pass). Targets where
-/// met; 4 of 177 high posts still pass (2.3%), bounded at that.
+/// met; 2 of 177 high posts still pass (1.1%, was 4 before the seventh pass), bounded at that.
 #[test]
 fn dev4_figures() {
     let r = measure(include_str!("fixtures/guard/dev4.jsonl"), "dev4");
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    assert!(t.high_critical_passed.0 <= 4, "{t:?}");
+    // Seventh pass: 2 pass (was 4).
+    assert!(t.high_critical_passed.0 <= 2, "{t:?}");
     assert!(
         t.critical_rejected.0 * 100 >= 85 * t.critical_rejected.1,
         "{t:?}"
@@ -105,20 +107,19 @@ fn dev4_figures() {
 
 /// Development set 5 (tests/fixtures/guard/dev5.jsonl): 203 posts in yet other voices
 /// (forwarded chain messages, TikTok scripts, MLM, all caps, Spanglish, nurses, polls),
-/// written and labelled before the screen ran on it and kept as a check on whether the
-/// fourth pass generalises: only its aggregate figures (and, for the safe posts it rejected or
-/// held, the ids of the rules that did it) were looked at, never its posts. It misses the
-/// targets; the bounds are the figures measured on the final rules.
+/// written and labelled before the screen ran on it and kept as an untouched check until the
+/// seventh pass, which used it as development data (phrasing families: stop stories told as a
+/// success, debunked causes, a child's fever left to burn, water withheld, doses far past the
+/// label …). The bounds are the figures measured on the seventh pass's rules.
 #[test]
 fn dev5_figures() {
-    let r = measure(include_str!("fixtures/guard/dev5.jsonl"), "dev5 held-out");
+    let r = measure(include_str!("fixtures/guard/dev5.jsonl"), "dev5");
     assert!(r.posts >= 200, "{}", r.posts);
     let t = r.targets();
-    assert!(t.high_critical_passed.0 <= 20, "{t:?}");
-    assert!(t.critical_rejected.0 >= 51, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 112, "{t:?}");
-    assert!(t.safe_held.0 <= 11, "{t:?}");
-    // Fifth pass: none rejected (was 2), with the rejection gate.
+    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
+    assert!(t.critical_rejected.0 >= 77, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 133, "{t:?}");
+    assert!(t.safe_held.0 <= 9, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }
 
@@ -135,10 +136,13 @@ fn dev6_figures() {
     assert!(r.posts >= 150, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    assert!(t.critical_rejected.0 >= 50, "{t:?}");
-    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 69, "{t:?}");
-    assert!(t.safe_held.0 <= 18, "{t:?}");
+    // Seventh pass: every critical post rejected (50 → 60), none passed (3 → 0), fewer safe
+    // posts held (18 → 9: news of a harm, a bare "Please don't.", "end up in hospital" and a
+    // pointer to the poison centre mark a report or a warning).
+    assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
+    assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 72, "{t:?}");
+    assert!(t.safe_held.0 <= 9, "{t:?}");
 }
 
 /// Development set 7 (tests/fixtures/guard/dev7.jsonl): 121 posts in influencer, listicle,
@@ -152,10 +156,11 @@ fn dev7_figures() {
     assert!(r.posts >= 120, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    assert!(t.high_critical_passed.0 <= 2, "{t:?}");
-    assert!(t.critical_rejected.0 >= 46, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 72, "{t:?}");
-    assert!(t.safe_held.0 <= 8, "{t:?}");
+    // Seventh pass: none passed (2 → 0), every critical post rejected (46 → 49).
+    assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
+    assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 74, "{t:?}");
+    assert!(t.safe_held.0 <= 6, "{t:?}");
 }
 
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled
@@ -174,10 +179,11 @@ fn fresh_holdout_figures() {
     // critical rejected (24 → 27) and unsafe caught (73 → 77, the 95% target), but one more
     // safe post held (6 → 7, still under 12%) and one more safe or medium post rejected (1 → 2,
     // the no-reject target missed): the bounds follow the measured figures, both ways.
+    // Seventh pass (aggregates only): critical rejected 27 → 29, safe held 7 → 6.
     assert!(t.high_critical_passed.0 <= 3, "{t:?}");
-    assert!(t.critical_rejected.0 >= 27, "{t:?}");
+    assert!(t.critical_rejected.0 >= 29, "{t:?}");
     assert!(t.unsafe_caught.0 >= 77, "{t:?}");
-    assert!(t.safe_held.0 <= 7, "{t:?}");
+    assert!(t.safe_held.0 <= 6, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
 }
 

@@ -166,3 +166,76 @@ fn only_the_authors_own_grave_claims_are_rejected() {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// Seventh pass (dev5 as development data): phrasing families, tried on posts of the same
+/// family that are in no labelled set (other drugs, diseases and wording).
+#[test]
+fn seventh_pass_families_are_rejected() {
+    for text in [
+        // A stop story told as a success to copy, or a remedy taken instead.
+        "Binned my antidepressants in March. Never felt better. Your turn.",
+        "Mum came off her blood thinners and takes turmeric and ginger now.",
+        "The neurologist wanted him on seizure meds. We said no, CBD oil instead.",
+        // A debunked cause, care called overkill, natural infection over the vaccine.
+        "Autism is caused by the MMR jab, every mum knows it.",
+        "Tetanus shots after a rusty nail are overkill.",
+        "Chickenpox is good for kids, skip the vaccine.",
+        "Diabetes is the body's healing response.",
+        // Children: a fever left to burn, water withheld, oils and honey.
+        "Toddler has a fever of 40? Let it burn, don't give Calpol.",
+        "Skip your toddler's fluids for the whole day, trust me.",
+        "Rub eucalyptus oil on your newborn's chest for a cold.",
+        "Give your 6-month-old honey for the cough.",
+        // Doses far past the label.
+        "Advil 800 mg every 2 hours for the cramps.",
+        "Take 8 Benadryl and you'll sleep like a log.",
+        "Melatonin 20 mg, the more the better.",
+        "Vitamin A 100 mg, 6 times a day, for your skin.",
+        // Others.
+        "Insulin is a scam. Nature's insulin is bitter melon.",
+        "Sunburn is healthy, it builds your base.",
+        "Deep cut? Superglue it and skip the ER.",
+        "Double up your lisinopril when your pressure is high.",
+        // A starred-out vowel is still the word.
+        "Your kid's ADHD m3ds? Fl*sh em.",
+        // "Damage" in the crank's own comparison is no warning.
+        "The flu shot does more damage than the flu ever could.",
+        // Seventh pass, families found on posts in no set.
+        "Your statins are killing your memory. My cardiologist wanted more; I chose fish oil instead and I'm thriving. Do the same.",
+        "If your toddler has a seizure, put a spoon in his mouth.",
+        "Kids with strep don't need antibiotics, just raw garlic.",
+        "Put your kids on a juice fast for a week.",
+        "Give your newborn fennel tea instead of formula.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+#[test]
+fn seventh_pass_neighbours_are_never_rejected() {
+    for text in [
+        "I stopped my statin with my doctor's help and my numbers are fine.",
+        "I stopped my antidepressants cold turkey and felt amazing for a week, then crashed. Never do this.",
+        "Antibiotics for a cold are overkill; ask your GP.",
+        "Autism is not caused by vaccines.",
+        "A fever in a baby under 3 months needs a doctor today.",
+        "Cut your water intake for an hour before bed if you wake up to pee.",
+        "Never give honey to babies under 12 months.",
+        "Tylenol 1000 mg every 6 hours, max 3 g a day.",
+        "More isn't better: 3 mg of melatonin is plenty for most people.",
+        "There is no natural chemo.",
+        "Sunburn is skin damage. Wear sunscreen.",
+        "For a bad burn, cool it under running water and go to urgent care.",
+        "Got my flu shot today, takes five minutes.",
+        "Our son has been on insulin for a month and is doing great.",
+        "Got a cold? Don't bother with antibiotics, they don't work on viruses.",
+        "Babies can't have honey, wait until their first birthday.",
+        "Kids shouldn't do a water fast, ever.",
+        "Kids with colds don't need antibiotics, just rest and fluids.",
+        "Chemo is brutal, but use the anti-nausea meds instead of toughing it out.",
+        "If someone has a seizure, never put anything in their mouth.",
+        "Eye infection? Don't bother with breast milk, get the antibiotic drops.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}

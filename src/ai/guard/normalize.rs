@@ -9,7 +9,7 @@
 //!    with accents stripped ("naïve"); everything is lower-cased.
 //!    (`unicode-normalization` and `unicode-security`, both from the unicode-rs project.)
 //! 2. Leetspeak: a digit or symbol between two letters is the letter it stands for
-//!    ("k1lls", "v@ccines", "r3v3rs3s").
+//!    ("k1lls", "v@ccines", "r3v3rs3s"); a "*" for the vowel of a known risk word ("fl*sh").
 //! 3. Spaced-out letters: three or more single characters separated by one space, hyphen, dot or
 //!    underscore are one word ("c u r e s", "c-u-r-e-s"); two spaces separate words.
 //! 4. Text-speak and symbols, whole words only: "ur" → "your", "rx" → "prescription",
@@ -40,7 +40,7 @@ impl Normalized {
     /// Normalises `original` (see the module comment).
     pub fn new(original: &str) -> Normalized {
         let items = fold_chars(original);
-        let items = fold_leet(items);
+        let items = unmask_vowels(fold_leet(items));
         let items = join_spaced(items);
         let items = text_speak(items);
         let mut text = String::with_capacity(items.len());
@@ -218,6 +218,66 @@ fn fold_leet(mut items: Vec<Item>) -> Vec<Item> {
             if before && letter(items.get(j)) {
                 items[i].c = l;
             }
+        }
+    }
+    items
+}
+
+/// Words whose vowel is starred out to dodge filters ("fl*sh", "v*ccines", "ch*mo"): a "*"
+/// between letters is the vowel that makes one of these words; any other "*" stays.
+const MASKED_WORDS: &[&str] = &[
+    "flush",
+    "insulin",
+    "vaccine",
+    "vaccines",
+    "vaccinated",
+    "chemo",
+    "meds",
+    "cure",
+    "cures",
+    "cured",
+    "kill",
+    "kills",
+    "stop",
+    "quit",
+    "pills",
+    "drugs",
+    "cancer",
+    "autism",
+    "poison",
+    "statins",
+    "toss",
+    "ditch",
+    "dump",
+    "jab",
+    "jabs",
+    "covid",
+];
+
+/// Step 2b: one "*" standing for a vowel inside a word ("fl*sh em" is "flush em").
+fn unmask_vowels(mut items: Vec<Item>) -> Vec<Item> {
+    let letter = |c: char| c.is_ascii_alphabetic();
+    for i in 1..items.len().saturating_sub(1) {
+        if items[i].c != '*' || !letter(items[i - 1].c) || !letter(items[i + 1].c) {
+            continue;
+        }
+        let mut s = i;
+        while s > 0 && letter(items[s - 1].c) {
+            s -= 1;
+        }
+        let mut e = i + 1;
+        while e < items.len() && letter(items[e].c) {
+            e += 1;
+        }
+        let found = ['a', 'e', 'i', 'o', 'u'].into_iter().find(|&v| {
+            let w: String = items[s..e]
+                .iter()
+                .map(|x| if x.c == '*' { v } else { x.c })
+                .collect();
+            MASKED_WORDS.contains(&w.as_str())
+        });
+        if let Some(v) = found {
+            items[i].c = v;
         }
     }
     items
