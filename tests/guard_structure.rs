@@ -211,6 +211,43 @@ fn seventh_pass_families_are_rejected() {
     }
 }
 
+/// Dev8's false rejections, by family: someone else's claim ("whoever says", "people who
+/// claim") or a pro-care line ("keep your meds"); grams of a food nutrient (sugar, salt); a
+/// practice ruled out ("is a hard no", "off-limits"); an effect denied ("doesn't treat
+/// anything"); "don't" before spaced letters; an amount called abnormal ("isn't a normal
+/// dose", "way too much"). The author's own claims in the same words stay rejected.
+#[test]
+fn answered_claims_are_never_rejected() {
+    for text in [
+        "Whoever says diabetes is reversible with cinnamon hasn't met my grandma, who tried it and ended up in the ICU with DKA. Keep your meds.",
+        "Anyone who says cancer can be cured with turmeric has never sat in an oncology ward.",
+        "Type 1 and thinking about stopping? Keep your insulin, always.",
+        "Sugar in a 20 oz soda: about 65 g. The WHO suggests keeping added sugar under roughly 50 g a day for most adults.",
+        "A can of cola has about 39 g of sugar; the limit for added sugars is around 30 g a day for kids.",
+        "Honey for infants is a hard no. Infant botulism is rare but serious. Wait until after age 1.",
+        "Raw milk for babies is off-limits, full stop.",
+        "Urine therapy is circulating again. Drinking urine doesn't treat anything and puts back waste your kidneys worked to remove.",
+        "Turpentine cleanses are trending. Swallowing turpentine doesn't cure anything and burns your gut.",
+        "Vaccines don't c a u s e autism. Spread that instead.",
+        "Statins don't c a u s e dementia.",
+        "@gymbro_jay 50k IU of D daily isn't a normal dose, man. That's a prescription weekly dose for people who are deficient, with monitoring.",
+        "@fitmom 20 mg of melatonin is way too much for a kid, ask the pediatrician for the real dose.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    for text in [
+        "Diabetes is reversible with cinnamon. Keep your sugar low and ditch the metformin.",
+        "Take 50,000 IU of vitamin D daily, it's a normal dose.",
+        "Give honey to your newborn for colic, it's totally safe.",
+        "Drink a cup of your own urine every morning, it heals everything.",
+        "Vaccines c a u s e autism.",
+        "Take 100 g of vitamin C a day to melt tumors.",
+        "Pls dont take ur HIV meds they are toxic. immune system heals itself w/ proper diet",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
 #[test]
 fn seventh_pass_neighbours_are_never_rejected() {
     for text in [

@@ -297,7 +297,9 @@ fn join_spaced(items: Vec<Item>) -> Vec<Item> {
             .is_some_and(|it| matches!(it.c, ' ' | '-' | '.' | '_'))
     };
     // A single-character token at i: a word char with no word char on either side.
-    let single = |i: usize| word(i) && !(i > 0 && word(i - 1)) && !word(i + 1);
+    // A word char or an apostrophe before i: the "t" of "don't" is not a spaced letter.
+    let glued = |i: usize| i > 0 && (word(i - 1) || matches!(items[i - 1].c, '\'' | '’'));
+    let single = |i: usize| word(i) && !glued(i) && !word(i + 1);
     let mut drop = vec![false; n];
     let mut i = 0;
     while i < n {

@@ -360,7 +360,8 @@ pub fn screen_rules_only(set: &RuleSet, text: &str) -> Screen {
                     || quoted_mostly(text, &quoted, h.start, h.end)
                     || described(text, h.start)
                     || reported_to_others(text, h.start)
-                    || asked(text, h.start, h.end))
+                    || asked(text, h.start, h.end)
+                    || answered_here(text, h.start, h.end))
             {
                 h.level = RiskLevel::High;
             }
@@ -392,6 +393,47 @@ pub fn screen_rules_only(set: &RuleSet, text: &str) -> Screen {
     Screen { hits, level }
 }
 
+/// Someone else's claim ("whoever says …", "people who claim …"), a practice ruled out ("is a
+/// hard no", "off-limits"), its effect denied ("doesn't treat anything") or an amount called
+/// abnormal ("isn't a normal dose", "is way too much"): the post answers the claim it names.
+fn answered_here(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    let before = text.get(s..start).unwrap_or("");
+    let after = text.get(end..e).unwrap_or("");
+    let next_end = text
+        .get(e..)
+        .and_then(|t| t.find(['.', '!', '?', '\n']).map(|i| e + i + 1))
+        .unwrap_or(text.len());
+    OTHERS_CLAIM.is_match(before)
+        || RULED_OUT.is_match(after)
+        || (text
+            .get(start..end)
+            .is_some_and(|t| t.contains(|c: char| c.is_ascii_digit()))
+            && AMOUNT_WARNED.is_match(after))
+        || EFFECT_DENIED.is_match(text.get(end..next_end).unwrap_or(""))
+}
+
+static OTHERS_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:whoever|anyone\s+who|anybody\s+who|everyone\s+who|people\s+who|those\s+who|folks\s+who|accounts\s+that|posts\s+that)\s+(?:still\s+|keeps?\s+)?(?:says?|said|saying|claims?|claimed|claiming|thinks?|believes?|swears?|insists?|tells?\s+(?:you|people)|told\s+(?:you|people))\b[^.!?\n;]{0,40}$",
+    )
+});
+static RULED_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^.!?\n]{0,30}?\b(?:is|are|=)\s+(?:(?:a\s+)?(?:hard|big|firm|strict|total|absolute|definite|flat)\s+no|a\s+no|(?:a\s+)?no-?go|(?:strictly\s+|totally\s+|completely\s+|absolutely\s+)?off[- ]limits|never\s+(?:ok|okay|safe|fine))(?:[\s.,!;:)]|$)|^[\s:,—–-]*(?:hard|big|firm|absolute)\s+no\b",
+    )
+});
+static AMOUNT_WARNED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^.!?\n]{0,40}?\b(?:is\s*n['’]?t|is\s+not|are\s*n['’]?t|are\s+not|was\s*n['’]?t|was\s+not)\s+(?:a\s+|an\s+)?(?:normal|safe|standard|typical|usual|regular|everyday|sane|reasonable|maintenance|starting)\s+(?:daily\s+)?(?:dose|amount|dosage|intake)\b|^[^.!?\n]{0,40}?\b(?:is|are|was|=)\s+(?:way\s+|far\s+|wildly\s+)?(?:too\s+(?:much|high|many)|excessive|a\s+megadose|an\s+overdose)\b",
+    )
+});
+static EFFECT_DENIED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:does\s*n['’]?t|does\s+not|do\s*n['’]?t|do\s+not|won['’]?t|will\s+not|can['’]?t|cannot)\s+(?:actually\s+|really\s+)?(?:treat|cure|heal|fix|detox|cleanse|prevent)\s+(?:anything|a\s+thing|any\s+\w+)\b",
+    )
+});
+
 /// Most of the span lies inside one quotation (a structure's span may run past the closing
 /// mark into the answer), and the quote is not endorsed right after it ("— exactly").
 fn quoted_mostly(text: &str, quoted: &[Range<usize>], start: usize, end: usize) -> bool {
@@ -411,7 +453,7 @@ static ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
 /// vaccinated"), unless it is waved away ("no need to call your doctor", "don't see a doctor").
 static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b",
+        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bkeep\s+(?:your|their|his|her)\s+(?:meds|medications?|medicines?|insulin|pills|inhalers?|prescriptions?|treatment)\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b",
     )
 });
 static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
@@ -2123,7 +2165,9 @@ static LAB_UNIT: LazyLock<Regex> =
 
 /// Macronutrients named earlier in the post: grams there are food.
 static MACROS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    helper(r"\b(?:protein|fib(?:er|re)|carbs?|carbohydrates?|kcal|calories|macros)\b")
+    helper(
+        r"\b(?:protein|fib(?:er|re)|carbs?|carbohydrates?|kcal|calories|macros|(?:added\s+|free\s+)?sugars?|saturated\s+fats?|salt|sodium)\b",
+    )
 });
 
 /// Amounts of food rather than of a supplement or drug ("30 g of protein", "500 ml of water").
