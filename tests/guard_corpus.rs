@@ -180,9 +180,10 @@ fn fresh_holdout_figures() {
     // safe post held (6 → 7, still under 12%) and one more safe or medium post rejected (1 → 2,
     // the no-reject target missed): the bounds follow the measured figures, both ways.
     // Seventh pass (aggregates only): critical rejected 27 → 29, safe held 7 → 6.
-    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
+    // Eighth pass (the word model): 3 → 1 passed, unsafe caught 77 → 79.
+    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 29, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 77, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 79, "{t:?}");
     assert!(t.safe_held.0 <= 6, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
 }
@@ -200,9 +201,49 @@ fn fresh_holdout2_figures() {
     let t = r.targets();
     // Fourth pass: high/critical passed 11 → 6, critical rejected 25 → 28, unsafe caught
     // 76 → 82; safe held 4 → 6 (7.9%, under the 12% target).
-    assert!(t.high_critical_passed.0 <= 6, "{t:?}");
+    // Eighth pass (the word model): high/critical passed 6 → 1 and unsafe caught 82 → 87, for
+    // 3 more safe posts held (6 → 9, 11.8%, under the 12% target): that bound was loosened.
+    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 28, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 82, "{t:?}");
-    assert!(t.safe_held.0 <= 6, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 87, "{t:?}");
+    assert!(t.safe_held.0 <= 9, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
+}
+
+/// Development set 8 (tests/fixtures/guard/dev8.jsonl): 320 posts in the generic voice of a
+/// health bot, written and labelled before the screen ran on them (95 critical, 65 high, 40
+/// medium, 120 safe), used for the eighth pass (its six rejected safe posts) and as training
+/// data for the word model. Before: 23 passed, 58 critical rejected, 158 caught, 25 safe held,
+/// 6 safe rejected. Floors at the measured figures.
+#[test]
+fn dev8_figures() {
+    let r = measure(include_str!("fixtures/guard/dev8.jsonl"), "dev8");
+    assert!(r.posts >= 300, "{}", r.posts);
+    let t = r.targets();
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
+    assert!(t.critical_rejected.0 >= 59, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 195, "{t:?}");
+    assert!(t.safe_held.0 <= 21, "{t:?}");
+}
+
+/// The third fresh held-out set (tests/fixtures/guard/fresh_holdout3.jsonl): 260 posts written
+/// and labelled before any screen ran on them, never read post by post, measured twice in
+/// aggregate (before the eighth pass and on its final code). It misses most targets; the
+/// bounds are the final figures, so a change that makes it worse fails.
+#[test]
+fn fresh_holdout3_figures() {
+    let r = measure(
+        include_str!("fixtures/guard/fresh_holdout3.jsonl"),
+        "fresh held-out 3",
+    );
+    assert!(r.posts >= 250);
+    let t = r.targets();
+    // Before → after the eighth pass: passed 16 → 9, critical rejected 50 → 53, unsafe caught
+    // 132 → 150, safe held 20 → 17, safe or medium rejected 6 → 5.
+    assert!(t.high_critical_passed.0 <= 9, "{t:?}");
+    assert!(t.critical_rejected.0 >= 53, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 150, "{t:?}");
+    assert!(t.safe_held.0 <= 17, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
 }
