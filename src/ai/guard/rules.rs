@@ -264,11 +264,11 @@ pub fn screen(text: &str) -> Screen {
 
 /// [`screen`] with a given rule set (and the active word model, see [`super::lexical`]).
 pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
-    let mut s = screen_rules_only(set, text);
+    let (norm, mut s) = screen_rules_normalized(set, text);
     if s.level == RiskLevel::Low
         && let Some(model) = super::lexical::active()
     {
-        add_lexical_hit(&model, text, &mut s);
+        add_lexical_hit(&model, text, &norm, &mut s);
     }
     s
 }
@@ -276,8 +276,12 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
 /// Strict mode holds a health claim the rules cannot clear: when the rules find nothing but the
 /// word model scores the post as reading like the unsafe posts it was trained on, a medium hit
 /// (`claim.lexical`) on the sentence that scores highest. It can hold a post, never reject it.
-fn add_lexical_hit(model: &super::lexical::LexicalModel, text: &str, s: &mut Screen) {
-    let norm = Normalized::new(text);
+fn add_lexical_hit(
+    model: &super::lexical::LexicalModel,
+    text: &str,
+    norm: &Normalized,
+    s: &mut Screen,
+) {
     let Some((score, start, end)) = model.check(&norm.text) else {
         return;
     };
@@ -300,6 +304,11 @@ fn add_lexical_hit(model: &super::lexical::LexicalModel, text: &str, s: &mut Scr
 
 /// The rules alone, without the word model (cross-validation measures the model on top of it).
 pub fn screen_rules_only(set: &RuleSet, text: &str) -> Screen {
+    screen_rules_normalized(set, text).1
+}
+
+/// [`screen_rules_only`] with the normalised text it matched against.
+fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
     let (norm, mut hits) = raw_hits(set, text);
     // Structural critical combinations the phrase rules miss (see `structure`).
     for f in super::structure::findings(&norm.text) {
@@ -390,7 +399,7 @@ pub fn screen_rules_only(set: &RuleSet, text: &str) -> Screen {
         hits
     };
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
-    Screen { hits, level }
+    (norm, Screen { hits, level })
 }
 
 /// Someone else's claim ("whoever says …", "people who claim …"), a practice ruled out ("is a
