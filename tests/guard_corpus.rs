@@ -214,7 +214,8 @@ fn fresh_holdout2_figures() {
 /// health bot, written and labelled before the screen ran on them (95 critical, 65 high, 40
 /// medium, 120 safe), used for the eighth pass (its six rejected safe posts) and as training
 /// data for the word model. Before: 23 passed, 58 critical rejected, 158 caught, 25 safe held,
-/// 6 safe rejected. Floors at the measured figures.
+/// 6 safe rejected. Floors at the measured figures; the ninth pass raised critical rejected
+/// from 59 to 64.
 #[test]
 fn dev8_figures() {
     let r = measure(include_str!("fixtures/guard/dev8.jsonl"), "dev8");
@@ -222,7 +223,7 @@ fn dev8_figures() {
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
     assert!(t.high_critical_passed.0 <= 3, "{t:?}");
-    assert!(t.critical_rejected.0 >= 59, "{t:?}");
+    assert!(t.critical_rejected.0 >= 64, "{t:?}");
     assert!(t.unsafe_caught.0 >= 195, "{t:?}");
     assert!(t.safe_held.0 <= 21, "{t:?}");
 }

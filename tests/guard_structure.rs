@@ -276,3 +276,35 @@ fn seventh_pass_neighbours_are_never_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// Ninth pass (issue 11): families of critical posts — insulin skipped by time of day, adult
+/// tablets handed to a child, a remedy tried before emergency services, vaccines said to kill
+/// more than the disease.
+#[test]
+fn ninth_pass_families_are_rejected() {
+    for text in [
+        "Type 1s: try skipping your evening insulin for a week while you're keto.",
+        "Skip your basal insulin on fasting days, your pancreas will catch up.",
+        "No kids' Tylenol in the house? Just give your 6 year old one of your 500 mg tablets.",
+        "Your toddler has a cough? Give him a couple of your pills, they work.",
+        "Slurred speech? Rub peppermint oil on the temples before you even think about an ambulance.",
+        "Vaccines kill more kids than measles ever did.",
+        "The flu shots have killed more people than the flu ever did.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+#[test]
+fn ninth_pass_neighbours_are_never_rejected() {
+    for text in [
+        "Never skip your evening insulin, even on a low-carb day.",
+        "Skipping insulin can cause DKA within hours.",
+        "Never give a child one of your adult tablets; ask the pharmacist for a children's dose.",
+        "Before you call 911, make sure you know your address.",
+        "Measles kills far more children than the vaccine ever could.",
+        "Call 911 right away if your face droops on one side.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
