@@ -141,3 +141,32 @@ fn a_local_rules_file_from_the_config() {
     assert!(err.contains("local.snake_oil"), "{err}");
     assert!(err.contains("field level"), "{err}");
 }
+
+/// A rules directory (`XBOT_GUARD_RULES_DIR`, for rule authors) with a bad rules file or word
+/// model is exit 2 naming the file, never a screen run silently on something else.
+#[test]
+fn a_bad_rules_directory_is_exit_2_naming_the_file() {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for (bad_file, content, says) in [
+        ("lexical_model.json", "{}", "missing field `format`"),
+        ("dosage.toml", "bad = [", "TOML parse error"),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("rules");
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&rules).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(dir.join(bad_file), content).unwrap();
+        let out = common::xbot_command(home.path())
+            .arg("screen")
+            .env("XBOT_GUARD_RULES_DIR", &dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(bad_file) && err.contains(says), "{err}");
+    }
+}

@@ -90,6 +90,7 @@ fn hit_out<'a>(post: &str, h: &'a RuleHit) -> HitOut<'a> {
 
 /// Run `xbot screen`.
 pub fn run(args: ScreenArgs) -> Result<(), CliError> {
+    crate::ai::guard::rules::check_rules_dir().map_err(|e| CliError::Usage(e.to_string()))?;
     let input = match args.input.as_deref() {
         None => read_stdin()?,
         Some(p) if p.as_os_str() == "-" => read_stdin()?,

@@ -883,6 +883,17 @@ pub fn install(set: RuleSet) {
     }
 }
 
+/// With `XBOT_GUARD_RULES_DIR` set (rule authors trying edits), the directory's rules and word
+/// model must load: the screen would otherwise run on the embedded fallbacks without saying so.
+/// `xbot screen` and `xbot bench guard` check this first and exit 2 naming the file and field.
+pub fn check_rules_dir() -> Result<(), RuleSetError> {
+    if std::env::var_os("XBOT_GUARD_RULES_DIR").is_some() {
+        RuleSet::builtin()?;
+        super::lexical::load()?;
+    }
+    Ok(())
+}
+
 /// Loads the built-in rules plus the local file `path` (when given) and installs them.
 pub fn install_local(path: Option<&std::path::Path>) -> Result<(), RuleSetError> {
     if let Some(p) = path {

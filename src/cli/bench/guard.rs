@@ -36,6 +36,7 @@ struct GuardBench {
 }
 
 pub fn run(args: GuardArgs) -> Result<(), CliError> {
+    crate::ai::guard::rules::check_rules_dir().map_err(|e| CliError::Usage(e.to_string()))?;
     let src = match &args.corpus {
         None => BUILTIN_CORPUS.to_string(),
         Some(p) => std::fs::read_to_string(p)

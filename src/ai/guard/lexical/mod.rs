@@ -219,7 +219,8 @@ pub fn active() -> Option<Arc<LexicalModel>> {
     ACTIVE.clone()
 }
 
-fn load() -> Result<LexicalModel, RuleSetError> {
+/// Reads the model [`active`] uses (the `XBOT_GUARD_RULES_DIR` file, else the built-in one).
+pub fn load() -> Result<LexicalModel, RuleSetError> {
     match std::env::var_os("XBOT_GUARD_RULES_DIR") {
         Some(dir) => {
             let p = Path::new(&dir).join(MODEL_FILE);
