@@ -1203,14 +1203,19 @@ static VIRAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-fn viral_context(ctx: &Ctx<'_>) -> bool {
+/// The sentence before the claim's ("Chest pain? Skip the ER": the symptom is named there).
+fn previous_sentence<'a>(ctx: &Ctx<'a>) -> &'a str {
     let before = ctx.text.get(..ctx.sentence.start).unwrap_or("");
     let prev_start = before
         .trim_end()
         .trim_end_matches(['.', '!', '?'])
         .rfind(['.', '!', '?', '\n'])
         .map_or(0, |i| i + 1);
-    let prev = before.get(prev_start..).unwrap_or("");
+    before.get(prev_start..).unwrap_or("")
+}
+
+fn viral_context(ctx: &Ctx<'_>) -> bool {
+    let prev = previous_sentence(ctx);
     VIRAL.is_match(sentence_text(ctx)) || VIRAL.is_match(prev)
 }
 
@@ -1609,13 +1614,7 @@ fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
     if MINOR_AILMENT.is_match(ctx.after()) {
         return Verdict::Drop;
     }
-    let before = ctx.text.get(..ctx.sentence.start).unwrap_or("");
-    let prev_start = before
-        .trim_end()
-        .trim_end_matches(['.', '!', '?'])
-        .rfind(['.', '!', '?', '\n'])
-        .map_or(0, |i| i + 1);
-    let prev = before.get(prev_start..).unwrap_or("");
+    let prev = previous_sentence(ctx);
     if URGENT.is_match(sentence_text(ctx)) || URGENT.is_match(prev) {
         Verdict::Level(RiskLevel::Critical)
     } else {
