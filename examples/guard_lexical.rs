@@ -86,6 +86,7 @@ fn main() -> ExitCode {
                 );
             }
         }
+        Some("severity") => severity(&sets, &opts),
         Some("top") => {
             let file = train(&sets, &opts);
             let (top, bottom) = strongest(&file, 40);
@@ -97,4 +98,103 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Experiment: a second model, high-or-critical against safe-or-medium, that would turn a hold
+/// at `eligible` rule levels into a rejection when its score is at least `t`. Leave-one-set-out.
+fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &TrainOptions) {
+    use xbot::ai::guard::eval::{Decision, decide_screened};
+    use xbot::ai::guard::lexical::LexicalModel;
+    use xbot::ai::guard::normalize::Normalized;
+    use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
+    let rules = active();
+    let mut o = *opts;
+    o.positive = RiskLevel::High;
+    let ths = [0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
+    // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
+    let mut tot = vec![[[0usize; 4]; 2]; ths.len()];
+    let mut crit_total = 0;
+    let mut release = [[0usize; 4]; 5];
+    let mut crit_rej = 0;
+    for (k, (name, test)) in sets.iter().enumerate() {
+        let others: Vec<_> = sets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != k)
+            .map(|(_, s)| s.clone())
+            .collect();
+        let file = train(&others, &o);
+        let model =
+            LexicalModel::from_json("cv", &serde_json::to_string(&file).unwrap_or_default())
+                .unwrap();
+        let file_a = train(&others, opts);
+        let model_a =
+            LexicalModel::from_json("cv", &serde_json::to_string(&file_a).unwrap_or_default())
+                .unwrap();
+        let mut fold = vec![[[0usize; 4]; 2]; ths.len()];
+        for p in test {
+            let sc = screen_rules_only(&rules, &p.text);
+            let d = decide_screened(&p.text, &sc);
+            if p.label == RiskLevel::Critical {
+                crit_total += 1;
+                if d == Decision::Reject {
+                    crit_rej += 1;
+                }
+            }
+            if d != Decision::Hold {
+                continue;
+            }
+            if sc.level == RiskLevel::Medium {
+                let sa = model_a.score(&Normalized::new(&p.text).text);
+                for (ti, &t) in [0.05, 0.1, 0.15, 0.2, 0.3].iter().enumerate() {
+                    if sa < t {
+                        let slot = match p.label {
+                            RiskLevel::Low => 0,
+                            RiskLevel::Medium => 1,
+                            RiskLevel::High => 2,
+                            RiskLevel::Critical => 3,
+                        };
+                        release[ti][slot] += 1;
+                    }
+                }
+            }
+            let score = model.score(&Normalized::new(&p.text).text);
+            for (ti, &t) in ths.iter().enumerate() {
+                if score < t {
+                    continue;
+                }
+                for (ei, ok) in [sc.level == RiskLevel::High, sc.level >= RiskLevel::Medium]
+                    .iter()
+                    .enumerate()
+                {
+                    if !ok {
+                        continue;
+                    }
+                    let slot = match p.label {
+                        RiskLevel::Critical => 0,
+                        RiskLevel::High => 1,
+                        RiskLevel::Low => 2,
+                        RiskLevel::Medium => 3,
+                    };
+                    fold[ti][ei][slot] += 1;
+                    tot[ti][ei][slot] += 1;
+                }
+            }
+        }
+        println!(
+            "{name}: t=0.9 high-only {:?} medium+ {:?}",
+            fold[4][0], fold[4][1]
+        );
+    }
+    println!("critical rejected by rules {crit_rej}/{crit_total}");
+    println!("medium holds released when word model < t [safe, medium, high, critical]:");
+    for (ti, t) in [0.05, 0.1, 0.15, 0.2, 0.3].iter().enumerate() {
+        println!("  t={t:.2} {:?}", release[ti]);
+    }
+    for (ti, t) in ths.iter().enumerate() {
+        println!(
+            "t={t:.2} high-only [crit+, high+, safe rej, med rej] {:?}   medium+ {:?}",
+            tot[ti][0], tot[ti][1]
+        );
+    }
 }

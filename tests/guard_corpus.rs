@@ -228,16 +228,13 @@ fn dev8_figures() {
     assert!(t.safe_held.0 <= 21, "{t:?}");
 }
 
-/// The third fresh held-out set (tests/fixtures/guard/fresh_holdout3.jsonl): 260 posts written
-/// and labelled before any screen ran on them, never read post by post, measured twice in
-/// aggregate (before the eighth pass and on its final code). It misses most targets; the
-/// bounds are the final figures, so a change that makes it worse fails.
+/// Development set 9 (tests/fixtures/guard/dev9.jsonl), formerly the third fresh held-out set:
+/// 260 posts written and labelled before any screen ran on them, measured twice in aggregate as
+/// held-out (eighth pass), then made development and word-model training data in the tenth
+/// pass, when fresh held-out set 4 replaced it.
 #[test]
-fn fresh_holdout3_figures() {
-    let r = measure(
-        include_str!("fixtures/guard/fresh_holdout3.jsonl"),
-        "fresh held-out 3",
-    );
+fn dev9_figures() {
+    let r = measure(include_str!("fixtures/guard/dev9.jsonl"), "dev9");
     assert!(r.posts >= 250);
     let t = r.targets();
     // Before → after the eighth pass: passed 16 → 9, critical rejected 50 → 53, unsafe caught

@@ -41,6 +41,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev6.jsonl",
     "dev7.jsonl",
     "dev8.jsonl",
+    "dev9.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;

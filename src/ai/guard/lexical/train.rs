@@ -25,6 +25,8 @@ pub struct TrainOptions {
     pub iterations: usize,
     /// The threshold written into the file.
     pub threshold: f64,
+    /// The lowest label the model counts as positive.
+    pub positive: RiskLevel,
 }
 
 impl Default for TrainOptions {
@@ -34,13 +36,9 @@ impl Default for TrainOptions {
             min_df: 2,
             iterations: 1500,
             threshold: 0.65,
+            positive: RiskLevel::Medium,
         }
     }
-}
-
-/// A post is "unsafe" for the model when a reviewer rates it medium or above.
-fn is_unsafe(p: &CorpusPost) -> bool {
-    p.label >= RiskLevel::Medium
 }
 
 /// Trains a model on `sets` (name, posts).
@@ -85,7 +83,7 @@ pub fn train(sets: &[(String, Vec<CorpusPost>)], opts: &TrainOptions) -> ModelFi
         .collect();
     let y: Vec<f64> = posts
         .iter()
-        .map(|p| if is_unsafe(p) { 1.0 } else { 0.0 })
+        .map(|p| if p.label >= opts.positive { 1.0 } else { 0.0 })
         .collect();
     let positives = y.iter().filter(|&&v| v > 0.5).count().max(1) as f64;
     let negatives = (n as f64 - positives).max(1.0);
