@@ -2,7 +2,9 @@
 //!
 //! ```sh
 //! cargo run --release --example guard_lexical -- train      # writes rules/lexical_model.json
+//!                                                           # and rules/severity_model.json
 //! cargo run --release --example guard_lexical -- cv         # leave-one-set-out figures
+//! cargo run --release --example guard_lexical -- severity   # the same for the severity model
 //! cargo run --release --example guard_lexical -- top        # the strongest features
 //! ```
 //! The training sets are `TRAINING_SETS` below: every labelled set in `tests/fixtures/guard/`
@@ -12,7 +14,7 @@ use std::process::ExitCode;
 
 use xbot::ai::guard::eval::parse_corpus;
 use xbot::ai::guard::lexical::train::{TrainOptions, cross_validate, render, strongest, train};
-use xbot::ai::guard::lexical::{MODEL_FILE, TRAINING_SETS};
+use xbot::ai::guard::lexical::{MODEL_FILE, SEVERITY_FILE, TRAINING_SETS};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,13 +46,19 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("train") => {
-            let file = train(&sets, &opts);
-            let out = format!("rules/{MODEL_FILE}");
-            if let Err(e) = std::fs::write(&out, render(&file)) {
-                eprintln!("{out}: {e}");
-                return ExitCode::FAILURE;
+            let severity = TrainOptions {
+                c: opts.c,
+                ..TrainOptions::severity()
+            };
+            for (name, o) in [(MODEL_FILE, opts), (SEVERITY_FILE, severity)] {
+                let file = train(&sets, &o);
+                let out = format!("rules/{name}");
+                if let Err(e) = std::fs::write(&out, render(&file)) {
+                    eprintln!("{out}: {e}");
+                    return ExitCode::FAILURE;
+                }
+                println!("{out}: {} features", file.features.len());
             }
-            println!("{out}: {} features", file.features.len());
         }
         Some("cv") => {
             let ths = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
@@ -93,7 +101,7 @@ fn main() -> ExitCode {
             println!("unsafe: {top:?}\n\nsafe: {bottom:?}");
         }
         _ => {
-            eprintln!("usage: guard_lexical train|cv|top [--c C] [--threshold T]");
+            eprintln!("usage: guard_lexical train|cv|severity|top [--c C] [--threshold T]");
             return ExitCode::from(2);
         }
     }
@@ -108,8 +116,10 @@ fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &Tr
     use xbot::ai::guard::normalize::Normalized;
     use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
     let rules = active();
-    let mut o = *opts;
-    o.positive = RiskLevel::High;
+    let o = TrainOptions {
+        c: opts.c,
+        ..TrainOptions::severity()
+    };
     let ths = [0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
     // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
     let mut tot = vec![[[0usize; 4]; 2]; ths.len()];

@@ -3,8 +3,10 @@
 
 use xbot::ai::guard::eval::{Decision, decide, parse_corpus};
 use xbot::ai::guard::lexical::train::{TrainOptions, render, train};
-use xbot::ai::guard::lexical::{BUILTIN_MODEL, LexicalModel, RULE_ID, TRAINING_SETS};
-use xbot::ai::guard::rules::{RiskLevel, screen};
+use xbot::ai::guard::lexical::{
+    BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, RULE_ID, SEVERITY_RULE_ID, TRAINING_SETS,
+};
+use xbot::ai::guard::rules::{RiskLevel, active, screen, screen_rules_only};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/guard/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -29,19 +31,76 @@ fn shipped_model_is_reproducible_from_its_training_sets() {
         TRAINING_SETS.iter().all(|n| !n.starts_with("fresh")),
         "the fresh held-out sets measure the guard and are never trained on"
     );
-    let file = train(&sets, &TrainOptions::default());
-    let rendered = render(&file);
-    if rendered != BUILTIN_MODEL {
-        let first = rendered
-            .lines()
-            .zip(BUILTIN_MODEL.lines())
-            .position(|(a, b)| a != b);
-        panic!(
-            "rules/lexical_model.json is not what its training sets give (first differing line: {first:?}); run `cargo run --release --example guard_lexical -- train`"
+    for (name, shipped, opts) in [
+        ("lexical_model.json", BUILTIN_MODEL, TrainOptions::default()),
+        (
+            "severity_model.json",
+            BUILTIN_SEVERITY,
+            TrainOptions::severity(),
+        ),
+    ] {
+        let rendered = render(&train(&sets, &opts));
+        if rendered != shipped {
+            let first = rendered
+                .lines()
+                .zip(shipped.lines())
+                .position(|(a, b)| a != b);
+            panic!(
+                "rules/{name} is not what its training sets give (first differing line: {first:?}); run `cargo run --release --example guard_lexical -- train`"
+            );
+        }
+        let m = LexicalModel::from_json(name, shipped).expect("loads");
+        assert!(m.threshold() > 0.5 && m.threshold() < 1.0);
+    }
+}
+
+/// The severity model only ever raises a post the rules already hold, to a rejection with the
+/// rules' own span and category; it never touches a post the rules pass or a safe post.
+#[test]
+fn the_severity_model_only_raises_what_the_rules_hold() {
+    let rules = active();
+    let sets: Vec<_> = TRAINING_SETS
+        .iter()
+        .flat_map(|n| parse_corpus(&fixture(n)).expect("corpus parses"))
+        .collect();
+    let mut raised = 0;
+    for p in &sets {
+        let s = screen(&p.text);
+        let sev: Vec<_> = s
+            .hits
+            .iter()
+            .filter(|h| h.rule == SEVERITY_RULE_ID)
+            .collect();
+        if sev.is_empty() {
+            continue;
+        }
+        raised += 1;
+        let rules_only = screen_rules_only(&rules, &p.text);
+        assert!(
+            matches!(rules_only.level, RiskLevel::Medium | RiskLevel::High),
+            "{}: raised from {:?}",
+            p.text,
+            rules_only.level
+        );
+        let h = sev[0];
+        assert_eq!(h.level, RiskLevel::Critical);
+        assert!(
+            rules_only
+                .hits
+                .iter()
+                .any(|r| (r.start, r.end, r.category) == (h.start, h.end, h.category)),
+            "{h:?}"
+        );
+        assert!(h.why.contains("severity model"), "{h:?}");
+        assert_eq!(decide(&p.text), Decision::Reject);
+        assert!(
+            p.label >= RiskLevel::High,
+            "a {:?} post rejected on the severity model: {}",
+            p.label,
+            p.text
         );
     }
-    let m = LexicalModel::from_json("rules/lexical_model.json", BUILTIN_MODEL).expect("loads");
-    assert!(m.threshold() > 0.5 && m.threshold() < 1.0);
+    assert!(raised > 20, "the severity model raised only {raised} posts");
 }
 
 #[test]

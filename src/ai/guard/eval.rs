@@ -117,6 +117,9 @@ pub struct Report {
     pub misses: Vec<(RiskLevel, Decision, String)>,
     /// Posts held by the word model alone (`claim.lexical` their only hit), by label.
     pub word_model_held: [usize; 4],
+    /// Posts rejected only because the severity model raised a rule's hold
+    /// (`claim.severity` their only critical hit), by label.
+    pub severity_rejected: [usize; 4],
 }
 
 fn level_index(l: RiskLevel) -> usize {
@@ -132,6 +135,14 @@ impl Report {
             let d = decide_screened(&p.text, &s);
             if d == Decision::Hold && s.hits.iter().all(|h| h.rule == super::lexical::RULE_ID) {
                 r.word_model_held[level_index(p.label)] += 1;
+            }
+            if d == Decision::Reject
+                && s.hits
+                    .iter()
+                    .filter(|h| h.level == RiskLevel::Critical)
+                    .all(|h| h.rule == super::lexical::SEVERITY_RULE_ID)
+            {
+                r.severity_rejected[level_index(p.label)] += 1;
             }
             r.add(p, d);
         }
@@ -265,6 +276,12 @@ impl Report {
             s,
             "  held by the word model alone: low {}, medium {}, high {}, critical {}",
             w[0], w[1], w[2], w[3]
+        );
+        let v = self.severity_rejected;
+        let _ = writeln!(
+            s,
+            "  rejected on the severity model: low {}, medium {}, high {}, critical {}",
+            v[0], v[1], v[2], v[3]
         );
         let _ = writeln!(
             s,

@@ -269,8 +269,39 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         && let Some(model) = super::lexical::active()
     {
         add_lexical_hit(&model, text, &norm, &mut s);
+    } else if matches!(s.level, RiskLevel::Medium | RiskLevel::High)
+        && let Some(model) = super::lexical::active_severity()
+    {
+        add_severity_hit(&model, &norm, &mut s);
     }
     s
+}
+
+/// A post the rules hold (medium or high) that the severity model scores at its threshold reads
+/// like the high-risk posts of the labelled sets: a critical hit (`claim.severity`) on the
+/// rules' strongest hit, in its category, so the post is rejected. It only ever raises a post
+/// the rules already flag; a post the rules find nothing in is never rejected by a model.
+fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
+    let score = model.score(&norm.text);
+    if score < model.threshold() {
+        return;
+    }
+    let Some(strongest) = s.hits.iter().max_by_key(|h| h.level).cloned() else {
+        return;
+    };
+    s.hits.push(RuleHit {
+        level: RiskLevel::Critical,
+        rule: super::lexical::SEVERITY_RULE_ID.to_string(),
+        why: format!(
+            "{} ({}), and the post reads like the high-risk posts of the labelled sets (severity model {score:.2} ≥ {:.2})",
+            strongest.why,
+            strongest.rule,
+            model.threshold()
+        ),
+        ..strongest
+    });
+    s.hits.sort_by_key(|h| (h.start, h.end));
+    s.level = RiskLevel::Critical;
 }
 
 /// Strict mode holds a health claim the rules cannot clear: when the rules find nothing but the
@@ -890,6 +921,7 @@ pub fn check_rules_dir() -> Result<(), RuleSetError> {
     if std::env::var_os("XBOT_GUARD_RULES_DIR").is_some() {
         RuleSet::builtin()?;
         super::lexical::load()?;
+        super::lexical::load_severity()?;
     }
     Ok(())
 }

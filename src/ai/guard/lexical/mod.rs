@@ -30,6 +30,13 @@ pub const MODEL_FILE: &str = "lexical_model.json";
 pub const BUILTIN_MODEL: &str = include_str!("../../../../rules/lexical_model.json");
 /// The rule id of the model's hit.
 pub const RULE_ID: &str = "claim.lexical";
+/// The severity model shipped with the rules: the same features, trained to tell high and
+/// critical posts from safe and medium ones (see [`active_severity`]).
+pub const SEVERITY_FILE: &str = "severity_model.json";
+/// The built-in severity model.
+pub const BUILTIN_SEVERITY: &str = include_str!("../../../../rules/severity_model.json");
+/// The rule id of the severity model's hit.
+pub const SEVERITY_RULE_ID: &str = "claim.severity";
 /// The labelled sets (in `tests/fixtures/guard/`) the shipped model is trained on: all but the
 /// fresh held-out sets.
 pub const TRAINING_SETS: &[&str] = &[
@@ -42,6 +49,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev7.jsonl",
     "dev8.jsonl",
     "dev9.jsonl",
+    "dev10.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
@@ -204,27 +212,49 @@ pub fn features(normalized: &str) -> Vec<String> {
     out
 }
 
-static ACTIVE: LazyLock<Option<Arc<LexicalModel>>> = LazyLock::new(|| match load() {
-    Ok(m) => Some(Arc::new(m)),
-    Err(e) => {
-        // The built-in model is checked by the test suite; a bad override is reported and the
-        // screen runs on the rules alone rather than not at all.
-        tracing::error!("guard word model not loaded: {e}");
-        None
-    }
-});
+static ACTIVE: LazyLock<Option<Arc<LexicalModel>>> = LazyLock::new(|| active_or_log(load()));
+static ACTIVE_SEVERITY: LazyLock<Option<Arc<LexicalModel>>> =
+    LazyLock::new(|| active_or_log(load_severity()));
 
-/// The model every screen uses: `XBOT_GUARD_RULES_DIR/lexical_model.json` when that directory
-/// is set (rule authors trying a retrained model), else the built-in one.
+fn active_or_log(m: Result<LexicalModel, RuleSetError>) -> Option<Arc<LexicalModel>> {
+    match m {
+        Ok(m) => Some(Arc::new(m)),
+        Err(e) => {
+            // The built-in models are checked by the test suite; a bad override is reported and
+            // the screen runs without that model rather than not at all.
+            tracing::error!("guard model not loaded: {e}");
+            None
+        }
+    }
+}
+
+/// The word model every screen uses: `XBOT_GUARD_RULES_DIR/lexical_model.json` when that
+/// directory is set (rule authors trying a retrained model), else the built-in one.
 pub fn active() -> Option<Arc<LexicalModel>> {
     ACTIVE.clone()
 }
 
+/// The severity model every screen uses (`severity_model.json`, found like [`active`]'s). When
+/// the rules already hold a post (medium or high) and this model scores it at its threshold or
+/// above, the post reads like the high-risk posts of the labelled sets and is rejected.
+pub fn active_severity() -> Option<Arc<LexicalModel>> {
+    ACTIVE_SEVERITY.clone()
+}
+
 /// Reads the model [`active`] uses (the `XBOT_GUARD_RULES_DIR` file, else the built-in one).
 pub fn load() -> Result<LexicalModel, RuleSetError> {
+    load_named(MODEL_FILE, BUILTIN_MODEL)
+}
+
+/// Reads the model [`active_severity`] uses.
+pub fn load_severity() -> Result<LexicalModel, RuleSetError> {
+    load_named(SEVERITY_FILE, BUILTIN_SEVERITY)
+}
+
+fn load_named(name: &str, builtin: &str) -> Result<LexicalModel, RuleSetError> {
     match std::env::var_os("XBOT_GUARD_RULES_DIR") {
         Some(dir) => {
-            let p = Path::new(&dir).join(MODEL_FILE);
+            let p = Path::new(&dir).join(name);
             let src = std::fs::read_to_string(&p).map_err(|e| RuleSetError {
                 file: p.display().to_string(),
                 rule: None,
@@ -233,6 +263,6 @@ pub fn load() -> Result<LexicalModel, RuleSetError> {
             })?;
             LexicalModel::from_json(&p.display().to_string(), &src)
         }
-        None => LexicalModel::from_json("rules/lexical_model.json", BUILTIN_MODEL),
+        None => LexicalModel::from_json(&format!("rules/{name}"), builtin),
     }
 }

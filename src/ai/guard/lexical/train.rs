@@ -35,8 +35,20 @@ impl Default for TrainOptions {
             c: 3.0,
             min_df: 2,
             iterations: 1500,
-            threshold: 0.65,
+            threshold: 0.6,
             positive: RiskLevel::Medium,
+        }
+    }
+}
+
+impl TrainOptions {
+    /// The severity model's settings: high and critical posts against safe and medium ones,
+    /// acting only at a high score (chosen by `guard_lexical -- severity`).
+    pub fn severity() -> Self {
+        TrainOptions {
+            threshold: 0.9,
+            positive: RiskLevel::High,
+            ..TrainOptions::default()
         }
     }
 }
@@ -105,11 +117,18 @@ pub fn train(sets: &[(String, Vec<CorpusPost>)], opts: &TrainOptions) -> ModelFi
         .collect();
     ModelFile {
         format: FORMAT,
-        about: "The guard's word model: logistic regression over words and word pairs of the \
-                normalised text (numbers read as 0), TF-IDF, trained by `cargo run --release \
-                --example guard_lexical -- train`. A post the rules let through is held when \
-                its score reaches the threshold."
-            .into(),
+        about: if opts.positive >= RiskLevel::High {
+            "The guard's severity model: logistic regression over words and word pairs of the \
+             normalised text (numbers read as 0), TF-IDF, high and critical posts against safe \
+             and medium ones, trained by `cargo run --release --example guard_lexical -- \
+             train`. A post the rules hold is rejected when its score reaches the threshold."
+        } else {
+            "The guard's word model: logistic regression over words and word pairs of the \
+             normalised text (numbers read as 0), TF-IDF, trained by `cargo run --release \
+             --example guard_lexical -- train`. A post the rules let through is held when its \
+             score reaches the threshold."
+        }
+        .into(),
         trained_on: sets.iter().map(|(n, p)| (n.clone(), p.len())).collect(),
         c: opts.c,
         threshold: opts.threshold,
