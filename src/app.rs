@@ -65,13 +65,17 @@ pub enum CliError {
     /// Another process holds the job's lease (exit 3).
     #[error("{0}")]
     LeaseHeld(String),
+    /// The command ran and found what it reports, like a linter's findings (exit 1; said
+    /// without "error:").
+    #[error("{0}")]
+    Findings(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) | CliError::Config(_) | CliError::Open(_) => 2,
-            CliError::Failed(_) => 1,
+            CliError::Failed(_) | CliError::Findings(_) => 1,
             CliError::LeaseHeld(_) => 3,
         }
     }

@@ -64,6 +64,11 @@ fn main() -> ExitCode {
 fn fail(e: &CliError) -> ExitCode {
     tracing::error!(error = %e, "xbot failed");
     // Errors can quote database strings (a malformed weight map's keys): inert, like output.
-    xbot::say!("xbot: error: {}", xbot::text::inert(&e.to_string()));
+    let kind = if matches!(e, CliError::Findings(_)) {
+        ""
+    } else {
+        "error: "
+    };
+    xbot::say!("xbot: {kind}{}", xbot::text::inert(&e.to_string()));
     ExitCode::from(e.exit_code())
 }

@@ -6,7 +6,7 @@ use xbot::ai::guard::lexical::train::{TrainOptions, render, train};
 use xbot::ai::guard::lexical::{
     BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, RULE_ID, SEVERITY_RULE_ID, TRAINING_SETS,
 };
-use xbot::ai::guard::rules::{RiskLevel, active, screen, screen_rules_only};
+use xbot::ai::guard::rules::{Category, RiskLevel, active, screen, screen_rules_only};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/guard/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -144,6 +144,7 @@ fn the_word_model_holds_what_the_rules_let_through_and_never_rejects() {
         assert_eq!(lexical.len(), 1, "{text}: {:?}", s.hits);
         let h = lexical[0];
         assert_eq!(h.level, RiskLevel::Medium);
+        assert_eq!(h.category, Category::UnclearedClaim);
         assert_eq!(&text[h.start..h.end], h.text);
         assert!(
             !h.text.trim().is_empty() && h.why.contains("word model"),

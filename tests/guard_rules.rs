@@ -11,7 +11,9 @@ fn every_builtin_rule_keeps_its_examples() {
     assert!(specs.rules.len() >= 50, "{}", specs.rules.len());
     for c in Category::ALL {
         assert!(
-            specs.rules.iter().any(|r| r.category == c) || c == Category::Dosage,
+            // Dosage rules are code; the uncleared-claim hit is the word model's.
+            specs.rules.iter().any(|r| r.category == c)
+                || matches!(c, Category::Dosage | Category::UnclearedClaim),
             "no rule for {c}"
         );
     }

@@ -51,6 +51,11 @@ fn json_lines_in_input_order_exit_1() {
                  Take 400 mg of magnesium before bed.\n";
     let (code, out, err) = screen(&["--json"], input);
     assert_eq!(code, Some(1), "{out}{err}");
+    // Findings, like a linter's: a summary, not an error.
+    assert!(
+        err.contains("2 of 3 post(s) held or rejected") && !err.contains("error"),
+        "{err}"
+    );
     let rows: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -142,13 +147,14 @@ fn a_local_rules_file_from_the_config() {
     assert!(err.contains("field level"), "{err}");
 }
 
-/// A rules directory (`XBOT_GUARD_RULES_DIR`, for rule authors) with a bad rules file or word
-/// model is exit 2 naming the file, never a screen run silently on something else.
+/// A rules directory (`XBOT_GUARD_RULES_DIR`, for rule authors) with a bad rules file, word
+/// model or severity model is exit 2 naming the file, never a screen run silently on something else.
 #[test]
 fn a_bad_rules_directory_is_exit_2_naming_the_file() {
     let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     for (bad_file, content, says) in [
         ("lexical_model.json", "{}", "missing field `format`"),
+        ("severity_model.json", "{}", "missing field `format`"),
         ("dosage.toml", "bad = [", "TOML parse error"),
     ] {
         let home = tempfile::tempdir().unwrap();

@@ -140,7 +140,7 @@ pub fn run(args: ScreenArgs) -> Result<(), CliError> {
         }
     }
     if flagged > 0 {
-        return Err(CliError::Failed(format!(
+        return Err(CliError::Findings(format!(
             "{flagged} of {} post(s) held or rejected",
             posts.len()
         )));

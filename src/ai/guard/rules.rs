@@ -120,17 +120,21 @@ pub enum Category {
     /// Dangerous practices: drinking peroxide or chlorine dioxide, dry or very long fasts,
     /// stopping insulin, sungazing, honey for infants, black salve, adult doses for children.
     DangerousPractice,
+    /// A health claim no rule names or clears, held because the post reads like the unsafe
+    /// posts of the labelled sets (the word model's hit, `claim.lexical`).
+    UnclearedClaim,
 }
 
 impl Category {
     /// Every category, in declaration order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 7] = [
         Category::CureClaim,
         Category::Dosage,
         Category::PrescriptiveAdvice,
         Category::PromisedOutcome,
         Category::AgainstConsensus,
         Category::DangerousPractice,
+        Category::UnclearedClaim,
     ];
 
     /// The stored and serialised name, e.g. `cure_claim`.
@@ -142,6 +146,7 @@ impl Category {
             Category::PromisedOutcome => "promised_outcome",
             Category::AgainstConsensus => "against_consensus",
             Category::DangerousPractice => "dangerous_practice",
+            Category::UnclearedClaim => "uncleared_claim",
         }
     }
 
@@ -154,6 +159,7 @@ impl Category {
             Category::PromisedOutcome => "promised outcome",
             Category::AgainstConsensus => "contradicts medical consensus",
             Category::DangerousPractice => "dangerous practice",
+            Category::UnclearedClaim => "health claim no rule clears",
         }
     }
 
@@ -318,7 +324,7 @@ fn add_lexical_hit(
     };
     let (start, end) = norm.original_span(start, end);
     s.hits.push(RuleHit {
-        category: Category::CureClaim,
+        category: Category::UnclearedClaim,
         level: RiskLevel::Medium,
         start,
         end,
