@@ -203,8 +203,9 @@ fn fresh_holdout2_figures() {
     // 76 → 82; safe held 4 → 6 (7.9%, under the 12% target).
     // Eighth pass (the word model): high/critical passed 6 → 1 and unsafe caught 82 → 87, for
     // 3 more safe posts held (6 → 9, 11.8%, under the 12% target): that bound was loosened.
+    // Eleventh pass (aggregates only): critical rejected 29 → 30.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 28, "{t:?}");
+    assert!(t.critical_rejected.0 >= 30, "{t:?}");
     assert!(t.unsafe_caught.0 >= 87, "{t:?}");
     assert!(t.safe_held.0 <= 9, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
