@@ -203,8 +203,9 @@ fn fresh_holdout2_figures() {
     // 76 → 82; safe held 4 → 6 (7.9%, under the 12% target).
     // Eighth pass (the word model): high/critical passed 6 → 1 and unsafe caught 82 → 87, for
     // 3 more safe posts held (6 → 9, 11.8%, under the 12% target): that bound was loosened.
+    // Eleventh pass (aggregates only): critical rejected 29 → 30.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 28, "{t:?}");
+    assert!(t.critical_rejected.0 >= 30, "{t:?}");
     assert!(t.unsafe_caught.0 >= 87, "{t:?}");
     assert!(t.safe_held.0 <= 9, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
@@ -222,9 +223,11 @@ fn dev8_figures() {
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
-    assert!(t.critical_rejected.0 >= 64, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 195, "{t:?}");
+    // Eleventh pass (critical wordings by family): critical rejected 64 → 91, passed 2 → 1,
+    // unsafe caught 197 → 198.
+    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
+    assert!(t.critical_rejected.0 >= 91, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 198, "{t:?}");
     assert!(t.safe_held.0 <= 21, "{t:?}");
 }
 
@@ -239,9 +242,12 @@ fn dev9_figures() {
     let t = r.targets();
     // Before → after the eighth pass: passed 16 → 9, critical rejected 50 → 53, unsafe caught
     // 132 → 150, safe held 20 → 17, safe or medium rejected 6 → 5.
-    assert!(t.high_critical_passed.0 <= 9, "{t:?}");
-    assert!(t.critical_rejected.0 >= 53, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 150, "{t:?}");
-    assert!(t.safe_held.0 <= 17, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
+    // Eleventh pass (critical wordings by family; news, limits and "trending" read as
+    // critique): critical rejected 53 → 71, passed 1 → 0, unsafe caught 159 → 160, safe held
+    // 17 → 15, safe or medium rejected 5 → 0.
+    assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
+    assert!(t.critical_rejected.0 >= 71, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 160, "{t:?}");
+    assert!(t.safe_held.0 <= 15, "{t:?}");
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }

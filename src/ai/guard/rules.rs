@@ -504,7 +504,7 @@ static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:no\s+need\s+to|don['’]?t|do\s+not|never|without|skip|instead\s+of|won['’]?t|no\s+point|why|forget|stop)\s+(?:[\p{L}'’]+\s+){0,2}$",
+        r"(?:no\s+need\s+to|don['’]?t|do\s+not|never|without|skip|instead\s+of|won['’]?t|no\s+point|why|forget|stop|before)\s+(?:[\p{L}'’]+\s+){0,2}$",
     )
 });
 
@@ -1718,7 +1718,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|argyria|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
     )
 });
 
@@ -1799,7 +1799,8 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if REASSURE.is_match(sentence) {
         return false;
     }
-    if WARNING.is_match(sentence) {
+    // "You'll never need another antibiotic" promises; its "never" warns of nothing.
+    if WARNING.is_match(&PROMISED_NEVER.replace_all(sentence, " ")) {
         return true;
     }
     // "Under 12 months: no honey": the practice's object is what the sentence rules out.
@@ -1809,6 +1810,12 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
     WARNING_START.is_match(next_sentence(rest))
 }
+
+static PROMISED_NEVER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b",
+    )
+});
 
 static PROHIBITED_END: LazyLock<Regex> =
     LazyLock::new(|| helper(r"(?:^|[,;:]\s*|\s)no\s+[\p{L}'’-]+\s*$"));
@@ -1828,7 +1835,7 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
 
 static INGESTION_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:drink\w*|drank|swallow\w*|ingest\w*|take|taking|sip|consum\w*|drops?|tsp|teaspoons?|tablespoons?|spoon(?:ful)?s?|sugar\s+cube|by\s+mouth|in\s+(?:a\s+glass\s+of\s+)?(?:water|juice)|cures?|cured|heals?|dose|doses|dosing|daily|a\s+day|every\s+(?:day|morning|night)|oxygenat\w*|internally|parasites|autism|cancer|candida|covid|worms|arthritis|detox\w*|purify|immun\w*)\b",
+        r"\b(?:drink\w*|drank|swallow\w*|ingest\w*|take|taking|sip|consum\w*|drops?|tsp|teaspoons?|tablespoons?|spoon(?:ful)?s?|sugar\s+cube|by\s+mouth|in\s+(?:a\s+glass\s+of\s+)?(?:water|juice)|cures?|cured|heals?|clears?|kills?|dose|doses|dosing|daily|a\s+day|every\s+(?:day|morning|night|hour)|oxygenat\w*|internally|parasites|autism|cancer|candida|covid|worms|arthritis|lyme|malaria|infections?|activated|nebuli[sz]\w*|detox\w*|purify|immun\w*)\b",
     )
 });
 
@@ -1887,6 +1894,10 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static DAY_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\bday\s+(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:of|into)\b")
+});
+
 fn word_number(w: &str) -> Option<f64> {
     Some(match w {
         "one" => 1.0,
@@ -1927,6 +1938,12 @@ fn fast_length_filter(ctx: &Ctx<'_>) -> Verdict {
         } else {
             n
         })
+    });
+    // "Day 6 of my dry fast": the day count is the length so far.
+    let days = days.or_else(|| {
+        DAY_COUNT
+            .captures(around)
+            .and_then(|c| word_number(c.name("n")?.as_str()))
     });
     let dry = ctx.matched().contains("dry") || WATERLESS.is_match(ctx.matched());
     match (dry, days) {
@@ -2052,7 +2069,7 @@ static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
 
 static DRINK_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:drink\w*|shots?|swallow\w*|tbsp|tsp|tablespoons?|teaspoons?|daily|every\s+day|a\s+day)\b",
+        r"\b(?:drink\w*|shots?|swallow\w*|tbsp|tsp|tablespoons?|teaspoons?|daily|every\s+(?:day|morning|night)|a\s+day|by\s+mouth|nebuli[sz]\w*|inhal\w*)\b",
     )
 });
 
@@ -2181,7 +2198,7 @@ static DOSE_VERB: LazyLock<Regex> = LazyLock::new(|| {
 /// Upper-limit phrasing between the verb and the amount.
 static DOSE_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:up\s+to|no\s+more\s+than|not\s+more\s+than|less\s+than|fewer\s+than|under|at\s+most|a\s+max(?:imum)?\s+of|max(?:imum)?)\b",
+        r"\b(?:up\s+to|no\s+more\s+than|not\s+more\s+than|less\s+than|fewer\s+than|under|at\s+most|a\s+max(?:imum)?\s+of|max(?:imum)?|tops?\s+out\s+at|caps?\s+(?:out\s+)?at|limit\s+(?:is|of)|never\s+exceed|exceed)\b",
     )
 });
 

@@ -22,7 +22,7 @@ const MEDS: &str = r"\b(?:meds|medications?|medicines?|pills|tablets|insulin|che
 /// An order or a refusal about the medicine.
 const STOP: &str = r"\b(?:stop(?:ped)?|quit|ditch(?:ed)?|drop(?:ped)?|dump(?:ed)?|toss(?:ed)?|flush(?:ed)?|bin|refuse[sd]?|skip(?:ped)?|forget|cancel(?:led)?|swap(?:ped)?|replace[sd]?|say\s+no|no\s+to|turn\s+down|declin(?:e|ed)|(?:do\s*n['’]?t|does\s*n['’]?t|do\s+not|does\s+not)\s+need|get\s+off|wean\s+(?:\w+\s+)?off|(?:take|took)\s+(?:them|him|her|it)\s+off|(?:do\s*n['’]?t|dont|do\s+not|never)\s+(?:take|start|use)|no\s+more)\b";
 /// Substances that are toxic to swallow, sniff or inject.
-const TOXIC: &str = r"\b(?:turpentine|kerosene|gasoline|petrol|bleach|borax|hydrogen\s+peroxide|h2o2|chlorine\s+dioxide|sodium\s+chlorite|mms|miracle\s+mineral|methylene\s+blue|diatomaceous\s+earth|(?:your\s+own\s+)?urine|apricot\s+kernels|lighter\s+fluid|antifreeze|cd\s+enemas?)\b";
+const TOXIC: &str = r"\b(?:turpentine|kerosene|gasoline|petrol|bleach|borax|hydrogen\s+peroxide|h2o2|ch[li]orine\s+dioxide|sodium\s+chlorite|mms|miracle\s+mineral|methylene\s+blue|diatomaceous\s+earth|(?:your\s+own\s+)?urine|apricot\s+kernels|lighter\s+fluid|antifreeze|cd\s+enemas?)\b";
 /// Taking it into the body.
 const INGEST: &str = r"\b(?:drink(?:s|ing)?|swallow(?:ing)?|ingest(?:ing)?|sniff(?:ing)?|inhal(?:e|ing)|inject(?:ing)?|eat(?:ing)?|spoonful|tsp|tbsp|teaspoons?|tablespoons?|drops?|sugar\s+cube|by\s+mouth|in\s+(?:your\s+)?(?:water|juice|drink|bottle)|enemas?|nebuli[sz]er|a\s+day|daily|every\s+(?:morning|day|hour)|protocol)\b";
 
@@ -38,7 +38,7 @@ const VACCINE: &str = r"\b(?:vaccines?|vaccinat\w*|vax\w*|jabs?|shots?|mmr|hpv|t
 /// critical claim in such a post is held for a person, never rejected on the rules alone.
 /// A bare "Please don't." answering a claim, and a cautionary tale's "never do this" or "big
 /// mistake", count too.
-const CRITIQUE: &str = r"(?:what\s+could\s+(?:possibly\s+)?go\s+wrong|\bplease\s+(?:don['’]?t|do\s+not)\s*[.!;]|said\s+no\s+(?:\w+\s+){0,2}ever|🙄|(?:^|\s)/s\b|people\s+die|please\s+get\s+(?:treated|help|checked)|\bunfollow|\b(?:a\s+|any\s+|the\s+)?(?:posts?|videos?|accounts?|influencers?|anyone|someone|people)\s+(?:\w+\s+)?tells?\s+you\s+to|\bpredatory|\bpeople\s+(?:have\s+)?die[sd]|\bend\s+up\s+in\s+(?:the\s+)?(?:hospital|er|icu|a&e)|\bpoison\s+cent(?:re|er)|\bhospitali[sz]ed|\bofficials?\s+(?:say|said|warn\w*)|\bcoroner|\brecall(?:s|ed)?\b|\bfined\b|\barrested|\bcharged\s+with|\blawsuit|\bsentenced|\boverdosed|\b(?:cdc|who|nhs|fda|ema)\s+(?:says|said|warns|warned))|\b(?:warn(?:s|ed|ing|ings)?|dangerous|careful|corrosive|quack(?:s|ery)?|illegal|banned|report(?:ed)?|fda|ftc|myths?|no\s+evidence|debunk\w*|retracted|fraud(?:ulent)?|misinformation|poison\s+control|died|second\s+opinion|stayed\s+on|talk\s+(?:\w+\s+)?out\s+of|worst\s+advice|don['’]?t\s+listen|absolutely\s+not|not\s+safe|isn['’]?t\s+safe|no\s+study|cochrane|(?:will|can|could)\s+(?:kill|burn|destroy|harm|hurt|damage|blind)|damag(?:e|es|ing)|(?:influencers?|people|ppl|someone|accounts?|youtubers?|videos?|sellers?)\s+(?:\w+\s+)?(?:saying|claiming|telling|who\s+say|say|claim)|claims?\s+that|some\s+(?:people\s+)?claim|stop\s+sharing|trend|industrial|told\s+me|it\s+(?:does\s*n['’]?t|does\s+not|is\s*n['’]?t)|short\s+answer|viral\s+(?:posts?|videos?|claims?|tweets?|clips?|trends?|tiktoks?|reels?)|went\s+viral|going\s+viral|never\s+do\s+(?:this|that)|don['’]?t\s+(?:do\s+what\s+i\s+did|make\s+my\s+mistake)|learn\s+from\s+my\s+mistake|big\s+mistake)\b";
+const CRITIQUE: &str = r"(?:what\s+could\s+(?:possibly\s+)?go\s+wrong|\bplease\s+(?:don['’]?t|do\s+not)\s*[.!;]|said\s+no\s+(?:\w+\s+){0,2}ever|🙄|(?:^|\s)/s\b|people\s+die|please\s+get\s+(?:treated|help|checked)|\bunfollow|\b(?:a\s+|any\s+|the\s+)?(?:posts?|videos?|accounts?|influencers?|anyone|someone|people)\s+(?:\w+\s+)?tells?\s+you\s+to|\bpredatory|\bpeople\s+(?:have\s+)?die[sd]|\bend\s+up\s+in\s+(?:the\s+)?(?:hospital|er|icu|a&e)|\bpoison\s+cent(?:re|er)|\bhospitali[sz]ed|\bofficials?\s+(?:say|said|warn\w*)|\bcoroner|\brecall(?:s|ed)?\b|\bfined\b|\barrested|\bcharged\s+with|\blawsuit|\bsentenced|\boverdosed|\b(?:cdc|who|nhs|fda|ema)\s+(?:says|said|warns|warned))|\b(?:warn(?:s|ed|ing|ings)?|dangerous|careful|corrosive|quack(?:s|ery)?|illegal|banned|report(?:ed)?|fda|ftc|myths?|no\s+evidence|debunk\w*|retracted|fraud(?:ulent)?|misinformation|poison\s+control|died|second\s+opinion|stayed\s+on|talk\s+(?:\w+\s+)?out\s+of|worst\s+advice|don['’]?t\s+listen|absolutely\s+not|not\s+safe|isn['’]?t\s+safe|no\s+study|cochrane|(?:will|can|could)\s+(?:kill|burn|destroy|harm|hurt|damage|blind)|damag(?:e|es|ing)|(?:influencers?|people|ppl|someone|accounts?|youtubers?|videos?|sellers?)\s+(?:\w+\s+)?(?:saying|claiming|telling|who\s+say|say|claim)|claims?\s+that|some\s+(?:people\s+)?claim|stop\s+sharing|trend(?:s|ing)?|industrial|falsely|court\s+order\w*|ordered\s+to\s+pay|(?:doctors?|dermatologists?|physicians?|researchers?|toxicologists?|clinicians?|pediatricians?|paediatricians?)\s+(?:write|wrote|report(?:ed)?|describe[sd]?)|(?:not|never|won['’]?t|wouldn['’]?t)\s+(?:going\s+to\s+|gonna\s+|ever\s+)?(?:tell|advise)\s+(?:you|anyone|anybody|people)\s+to|told\s+me|it\s+(?:does\s*n['’]?t|does\s+not|is\s*n['’]?t)|short\s+answer|viral\s+(?:posts?|videos?|claims?|tweets?|clips?|trends?|tiktoks?|reels?)|went\s+viral|going\s+viral|never\s+do\s+(?:this|that)|don['’]?t\s+(?:do\s+what\s+i\s+did|make\s+my\s+mistake)|learn\s+from\s+my\s+mistake|big\s+mistake)\b";
 /// Negation just before the structural trigger.
 const NEGATED: &str = r"\b(?:not|never|no\s|don['’]?t|doesn['’]?t|isn['’]?t|won['’]?t|can['’]?t|cannot|without)\b[^.!?]{0,25}$";
 
@@ -54,6 +54,8 @@ static NO_CARE_RE: LazyLock<Regex> = LazyLock::new(|| re(NO_CARE));
 static NO_VACCINE_RE: LazyLock<Regex> = LazyLock::new(|| re(NO_VACCINE));
 static VACCINE_RE: LazyLock<Regex> = LazyLock::new(|| re(VACCINE));
 static CRITIQUE_RE: LazyLock<Regex> = LazyLock::new(|| re(CRITIQUE));
+static NO_DAMAGE_RE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:no|zero|without\s+(?:any\s+)?)\s+(?:[\w-]+\s+)?damage\b"));
 static NEGATED_RE: LazyLock<Regex> = LazyLock::new(|| re(NEGATED));
 
 /// Injecting at home what only a clinic should ("Inject your own vitamin IV at home, buy the
@@ -98,8 +100,8 @@ const VAX_SUBJECT: &str = r"(?:^|[.!?:\n]\s*|\b(?:i|we|my|our|family|mamas?|moms
 const VAX_PRO: &str = r"\bget\s+(?:the|your|a|them|him|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster|vaccinated)|\bget\s+vaccinated|\bgot\s+(?:my|our|the|his|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster)|\bsafe\s+and\s+effective|\beffective|\bprotects?\b|\bsaves?\s+lives|\bclinics?\b|\bbook\s+(?:your|a|it)|#vaxxed|#vaccineswork|\bplease\s+vaccinate|\bdo\s+vaccinate|\bleaves?\s+(?:them|kids|children|babies|you)\s+(?:open|vulnerable|exposed|unprotected)|\bat\s+risk\s+of|\bask\s+about|\bregret\w*|\bmistake|\bwish\s+(?:i|we)\s+had|\bcaught\s+it|\bended\s+up";
 /// A serious symptom with care put off ("Chest pain = just gas. Don't waste hours in A&E",
 /// "Newborn with a fever? Just wait a few days", "Found a lump? Don't let them biopsy it").
-const EMERGENCY: &str = r"\b(?:chest\s+pains?|arm\s+numb\w*|numb\s+arm|stroke(?:\s+symptoms)?|heart\s+attack|lumps?|suspicious\s+moles?|moles?|(?:newborns?|infants?|bab(?:y|ies))\b[^.!?]{0,30}\bfevers?|fevers?\b[^.!?]{0,30}\b(?:newborns?|infants?|bab(?:y|ies))|10[3-5](?:\.\d)?\s*°?\s*f\b|high\s+fevers?|can['’]?t\s+breathe|pneumonia|sepsis|meningitis|appendicitis|blood\s+in\s+(?:your\s+|the\s+)?(?:stool|urine|poop|pee))\b";
-const DELAY: &str = r"\b(?:just\s+wait|wait\s+(?:a\s+few|a\s+couple(?:\s+of)?|it\s+out|and\s+see|(?:\d+|two|three)\s+days)|ride\s+it\s+out|let\s+it\s+(?:burn|run\s+its\s+course)|do\s*n['’]?t\s+(?:waste|bother|rush|run|call|take\s+(?:them|him|her)\s+in)|no\s+need\s+to\s+(?:call|go|see|rush)|skip\s+the\s+(?:er|a&e|hospital|doctor|ambulance|ed)|keep\s+(?:them|him|her)\s+home|do\s*n['’]?t\s+let\s+(?:them|the\s+\w+)\s+(?:biopsy|cut|operate)|no\s+(?:biopsy|doctor|dermatologist|surgery|hospital|er)(?:\s+\w+)?\s+needed|no\s+need\s+for\s+(?:a\s+|the\s+)?(?:doctor|er|hospital|biopsy)|before\s+the\s+(?:er|a&e|hospital)|usually\s+you\s+won['’]?t\s+need|(?:doctors|docs)\s+overreact|(?:is|=)\s+just\s+(?:gas|stress|anxiety|indigestion|the\s+body)|turn\s+down\s+the\s+surgery|instead\s+of\s+(?:the\s+)?(?:er|a&e|hospital|911|999|ambulance|biopsy))\b";
+const EMERGENCY: &str = r"\b(?:chest\s+pains?|arm\s+numb\w*|numb\s+arm|stroke(?:\s+(?:symptoms|signs))?|heart\s+attack|lumps?|suspicious\s+moles?|moles?|(?:newborns?|infants?|bab(?:y|ies)|(?:\d+|one|two|three|four|five|six)[- ](?:day|week|month)[- ]olds?)\b[^.!?]{0,30}\b(?:fevers?|burning\s+up)|fevers?\b[^.!?]{0,30}\b(?:newborns?|infants?|bab(?:y|ies))|10[3-5](?:\.\d)?\s*(?:f|fevers?)|high\s+fevers?|febrile\s+seizures?|button\s+batter(?:y|ies)|pre-?eclampsia|anaphyla\w*|can['’]?t\s+breathe|pneumonia|sepsis|meningitis|appendicitis|blood\s+in\s+(?:your\s+|the\s+)?(?:stool|urine|poop|pee))\b|\b10[3-5](?:\.\d)?\s*°";
+const DELAY: &str = r"\b(?:just\s+wait|wait\s+(?:a\s+few|a\s+couple(?:\s+of)?|it\s+out|and\s+see|(?:\d+|two|three)\s+days)|ride\s+it\s+out|let\s+it\s+(?:burn|run\s+its\s+course)|do\s*n['’]?t\s+(?:waste|bother|rush|run|call|(?:take|bring)\s+(?:them|him|her|(?:your|the)\s+\w+)\s+in)|no\s+need\s+to\s+(?:call|go|see|rush|drag|take|bring)|skip\s+the\s+(?:er|a&e|hospital|doctor|ambulance|ed)|keep\s+(?:them|him|her)\s+home|(?:do\s*n['’]?t|never)\s+let\s+(?:them|(?:the|a)\s+\w+)\s+(?:biopsy|cut|operate|touch)|no\s+(?:biopsy|doctor|dermatologist|surgery|hospital|er)(?:\s+\w+)?\s+needed|no\s+need\s+for\s+(?:a\s+|the\s+)?(?:doctor|er|hospital|biopsy)|before\s+the\s+(?:er|a&e|hospital)|usually\s+you\s+won['’]?t\s+need|(?:doctors|docs)\s+overreact|(?:is|=)\s+just\s+(?:gas|stress|anxiety|indigestion|the\s+body)|turn\s+down\s+the\s+surgery|instead\s+of\s+(?:the\s+)?(?:er|a&e|hospital|911|999|ambulance|biopsy))\b";
 /// A risk waved away ("the 'eye damage' thing is a myth", "no risk at all", "salmonella is
 /// a myth"): a crank's "myth", not a debunk.
 const RISK_DISMISS: &str = r"\b(?:risks?|danger|damage|side\s+effects?|salmonella|listeria|e\.?\s*coli|vibrio|botulism|bacteria|germs?|overdose|toxicity|pasteuri[sz]ation|scare|fear|warnings?|thing)\b[\x22”’']?\s+(?:[\w'’]+\s+){0,2}?(?:is|are)\s+(?:a\s+|just\s+a\s+|totally\s+|completely\s+|so\s+)?(?:myths?|overblown|overrated|propaganda|made\s+up|fake|a?\s*hoax|a?\s*lie|lies|nonsense|exaggerated|fear-?mongering|a?\s*scam)\b|\b(?:risk|danger|damage|side\s+effects?|salmonella|listeria|vibrio|botulism|germs?|germ\s+theory|pasteuri[sz]ation|overdose|sids|shedding)\s+(?:myths?|hoax|scam|lie|nonsense|propaganda)\b|\bmyths?\s+(?:invented|made\s+up|created|pushed|spread|sold)\s+by\s+(?:big\s+)?(?:pharma|doctors|the\s+government|the\s+industry|the\s+cdc|the\s+fda)|\b(?:pharma|industry)\s+(?:myths?|lies?|hoax)\b|\bno\s+risk(?:\s+at\s+all)?\b|\bzero\s+risk\b|\brisk-?free\b|\b(?:totally|completely|perfectly)\s+safe\s+for\s+(?:babies|infants|kids|newborns|toddlers)";
@@ -228,7 +230,9 @@ pub fn names_alt_remedy(text: &str) -> bool {
 
 /// True when the post criticises, warns about, reports or researches a claim.
 pub fn critiqued(text: &str) -> bool {
-    let waved: Vec<(usize, usize)> = risk_dismissals(text);
+    let mut waved: Vec<(usize, usize)> = risk_dismissals(text);
+    // "Works faster and no gut damage": the crank's reassurance, not a critique.
+    waved.extend(NO_DAMAGE_RE.find_iter(text).map(|m| (m.start(), m.end())));
     CRITIQUE_RE
         .find_iter(text)
         .any(|m| !waved.iter().any(|&(s, e)| s < m.end() && m.start() < e))
@@ -544,8 +548,11 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             );
         }
         // A serious symptom with care put off.
+        // The symptom may be named up to two sentences before the delay ("Baby burning up at
+        // 104°? Onions in the socks. No need to drag them to urgent care.").
+        let symptom_start = if k > 1 { sents[k - 2].0 } else { prev_start };
         if let Some(d) = DELAY_RE.find(around)
-            && EMERGENCY_RE.is_match(&text[prev_start..text.len().min(e + 120)])
+            && EMERGENCY_RE.is_match(&text[symptom_start..text.len().min(e + 120)])
             && not_negated(around, d.start())
         {
             push(
