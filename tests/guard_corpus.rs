@@ -119,7 +119,8 @@ fn dev5_figures() {
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 77, "{t:?}");
     assert!(t.unsafe_caught.0 >= 133, "{t:?}");
-    assert!(t.safe_held.0 <= 9, "{t:?}");
+    // Tenth pass (safe families: quotes answered, news, deference, prescriptions): 9 → 3.
+    assert!(t.safe_held.0 <= 3, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }
 
@@ -142,7 +143,8 @@ fn dev6_figures() {
     assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert!(t.unsafe_caught.0 >= 72, "{t:?}");
-    assert!(t.safe_held.0 <= 9, "{t:?}");
+    // Tenth pass (safe families): 9 → 5.
+    assert!(t.safe_held.0 <= 5, "{t:?}");
 }
 
 /// Development set 7 (tests/fixtures/guard/dev7.jsonl): 121 posts in influencer, listicle,
@@ -160,7 +162,8 @@ fn dev7_figures() {
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
     assert!(t.unsafe_caught.0 >= 74, "{t:?}");
-    assert!(t.safe_held.0 <= 6, "{t:?}");
+    // Tenth pass (safe families): 6 → 2.
+    assert!(t.safe_held.0 <= 2, "{t:?}");
 }
 
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled
@@ -225,7 +228,8 @@ fn dev8_figures() {
     assert!(t.high_critical_passed.0 <= 3, "{t:?}");
     assert!(t.critical_rejected.0 >= 64, "{t:?}");
     assert!(t.unsafe_caught.0 >= 195, "{t:?}");
-    assert!(t.safe_held.0 <= 21, "{t:?}");
+    // Tenth pass (safe families: quotes answered, deference, prescriptions, warnings): 21 → 3.
+    assert!(t.safe_held.0 <= 3, "{t:?}");
 }
 
 /// Development set 9 (tests/fixtures/guard/dev9.jsonl), formerly the third fresh held-out set:
@@ -242,6 +246,7 @@ fn dev9_figures() {
     assert!(t.high_critical_passed.0 <= 9, "{t:?}");
     assert!(t.critical_rejected.0 >= 53, "{t:?}");
     assert!(t.unsafe_caught.0 >= 150, "{t:?}");
-    assert!(t.safe_held.0 <= 17, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
+    // Tenth pass (safe families): safe held 17 → 1, safe or medium rejected 5 → 0.
+    assert!(t.safe_held.0 <= 1, "{t:?}");
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }
