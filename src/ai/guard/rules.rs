@@ -2649,6 +2649,9 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         {
             continue;
         }
+        // An ordinary amount of a prescription the care team manages, reported (not a megadose).
+        let reported_rx = own_prescription(text, amount_start, amount_end)
+            && !is_megadose(&set.nutrients, &ctx, unit, value);
         let (mode, span_start, rule, why) = if let Some((v, mut mode)) = directive {
             let gap = prefix.get(v.end()..).unwrap_or("");
             if mode == Directive::Imperative && DOSE_LIMIT.is_match(gap) {
@@ -2699,8 +2702,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
                 && !DOSE_LIMIT.is_match(&last_words(prefix, 3).join(" "))
                 && !care_hedged(&ctx)
-                && !(own_prescription(text, amount_start, amount_end)
-                    && !is_megadose(&set.nutrients, &ctx, unit, value))
+                && !reported_rx
             {
                 // Strict mode: an amount of a supplement or drug that the rules cannot clear
                 // waits for a person (a catch-all, dropped when a specific rule speaks).
