@@ -119,7 +119,8 @@ fn dev5_figures() {
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 77, "{t:?}");
     assert!(t.unsafe_caught.0 >= 133, "{t:?}");
-    assert!(t.safe_held.0 <= 9, "{t:?}");
+    // Tenth pass (safe families: quotes answered, news, deference, prescriptions): 9 → 3.
+    assert!(t.safe_held.0 <= 3, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }
 
@@ -142,7 +143,8 @@ fn dev6_figures() {
     assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert!(t.unsafe_caught.0 >= 72, "{t:?}");
-    assert!(t.safe_held.0 <= 9, "{t:?}");
+    // Tenth pass (safe families): 9 → 5.
+    assert!(t.safe_held.0 <= 5, "{t:?}");
 }
 
 /// Development set 7 (tests/fixtures/guard/dev7.jsonl): 121 posts in influencer, listicle,
@@ -160,7 +162,8 @@ fn dev7_figures() {
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert_eq!(t.critical_rejected.0, t.critical_rejected.1, "{t:?}");
     assert!(t.unsafe_caught.0 >= 74, "{t:?}");
-    assert!(t.safe_held.0 <= 6, "{t:?}");
+    // Tenth pass (safe families): 6 → 2.
+    assert!(t.safe_held.0 <= 2, "{t:?}");
 }
 
 /// The fresh held-out set (tests/fixtures/guard/fresh_holdout.jsonl): written and labelled
@@ -203,7 +206,7 @@ fn fresh_holdout2_figures() {
     // 76 → 82; safe held 4 → 6 (7.9%, under the 12% target).
     // Eighth pass (the word model): high/critical passed 6 → 1 and unsafe caught 82 → 87, for
     // 3 more safe posts held (6 → 9, 11.8%, under the 12% target): that bound was loosened.
-    // Eleventh pass (aggregates only): critical rejected 29 → 30.
+    // Tenth pass (aggregates only): critical rejected 29 → 30.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 30, "{t:?}");
     assert!(t.unsafe_caught.0 >= 87, "{t:?}");
@@ -223,12 +226,13 @@ fn dev8_figures() {
     assert!(r.posts >= 300, "{}", r.posts);
     let t = r.targets();
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
-    // Eleventh pass (critical wordings by family): critical rejected 64 → 91, passed 2 → 1,
+    // Tenth pass (critical wordings by family): critical rejected 64 → 91, passed 2 → 1,
     // unsafe caught 197 → 198.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 91, "{t:?}");
     assert!(t.unsafe_caught.0 >= 198, "{t:?}");
-    assert!(t.safe_held.0 <= 21, "{t:?}");
+    // Tenth pass (safe families: quotes answered, deference, prescriptions, warnings): 21 → 3.
+    assert!(t.safe_held.0 <= 3, "{t:?}");
 }
 
 /// Development set 9 (tests/fixtures/guard/dev9.jsonl), formerly the third fresh held-out set:
@@ -242,12 +246,13 @@ fn dev9_figures() {
     let t = r.targets();
     // Before → after the eighth pass: passed 16 → 9, critical rejected 50 → 53, unsafe caught
     // 132 → 150, safe held 20 → 17, safe or medium rejected 6 → 5.
-    // Eleventh pass (critical wordings by family; news, limits and "trending" read as
+    // Tenth pass (critical wordings by family; news, limits and "trending" read as
     // critique): critical rejected 53 → 71, passed 1 → 0, unsafe caught 159 → 160, safe held
     // 17 → 15, safe or medium rejected 5 → 0.
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
     assert!(t.critical_rejected.0 >= 71, "{t:?}");
     assert!(t.unsafe_caught.0 >= 160, "{t:?}");
-    assert!(t.safe_held.0 <= 15, "{t:?}");
+    // Tenth pass (safe families): safe held 17 → 1.
+    assert!(t.safe_held.0 <= 1, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
 }

@@ -435,9 +435,91 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
     } else {
         hits
     };
+    // Whole families of safe wording the claim's own clause cannot see: a claim quoted and
+    // answered, a claim answered right where it is named, an order that defers to the care team,
+    // a harm reported as news, and a stop order reported as given to someone else in a post that
+    // sends readers to their doctor.
+    let quote_answered = quote_answered(text, &quoted);
+    let hits: Vec<RuleHit> = hits
+        .into_iter()
+        .filter(|h| {
+            !((quote_answered && quoted_mostly(text, &quoted, h.start, h.end))
+                || answered_here(text, h.start, h.end)
+                || (h.category != Category::Dosage && deferred(text, h.start, h.end))
+                || news_here(text, h.start)
+                || (referral && reported_to_others(text, h.start)))
+        })
+        .collect();
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
     (norm, Screen { hits, level })
 }
+
+/// The post answers what it quotes: outside the quotation marks it rebuts, questions or
+/// attributes the claim ("— no.", "Which trial?", "is terrible advice", "the … crowd", "posts
+/// are back", "Influencer: …"), and does not endorse it ("exactly", "she's right").
+fn quote_answered(text: &str, quoted: &[Range<usize>]) -> bool {
+    if quoted.is_empty() {
+        return false;
+    }
+    let mut outside = String::with_capacity(text.len());
+    let mut at = 0;
+    for q in quoted {
+        if q.start >= at {
+            outside.push_str(text.get(at..q.start).unwrap_or(""));
+            outside.push(' ');
+            at = q.end;
+        }
+    }
+    outside.push_str(text.get(at..).unwrap_or(""));
+    QUOTE_ANSWER.is_match(&outside) && !QUOTE_ENDORSED.is_match(&outside)
+}
+
+static QUOTE_ANSWER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[\s—–-])no[,.!—–-]|\b(?:nope|wrong|false|fake|myths?|lies?|terrible|awful|horrible|bad\s+advice|dangerous|scams?|nonsense|garbage|not\s+true|(?:is|does|do|did|can|wo|are)n['’]?t|(?:does|do|is|are|can)\s+not|never|which\s+(?:trial|study|studies|paper)|sources?\??|evidence|data|stud(?:y|ies)|trials?|killed|crowd|posts?|tweets?|videos?|reels?|stories|claims?|claiming|trend\w*|keep(?:ing)?\s+(?:my|your|her|his|their)|then\s+why|why\s+do|you\s+wrote|influencers?|laxatives?|save\s+your|falsely|misreading|asked\s+about|showed\s+them|survival\s+data|doctors?|oncologists?|dermatologists?|nurses?|wear\s+the)\b",
+    )
+});
+
+static QUOTE_ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:exactly|so\s+true|preach|(?:she|he|they)['’]?(?:s|re|\s+is|\s+are)\s+right|100\s*%\s+(?:right|true|correct))\b",
+    )
+});
+
+/// The claim's sentence defers to the care team: "only if your anaesthetist tells you to",
+/// "unless your doctor says so", "as prescribed", "per your surgeon's instructions".
+fn deferred(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    text.get(s..e).is_some_and(|t| DEFER.is_match(t))
+}
+
+static DEFER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:only\s+(?:if|when|as|after)|unless|until)\s+(?:your|the|a)\s+(?:own\s+)?(?:<PROS>|surgeon|surgical\s+team|ana?esthetist|ana?esthesiologist|midwife|midwives|p(?:a)?ediatrician|gp|doc|team|hospital|clinic)s?\s+(?:says?|said|tells?|told|advises?|advised|recommends?|recommended|asks?|asked|instructs?|instructed|approves?|okays?|agrees?|clears?|wants?)\b|\bas\s+(?:prescribed|instructed)\b|\bas\s+directed\s+by\b|\b(?:per|following|follow)\s+(?:your|the)\s+(?:<PROS>|surgeon|ana?esthetist|ana?esthesiologist|midwife|p(?:a)?ediatrician|gp|doc|care\s+team|hospital)(?:['’]s)?(?:\s+(?:instructions|orders|advice|plan))?\b",
+    )
+});
+
+/// A harm reported as news in the claim's sentence: "three people treated for argyria after
+/// …", "Health Canada recalls …", "court orders a company to pay … for claiming …".
+fn news_here(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    // A decimal point ("$2.1M") does not end the sentence.
+    let start = before
+        .char_indices()
+        .rfind(|&(i, c)| {
+            matches!(c, '!' | '?' | '\n')
+                || (c == '.' && !before[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        })
+        .map_or(0, |(i, _)| i + 1);
+    let clause = &before[start..];
+    NEWS_REPORTED.is_match(clause) || NEWS_EVENT.is_match(clause)
+}
+
+static NEWS_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:treated\s+for|hospitali[sz]ed\s+(?:for|with))\b[^.!?\n]{0,80}?\bafter\b[^.!?\n;]{0,80}$|\brecall(?:s|ed|ing)\b[^.!?\n]{0,80}$|\b(?:court|judge|regulators?|fda|ftc)\s+(?:orders?|ordered|fines?|fined)\b(?:[^.!?\n]|\.\d){0,80}$",
+    )
+});
 
 /// Someone else's claim ("whoever says …", "people who claim …"), a practice ruled out ("is a
 /// hard no", "off-limits"), its effect denied ("doesn't treat anything") or an amount called
@@ -499,7 +581,7 @@ static ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
 /// vaccinated"), unless it is waved away ("no need to call your doctor", "don't see a doctor").
 static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bkeep\s+(?:your|their|his|her)\s+(?:meds|medications?|medicines?|insulin|pills|inhalers?|prescriptions?|treatment)\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b",
+        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bkeep\s+(?:your|their|his|her)\s+(?:meds|medications?|medicines?|insulin|pills|inhalers?|prescriptions?|treatment)\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b|\blisten\s+to\s+(?:your|the)\s+(?:<PROS>|doc)s?\b",
     )
 });
 static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
@@ -641,7 +723,7 @@ static SARCASM: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PRO_CARE_RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"please\s+get\s+(?:treated|help|checked|vaccinated)|\bget\s+(?:it|treated|checked|vaccinated)\b|treatment\s+works|see\s+(?:a|your)\s+doctor|take\s+your\s+meds|people\s+die",
+        r"please\s+get\s+(?:treated|help|checked|vaccinated)|\bget\s+(?:it|treated|checked|vaccinated)\b|treatment\s+works|see\s+(?:a|your)\s+doctor|take\s+your\s+meds|people\s+die|keep\s+taking|stay\s+on\s+(?:your|their)|get\s+real\s+treatment",
     )
 });
 
@@ -1154,7 +1236,7 @@ static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// Debunking markers anywhere in the sentence (outside claim spans) cancel claim-type hits.
 static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:myths?|debunk\w*|disproven|disproved|refuted|no\s+(?:good\s+|scientific\s+|real\s+|solid\s+|credible\s+)?evidence|no\s+link|not\s+true|isn['’]?t\s+true|untrue|false|falsely|misinformation|disinformation|misconceptions?|fact[- ]?check\w*|contrary\s+to\s+popular\s+belief|despite\s+(?:the\s+)?claims|claims?\s+that|the\s+idea\s+that|the\s+notion\s+that|the\s+belief\s+that|but\s+(?:they|it|this|that|he|she)\s+(?:don['’]?t|doesn['’]?t|do\s+not|does\s+not|isn['’]?t|is\s+not|aren['’]?t|are\s+not|won['’]?t|can['’]?t|cannot))\b",
+        r"\b(?:myths?|debunk\w*|disproven|disproved|refuted|no\s+(?:good\s+|scientific\s+|real\s+|solid\s+|credible\s+)?evidence|no\s+link|not\s+true|isn['’]?t\s+true|untrue|false|falsely|misinformation|disinformation|misconceptions?|fact[- ]?check\w*|contrary\s+to\s+popular\s+belief|(?:i|we)\s+used\s+to\s+(?:believe|think)|despite\s+(?:the\s+)?claims|claims?\s+that|the\s+idea\s+that|the\s+notion\s+that|the\s+belief\s+that|but\s+(?:they|it|this|that|he|she)\s+(?:don['’]?t|doesn['’]?t|do\s+not|does\s+not|isn['’]?t|is\s+not|aren['’]?t|are\s+not|won['’]?t|can['’]?t|cannot))\b",
     )
 });
 
@@ -1718,7 +1800,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|argyria|scars?|myths?|wait\s+until|not\s+(?:before|until))\b",
+        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
     )
 });
 
@@ -1732,7 +1814,7 @@ static REBUTTAL_START: LazyLock<Regex> = LazyLock::new(|| {
 /// A rebuttal anywhere in the answering sentence.
 static REBUTTAL_ANY: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:it['’]?s\s+wrong|is\s+wrong|can\s+kill|dangerous\s+advice|this\s+(?:claim|myth|advice)|has\s+been\s+(?:debunked|disproven|studied)|no\s+link|not\s+true|isn['’]?t\s+true|no\s+evidence|retracted|disproven|debunked|disagree\w*|saves?\s+lives|(?:is|are)\s+safe|strong\s+medicine|the\s+opposite\s+is\s+true)\b",
+        r"\b(?:it['’]?s\s+wrong|is\s+wrong|can\s+kill|dangerous\s+advice|this\s+(?:claim|myth|advice)|has\s+been\s+(?:debunked|disproven|studied)|no\s+link|not\s+true|isn['’]?t\s+true|no\s+evidence|retracted|disproven|debunked|disagree\w*|saves?\s+lives|(?:is|are)\s+safe|strong\s+medicine|the\s+opposite\s+is\s+true|(?:terrible|awful|horrible|bad|dangerous|worst)\s+advice|(?:is|are)\s+(?:fake|a\s+lie|nonsense)|(?:this|it|that)\s+(?:has|have)\s+killed|then\s+why|which\s+(?:trial|study|paper))\b",
     )
 });
 
@@ -1808,12 +1890,20 @@ fn warned(ctx: &Ctx<'_>) -> bool {
         return true;
     }
     let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
-    WARNING_START.is_match(next_sentence(rest))
+    let next = next_sentence(rest);
+    // "Sungazing is trending again. Staring at the sun causes …": a trend named, then warned.
+    WARNING_START.is_match(next) || (TREND_NAMED.is_match(sentence) && WARNING.is_match(next))
 }
 
 static PROMISED_NEVER: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b",
+    )
+});
+
+static TREND_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:is|are|['’]s|['’]re)\s+(?:trending|back|circulating|going\s+around|making\s+the\s+rounds|going\s+viral|all\s+over\s+[\p{L}]+)\b",
     )
 });
 
@@ -1976,17 +2066,25 @@ fn unhedged_filter(ctx: &Ctx<'_>) -> Verdict {
         || RESEARCH.is_match(m)
         || RESEARCH_NEWS.is_match(sentence_text(ctx))
     {
-        Verdict::Drop
-    } else {
-        Verdict::Keep
+        return Verdict::Drop;
     }
+    // Proven care doing its job ("the newborn vitamin K shot prevents a bleeding disorder"),
+    // not an alternative remedy and not dismissed: a pro-treatment statement.
+    let sentence = sentence_text(ctx);
+    if (!super::structure::names_alt_remedy(sentence) || CLINIC_GIVEN.is_match(sentence))
+        && CLINICAL_CARE.is_match(sentence)
+        && !AGAINST_CARE.is_match(sentence)
+    {
+        return Verdict::Drop;
+    }
+    Verdict::Keep
 }
 
 /// Research news in the sentence: the catch-alls leave reports of studies alone.
 /// Proven care: vaccines, medicines, surgery, screening, exercise, sleep, a professional.
 static PROVEN_CARE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:vaccin\w*|vax\w*|shots?|boosters?|jabs?|mmr|hpv|chemo\w*|antibiotics?|amoxicillin|meds|medications?|medicines?|treatments?|therapy|surgery|physio\w*|sunscreen|spf|exercise|walking|walks?|steps|sleep|doctors?|<PROS>|care\s+team|screenings?|blood\s+tests?|statins?|insulin|metformin|art|antiretroviral\w*|prevention|check-?ups?|colonoscopy|mammograms?|dentists?|hydrat\w*|vegetables|veg|fruits?|fish|whole\s+grains|beans|legumes|nuts|fib(?:er|re)|protein|stent|inhalers?|prescri\w*|floss\w*|brushing|quitting|smoking|checked|tested|screened|examined|eye\s+exams?)\b",
+        r"\b(?:vaccin\w*|vax\w*|shots?|boosters?|jabs?|mmr|hpv|chemo\w*|antibiotics?|amoxicillin|meds|medications?|medicines?|treatments?|therapy|surgery|physio\w*|sunscreen|spf|exercise|walking|walks?|steps|sleep|doctors?|<PROS>|care\s+team|screenings?|blood\s+tests?|statins?|insulin|metformin|art|antiretroviral\w*|prevention|check-?ups?|colonoscopy|mammograms?|dentists?|hydrat\w*|vegetables|veg|fruits?|fish|whole\s+grains|beans|legumes|nuts|fib(?:er|re)|protein|stent|inhalers?|prescri\w*|floss\w*|brushing|quitting|smoking|checked|tested|screened|examined|eye\s+exams?|water|fluids|rest|bloodwork|blood\s+work|labs|cure\s+rates?|survival\s+rates?|midwi(?:fe|ves)|at\s+birth|(?:warning\s+)?signs\s+of|[\p{L}]+\s+signs)\b",
     )
 });
 
@@ -2007,7 +2105,7 @@ static REMEDY_WARNED: LazyLock<Regex> = LazyLock::new(|| {
 /// A claim that names the guidance behind it.
 static EVIDENCE_BACKED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:guidelines?|guidance|per\s+(?:the\s+)?(?:cdc|who|nhs|aap|ada|aha|fda|nice|label)|(?:cdc|who|nhs|aap|ada|aha|nice)\s+(?:says|recommends|advises)|science\s+(?:agrees|says)|(?:the\s+)?evidence\s+(?:shows|says|is\s+clear)|recommended|recommends?)\b",
+        r"\b(?:guidelines?|guidance|per\s+(?:the\s+)?(?:cdc|who|nhs|aap|ada|aha|fda|nice|label)|(?:cdc|who|nhs|aap|ada|aha|nice)\s+(?:says|recommends|advises)|science\s+(?:agrees|says)|(?:the\s+)?evidence\s+(?:shows|says|is\s+clear)|recommended|recommends?|tops?\s+out\s+at|upper\s+limit|no\s+more\s+than)\b",
     )
 });
 
@@ -2035,7 +2133,7 @@ fn health_claim_filter(ctx: &Ctx<'_>) -> Verdict {
         return Verdict::Drop;
     }
     let sentence = sentence_text(ctx);
-    let alt = super::structure::names_alt_remedy(sentence);
+    let alt = super::structure::names_alt_remedy(sentence) && !CLINIC_GIVEN.is_match(sentence);
     let proven = PROVEN_CARE.is_match(sentence);
     if (alt || !proven) && REMEDY_WARNED.is_match(sentence) {
         return Verdict::Drop;
@@ -2055,11 +2153,27 @@ fn health_claim_filter(ctx: &Ctx<'_>) -> Verdict {
 
 /// [`health_claim_filter`] for an instruction: the verb must stand where an order starts.
 fn health_instruction_filter(ctx: &Ctx<'_>) -> Verdict {
-    if !is_imperative(ctx.prefix()) {
+    // "Trust your gut as a parent" is an idiom, not a remedy.
+    if !is_imperative(ctx.prefix()) || GUT_IDIOM.is_match(ctx.matched()) {
         return Verdict::Drop;
     }
     health_claim_filter(ctx)
 }
+
+/// Care given by clinicians (narrower than [`PROVEN_CARE`]: no lifestyle habits).
+static CLINICAL_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:vaccin\w*|shots?|boosters?|jabs?|injections?|at\s+birth|chemo\w*|antibiotics?|medications?|surgery|screenings?|insulin|statins?|<PROS>|midwi(?:fe|ves))\b",
+    )
+});
+
+/// Given in clinic, not taken at home: "the newborn vitamin K shot", "vitamin K at birth".
+static CLINIC_GIVEN: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:vitamin\s+k|b12|iron)\s+(?:shots?|injections?|jabs?|infusions?|at\s+birth)\b")
+});
+
+static GUT_IDIOM: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"^(?:trust|listen\s+to|follow)\s+your\s+gut\b"));
 
 static RESEARCH_NEWS: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -2139,6 +2253,9 @@ fn last_words(s: &str, n: usize) -> Vec<String> {
 
 /// A negator among the last four words before a claim ("there is no cure", "don't stop …").
 fn negated(prefix: &str) -> bool {
+    if NOT_TELLING.is_match(prefix) {
+        return true;
+    }
     let words = last_words(prefix, 4);
     let Some(i) = words.iter().rposition(|w| is_negator(w)) else {
         return false;
@@ -2152,6 +2269,13 @@ fn negated(prefix: &str) -> bool {
         )
     })
 }
+
+/// "I'm not going to tell you to …", "nobody should tell you to …": the order is refused.
+static NOT_TELLING: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:not|never|won['’]?t|wouldn['’]?t|don['’]?t|nobody\s+(?:should|will))\s+(?:going\s+to\s+|gonna\s+|ever\s+)?(?:tell|ask|advise|recommend|suggest|urge)\w*\s+(?:you|anyone|anybody|people|u|y['’]?all|patients)\s+(?:to\s+)?$",
+    )
+});
 
 fn has_negator(s: &str) -> bool {
     s.split_whitespace().any(|w| is_negator(&normalize_word(w)))
@@ -2229,7 +2353,7 @@ static SCHEDULE: LazyLock<Regex> = LazyLock::new(|| {
 
 static DESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have|(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|usually\s+|typically\s+|only\s+)?\d+)\b",
+        r"\b(?:was|were|is\s+the|used|showed|shown|found|studied|given|participants|subjects|patients|trials?|stud(?:y|ies)|research|researchers|groups?|associated|linked|contains?|provides?|has|have|placebo|(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|usually\s+|typically\s+|only\s+)?\d+)\b",
     )
 });
 
@@ -2472,6 +2596,52 @@ static ON_ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A post about a prescription the care team manages ("my GP bumped me to 40 mg of
+/// atorvastatin", "on the 0.5 mg dose of Ozempic? Asking before I call my endo"), a trial's
+/// arms ("2,000 IU/day vs placebo"), a question to others, or one that sends readers to their
+/// doctor: an ordinary amount there is reported, not prescribed to the reader.
+fn own_prescription(text: &str, start: usize, end: usize) -> bool {
+    let near = text
+        .get(floor_char(text, start.saturating_sub(40))..ceil_char(text, end + 40))
+        .unwrap_or("");
+    PRESCRIBER.is_match(text)
+        || PRESCRIBED_DRUG.is_match(near)
+        || (text.contains('?') && ASKING_OTHERS.is_match(text))
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+static PRESCRIBER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:my|our|her|his)\s+(?:gp|doctor|doc|pcp|cardiologist|endo\w*|rheumatologist|psychiatrist|neurologist|oncologist|prescriber|nephrologist|care\s+team)\b|\b(?:cardiologist|doctor|gp|endo\w*|psychiatrist)\s+(?:is\s+)?(?:happy|wants|bumped|put|started|switched|increased|lowered|raised|checked|changed|adjusted)\b|\bplacebo\b",
+    )
+});
+
+static PRESCRIBED_DRUG: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b[\p{L}]{3,}(?:pril|olol|statin|sartan|formin|dipine|glutide)\b|\b(?:levo|levothyroxine|synthroid|ozempic|wegovy|mounjaro|metformin|hiv\s+treatment|antiretrovirals?)\b",
+    )
+});
+
+static ASKING_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:anyone\s+else|is\s+anyone|does\s+anyone|has\s+anyone|can\s+someone|could\s+someone|asking\s+(?:because|bc|since|before|for)|is\s+(?:it|this)\s+normal)\b",
+    )
+});
+
 /// The catch-all dosage rule: an amount the rules cannot clear.
 const AMOUNT_RULE: &str = "dose.amount";
 
@@ -2534,6 +2704,9 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         {
             continue;
         }
+        // An ordinary amount of a prescription the care team manages, reported (not a megadose).
+        let reported_rx = own_prescription(text, amount_start, amount_end)
+            && !is_megadose(&set.nutrients, &ctx, unit, value);
         let (mode, span_start, rule, why) = if let Some((v, mut mode)) = directive {
             let gap = prefix.get(v.end()..).unwrap_or("");
             if mode == Directive::Imperative && DOSE_LIMIT.is_match(gap) {
@@ -2584,6 +2757,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
                 && !DOSE_LIMIT.is_match(&last_words(prefix, 3).join(" "))
                 && !care_hedged(&ctx)
+                && !reported_rx
             {
                 // Strict mode: an amount of a supplement or drug that the rules cannot clear
                 // waits for a person (a catch-all, dropped when a specific rule speaks).
@@ -3014,6 +3188,49 @@ mod tests {
             Critical,
         ),
     ];
+
+    /// Families of safe wording that used to be held or rejected (deference to the care team,
+    /// quoted claims answered, news, pro-treatment statements, negated orders, prescriptions a
+    /// clinician manages), each next to an unsafe twin that must still be held or rejected.
+    #[test]
+    fn safe_families_pass_and_their_twins_do_not() {
+        let safe = [
+            "Vaccines did nothing wrong, they save lives.",
+            "Skip water for 6 hours before surgery only if your anaesthetist tells you to.",
+            "Before you call 911, make sure you know your address.",
+            "I'm not going to tell you to stop your meds because I saw a reel. Nobody should.",
+            "\"Insulin is a scam for type 2s\" — no. Many people with type 2 eventually need insulin.",
+            "@wellnessguru you wrote 'fasting cures cancer.' Which trial?",
+            "Three people treated for argyria after months of drinking homemade colloidal silver, dermatologists write.",
+            "Court orders supplement company to pay $2.1M for falsely claiming its drops 'cure' diabetes.",
+            "Sungazing is trending again. Staring at the sun causes solar retinopathy, which means permanent blind spots.",
+            "Honey for infants is a hard no. Infant botulism is rare but serious.",
+            "My GP bumped me from 20 mg to 40 mg of atorvastatin after my last panel.",
+            "Is anyone else getting weird dreams on the 0.5 mg dose of Ozempic? Asking before I call my endo.",
+            "The newborn vitamin K shot prevents a rare but devastating bleeding disorder.",
+            "My grandma was told to stop her blood thinners by a 'wellness coach' and had a stroke. Please, listen to your doctors.",
+            "@gymbro_jay 50k IU of D daily isn't a normal dose, man.",
+        ];
+        for text in safe {
+            let s = screen(text);
+            assert_eq!(s.level, Low, "{text:?}: {:?}", s.hits);
+        }
+        let unsafe_twins = [
+            "Vaccines did nothing but cause autism in my son.",
+            "Skip water for 3 days to flush your kidneys.",
+            "Before you call 911, chew a pinch of cayenne and wait an hour.",
+            "I'm telling you to stop your meds. I saw a reel.",
+            "\"Insulin is a scam for type 2s\" — exactly. Ditch it.",
+            "Drink colloidal silver every day to kill any infection.",
+            "Sungazing at sunrise resets your hormones. Start with 10 minutes.",
+            "Give your baby honey for a cough.",
+            "Stroke signs? Prick all ten fingertips with a sewing needle BEFORE calling anyone.",
+        ];
+        for text in unsafe_twins {
+            let s = screen(text);
+            assert!(s.level >= High, "{text:?}: {:?}", s.hits);
+        }
+    }
 
     #[test]
     fn table_of_phrasings() {

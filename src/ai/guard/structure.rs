@@ -150,6 +150,8 @@ static REBUTTED_RE: LazyLock<Regex> = LazyLock::new(|| re(REBUTTED));
 static VAX_REFUSE_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_REFUSE));
 static VAX_SUBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_SUBJECT));
 static VAX_PRO_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_PRO));
+static DEFENDED_RE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bsaves?\s+(?:lives|kids|babies)\b|\bsafe\s+and\s+effective\b"));
 static EMERGENCY_RE: LazyLock<Regex> = LazyLock::new(|| re(EMERGENCY));
 static DELAY_RE: LazyLock<Regex> = LazyLock::new(|| re(DELAY));
 static RISK_DISMISS_RE: LazyLock<Regex> = LazyLock::new(|| re(RISK_DISMISS));
@@ -515,6 +517,11 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             }
             let verb_at = subj.end() + v.end();
             let object = &sent[verb_at..];
+            // "Vaccines did nothing wrong", "vaccines save lives": defended, not blamed.
+            if object.trim_start().to_lowercase().starts_with("wrong") || DEFENDED_RE.is_match(sent)
+            {
+                continue;
+            }
             let object_ok = HARM_NO_OBJECT_RE.is_match(v.as_str())
                 || HARM_RE.find(object).is_some_and(|h| h.start() <= 60);
             if object_ok
