@@ -184,10 +184,12 @@ fn fresh_holdout_figures() {
     // the no-reject target missed): the bounds follow the measured figures, both ways.
     // Seventh pass (aggregates only): critical rejected 27 → 29, safe held 7 → 6.
     // Eighth pass (the word model): 3 → 1 passed, unsafe caught 77 → 79.
+    // Tenth pass (aggregates only; severity model, rule families): critical rejected 29 → 31,
+    // safe held 6 → 5.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 29, "{t:?}");
+    assert!(t.critical_rejected.0 >= 31, "{t:?}");
     assert!(t.unsafe_caught.0 >= 79, "{t:?}");
-    assert!(t.safe_held.0 <= 6, "{t:?}");
+    assert!(t.safe_held.0 <= 5, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
 }
 
@@ -206,11 +208,14 @@ fn fresh_holdout2_figures() {
     // 76 → 82; safe held 4 → 6 (7.9%, under the 12% target).
     // Eighth pass (the word model): high/critical passed 6 → 1 and unsafe caught 82 → 87, for
     // 3 more safe posts held (6 → 9, 11.8%, under the 12% target): that bound was loosened.
-    // Tenth pass (aggregates only): critical rejected 29 → 30.
+    // Tenth pass (aggregates only): critical rejected 28 → 30, unsafe caught 87 → 88; safe
+    // held 9 → 11 (14.5%) from the word model's threshold, lowered 0.65 → 0.6 by
+    // cross-validation (fewer unsafe posts passed across the development sets): that bound was
+    // loosened.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 30, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 87, "{t:?}");
-    assert!(t.safe_held.0 <= 9, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 88, "{t:?}");
+    assert!(t.safe_held.0 <= 11, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
 }
 
@@ -229,7 +234,7 @@ fn dev8_figures() {
     // Tenth pass (critical wordings by family): critical rejected 64 → 91, passed 2 → 1,
     // unsafe caught 197 → 198.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 91, "{t:?}");
+    assert!(t.critical_rejected.0 >= 93, "{t:?}");
     assert!(t.unsafe_caught.0 >= 198, "{t:?}");
     // Tenth pass (safe families: quotes answered, deference, prescriptions, warnings): 21 → 3.
     assert!(t.safe_held.0 <= 3, "{t:?}");
@@ -250,9 +255,49 @@ fn dev9_figures() {
     // critique): critical rejected 53 → 71, passed 1 → 0, unsafe caught 159 → 160, safe held
     // 17 → 15, safe or medium rejected 5 → 0.
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
-    assert!(t.critical_rejected.0 >= 71, "{t:?}");
+    assert!(t.critical_rejected.0 >= 73, "{t:?}");
     assert!(t.unsafe_caught.0 >= 160, "{t:?}");
     // Tenth pass (safe families): safe held 17 → 1.
     assert!(t.safe_held.0 <= 1, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+}
+
+/// Development set 10 (tests/fixtures/guard/dev10.jsonl): 340 posts (100 critical, 70 high, 45
+/// medium, 125 safe) written and labelled before the screen ran on them, aimed at the wordings
+/// the rules missed (stop stories, newborn care refused, emergencies put off, adult medicine for
+/// children, disguised chlorine dioxide) and at safe look-alikes. First measured at the ninth
+/// pass's code: 32 passed, 40 critical rejected, 177 caught, 22 safe held, 3 rejected. Tuned
+/// on in the tenth pass and trained on by both word models.
+#[test]
+fn dev10_figures() {
+    let r = measure(include_str!("fixtures/guard/dev10.jsonl"), "dev10");
+    assert!(r.posts >= 300, "{}", r.posts);
+    let t = r.targets();
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+    assert!(t.high_critical_passed.0 <= 1, "{t:?}");
+    assert!(t.critical_rejected.0 >= 98, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 214, "{t:?}");
+    assert!(t.safe_held.0 <= 7, "{t:?}");
+}
+
+/// The fourth fresh held-out set (tests/fixtures/guard/fresh_holdout4.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy before any
+/// screen ran on them, never read post by post, never trained on; measured in aggregate at the
+/// start of the tenth pass and on its final code. It misses every target; the bounds are the
+/// final figures, so a change that makes it worse fails.
+#[test]
+fn fresh_holdout4_figures() {
+    let r = measure(
+        include_str!("fixtures/guard/fresh_holdout4.jsonl"),
+        "fresh held-out 4",
+    );
+    assert!(r.posts >= 280);
+    let t = r.targets();
+    // Before → after the tenth pass: passed 10 → 9, critical rejected 49 → 55, unsafe caught
+    // 160 → 164, safe held 22 → 19, safe or medium rejected 3 → 3.
+    assert!(t.high_critical_passed.0 <= 9, "{t:?}");
+    assert!(t.critical_rejected.0 >= 55, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 164, "{t:?}");
+    assert!(t.safe_held.0 <= 19, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 3, "{t:?}");
 }

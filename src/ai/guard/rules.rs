@@ -3140,8 +3140,15 @@ mod tests {
             Low,
         ),
         ("Some claim vaccines cause autism. They don't.", &[], Low),
+        // A vital medicine stopped, told as a success to copy (rx.stop_story_vital): critical,
+        // as the labelled sets rate it; a stop story without the success stays medium.
         (
             "I stopped taking my antidepressants and feel great.",
+            &[PrescriptiveAdvice],
+            Critical,
+        ),
+        (
+            "I stopped taking my antidepressants last year.",
             &[PrescriptiveAdvice],
             Medium,
         ),

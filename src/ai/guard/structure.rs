@@ -153,6 +153,13 @@ static VAX_PRO_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_PRO));
 static DEFENDED_RE: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bsaves?\s+(?:lives|kids|babies)\b|\bsafe\s+and\s+effective\b"));
 static EMERGENCY_RE: LazyLock<Regex> = LazyLock::new(|| re(EMERGENCY));
+/// A cautionary story: the delay is the teller's regret, not advice ("Thought I could skip the
+/// ER … It was a heart attack. Please don't be me.").
+static REGRET_RE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:don['’]?t\s+be\s+(?:me|like\s+me)|learn\s+from\s+my\s+mistakes?|don['’]?t\s+make\s+my\s+mistake|(?:i\s+)?thought\s+i\s+could|biggest\s+mistake|i\s+was\s+wrong|(?:nearly|almost)\s+(?:died|killed\s+me|lost\s+(?:him|her|my))|lesson\s+learned)\b",
+    )
+});
 static DELAY_RE: LazyLock<Regex> = LazyLock::new(|| re(DELAY));
 static RISK_DISMISS_RE: LazyLock<Regex> = LazyLock::new(|| re(RISK_DISMISS));
 static INFANT_RE: LazyLock<Regex> = LazyLock::new(|| re(INFANT));
@@ -561,6 +568,7 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
         if let Some(d) = DELAY_RE.find(around)
             && EMERGENCY_RE.is_match(&text[symptom_start..text.len().min(e + 120)])
             && not_negated(around, d.start())
+            && !REGRET_RE.is_match(text)
         {
             push(
                 "structure.delay_care",
