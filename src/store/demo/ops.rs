@@ -148,7 +148,9 @@ struct Flagged {
 /// Items waiting for a person (pending): risky phrasings with the guard's proposed rewrite.
 const PENDING: [Flagged; 5] = [
     Flagged {
-        text: "Take 800 mg of magnesium before bed and your insomnia will be gone for good.",
+        // High, not critical: a dose and a promise, held for a person (the guard rejects "your
+        // insomnia will be gone for good" outright).
+        text: "Take 800 mg of magnesium before bed and you'll sleep through the night.",
         rewrite: Some(
             "Magnesium-rich foods like pumpkin seeds and leafy greens may support sleep for some people. Talk to your doctor before starting a supplement.",
         ),
