@@ -108,8 +108,9 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Experiment: a second model, high-or-critical against safe-or-medium, that would turn a hold
-/// at `eligible` rule levels into a rejection when its score is at least `t`. Leave-one-set-out.
+/// The severity model by leave-one-set-out: for each set, a model trained on the others (high or
+/// critical against safe or medium) turns a rules hold (high only, or medium and high) into a
+/// rejection at each threshold; counts what that would reject, by label.
 fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &TrainOptions) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
     use xbot::ai::guard::lexical::LexicalModel;
@@ -124,7 +125,6 @@ fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &Tr
     // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
     let mut tot = vec![[[0usize; 4]; 2]; ths.len()];
     let mut crit_total = 0;
-    let mut release = [[0usize; 4]; 5];
     let mut crit_rej = 0;
     for (k, (name, test)) in sets.iter().enumerate() {
         let others: Vec<_> = sets
@@ -136,10 +136,6 @@ fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &Tr
         let file = train(&others, &o);
         let model =
             LexicalModel::from_json("cv", &serde_json::to_string(&file).unwrap_or_default())
-                .unwrap();
-        let file_a = train(&others, opts);
-        let model_a =
-            LexicalModel::from_json("cv", &serde_json::to_string(&file_a).unwrap_or_default())
                 .unwrap();
         let mut fold = vec![[[0usize; 4]; 2]; ths.len()];
         for p in test {
@@ -153,20 +149,6 @@ fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &Tr
             }
             if d != Decision::Hold {
                 continue;
-            }
-            if sc.level == RiskLevel::Medium {
-                let sa = model_a.score(&Normalized::new(&p.text).text);
-                for (ti, &t) in [0.05, 0.1, 0.15, 0.2, 0.3].iter().enumerate() {
-                    if sa < t {
-                        let slot = match p.label {
-                            RiskLevel::Low => 0,
-                            RiskLevel::Medium => 1,
-                            RiskLevel::High => 2,
-                            RiskLevel::Critical => 3,
-                        };
-                        release[ti][slot] += 1;
-                    }
-                }
             }
             let score = model.score(&Normalized::new(&p.text).text);
             for (ti, &t) in ths.iter().enumerate() {
@@ -197,10 +179,6 @@ fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &Tr
         );
     }
     println!("critical rejected by rules {crit_rej}/{crit_total}");
-    println!("medium holds released when word model < t [safe, medium, high, critical]:");
-    for (ti, t) in [0.05, 0.1, 0.15, 0.2, 0.3].iter().enumerate() {
-        println!("  t={t:.2} {:?}", release[ti]);
-    }
     for (ti, t) in ths.iter().enumerate() {
         println!(
             "t={t:.2} high-only [crit+, high+, safe rej, med rej] {:?}   medium+ {:?}",
