@@ -94,7 +94,7 @@ fn main() -> ExitCode {
                 );
             }
         }
-        Some("severity") => severity(&sets, &opts),
+        Some("severity") => severity(&sets, &opts, args.iter().any(|a| a == "--critical")),
         Some("top") => {
             let file = train(&sets, &opts);
             let (top, bottom) = strongest(&file, 40);
@@ -111,16 +111,23 @@ fn main() -> ExitCode {
 /// The severity model by leave-one-set-out: for each set, a model trained on the others (high or
 /// critical against safe or medium) turns a rules hold (high only, or medium and high) into a
 /// rejection at each threshold; counts what that would reject, by label.
-fn severity(sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)], opts: &TrainOptions) {
+fn severity(
+    sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)],
+    opts: &TrainOptions,
+    critical_only: bool,
+) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
     use xbot::ai::guard::lexical::LexicalModel;
     use xbot::ai::guard::normalize::Normalized;
     use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
     let rules = active();
-    let o = TrainOptions {
+    let mut o = TrainOptions {
         c: opts.c,
         ..TrainOptions::severity()
     };
+    if critical_only {
+        o.positive = RiskLevel::Critical;
+    }
     let ths = [0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
     // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
     let mut tot = vec![[[0usize; 4]; 2]; ths.len()];

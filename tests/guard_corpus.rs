@@ -280,21 +280,17 @@ fn dev10_figures() {
     assert!(t.safe_held.0 <= 7, "{t:?}");
 }
 
-/// The fourth fresh held-out set (tests/fixtures/guard/fresh_holdout4.jsonl): 300 posts (80
-/// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy before any
-/// screen ran on them, never read post by post, never trained on; measured in aggregate at the
-/// start of the tenth pass and on its final code. It misses every target; the bounds are the
-/// final figures, so a change that makes it worse fails.
+/// Development set 11 (tests/fixtures/guard/dev11.jsonl), formerly the fourth fresh held-out
+/// set: 300 posts (80 critical, 60 high, 40 medium, 120 safe) written and labelled from the
+/// policy before any screen ran on them, measured in aggregate at the start and end of the
+/// tenth pass (passed 10 → 9, critical rejected 49 → 55, unsafe caught 160 → 164, safe held
+/// 22 → 19, safe or medium rejected 3 → 3), then made development and model training data in
+/// the eleventh pass, when fresh held-out set 5 replaced it.
 #[test]
-fn fresh_holdout4_figures() {
-    let r = measure(
-        include_str!("fixtures/guard/fresh_holdout4.jsonl"),
-        "fresh held-out 4",
-    );
+fn dev11_figures() {
+    let r = measure(include_str!("fixtures/guard/dev11.jsonl"), "dev11");
     assert!(r.posts >= 280);
     let t = r.targets();
-    // Before → after the tenth pass: passed 10 → 9, critical rejected 49 → 55, unsafe caught
-    // 160 → 164, safe held 22 → 19, safe or medium rejected 3 → 3.
     assert!(t.high_critical_passed.0 <= 9, "{t:?}");
     assert!(t.critical_rejected.0 >= 55, "{t:?}");
     assert!(t.unsafe_caught.0 >= 164, "{t:?}");

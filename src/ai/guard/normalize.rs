@@ -307,24 +307,39 @@ fn join_spaced(items: Vec<Item>) -> Vec<Item> {
             i += 1;
             continue;
         }
-        // Extend the run: single, sep, single, sep, …
+        // Extend the run: single, sep, single, sep, … ("D o n ' t": an apostrophe spaced like
+        // the letters stays, the spaces around it go).
+        let apostrophe = |j: usize| items.get(j).is_some_and(|it| matches!(it.c, '\'' | '’'));
         let mut last = i;
         let mut count = 1;
         let mut sep_char = None;
-        while sep(last + 1) && single(last + 2) {
-            let s = items[last + 1].c;
+        let mut seps = Vec::new();
+        loop {
+            let s = match items.get(last + 1) {
+                Some(it) if sep(last + 1) => it.c,
+                _ => break,
+            };
             if sep_char.is_some_and(|c| c != s) {
                 break;
             }
+            if single(last + 2) {
+                seps.push(last + 1);
+                last += 2;
+            } else if apostrophe(last + 2)
+                && items.get(last + 3).is_some_and(|it| it.c == s)
+                && single(last + 4)
+            {
+                seps.extend([last + 1, last + 3]);
+                last += 4;
+            } else {
+                break;
+            }
             sep_char = Some(s);
-            last += 2;
             count += 1;
         }
         if count >= 3 {
-            let mut k = i + 1;
-            while k < last {
+            for k in seps {
                 drop[k] = true;
-                k += 2;
             }
             i = last + 1;
         } else {
@@ -616,6 +631,7 @@ mod tests {
         assert_eq!(norm("c u r e s cancer"), "cures cancer");
         assert_eq!(norm("T u r m e r i c  c u r e s"), "turmeric  cures");
         assert_eq!(norm("c-u-r-e-s"), "cures");
+        assert_eq!(norm("D o n ' t   s t o p   it"), "don't   stop   it");
         assert_eq!(norm("Vac\u{200b}cines"), "vaccines");
         assert_eq!(norm("Vаccinеs"), "vaccines"); // Cyrillic а, е
         assert_eq!(norm("Ｔａｋｅ ５０，０００ ＩＵ"), "take 50,000 iu");

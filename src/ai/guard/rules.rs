@@ -1229,7 +1229,7 @@ static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// A referral to a professional lowers instruction-type hits in the same sentence.
 static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>)",
+        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>|(?:my|our)\s+<PROS>\s+and\b|(?:with|under)\s+(?:my|our|his|her|their)\s+(?:own\s+)?<PROS>(?:['’]s)?(?:\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead))?|(?:my|our|his|her|their)\s+<PROS>(?:['’]s)?\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead|agreed|approved|switched\s+(?:me|him|her|us)|took\s+(?:me|him|her|us)\s+off|stopped\s+(?:it|them)|(?:is|was)\s+tapering|tapered\s+(?:me|him|her|us)))",
     )
 });
 
@@ -1411,6 +1411,7 @@ fn filter_by_name(name: &str) -> Option<Filter> {
         "health_instruction" => health_instruction_filter,
         "care_context" => care_context_filter,
         "urgent_only" => urgent_only_filter,
+        "stop_story" => stop_story_filter,
         _ => return None,
     })
 }
@@ -1742,6 +1743,22 @@ fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
     }
 }
 
+/// A story of a vital treatment stopped is advice to copy, unless the post tells how it went
+/// wrong ("… stopped his blood pressure meds. ICU within a month.") or criticises the stopping.
+fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
+    if STOP_WENT_WRONG.is_match(ctx.text) || super::structure::critiqued(ctx.text) {
+        Verdict::Drop
+    } else {
+        Verdict::Keep
+    }
+}
+
+static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+(?:died|lost)|passed\s+away|funeral|don['’]?t\s+be\s+(?:me|like\s+me|him|her)|learn\s+from\s+my|(?:biggest|worst)\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|lesson\s+learned|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working)\b",
+    )
+});
+
 /// Delaying care is critical for an urgent symptom ("Found a lump? … before bothering a
 /// doctor") and ordinary advice otherwise ("write down your symptoms before seeing a doctor").
 fn urgent_only_filter(ctx: &Ctx<'_>) -> Verdict {
@@ -1800,7 +1817,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
+        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
     )
 });
 
@@ -2253,7 +2270,7 @@ fn last_words(s: &str, n: usize) -> Vec<String> {
 
 /// A negator among the last four words before a claim ("there is no cure", "don't stop …").
 fn negated(prefix: &str) -> bool {
-    if NOT_TELLING.is_match(prefix) {
+    if NOT_TELLING.is_match(prefix) || NO_EVIDENCE.is_match(prefix) {
         return true;
     }
     let words = last_words(prefix, 4);
@@ -2274,6 +2291,13 @@ fn negated(prefix: &str) -> bool {
 static NOT_TELLING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:not|never|won['’]?t|wouldn['’]?t|don['’]?t|nobody\s+(?:should|will))\s+(?:going\s+to\s+|gonna\s+|ever\s+)?(?:tell|ask|advise|recommend|suggest|urge)\w*\s+(?:you|anyone|anybody|people|u|y['’]?all|patients)\s+(?:to\s+)?$",
+    )
+});
+
+/// "There are no trials showing it …", "nothing proves that …": the claim is denied.
+static NO_EVIDENCE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:no|nothing|none|zero|not\s+(?:a\s+)?(?:single|one))\s+(?:[\p{L}-]+\s+){0,3}(?:showing|shows|proving|proves|suggesting|suggests|finding|found|that\s+(?:shows?|proves?|found))\s+(?:that\s+)?(?:it|they|this|these|[\p{L}-]+)?\s*$",
     )
 });
 
@@ -2298,9 +2322,17 @@ fn is_imperative(before: &str) -> bool {
     match trimmed.chars().last() {
         None => true,
         Some(c) if !c.is_alphanumeric() => true,
-        Some(_) => LEAD_IN.is_match(trimmed),
+        Some(_) => LEAD_IN.is_match(trimmed) && !REPORTED_INTENT.is_match(trimmed),
     }
 }
+
+/// "parents ask to skip …", "I was about to stop …", "she decided to quit …": an intent or a
+/// request reported, not an instruction to the reader.
+static REPORTED_INTENT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:ask(?:s|ed|ing)?|about|(?:was|were|am|is|are|i['’]m|we['’]re)\s+going|tempted|planning|planned|plans|decided|deciding|threatened|threatening|tried|trying|begged|begging|wanted|wants|wanting|refused|refusing|pressured|pushing|pushed|urged)\s+(?:(?:me|us|him|her|them)\s+)?to$",
+    )
+});
 
 // ---------------------------------------------------------------------------------------------
 // Dosage instructions: amount + unit + directive
@@ -2536,17 +2568,41 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         text,
         start.saturating_sub(40).max(sentence.start.min(start)),
     );
+    // Each window stops at the next amount or list separator, so in "300 mg magnesium + 0.5 mg
+    // melatonin" the 300 mg is magnesium's, not melatonin's.
     let after = text.get(end..after_end).unwrap_or("");
+    let after = after
+        .find(|c: char| c.is_ascii_digit() || matches!(c, '+' | '&' | ',' | ';' | '/'))
+        .map_or(after, |i| &after[..i]);
     let before = text.get(before_start..start).unwrap_or("");
+    let before = before
+        .rfind(|c: char| c.is_ascii_digit() || matches!(c, '+' | '&' | ',' | ';' | '/'))
+        .map_or(before, |i| &before[i + 1..]);
     let named = limits
         .iter()
         .find(|(re, _)| re.is_match(after))
         .or_else(|| limits.iter().find(|(re, _)| re.is_match(before)));
     match named {
+        // "4 g a day" of paracetamol is the label's daily maximum, not a megadose at once.
+        Some((re, limit)) if DAILY_TOTAL.is_match(after) && re.is_match("paracetamol ibuprofen") => {
+            mg > *limit * 2.0
+        }
         Some((_, limit)) => mg >= *limit,
+        // Grams of food are a meal, not a dose ("200 g chicken, 150 g rice").
+        None if FOOD_AFTER.is_match(after) => false,
         None => mg >= MEGADOSE_MG,
     }
 }
+
+/// A daily total right after an amount ("4 g a day", "4 g total", "4 g in 24 hours").
+static DAILY_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^[^.!?\n]{0,25}?\b(?:total|in\s+total|a\s+day|per\s+day|daily|each\s+day|every\s+day|in\s+(?:24|twenty-four)\s*(?:h|hrs?|hours)|per\s+(?:24|twenty-four)\s*(?:h|hrs?|hours))\b")
+});
+
+/// Food or a macronutrient right after an amount.
+static FOOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|carbs?|carbohydrates?|fats?|fib(?:re|er)|sugars?|chicken|rice|beef|pasta|oats|porridge|potato(?:es)?|broccoli|veg(?:gies|etables)?|fish|salmon|tuna|eggs?|yog(?:h)?urts?|cheese|bread|fruit|berries|nuts|almonds|tofu|lentils|beans|quinoa|steak|turkey|pork|mince|flour|butter|milk|greek|cottage|spinach|kale|salad|meat)\b")
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Directive {
@@ -2781,7 +2837,8 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         // An amount no verb explains is critical only when it is far past the limit.
         let far_past = mode == Directive::Unclear
             && mega
-            && is_megadose(&set.nutrients, &ctx, unit, value / 2.0);
+            && (is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
+                || DAILY_TOTAL.is_match(text.get(amount_end..ctx.clause.end.max(amount_end)).unwrap_or("")));
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated | Directive::Unclear => {
@@ -3140,8 +3197,9 @@ mod tests {
             Low,
         ),
         ("Some claim vaccines cause autism. They don't.", &[], Low),
-        // A vital medicine stopped, told as a success to copy (rx.stop_story_vital): critical,
-        // as the labelled sets rate it; a stop story without the success stays medium.
+        // A vital medicine stopped by the patient (rx.stop_story_vital, rx.vital_stopped):
+        // critical, as the labelling policy and the labelled sets rate it, with or without the
+        // success; with the care team, or told as a mistake, it is not.
         (
             "I stopped taking my antidepressants and feel great.",
             &[PrescriptiveAdvice],
@@ -3150,7 +3208,12 @@ mod tests {
         (
             "I stopped taking my antidepressants last year.",
             &[PrescriptiveAdvice],
-            Medium,
+            Critical,
+        ),
+        (
+            "My psychiatrist and I tapered my antidepressants last year.",
+            &[],
+            Low,
         ),
         (
             "Never stop antidepressants cold turkey; taper with your prescriber.",

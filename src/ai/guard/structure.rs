@@ -148,6 +148,11 @@ static DENIAL_RE: LazyLock<Regex> = LazyLock::new(|| re(DENIAL));
 static HARM_HEDGE_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_HEDGE));
 static REBUTTED_RE: LazyLock<Regex> = LazyLock::new(|| re(REBUTTED));
 static VAX_REFUSE_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_REFUSE));
+static NOT_A_VACCINE_SHOT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:ginger|juice|wellness|immune[- ]boosting|wheatgrass|turmeric|espresso|tequila|vodka|whisk(?:e)?y|lemon|acv|detox|health|protein|energy|b12|vitamin|coffee|jello|jelly|vodka)['’\x22”]?\s+(?:shots?|boosters?)$",
+    )
+});
 static VAX_SUBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_SUBJECT));
 static VAX_PRO_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_PRO));
 static DEFENDED_RE: LazyLock<Regex> =
@@ -172,9 +177,15 @@ static FOR_MINOR: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Reported speech before a claim's subject: "someone said", "claims that", a quote mark.
+/// "Stopping seizure meds suddenly can trigger seizures": the harm is the stopping's.
+static STOPPING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:stopping|quitting|coming\s+off|skipping|missing|withdrawing\s+from|without)\s+(?:(?:your|the|my|their|his|her)\s+)?(?:[\w-]+\s+)?$",
+    )
+});
 static REPORTED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:\b(?:said|says|say|claim\w*|wrote|posted|heard|telling|told|thinks?|believes?|swears?|insists?)\b|[\x22“‘'])[^.!?]*$",
+        r"(?:\b(?:said|says|say|saying|claim\w*|wrote|posted|heard|telling|told|thinks?|believes?|swears?|insists?|suggest\w*|ads?|videos?|reels?)\b|[\x22“‘'])[^.!?]*$",
     )
 });
 /// "toxic at very high doses": the dose makes the poison, which is consensus.
@@ -217,7 +228,7 @@ static HEDGED: LazyLock<Regex> = LazyLock::new(|| {
 /// A referral to a professional: the rules' own levels decide, not the structure.
 static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:talk|speak|check|consult)(?:ing)?\s+(?:to|with)\s+(?:your|a|the)\s+(?:doctor|doc|gp|pharmacist|prescriber|care\s+team|specialist|physician)",
+        r"\b(?:(?:talk|speak|check|consult)(?:ing)?\s+(?:to|with)|ask(?:ed|ing)?)\s+(?:your|a|the|my|our)\s+(?:doctor|doc|gp|pharmacist|prescriber|care\s+team|specialist|physician|endocrinologist|neurologist|cardiologist|oncologist|psychiatrist|rheumatologist|consultant|midwife|paediatrician|pediatrician|diabetes\s+team|nurse)",
     )
 });
 /// What may stand before an order in its clause: "Pls", "just", "you should", "step 1:".
@@ -519,7 +530,10 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             let Some(v) = HARM_VERB_RE.find(rest) else {
                 continue;
             };
-            if FOR_A_VIRUS.is_match(rest) || REPORTED_BEFORE.is_match(&sent[..subj.start()]) {
+            if FOR_A_VIRUS.is_match(rest)
+                || REPORTED_BEFORE.is_match(&sent[..subj.start()])
+                || STOPPING_BEFORE.is_match(&sent[..subj.start()])
+            {
                 continue;
             }
             let verb_at = subj.end() + v.end();
@@ -587,6 +601,10 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             // "It's usually the needle, not the vaccine": a contrast, not a refusal.
             let head = m.as_str().split_whitespace().next().unwrap_or("");
             if head.eq_ignore_ascii_case("not") && before.trim_end().ends_with(',') {
+                continue;
+            }
+            // "stopped buying 'immune-boosting' shots": a ginger shot is no vaccine.
+            if NOT_A_VACCINE_SHOT.is_match(m.as_str()) {
                 continue;
             }
             let needs_vaccine_nearby = !VACCINE_RE.is_match(m.as_str());

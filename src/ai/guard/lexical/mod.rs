@@ -50,6 +50,10 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev8.jsonl",
     "dev9.jsonl",
     "dev10.jsonl",
+    "dev11.jsonl",
+    "dev12.jsonl",
+    "dev13.jsonl",
+    "dev14.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
