@@ -297,3 +297,44 @@ fn dev11_figures() {
     assert!(t.safe_held.0 <= 19, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 3, "{t:?}");
 }
+
+/// The screen never panics on text it has not seen: every labelled post with multi-byte
+/// characters (emoji, dashes, curly quotes, zero-width spaces, look-alikes) inserted at
+/// pseudo-random places, the way a fuzzer found two slicing bugs in the eleventh pass.
+#[test]
+fn screen_survives_multibyte_insertions() {
+    use xbot::ai::guard::rules::screen;
+    let sets = [
+        include_str!("fixtures/guard/corpus.jsonl"),
+        include_str!("fixtures/guard/dev11.jsonl"),
+        include_str!("fixtures/guard/dev12.jsonl"),
+        include_str!("fixtures/guard/dev13.jsonl"),
+        include_str!("fixtures/guard/dev14.jsonl"),
+    ];
+    let inserts = ["🌶", "—", "’", "–", "\u{200b}", "𝐜", "ｃ", "°", "…", "é"];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut screened = 0;
+    for src in sets {
+        for post in parse_corpus(src).expect("the set parses") {
+            let mut chars: Vec<String> = post.text.chars().map(String::from).collect();
+            for _ in 0..4 {
+                let at = next(chars.len() + 1);
+                let s = inserts[next(inserts.len())].repeat(1 + next(3));
+                chars.insert(at, s);
+            }
+            let text: String = chars.concat();
+            let s = screen(&text);
+            for h in &s.hits {
+                assert!(text.get(h.start..h.end).is_some(), "{h:?} in {text:?}");
+            }
+            screened += 1;
+        }
+    }
+    assert!(screened > 1500, "{screened}");
+}

@@ -2255,9 +2255,9 @@ fn is_negator(w: &str) -> bool {
 /// The last `n` words of `s` after its last comma, bracket or quote, normalised.
 fn last_words(s: &str, n: usize) -> Vec<String> {
     let tail = s
-        .rfind([',', '(', ')', '"', '“', '”'])
-        .and_then(|i| s.get(i + 1..))
-        .unwrap_or(s);
+        .char_indices()
+        .rfind(|&(_, c)| matches!(c, ',' | '(' | ')' | '"' | '“' | '”'))
+        .map_or(s, |(i, c)| &s[i + c.len_utf8()..]);
     let mut words: Vec<String> = tail
         .split_whitespace()
         .rev()

@@ -100,8 +100,8 @@ const VAX_SUBJECT: &str = r"(?:^|[.!?:\n]\s*|\b(?:i|we|my|our|family|mamas?|moms
 const VAX_PRO: &str = r"\bget\s+(?:the|your|a|them|him|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster|vaccinated)|\bget\s+vaccinated|\bgot\s+(?:my|our|the|his|her)\s+(?:\w+\s+)?(?:shot|jab|vaccine|booster)|\bsafe\s+and\s+effective|\beffective|\bprotects?\b|\bsaves?\s+lives|\bclinics?\b|\bbook\s+(?:your|a|it)|#vaxxed|#vaccineswork|\bplease\s+vaccinate|\bdo\s+vaccinate|\bleaves?\s+(?:them|kids|children|babies|you)\s+(?:open|vulnerable|exposed|unprotected)|\bat\s+risk\s+of|\bask\s+about|\bregret\w*|\bmistake|\bwish\s+(?:i|we)\s+had|\bcaught\s+it|\bended\s+up";
 /// A serious symptom with care put off ("Chest pain = just gas. Don't waste hours in A&E",
 /// "Newborn with a fever? Just wait a few days", "Found a lump? Don't let them biopsy it").
-const EMERGENCY: &str = r"\b(?:chest\s+pains?|arm\s+numb\w*|numb\s+arm|stroke(?:\s+(?:symptoms|signs))?|heart\s+attack|lumps?|suspicious\s+moles?|moles?|(?:newborns?|infants?|bab(?:y|ies)|(?:\d+|one|two|three|four|five|six)[- ](?:day|week|month)[- ]olds?)\b[^.!?]{0,30}\b(?:fevers?|burning\s+up)|fevers?\b[^.!?]{0,30}\b(?:newborns?|infants?|bab(?:y|ies))|10[3-5](?:\.\d)?\s*(?:f|fevers?)|high\s+fevers?|febrile\s+seizures?|button\s+batter(?:y|ies)|pre-?eclampsia|anaphyla\w*|can['’]?t\s+breathe|pneumonia|sepsis|meningitis|appendicitis|blood\s+in\s+(?:your\s+|the\s+)?(?:stool|urine|poop|pee))\b|\b10[3-5](?:\.\d)?\s*°";
-const DELAY: &str = r"\b(?:just\s+wait|wait\s+(?:a\s+few|a\s+couple(?:\s+of)?|it\s+out|and\s+see|(?:\d+|two|three)\s+days)|ride\s+it\s+out|let\s+it\s+(?:burn|run\s+its\s+course)|do\s*n['’]?t\s+(?:waste|bother|rush|run|call|(?:take|bring)\s+(?:them|him|her|(?:your|the)\s+\w+)\s+in)|no\s+need\s+to\s+(?:call|go|see|rush|drag|take|bring)|skip\s+the\s+(?:er|a&e|hospital|doctor|ambulance|ed)|keep\s+(?:them|him|her)\s+home|(?:do\s*n['’]?t|never)\s+let\s+(?:them|(?:the|a)\s+\w+)\s+(?:biopsy|cut|operate|touch)|no\s+(?:biopsy|doctor|dermatologist|surgery|hospital|er)(?:\s+\w+)?\s+needed|no\s+need\s+for\s+(?:a\s+|the\s+)?(?:doctor|er|hospital|biopsy)|before\s+the\s+(?:er|a&e|hospital)|usually\s+you\s+won['’]?t\s+need|(?:doctors|docs)\s+overreact|(?:is|=)\s+just\s+(?:gas|stress|anxiety|indigestion|the\s+body)|turn\s+down\s+the\s+surgery|instead\s+of\s+(?:the\s+)?(?:er|a&e|hospital|911|999|ambulance|biopsy))\b";
+const EMERGENCY: &str = r"\b(?:chest\s+pains?|arm\s+numb\w*|numb\s+arm|stroke(?:\s+(?:symptoms|signs))?|heart\s+attack|lumps?|suspicious\s+moles?|moles?|(?:newborns?|infants?|bab(?:y|ies)|(?:\d+|one|two|three|four|five|six)[- ](?:day|week|month)[- ]olds?)\b[^.!?]{0,30}\b(?:fevers?|burning\s+up)|fevers?\b[^.!?]{0,30}\b(?:newborns?|infants?|bab(?:y|ies))|10[3-5](?:\.\d)?\s*(?:f|fevers?)|high\s+fevers?|febrile\s+seizures?|button\s+batter(?:y|ies)|pre-?eclampsia|anaphyla\w*|can['’]?t\s+breathe|pneumonia|sepsis|meningitis|appendicitis|blood\s+in\s+(?:your\s+|the\s+)?(?:stool|urine|poop|pee)|face\s+(?:went\s+|is\s+|goes\s+)?droop\w*|droop\w*\s+(?:face|on\s+one\s+side)|slurr\w*|words\s+(?:came\s+out\s+)?(?:all\s+)?jumbled|mini[- ]stroke|tia|left\s+arm|arm\s+(?:aching|ache|pain)|chest\s+(?:tight\w*|pressure)|crushing\s+(?:pain|chest)|stiff\s+neck|rash\s+that\s+(?:doesn['’]?t|does\s+not|won['’]?t)\s+fade|non-?blanching|under\s+a\s+glass|purple\s+spots|floppy|fruity\s+breath|dka|ketoacidosis|red\s+(?:line|streak)s?\s+(?:going\s+)?up|pain\s+low\s+(?:on|in)\s+(?:the|my|his|her)\s+right|lower\s+right\s+(?:side|belly|abdomen)|right\s+side\s+of\s+(?:the|his|her|my)\s+(?:belly|tummy|abdomen)|throat\s+(?:swelling|closing)|lips\s+(?:swelling|turning\s+blue|blue)|coughing\s+(?:up\s+)?blood|worst\s+headache|seizure\s+lasting|unconscious|unresponsive|pulmonary\s+embolism|blood\s+clot|jaundice\w*|(?:looking\s+)?(?:a\s+bit\s+)?yellow\s+on\s+day|(?:newborns?|bab(?:y|ies)|\d+[- ](?:day|week)[- ]olds?)\b[^.!?]{0,40}\b(?:temperature|3[89](?:\.\d)?\s*°?\s*c))\b|\b10[3-5](?:\.\d)?\s*°";
+const DELAY: &str = r"\b(?:just\s+wait|wait\s+(?:a\s+few|a\s+couple(?:\s+of)?|it\s+out|and\s+see|(?:\d+|two|three)\s+days)|ride\s+it\s+out|let\s+it\s+(?:burn|run\s+its\s+course)|do\s*n['’]?t\s+(?:waste|bother|rush|run|call|(?:take|bring)\s+(?:them|him|her|(?:your|the)\s+\w+)\s+in)|no\s+need\s+to\s+(?:call|go|see|rush|drag|take|bring)|skip\s+the\s+(?:er|a&e|hospital|doctor|ambulance|ed)|keep\s+(?:them|him|her)\s+home|(?:do\s*n['’]?t|never)\s+let\s+(?:them|(?:the|a)\s+\w+)\s+(?:biopsy|cut|operate|touch)|no\s+(?:biopsy|doctor|dermatologist|surgery|hospital|er)(?:\s+\w+)?\s+needed|no\s+need\s+for\s+(?:a\s+|the\s+)?(?:doctor|er|hospital|biopsy)|before\s+the\s+(?:er|a&e|hospital)|usually\s+you\s+won['’]?t\s+need|(?:doctors|docs)\s+overreact|(?:is|=)\s+just\s+(?:gas|stress|anxiety|indigestion|the\s+body)|turn\s+down\s+the\s+surgery|instead\s+of\s+(?:the\s+)?(?:er|a&e|hospital|911|999|ambulance|biopsy)|let\s+(?:him|her|them|(?:the\s+)?baby)\s+(?:sleep|nap|rest)|sleep\s+it\s+off|wait\s+(?:it\s+)?out|give\s+it\s+(?:\d+|a\s+few|a\s+couple\s+of|a|one|two|three)\s+(?:hours?|days?|weeks?)|no\s+(?:hospital|doctor|er|a&e|ambulance)|do\s*n['’]?t\s+go\s+(?:to\s+(?:the\s+)?(?:er|a&e|ed|hospital|doctor|gp)|in)|before\s+(?:anyone|you|we)\s+calls?\s+(?:911|999|an\s+ambulance)|try\s+this\s+first|we\s+(?:said\s+no|refused|declined)|signed\s+the\s+form|politely\s+decline|(?:er|a&e|hospitals?|the\s+ed)\s+(?:is|are)\s+(?:only\s+)?(?:for\s+money|a\s+scam|a\s+racket)|(?:er|a&e|hospitals?|surgeons?|paramedics)\s+(?:just|only)\s+wants?\s+(?:your|to)|took\s+(?:him|her|them)\s+home|kept\s+(?:him|her|them)\s+home)\b|\bdo\s*n['’]?t\s+go[.!]";
 /// A risk waved away ("the 'eye damage' thing is a myth", "no risk at all", "salmonella is
 /// a myth"): a crank's "myth", not a debunk.
 const RISK_DISMISS: &str = r"\b(?:risks?|danger|damage|side\s+effects?|salmonella|listeria|e\.?\s*coli|vibrio|botulism|bacteria|germs?|overdose|toxicity|pasteuri[sz]ation|scare|fear|warnings?|thing)\b[\x22”’']?\s+(?:[\w'’]+\s+){0,2}?(?:is|are)\s+(?:a\s+|just\s+a\s+|totally\s+|completely\s+|so\s+)?(?:myths?|overblown|overrated|propaganda|made\s+up|fake|a?\s*hoax|a?\s*lie|lies|nonsense|exaggerated|fear-?mongering|a?\s*scam)\b|\b(?:risk|danger|damage|side\s+effects?|salmonella|listeria|vibrio|botulism|germs?|germ\s+theory|pasteuri[sz]ation|overdose|sids|shedding)\s+(?:myths?|hoax|scam|lie|nonsense|propaganda)\b|\bmyths?\s+(?:invented|made\s+up|created|pushed|spread|sold)\s+by\s+(?:big\s+)?(?:pharma|doctors|the\s+government|the\s+industry|the\s+cdc|the\s+fda)|\b(?:pharma|industry)\s+(?:myths?|lies?|hoax)\b|\bno\s+risk(?:\s+at\s+all)?\b|\bzero\s+risk\b|\brisk-?free\b|\b(?:totally|completely|perfectly)\s+safe\s+for\s+(?:babies|infants|kids|newborns|toddlers)";
@@ -162,7 +162,7 @@ static EMERGENCY_RE: LazyLock<Regex> = LazyLock::new(|| re(EMERGENCY));
 /// ER … It was a heart attack. Please don't be me.").
 static REGRET_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:don['’]?t\s+be\s+(?:me|like\s+me)|learn\s+from\s+my\s+mistakes?|don['’]?t\s+make\s+my\s+mistake|(?:i\s+)?thought\s+i\s+could|biggest\s+mistake|i\s+was\s+wrong|(?:nearly|almost)\s+(?:died|killed\s+me|lost\s+(?:him|her|my))|lesson\s+learned)\b",
+        r"\b(?:don['’]?t\s+be\s+(?:me|like\s+me)|learn\s+from\s+my\s+mistakes?|don['’]?t\s+make\s+my\s+mistake|(?:i\s+)?thought\s+i\s+could|biggest\s+mistake|i\s+was\s+wrong|(?:nearly|almost)\s+(?:died|killed\s+me|lost\s+(?:him|her|my))|lesson\s+learned|turned\s+out\s+(?:to\s+be|it\s+was)|should\s+have\s+(?:gone|called|taken)|wish\s+(?:i|we)\s+had|thank\s+god\s+(?:we|i)\s+(?:went|called))\b",
     )
 });
 static DELAY_RE: LazyLock<Regex> = LazyLock::new(|| re(DELAY));
@@ -308,9 +308,24 @@ fn other_verb(gap: &str) -> bool {
 /// The clause before a stop word holds nothing but the lead-ins of an order.
 fn is_order(before: &str) -> bool {
     let clause = before
-        .rfind(['.', ',', '!', '?', ':', ';', '\n', '-', '–', '—', '(', ')'])
-        .map_or(before, |i| &before[i + 1..]);
+        .char_indices()
+        .rfind(|&(_, c)| {
+            matches!(
+                c,
+                '.' | ',' | '!' | '?' | ':' | ';' | '\n' | '-' | '–' | '—' | '(' | ')'
+            )
+        })
+        .map_or(before, |(i, c)| &before[i + c.len_utf8()..]);
     ORDER_LEAD.is_match(clause) || IMPERATIVE_CLAUSE.is_match(clause)
+}
+
+/// The largest char boundary of `text` at or before `i` (never past the end).
+fn char_floor(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn not_negated(text: &str, at: usize) -> bool {
@@ -580,7 +595,7 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
         // 104°? Onions in the socks. No need to drag them to urgent care.").
         let symptom_start = if k > 1 { sents[k - 2].0 } else { prev_start };
         if let Some(d) = DELAY_RE.find(around)
-            && EMERGENCY_RE.is_match(&text[symptom_start..text.len().min(e + 120)])
+            && EMERGENCY_RE.is_match(&text[symptom_start..char_floor(text, e + 120)])
             && not_negated(around, d.start())
             && !REGRET_RE.is_match(text)
         {
@@ -672,5 +687,26 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             "structure.risk_dismissed"
         };
         push(rule, "waves away a health risk", m.start(), m.end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The look-ahead past a delay ends on a char boundary: an emoji 120 bytes on must not
+    /// panic the screen (found on dev14).
+    #[test]
+    fn look_ahead_past_a_delay_is_char_safe() {
+        for pad in 0..8 {
+            let text = format!(
+                "chest tightness? try this first: lie down.{} {}",
+                "x".repeat(60 + pad),
+                "🌶".repeat(40)
+            );
+            let _ = findings(&text);
+        }
+        assert_eq!(char_floor("a🌶", 2), 1);
+        assert_eq!(char_floor("ab", 9), 2);
     }
 }
