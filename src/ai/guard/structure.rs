@@ -253,10 +253,19 @@ pub fn critiqued(text: &str) -> bool {
     let mut waved: Vec<(usize, usize)> = risk_dismissals(text);
     // "Works faster and no gut damage": the crank's reassurance, not a critique.
     waved.extend(NO_DAMAGE_RE.find_iter(text).map(|m| (m.start(), m.end())));
+    waved.extend(CRANK_WORDS_RE.find_iter(text).map(|m| (m.start(), m.end())));
     CRITIQUE_RE
         .find_iter(text)
         .any(|m| !waved.iter().any(|&(s, e)| s < m.end() && m.start() < e))
 }
+
+/// A crank's own use of a critique word: warnings ignored, a disease or its danger called a
+/// myth, "not one of us died", a vaccine blamed for "damage", a "praise report".
+static CRANK_WORDS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bignore\s+(?:the|all|those|any|their)\s+(?:[\w-]+\s+)?warnings?\b|\b(?:rabies|tetanus|measles|polio|adrenal\s+crisis|withdrawal|overdose|botulism|sids|hiv|aids|germs?|viruses?)\b[^.!?]{0,30}?\b(?:is|are)\s+(?:basically\s+|just\s+|all\s+|a\s+|an?\s+old\s+)*(?:myths?|hoax|made\s+up|propaganda|scare\s+story)\b|\bmyths?\s+(?:invented|made\s+up|created)\s+to\b|\b(?:not\s+(?:one|a\s+single\s+one)\s+of\s+(?:us|them|my\s+\w+)|nobody|no\s+one)\s+(?:ever\s+)?died\b|\b(?:vaccines?|jabs?|shots?|mmr|chemo|the\s+\w+)\s+(?:is|are)\s+the\s+dangerous\s+(?:one|part|thing)s?\b|\b(?:vaccines?|jabs?|shots?|injections?)\s+(?:\w+\s+){0,3}damage\b|\bpraise\s+report\b|\b(?:and\s+)?it\s+doesn['’]?t\s+(?:make|cause|hurt|burn|give)\s+(?:your|you|any)\b",
+    )
+});
 
 /// The spans where a risk is waved away ("the 'eye damage' thing is a myth", "no risk at
 /// all"): debunking words inside them are the crank's, not a debunk.
@@ -421,6 +430,16 @@ pub fn findings(text: &str) -> Vec<Finding> {
         }
     }
     more_findings(text, &mut out);
+    if let Some((start, end)) = antivax(text)
+        && !out.iter().any(|f| f.rule == "structure.refuse_vaccine")
+    {
+        out.push(Finding {
+            rule: "structure.refuse_vaccine",
+            why: "blames a vaccine for harm and steers readers away from it",
+            start,
+            end,
+        });
+    }
     // A child kept from a vaccine the post blames.
     if let Some(n) = NO_VACCINE_RE.find(text)
         && VACCINE_RE.is_match(text)
@@ -434,6 +453,40 @@ pub fn findings(text: &str) -> Vec<Finding> {
     }
     out
 }
+
+/// An anti-vaccine post in its many wordings: a vaccine, a harm blamed on it, and the reader
+/// urged or nudged away from it ("SIDS is the cover story for vaccine injury. Delay
+/// everything", "Shedding is real … keep your babies away from anyone boosted").
+fn antivax(text: &str) -> Option<(usize, usize)> {
+    let v = ANTIVAX_VACCINE.find(text)?;
+    let harm = ANTIVAX_HARM.find(text)?;
+    ANTIVAX_NUDGE.find(text)?;
+    if ANTIVAX_NOT.is_match(text) || VAX_PRO_RE.is_match(text) || REBUTTED_RE.is_match(text) {
+        return None;
+    }
+    Some((v.start().min(harm.start()), v.end().max(harm.end())))
+}
+
+static ANTIVAX_VACCINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:vaccin\w*|vacunas?|vax(?:x)?(?:ed|es|ing)?|unvax\w*|jab(?:s|bed)?|booster(?:s|ed)?|boosted|mmr|hpv|gardasil|dtap|tdap|hep(?:atitis)?\s*b\s+(?:shot|vaccine|jab)|vitamin\s+k\s+shot|(?:\d+|two|four|six)[- ]month\s+shots|(?:flu|covid)\s+shots?|mrna|spike\s+protein)\b",
+    )
+});
+static ANTIVAX_HARM: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:autis\w*|sids|cot\s+deaths?|infertil\w*|fertility\s+killer|steril\w*|turbo\s+cancer|shed(?:s|ding)?|brain\s+damage\w*|brain-damaged|veneno|poison\w*|seizures?|developmentally\s+delayed|regress\w*|died|deaths?|kill(?:s|ed|er|ing)?|injur\w*|damaged?|ovarian\s+failure|early\s+menopause|paraly\w*|aluminium|aluminum|bioweapons?|depopulation|never\s+(?:was\s+)?the\s+same|nunca\s+fue\s+el\s+mismo)\b",
+    )
+});
+static ANTIVAX_NUDGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:don['’]?t\s+(?:do\s+it|vaccinate|get\s+(?:it|them|the)|take\s+(?:it|them|the|another)|let\s+them|you\s+dare|go)|do\s+not\s+(?:vaccinate|get|take)|skip\s+(?:it|them|the|all)|refuse|decline|say\s+no|said\s+no|tick\s+no|dile\s+no|stop\s+(?:vaccinating|boosting|the\s+shots|the\s+jabs|jabbing)|keep\s+(?:your\s+)?(?:kids?|babies|baby|daughters?|sons?|children|family|grandma|them)\s+(?:away|unvaccinated|home|safe)|unvaccinated|no\s+(?:more\s+)?(?:shots|jabs|vaccines|injections?)|no\s+injection|delay\s+(?:everything|the\s+shots|vaccines|them)|protect\s+your\s+(?:child|baby|kids|family|daughters?|sons?)|connect\s+the\s+dots|coincidence|cover(?:ed)?[- ]?ups?|cover\s+story|they\s+know|wake\s+up|just\s+asking\s+questions|do\s+your\s+(?:own\s+)?research|trust\s+(?:your|me)|natural\s+immunity|think\s+about\s+(?:that|it)|tell\s+me\s+it['’]?s\s+a\s+coincidence|look\s+at\s+how\s+many|nobody\s+wants\s+to\s+talk|big\s+pharma|fertility\s+killer|turbo\s+cancer|shedding\s+is\s+real|is\s+real\b|they\s+can['’]?t\s+force)",
+    )
+});
+static ANTIVAX_NOT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:no\s+(?:link|evidence|connection|proof)|not\s+(?:linked|caused|a\s+cause)|(?:do|does|did)\s*n['’]?t\s+cause|do\s+not\s+cause|debunk\w*|myths?|rare(?:ly)?|misinformation|conspiracy\s+theor\w*|vaccines\s+work|grateful|thankful|so\s+glad|studies\s+(?:show|found)\s+no|false|untrue|not\s+true|lies?\s+about)\b",
+    )
+});
 
 /// `text` with its quoted passages blanked out (a crank's words quoted by a critic, or the
 /// reverse, say nothing about the post's own stance).
