@@ -5,6 +5,7 @@
 //!                                                           # and rules/severity_model.json
 //! cargo run --release --example guard_lexical -- cv         # leave-one-set-out figures
 //! cargo run --release --example guard_lexical -- severity   # the same for the severity model
+//! cargo run --release --example guard_lexical -- clear --all  # the same for the clearance
 //! cargo run --release --example guard_lexical -- top        # the strongest features
 //! ```
 //! The training sets are `TRAINING_SETS` below: every labelled set in `tests/fixtures/guard/`
@@ -95,13 +96,16 @@ fn main() -> ExitCode {
             }
         }
         Some("severity") => severity(&sets, &opts, args.iter().any(|a| a == "--critical")),
+        Some("clear") => clear(&sets, &opts, args.iter().any(|a| a == "--all")),
         Some("top") => {
             let file = train(&sets, &opts);
             let (top, bottom) = strongest(&file, 40);
             println!("unsafe: {top:?}\n\nsafe: {bottom:?}");
         }
         _ => {
-            eprintln!("usage: guard_lexical train|cv|severity|top [--c C] [--threshold T]");
+            eprintln!(
+                "usage: guard_lexical train|cv|severity|clear|top [--c C] [--threshold T] [--critical] [--all]"
+            );
             return ExitCode::from(2);
         }
     }
@@ -128,7 +132,7 @@ fn severity(
     if critical_only {
         o.positive = RiskLevel::Critical;
     }
-    let ths = [0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
+    let ths = [0.85, 0.9, 0.92, 0.93, 0.94, 0.95];
     // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
     let mut tot = vec![[[0usize; 4]; 2]; ths.len()];
     let mut crit_total = 0;
@@ -181,8 +185,8 @@ fn severity(
             }
         }
         println!(
-            "{name}: t=0.9 high-only {:?} medium+ {:?}",
-            fold[4][0], fold[4][1]
+            "{name}: t=0.93 high-only {:?} medium+ {:?}",
+            fold[3][0], fold[3][1]
         );
     }
     println!("critical rejected by rules {crit_rej}/{crit_total}");
@@ -191,5 +195,65 @@ fn severity(
             "t={t:.2} high-only [crit+, high+, safe rej, med rej] {:?}   medium+ {:?}",
             tot[ti][0], tot[ti][1]
         );
+    }
+}
+
+/// The word model as a clearance by leave-one-set-out: among posts the rules hold that also
+/// criticise or warn (`structure::critiqued`), how many of each label score under each
+/// threshold (would pass if the model cleared them).
+fn clear(
+    sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)],
+    opts: &TrainOptions,
+    all: bool,
+) {
+    use xbot::ai::guard::eval::{Decision, decide_screened};
+    use xbot::ai::guard::lexical::LexicalModel;
+    use xbot::ai::guard::normalize::Normalized;
+    use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
+    let rules = active();
+    let ths = [0.05, 0.1, 0.15, 0.2, 0.3];
+    let mut tot = vec![[0usize; 4]; ths.len()];
+    let mut held = [0usize; 4];
+    for (k, (_, test)) in sets.iter().enumerate() {
+        let others: Vec<_> = sets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != k)
+            .map(|(_, s)| s.clone())
+            .collect();
+        let file = train(&others, opts);
+        let model =
+            LexicalModel::from_json("cv", &serde_json::to_string(&file).unwrap_or_default())
+                .unwrap();
+        for p in test {
+            let sc = screen_rules_only(&rules, &p.text);
+            if decide_screened(&p.text, &sc) != Decision::Hold {
+                continue;
+            }
+            let norm = Normalized::new(&p.text).text;
+            if !all && !xbot::ai::guard::structure::critiqued(&norm) {
+                continue;
+            }
+            let slot = match p.label {
+                RiskLevel::Low => 0,
+                RiskLevel::Medium => 1,
+                RiskLevel::High => 2,
+                RiskLevel::Critical => 3,
+            };
+            held[slot] += 1;
+            let score = model.score(&norm);
+            for (ti, &t) in ths.iter().enumerate() {
+                if score < t {
+                    tot[ti][slot] += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "held (critiqued only: {}) [low, medium, high, critical]: {held:?}",
+        !all
+    );
+    for (ti, t) in ths.iter().enumerate() {
+        println!("cleared below {t:.2}: {:?}", tot[ti]);
     }
 }

@@ -186,10 +186,12 @@ fn fresh_holdout_figures() {
     // Eighth pass (the word model): 3 → 1 passed, unsafe caught 77 → 79.
     // Tenth pass (aggregates only; severity model, rule families): critical rejected 29 → 31,
     // safe held 6 → 5.
+    // Eleventh pass (aggregates only): safe held 5 → 6 with the models retrained on four more
+    // sets and the word model's threshold lowered 0.6 → 0.55 by cross-validation.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 31, "{t:?}");
     assert!(t.unsafe_caught.0 >= 79, "{t:?}");
-    assert!(t.safe_held.0 <= 5, "{t:?}");
+    assert!(t.safe_held.0 <= 6, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
 }
 
@@ -212,10 +214,13 @@ fn fresh_holdout2_figures() {
     // held 9 → 11 (14.5%) from the word model's threshold, lowered 0.65 → 0.6 by
     // cross-validation (fewer unsafe posts passed across the development sets): that bound was
     // loosened.
+    // Eleventh pass (aggregates only): safe held 11 → 15 (19.7%), from the word model's
+    // threshold lowered 0.6 → 0.55 by cross-validation over fourteen development sets (1.6%
+    // instead of 2.1% of their high/critical posts passed): that bound was loosened.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
     assert!(t.critical_rejected.0 >= 30, "{t:?}");
     assert!(t.unsafe_caught.0 >= 88, "{t:?}");
-    assert!(t.safe_held.0 <= 11, "{t:?}");
+    assert!(t.safe_held.0 <= 15, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
 }
 
@@ -254,8 +259,10 @@ fn dev9_figures() {
     // Tenth pass (critical wordings by family; news, limits and "trending" read as
     // critique): critical rejected 53 → 71, passed 1 → 0, unsafe caught 159 → 160, safe held
     // 17 → 15, safe or medium rejected 5 → 0.
+    // Eleventh pass: critical rejected 73 → 71 (the severity model's threshold raised 0.9 →
+    // 0.93 by cross-validation, for no safe or medium post rejected).
     assert_eq!(t.high_critical_passed.0, 0, "{t:?}");
-    assert!(t.critical_rejected.0 >= 73, "{t:?}");
+    assert!(t.critical_rejected.0 >= 71, "{t:?}");
     assert!(t.unsafe_caught.0 >= 160, "{t:?}");
     // Tenth pass (safe families): safe held 17 → 1.
     assert!(t.safe_held.0 <= 1, "{t:?}");
@@ -291,11 +298,81 @@ fn dev11_figures() {
     let r = measure(include_str!("fixtures/guard/dev11.jsonl"), "dev11");
     assert!(r.posts >= 280);
     let t = r.targets();
-    assert!(t.high_critical_passed.0 <= 9, "{t:?}");
-    assert!(t.critical_rejected.0 >= 55, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 164, "{t:?}");
-    assert!(t.safe_held.0 <= 19, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 3, "{t:?}");
+    // Eleventh pass (trained on, rule families from dev12-dev14): passed 9 → 2, critical
+    // rejected 55 → 63, unsafe caught 164 → 177, safe held 19 → 14, rejected 3 → 0.
+    assert!(t.high_critical_passed.0 <= 2, "{t:?}");
+    assert!(t.critical_rejected.0 >= 63, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 177, "{t:?}");
+    assert!(t.safe_held.0 <= 14, "{t:?}");
+    assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
+}
+
+/// Development sets 12-14 (tests/fixtures/guard/dev12.jsonl …): written and labelled from the
+/// policy before the screen ran on them, by three helpers in new voices (critical stop and
+/// anti-vaccine posts; hard safe and medium posts; longer, indirect posts), then used for the
+/// eleventh pass's rule families and as model training data. Before → after the pass
+/// (passed, critical rejected, unsafe caught, safe held, safe/medium rejected): dev12 17 → 2,
+/// 71 → 91, 211 → 227, 22 → 9, 3 → 0; dev13 10 → 1, 63 → 69, 176 → 197, 15 → 8, 3 → 0; dev14
+/// 28 → 4, 44 → 62, 176 → 206, 23 → 12, 4 → 0.
+#[test]
+fn dev12_to_dev14_figures() {
+    for (src, name, passed, crit, caught, held) in [
+        (
+            include_str!("fixtures/guard/dev12.jsonl"),
+            "dev12",
+            2,
+            91,
+            227,
+            9,
+        ),
+        (
+            include_str!("fixtures/guard/dev13.jsonl"),
+            "dev13",
+            1,
+            69,
+            197,
+            8,
+        ),
+        (
+            include_str!("fixtures/guard/dev14.jsonl"),
+            "dev14",
+            4,
+            62,
+            206,
+            12,
+        ),
+    ] {
+        let r = measure(src, name);
+        assert!(r.posts >= 340, "{name}: {}", r.posts);
+        let t = r.targets();
+        assert_eq!(t.safe_or_medium_rejected.0, 0, "{name}: {t:?}");
+        assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
+        assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
+        assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
+        assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+    }
+}
+
+/// The fifth fresh held-out set (tests/fixtures/guard/fresh_holdout5.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy by a helper
+/// that read nothing else, committed before any screen ran on them, never read post by post
+/// and never trained on; measured in aggregate at the start and end of the eleventh pass. It
+/// misses the pass, critical and no-reject targets; the bounds are the final figures.
+#[test]
+fn fresh_holdout5_figures() {
+    let r = measure(
+        include_str!("fixtures/guard/fresh_holdout5.jsonl"),
+        "fresh held-out 5",
+    );
+    assert!(r.posts >= 280);
+    let t = r.targets();
+    // Before → after the eleventh pass: passed 16 → 10, critical rejected 47 → 51, unsafe
+    // caught 161 → 169, safe held 15 → 13, safe or medium rejected 5 → 5.
+    assert!(t.high_critical_passed.0 <= 10, "{t:?}");
+    assert!(t.critical_rejected.0 >= 51, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 169, "{t:?}");
+    assert!(t.safe_held.0 <= 13, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte

@@ -103,6 +103,59 @@ fn the_severity_model_only_raises_what_the_rules_hold() {
     assert!(raised > 20, "the severity model raised only {raised} posts");
 }
 
+/// The clearance (`CLEAR_BELOW`): a post the word model reads as plainly safe passes only when
+/// the rules merely held it (never a critical hit), its hits are kept at level low with the
+/// reason, and on the labelled sets it clears no medium, high or critical post.
+#[test]
+fn the_word_model_only_clears_what_the_rules_merely_hold() {
+    let rules = active();
+    let mut cleared = 0;
+    for name in TRAINING_SETS {
+        for p in parse_corpus(&fixture(name)).expect("corpus parses") {
+            let s = screen(&p.text);
+            if !s.hits.iter().any(|h| h.why.contains("(cleared:")) {
+                continue;
+            }
+            cleared += 1;
+            let rules_only = screen_rules_only(&rules, &p.text);
+            assert!(
+                matches!(rules_only.level, RiskLevel::Medium | RiskLevel::High),
+                "{}: cleared from {:?}",
+                p.text,
+                rules_only.level
+            );
+            assert_eq!(s.level, RiskLevel::Low, "{}", p.text);
+            assert!(
+                s.hits.iter().all(|h| h.level == RiskLevel::Low),
+                "{:?}",
+                s.hits
+            );
+            assert_eq!(decide(&p.text), Decision::Pass, "{}", p.text);
+            assert_eq!(
+                p.label,
+                RiskLevel::Low,
+                "a {:?} post cleared by the word model: {}",
+                p.label,
+                p.text
+            );
+        }
+    }
+    assert!(cleared >= 10, "the word model cleared only {cleared} posts");
+    // A warning whose own wording the practice rules hold (dev13).
+    let warning = "s u n g a z i n g isn't a wellness practice. Staring at the sun can burn your retina permanently. Sunglasses, please.";
+    assert_ne!(
+        screen_rules_only(&rules, warning).level,
+        RiskLevel::Low,
+        "the rules hold it"
+    );
+    assert_eq!(decide(warning), Decision::Pass);
+    // A critical claim is never cleared.
+    assert_eq!(
+        decide("Stop your insulin and drink cinnamon tea instead."),
+        Decision::Reject
+    );
+}
+
 #[test]
 fn a_bad_model_file_is_an_error_naming_the_file_and_field() {
     let good: serde_json::Value = serde_json::from_str(BUILTIN_MODEL).unwrap();

@@ -275,12 +275,33 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         && let Some(model) = super::lexical::active()
     {
         add_lexical_hit(&model, text, &norm, &mut s);
-    } else if matches!(s.level, RiskLevel::Medium | RiskLevel::High)
-        && let Some(model) = super::lexical::active_severity()
-    {
-        add_severity_hit(&model, &norm, &mut s);
+    } else if matches!(s.level, RiskLevel::Medium | RiskLevel::High) {
+        let cleared = super::lexical::active().is_some_and(|m| clear_hold(&m, &norm, &mut s));
+        if !cleared && let Some(model) = super::lexical::active_severity() {
+            add_severity_hit(&model, &norm, &mut s);
+        }
     }
     s
+}
+
+/// A post the rules only hold (medium or high) that the word model scores under
+/// [`super::lexical::CLEAR_BELOW`] reads like the safe posts of the labelled sets: its hits
+/// are kept for the record at level low, and it passes. It never touches a critical post.
+fn clear_hold(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) -> bool {
+    let score = model.score(&norm.text);
+    if score >= super::lexical::CLEAR_BELOW {
+        return false;
+    }
+    for h in &mut s.hits {
+        h.level = RiskLevel::Low;
+        h.why = format!(
+            "{} (cleared: the post reads like the safe posts of the labelled sets, word model {score:.2} < {:.2})",
+            h.why,
+            super::lexical::CLEAR_BELOW
+        );
+    }
+    s.level = RiskLevel::Low;
+    true
 }
 
 /// A post the rules hold (medium or high) that the severity model scores at its threshold reads
@@ -2584,7 +2605,9 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         .or_else(|| limits.iter().find(|(re, _)| re.is_match(before)));
     match named {
         // "4 g a day" of paracetamol is the label's daily maximum, not a megadose at once.
-        Some((re, limit)) if DAILY_TOTAL.is_match(after) && re.is_match("paracetamol ibuprofen") => {
+        Some((re, limit))
+            if DAILY_TOTAL.is_match(after) && re.is_match("paracetamol ibuprofen") =>
+        {
             mg > *limit * 2.0
         }
         Some((_, limit)) => mg >= *limit,
@@ -2596,12 +2619,16 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
 
 /// A daily total right after an amount ("4 g a day", "4 g total", "4 g in 24 hours").
 static DAILY_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    helper(r"^[^.!?\n]{0,25}?\b(?:total|in\s+total|a\s+day|per\s+day|daily|each\s+day|every\s+day|in\s+(?:24|twenty-four)\s*(?:h|hrs?|hours)|per\s+(?:24|twenty-four)\s*(?:h|hrs?|hours))\b")
+    helper(
+        r"^[^.!?\n]{0,25}?\b(?:total|in\s+total|a\s+day|per\s+day|daily|each\s+day|every\s+day|in\s+(?:24|twenty-four)\s*(?:h|hrs?|hours)|per\s+(?:24|twenty-four)\s*(?:h|hrs?|hours))\b",
+    )
 });
 
 /// Food or a macronutrient right after an amount.
 static FOOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    helper(r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|carbs?|carbohydrates?|fats?|fib(?:re|er)|sugars?|chicken|rice|beef|pasta|oats|porridge|potato(?:es)?|broccoli|veg(?:gies|etables)?|fish|salmon|tuna|eggs?|yog(?:h)?urts?|cheese|bread|fruit|berries|nuts|almonds|tofu|lentils|beans|quinoa|steak|turkey|pork|mince|flour|butter|milk|greek|cottage|spinach|kale|salad|meat)\b")
+    helper(
+        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+)?(?:protein|carbs?|carbohydrates?|fats?|fib(?:re|er)|sugars?|chicken|rice|beef|pasta|oats|porridge|potato(?:es)?|broccoli|veg(?:gies|etables)?|fish|salmon|tuna|eggs?|yog(?:h)?urts?|cheese|bread|fruit|berries|nuts|almonds|tofu|lentils|beans|quinoa|steak|turkey|pork|mince|flour|butter|milk|greek|cottage|spinach|kale|salad|meat)\b",
+    )
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2838,7 +2865,10 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         let far_past = mode == Directive::Unclear
             && mega
             && (is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
-                || DAILY_TOTAL.is_match(text.get(amount_end..ctx.clause.end.max(amount_end)).unwrap_or("")));
+                || DAILY_TOTAL.is_match(
+                    text.get(amount_end..ctx.clause.end.max(amount_end))
+                        .unwrap_or(""),
+                ));
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated | Directive::Unclear => {

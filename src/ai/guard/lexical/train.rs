@@ -35,7 +35,7 @@ impl Default for TrainOptions {
             c: 3.0,
             min_df: 2,
             iterations: 1500,
-            threshold: 0.6,
+            threshold: 0.55,
             positive: RiskLevel::Medium,
         }
     }
@@ -46,7 +46,7 @@ impl TrainOptions {
     /// acting only at a high score (chosen by `guard_lexical -- severity`).
     pub fn severity() -> Self {
         TrainOptions {
-            threshold: 0.9,
+            threshold: 0.93,
             positive: RiskLevel::High,
             ..TrainOptions::default()
         }
