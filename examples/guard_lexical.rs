@@ -14,7 +14,9 @@
 use std::process::ExitCode;
 
 use xbot::ai::guard::eval::parse_corpus;
-use xbot::ai::guard::lexical::train::{TrainOptions, cross_validate, render, strongest, train};
+use xbot::ai::guard::lexical::train::{
+    TrainOptions, cross_validate, render, strongest, train, train_without,
+};
 use xbot::ai::guard::lexical::{MODEL_FILE, SEVERITY_FILE, TRAINING_SETS};
 
 fn main() -> ExitCode {
@@ -121,7 +123,6 @@ fn severity(
     critical_only: bool,
 ) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
-    use xbot::ai::guard::lexical::LexicalModel;
     use xbot::ai::guard::normalize::Normalized;
     use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
     let rules = active();
@@ -138,16 +139,10 @@ fn severity(
     let mut crit_total = 0;
     let mut crit_rej = 0;
     for (k, (name, test)) in sets.iter().enumerate() {
-        let others: Vec<_> = sets
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != k)
-            .map(|(_, s)| s.clone())
-            .collect();
-        let file = train(&others, &o);
-        let model =
-            LexicalModel::from_json("cv", &serde_json::to_string(&file).unwrap_or_default())
-                .unwrap();
+        let Ok(model) = train_without(sets, k, &o) else {
+            eprintln!("{name}: the fold's model did not load");
+            return;
+        };
         let mut fold = vec![[[0usize; 4]; 2]; ths.len()];
         for p in test {
             let sc = screen_rules_only(&rules, &p.text);
@@ -207,24 +202,17 @@ fn clear(
     all: bool,
 ) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
-    use xbot::ai::guard::lexical::LexicalModel;
     use xbot::ai::guard::normalize::Normalized;
     use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
     let rules = active();
     let ths = [0.05, 0.1, 0.15, 0.2, 0.3];
     let mut tot = vec![[0usize; 4]; ths.len()];
     let mut held = [0usize; 4];
-    for (k, (_, test)) in sets.iter().enumerate() {
-        let others: Vec<_> = sets
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != k)
-            .map(|(_, s)| s.clone())
-            .collect();
-        let file = train(&others, opts);
-        let model =
-            LexicalModel::from_json("cv", &serde_json::to_string(&file).unwrap_or_default())
-                .unwrap();
+    for (k, (name, test)) in sets.iter().enumerate() {
+        let Ok(model) = train_without(sets, k, opts) else {
+            eprintln!("{name}: the fold's model did not load");
+            return;
+        };
         for p in test {
             let sc = screen_rules_only(&rules, &p.text);
             if decide_screened(&p.text, &sc) != Decision::Hold {

@@ -13,6 +13,7 @@ use super::{FORMAT, LexicalModel, ModelFile, features};
 use crate::ai::guard::eval::{CorpusPost, Decision, decide_screened};
 use crate::ai::guard::normalize::Normalized;
 use crate::ai::guard::rules::{RiskLevel, active as active_rules, screen_rules_only};
+use crate::ai::guard::ruleset::RuleSetError;
 
 /// Training settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +52,25 @@ impl TrainOptions {
             ..TrainOptions::default()
         }
     }
+}
+
+/// The model trained on every set but the `k`-th, for leave-one-set-out figures.
+pub fn train_without(
+    sets: &[(String, Vec<CorpusPost>)],
+    k: usize,
+    opts: &TrainOptions,
+) -> Result<LexicalModel, RuleSetError> {
+    let others: Vec<(String, Vec<CorpusPost>)> = sets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != k)
+        .map(|(_, s)| s.clone())
+        .collect();
+    let file = train(&others, opts);
+    LexicalModel::from_json(
+        "cross-validation",
+        &serde_json::to_string(&file).unwrap_or_default(),
+    )
 }
 
 /// Trains a model on `sets` (name, posts).
@@ -254,17 +274,7 @@ pub fn cross_validate(
     sets.iter()
         .enumerate()
         .map(|(k, (name, test))| {
-            let others: Vec<(String, Vec<CorpusPost>)> = sets
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != k)
-                .map(|(_, s)| s.clone())
-                .collect();
-            let file = train(&others, opts);
-            let model = LexicalModel::from_json(
-                "cross-validation",
-                &serde_json::to_string(&file).unwrap_or_default(),
-            );
+            let model = train_without(sets, k, opts);
             let scored: Vec<(RiskLevel, Decision, f64)> = test
                 .iter()
                 .map(|p| {
