@@ -2624,6 +2624,13 @@ static DAILY_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Paracetamol or ibuprofen by any common name.
+static PAINKILLER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:paracetamol|acetaminophen|tylenol|panadol|calpol|ibuprofen|advil|motrin|nurofen)\b",
+    )
+});
+
 /// Food or a macronutrient right after an amount.
 static FOOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -2865,10 +2872,12 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         let far_past = mode == Directive::Unclear
             && mega
             && (is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
-                || DAILY_TOTAL.is_match(
-                    text.get(amount_end..ctx.clause.end.max(amount_end))
-                        .unwrap_or(""),
-                ));
+                // A painkiller past its daily maximum ("6 grams of Tylenol a day").
+                || (PAINKILLER.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                    && DAILY_TOTAL.is_match(
+                        text.get(amount_end..ctx.clause.end.max(amount_end))
+                            .unwrap_or(""),
+                    )));
         let mut level = match mode {
             Directive::Imperative => RiskLevel::High,
             Directive::Limit | Directive::Anecdote | Directive::Negated | Directive::Unclear => {
