@@ -168,12 +168,7 @@ fn severity(
                     if !ok {
                         continue;
                     }
-                    let slot = match p.label {
-                        RiskLevel::Critical => 0,
-                        RiskLevel::High => 1,
-                        RiskLevel::Low => 2,
-                        RiskLevel::Medium => 3,
-                    };
+                    let slot = slot(p.label);
                     fold[ti][ei][slot] += 1;
                     tot[ti][ei][slot] += 1;
                 }
@@ -203,7 +198,7 @@ fn clear(
 ) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
     use xbot::ai::guard::normalize::Normalized;
-    use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
+    use xbot::ai::guard::rules::{active, screen_rules_only};
     let rules = active();
     let ths = [0.05, 0.1, 0.15, 0.2, 0.3];
     let mut tot = vec![[0usize; 4]; ths.len()];
@@ -222,12 +217,7 @@ fn clear(
             if !all && !xbot::ai::guard::structure::critiqued(&norm) {
                 continue;
             }
-            let slot = match p.label {
-                RiskLevel::Low => 0,
-                RiskLevel::Medium => 1,
-                RiskLevel::High => 2,
-                RiskLevel::Critical => 3,
-            };
+            let slot = slot(p.label);
             held[slot] += 1;
             let score = model.score(&norm);
             for (ti, &t) in ths.iter().enumerate() {
@@ -243,5 +233,16 @@ fn clear(
     );
     for (ti, t) in ths.iter().enumerate() {
         println!("cleared below {t:.2}: {:?}", tot[ti]);
+    }
+}
+
+/// The column of a label in the figures printed: critical, high, safe, medium.
+fn slot(label: xbot::ai::guard::rules::RiskLevel) -> usize {
+    use xbot::ai::guard::rules::RiskLevel;
+    match label {
+        RiskLevel::Critical => 0,
+        RiskLevel::High => 1,
+        RiskLevel::Low => 2,
+        RiskLevel::Medium => 3,
     }
 }

@@ -1765,9 +1765,13 @@ fn care_context_filter(ctx: &Ctx<'_>) -> Verdict {
 }
 
 /// A story of a vital treatment stopped is advice to copy, unless the post tells how it went
-/// wrong ("… stopped his blood pressure meds. ICU within a month.") or criticises the stopping.
+/// wrong ("… stopped his blood pressure meds. ICU within a month."), regrets it (the same
+/// cautionary-story check as care put off) or criticises the stopping.
 fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
-    if STOP_WENT_WRONG.is_match(ctx.text) || super::structure::critiqued(ctx.text) {
+    if STOP_WENT_WRONG.is_match(ctx.text)
+        || super::structure::regretted(ctx.text)
+        || super::structure::critiqued(ctx.text)
+    {
         Verdict::Drop
     } else {
         Verdict::Keep
@@ -1776,7 +1780,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+(?:died|lost)|passed\s+away|funeral|don['’]?t\s+be\s+(?:me|like\s+me|him|her)|learn\s+from\s+my|(?:biggest|worst)\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|lesson\s+learned|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working)\b",
     )
 });
 

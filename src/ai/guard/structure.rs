@@ -322,6 +322,12 @@ fn other_verb(gap: &str) -> bool {
         .any(|w| w.ends_with("ing") && !matches!(w.as_str(), "taking" | "using" | "giving"))
 }
 
+/// A cautionary story: the teller regrets what they did ("please don't be me", "it turned
+/// out to be a heart attack").
+pub fn regretted(text: &str) -> bool {
+    REGRET_RE.is_match(text)
+}
+
 /// The clause before a stop word holds nothing but the lead-ins of an order.
 fn is_order(before: &str) -> bool {
     let clause = before
