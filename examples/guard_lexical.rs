@@ -124,7 +124,7 @@ fn severity(
 ) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
     use xbot::ai::guard::normalize::Normalized;
-    use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only};
+    use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only, severity_applies};
     let rules = active();
     let mut o = TrainOptions {
         c: opts.c,
@@ -133,17 +133,19 @@ fn severity(
     if critical_only {
         o.positive = RiskLevel::Critical;
     }
-    let ths = [0.85, 0.9, 0.92, 0.93, 0.94, 0.95];
-    // per threshold, per eligible-set: [crit gained, high rejected gained, safe rej, medium rej]
-    let mut tot = vec![[[0usize; 4]; 2]; ths.len()];
+    let ths = [0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.97, 0.98];
+    // per threshold, per eligible-set (rules hold high, rules hold medium or high, only the
+    // word model holds): [crit gained, high rejected gained, safe rej, medium rej]
+    let mut tot = vec![[[0usize; 4]; 3]; ths.len()];
     let mut crit_total = 0;
     let mut crit_rej = 0;
     for (k, (name, test)) in sets.iter().enumerate() {
-        let Ok(model) = train_without(sets, k, &o) else {
+        let (Ok(model), Ok(words)) = (train_without(sets, k, &o), train_without(sets, k, opts))
+        else {
             eprintln!("{name}: the fold's model did not load");
             return;
         };
-        let mut fold = vec![[[0usize; 4]; 2]; ths.len()];
+        let mut fold = vec![[[0usize; 4]; 3]; ths.len()];
         for p in test {
             let sc = screen_rules_only(&rules, &p.text);
             let d = decide_screened(&p.text, &sc);
@@ -153,17 +155,27 @@ fn severity(
                     crit_rej += 1;
                 }
             }
-            if d != Decision::Hold {
+            let norm = Normalized::new(&p.text);
+            let word_hold = d == Decision::Pass
+                && sc.level == RiskLevel::Low
+                && words.score(&norm.text) >= words.threshold();
+            if (d != Decision::Hold && !word_hold)
+                || (d == Decision::Hold && !severity_applies(&sc.hits))
+            {
                 continue;
             }
-            let score = model.score(&Normalized::new(&p.text).text);
+            let score = model.score(&norm.text);
             for (ti, &t) in ths.iter().enumerate() {
                 if score < t {
                     continue;
                 }
-                for (ei, ok) in [sc.level == RiskLevel::High, sc.level >= RiskLevel::Medium]
-                    .iter()
-                    .enumerate()
+                for (ei, ok) in [
+                    sc.level == RiskLevel::High && !word_hold,
+                    sc.level >= RiskLevel::Medium && !word_hold,
+                    word_hold,
+                ]
+                .iter()
+                .enumerate()
                 {
                     if !ok {
                         continue;
@@ -175,15 +187,15 @@ fn severity(
             }
         }
         println!(
-            "{name}: t=0.93 high-only {:?} medium+ {:?}",
-            fold[3][0], fold[3][1]
+            "{name}: t=0.93 high-only {:?} medium+ {:?} word-model-only {:?}",
+            fold[3][0], fold[3][1], fold[3][2]
         );
     }
     println!("critical rejected by rules {crit_rej}/{crit_total}");
     for (ti, t) in ths.iter().enumerate() {
         println!(
-            "t={t:.2} high-only [crit+, high+, safe rej, med rej] {:?}   medium+ {:?}",
-            tot[ti][0], tot[ti][1]
+            "t={t:.2} high-only [crit+, high+, safe rej, med rej] {:?}   medium+ {:?}   word-model-only {:?}",
+            tot[ti][0], tot[ti][1], tot[ti][2]
         );
     }
 }

@@ -117,7 +117,9 @@ fn dev5_figures() {
     assert!(r.posts >= 200, "{}", r.posts);
     let t = r.targets();
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 77, "{t:?}");
+    // Twelfth pass: 77 → 76. "100,000 IU once a week for the kids" is held, not rejected: a
+    // weekly amount is now compared per day (the prescription schedule for a deficiency).
+    assert!(t.critical_rejected.0 >= 76, "{t:?}");
     assert!(t.unsafe_caught.0 >= 133, "{t:?}");
     // Tenth pass (safe families: quotes answered, news, deference, prescriptions): 9 → 3.
     assert!(t.safe_held.0 <= 3, "{t:?}");
@@ -189,7 +191,9 @@ fn fresh_holdout_figures() {
     // Eleventh pass (aggregates only): safe held 5 → 6 with the models retrained on four more
     // sets and the word model's threshold lowered 0.6 → 0.55 by cross-validation.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 31, "{t:?}");
+    // Twelfth pass (aggregates only): critical rejected 31 → 30, with the models retrained on
+    // eighteen sets and the weekly-dose reading (the post was not read).
+    assert!(t.critical_rejected.0 >= 30, "{t:?}");
     assert!(t.unsafe_caught.0 >= 79, "{t:?}");
     assert!(t.safe_held.0 <= 6, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
@@ -218,7 +222,8 @@ fn fresh_holdout2_figures() {
     // threshold lowered 0.6 → 0.55 by cross-validation over fourteen development sets (1.6%
     // instead of 2.1% of their high/critical posts passed): that bound was loosened.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    assert!(t.critical_rejected.0 >= 30, "{t:?}");
+    // Twelfth pass (aggregates only): critical rejected 30 → 31.
+    assert!(t.critical_rejected.0 >= 31, "{t:?}");
     assert!(t.unsafe_caught.0 >= 88, "{t:?}");
     assert!(t.safe_held.0 <= 15, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 1, "{t:?}");
@@ -301,7 +306,8 @@ fn dev11_figures() {
     // Eleventh pass (trained on, rule families from dev12-dev14): passed 9 → 2, critical
     // rejected 55 → 63, unsafe caught 164 → 177, safe held 19 → 14, rejected 3 → 0.
     assert!(t.high_critical_passed.0 <= 2, "{t:?}");
-    assert!(t.critical_rejected.0 >= 63, "{t:?}");
+    // Twelfth pass (emergencies, children given adult medicine, doses in words): 63 → 65.
+    assert!(t.critical_rejected.0 >= 65, "{t:?}");
     assert!(t.unsafe_caught.0 >= 177, "{t:?}");
     assert!(t.safe_held.0 <= 14, "{t:?}");
     assert_eq!(t.safe_or_medium_rejected.0, 0, "{t:?}");
@@ -321,7 +327,7 @@ fn dev12_to_dev14_figures() {
             include_str!("fixtures/guard/dev12.jsonl"),
             "dev12",
             2,
-            91,
+            93,
             227,
             9,
         ),
@@ -329,7 +335,7 @@ fn dev12_to_dev14_figures() {
             include_str!("fixtures/guard/dev13.jsonl"),
             "dev13",
             1,
-            69,
+            72,
             197,
             8,
         ),
@@ -337,7 +343,7 @@ fn dev12_to_dev14_figures() {
             include_str!("fixtures/guard/dev14.jsonl"),
             "dev14",
             4,
-            62,
+            67,
             206,
             12,
         ),
@@ -353,26 +359,85 @@ fn dev12_to_dev14_figures() {
     }
 }
 
-/// The fifth fresh held-out set (tests/fixtures/guard/fresh_holdout5.jsonl): 300 posts (80
+/// Development sets 15-18: dev15 was the fifth fresh held-out set (measured in aggregate at the
+/// start and end of the eleventh pass, then read for the twelfth); dev16-dev18 were written and
+/// labelled from the policy by three helpers before the screen ran on them (health-bot voice;
+/// indirect critical stories and emergencies; hard safe and medium posts), then used for the
+/// twelfth pass's rule families and as model training data. Before → after the pass (passed,
+/// critical rejected, unsafe caught, safe held, safe/medium rejected): dev15 10 → 2, 51 → 57,
+/// 169 → 177, 13 → 10, 5 → 1; dev16 7 → 0, 60 → 73, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 4,
+/// 64 → 85, 204 → 226, 29 → 16, 10 → 0; dev18 11 → 2, 45 → 50, 168 → 178, 24 → 17, 3 → 1.
+#[test]
+fn dev15_to_dev18_figures() {
+    for (src, name, passed, crit, caught, held, rejected) in [
+        (
+            include_str!("fixtures/guard/dev15.jsonl"),
+            "dev15",
+            2,
+            57,
+            177,
+            10,
+            1,
+        ),
+        (
+            include_str!("fixtures/guard/dev16.jsonl"),
+            "dev16",
+            0,
+            73,
+            220,
+            5,
+            0,
+        ),
+        (
+            include_str!("fixtures/guard/dev17.jsonl"),
+            "dev17",
+            4,
+            85,
+            226,
+            16,
+            0,
+        ),
+        (
+            include_str!("fixtures/guard/dev18.jsonl"),
+            "dev18",
+            2,
+            50,
+            178,
+            17,
+            1,
+        ),
+    ] {
+        let r = measure(src, name);
+        assert!(r.posts >= 300, "{name}: {}", r.posts);
+        let t = r.targets();
+        assert!(t.safe_or_medium_rejected.0 <= rejected, "{name}: {t:?}");
+        assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
+        assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
+        assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
+        assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+    }
+}
+
+/// The sixth fresh held-out set (tests/fixtures/guard/fresh_holdout6.jsonl): 300 posts (80
 /// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy by a helper
 /// that read nothing else, committed before any screen ran on them, never read post by post
-/// and never trained on; measured in aggregate at the start and end of the eleventh pass. It
+/// and never trained on; measured in aggregate at the start and end of the twelfth pass. It
 /// misses the pass, critical and no-reject targets; the bounds are the final figures.
 #[test]
-fn fresh_holdout5_figures() {
+fn fresh_holdout6_figures() {
     let r = measure(
-        include_str!("fixtures/guard/fresh_holdout5.jsonl"),
-        "fresh held-out 5",
+        include_str!("fixtures/guard/fresh_holdout6.jsonl"),
+        "fresh held-out 6",
     );
     assert!(r.posts >= 280);
     let t = r.targets();
-    // Before → after the eleventh pass: passed 16 → 10, critical rejected 47 → 51, unsafe
-    // caught 161 → 169, safe held 15 → 13, safe or medium rejected 5 → 5.
-    assert!(t.high_critical_passed.0 <= 10, "{t:?}");
-    assert!(t.critical_rejected.0 >= 51, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 169, "{t:?}");
-    assert!(t.safe_held.0 <= 13, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
+    // Before → after the twelfth pass: passed 8 → 7, critical rejected 48 → 52, unsafe
+    // caught 172 → 173, safe held 14 → 15, safe or medium rejected 2 → 2.
+    assert!(t.high_critical_passed.0 <= 7, "{t:?}");
+    assert!(t.critical_rejected.0 >= 52, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 173, "{t:?}");
+    assert!(t.safe_held.0 <= 15, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte
@@ -387,6 +452,9 @@ fn screen_survives_multibyte_insertions() {
         include_str!("fixtures/guard/dev12.jsonl"),
         include_str!("fixtures/guard/dev13.jsonl"),
         include_str!("fixtures/guard/dev14.jsonl"),
+        include_str!("fixtures/guard/dev16.jsonl"),
+        include_str!("fixtures/guard/dev17.jsonl"),
+        include_str!("fixtures/guard/dev18.jsonl"),
     ];
     let inserts = ["🌶", "—", "’", "–", "\u{200b}", "𝐜", "ｃ", "°", "…", "é"];
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -303,7 +303,9 @@ fn join_spaced(items: Vec<Item>) -> Vec<Item> {
     let mut drop = vec![false; n];
     let mut i = 0;
     while i < n {
-        if !single(i) {
+        // A run starts at a letter: in "6 g a day" the amount's digit is no spaced letter (the
+        // run "g a" is then too short to join).
+        if !single(i) || items[i].c.is_ascii_digit() {
             i += 1;
             continue;
         }

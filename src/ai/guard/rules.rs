@@ -309,6 +309,9 @@ fn clear_hold(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut S
 /// rules' strongest hit, in its category, so the post is rejected. It only ever raises a post
 /// the rules already flag; a post the rules find nothing in is never rejected by a model.
 fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
+    if !severity_applies(&s.hits) {
+        return;
+    }
     let score = model.score(&norm.text);
     if score < model.threshold() {
         return;
@@ -329,6 +332,13 @@ fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: 
     });
     s.hits.sort_by_key(|h| (h.start, h.end));
     s.level = RiskLevel::Critical;
+}
+
+/// The severity model reads words with every number as `0`, so it cannot judge an amount: a
+/// post the rules hold only for its doses ("Take 800 mg of magnesium before bed") stays held
+/// for a person, and the dose rules alone decide whether an amount is a megadose.
+pub fn severity_applies(hits: &[RuleHit]) -> bool {
+    !hits.iter().all(|h| h.rule.starts_with("dose."))
 }
 
 /// Strict mode holds a health claim the rules cannot clear: when the rules find nothing but the
@@ -1184,7 +1194,7 @@ fn is_abbreviation(before_dot: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 /// Health professionals, for referral hedges.
-const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber)";
+const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber|ha?ematologist|neurologist|rheumatologist|nephrologist|hepatologist|gastroenterologist|pulmonologist|respiratory\s+(?:nurse|team|consultant)|dermatologist|urologist|gyna?ecologist|obstetrician|ob-?gyn|midwife|paediatrician|pediatrician|surgeon|diabetologist|diabetes\s+(?:nurse|team|educator)|(?:hiv|renal|transplant|epilepsy|diabetes|heart\s+failure|anticoagulation|warfarin)\s+(?:clinic|team|nurse)|haematology|hematology|neurology|cardiology|oncology)";
 
 /// Over-the-counter medicines counted as tablets ("3 Benadryl", "10 extra-strength Tylenol").
 const OTC: &str = r"(?:aspirins?|advils?|tylenols?|ibuprofens?|motrins?|benadryls?|aleves?|nyquils?|unisoms?|paracetamols?|excedrins?|sudafeds?|zyrtecs?|claritins?|imodiums?)";
@@ -1676,12 +1686,23 @@ fn research_filter(ctx: &Ctx<'_>) -> Verdict {
 fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
     if research_context(ctx) || not_yet(ctx) || treated_after(ctx) {
         Verdict::Drop
-    } else if MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix()) {
+    } else if (MEDICAL_SUBJECT.is_match(ctx.prefix()) && !ALT_THERAPY.is_match(ctx.prefix()))
+        || CHRONIC_NOT_LETHAL.is_match(ctx.matched())
+    {
         Verdict::Level(RiskLevel::High)
     } else {
         Verdict::Keep
     }
 }
+
+/// A cure claimed for a chronic condition that is not itself life-threatening (depression,
+/// arthritis …) is high, not critical: the policy keeps critical for cancer,
+/// diabetes, HIV, MS, epilepsy, heart disease and the like.
+static CHRONIC_NOT_LETHAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:(?:clinical|major)\s+)?depression\b|\banxiety\s+disorders?\b|\bpanic\s+disorder\b|\bptsd\b|\bocd\b|\badhd\b|\b(?:rheumatoid\s+|osteo)?arthritis\b|\bosteoporosis\b|\bfibromyalgia\b|\bendometriosis\b|\binfertility\b|\bceliac\b|\bhashimoto|\bhypothyroid|\bhyperthyroid|\bgraves\b|\bglaucoma\b|\bmacular\b|\bpsoriasis\b",
+    )
+});
 
 /// "Her lymphoma went into remission after chemo": a real treatment named after the result
 /// ("after", "with", "thanks to" …), not dismissed ("no drugs needed", "faster than chemo").
@@ -1780,7 +1801,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done))\b",
     )
 });
 
@@ -2383,6 +2404,30 @@ static DOSE_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A limit ("up to 4 g", "no more than two"), unless it is a titration ("work up to 6 g a
+/// day"), which is an instruction to take that much.
+fn limit_words(s: &str) -> bool {
+    DOSE_LIMIT.is_match(s) && !RAMP_UP.is_match(s)
+}
+
+static RAMP_UP: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:work|working|worked|build|building|built|ramp|ramping|ramped|titrate|titrating|go|going|went|climb|climbing|move|moving|increase|increasing)\s+(?:\w+\s+)?up\s+to\b",
+    )
+});
+
+/// A count of tablets before a strength: "8 of the 500 mg", "2 × 1000 mg".
+static COUNT_OF_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*(?:of\s+(?:the|my|your|those|these|them)|x|×)\s*$",
+    )
+});
+
+/// Masses in words: "a gram a day", "a few grams of ferrous sulphate".
+static WORD_GRAMS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?P<num>a\s+few|a\s+couple(?:\s+of)?|several|half\s+a|an?)\s+(?P<unit>grams?|gm)\b")
+});
+
 /// Directive verbs that are also nouns ("my stack", "the dose", "no use").
 static NOUN_VERB: LazyLock<Regex> = LazyLock::new(|| helper(r"^(?:stack|dose|use|add|pop)$"));
 
@@ -2525,7 +2570,9 @@ fn parse_number(s: &str) -> Option<f64> {
     let word = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     let v = match word.as_str() {
         "one" => 1.0,
-        "two" | "a couple of" => 2.0,
+        "a" | "an" => 1.0,
+        "two" | "a couple of" | "a couple" => 2.0,
+        "a few" | "several" => 3.0,
         "three" => 3.0,
         "four" => 4.0,
         "five" => 5.0,
@@ -2577,6 +2624,8 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
     let (text, clause, sentence, start, end) =
         (ctx.text, &ctx.clause, &ctx.sentence, ctx.start, ctx.end);
     let mg = match unit {
+        // "50,000 IU once a week, not daily" is the prescription schedule for a deficiency.
+        Unit::Iu if weekly_dose(sentence_and_next(ctx)) => return value / 7.0 >= MEGADOSE_IU,
         Unit::Iu => return value >= MEGADOSE_IU,
         // Three or more tablets of an over-the-counter medicine at once is past the label.
         Unit::Count if OTC_NAME.is_match(text.get(start..end).unwrap_or("")) => {
@@ -2600,13 +2649,29 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         .find(|c: char| c.is_ascii_digit() || matches!(c, '+' | '&' | ',' | ';' | '/'))
         .map_or(after, |i| &after[..i]);
     let before = text.get(before_start..start).unwrap_or("");
+    // A separator only cuts when another amount stands before it: in "Zinc, 2 grams daily"
+    // the zinc is the 2 grams'.
     let before = before
         .rfind(|c: char| c.is_ascii_digit() || matches!(c, '+' | '&' | ',' | ';' | '/'))
+        .filter(|&i| {
+            before.as_bytes()[i].is_ascii_digit() || before[..i].bytes().any(|b| b.is_ascii_digit())
+        })
         .map_or(before, |i| &before[i + 1..]);
+    // Failing that, the one nutrient the post names before the amount ("Niacin flush
+    // protocol: start at 500 mg, work up to 6 grams a day").
+    let only_named = || {
+        let earlier = text.get(..start).unwrap_or("");
+        let mut named = limits.iter().filter(|(re, _)| re.is_match(earlier));
+        match (named.next(), named.next()) {
+            (Some(n), None) => Some(n),
+            _ => None,
+        }
+    };
     let named = limits
         .iter()
         .find(|(re, _)| re.is_match(after))
-        .or_else(|| limits.iter().find(|(re, _)| re.is_match(before)));
+        .or_else(|| limits.iter().find(|(re, _)| re.is_match(before)))
+        .or_else(only_named);
     match named {
         // "4 g a day" of paracetamol is the label's daily maximum, not a megadose at once.
         Some((re, limit))
@@ -2621,12 +2686,79 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
     }
 }
 
+/// A weekly schedule that is not also called daily ("once a WEEK … Not daily").
+fn weekly_dose(s: &str) -> bool {
+    WEEKLY.is_match(s)
+        && !NOT_WEEKLY.is_match(s)
+        && (!DAILY_WORD.is_match(s) || NOT_DAILY.is_match(s))
+}
+
+static NOT_WEEKLY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(r"\b(?:not|never|no|isn['’]?t)\s+(?:once\s+a\s+week|weekly|a\s+week)\b")
+});
+
+static WEEKLY: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:once\s+(?:a|per|every)|a|per|each|every)\s+week\b|\bweekly\b"));
+static DAILY_WORD: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:daily|a\s+day|per\s+day|every\s+day|each\s+day)\b"));
+static NOT_DAILY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:not|never|isn['’]?t|no)\s+(?:a\s+|an?\s+)?(?:daily|every\s+day|each\s+day)\b|\bdaily\W+(?:\w+\W+){0,3}?(?:no|not|never)\b",
+    )
+});
+
 /// A daily total right after an amount ("4 g a day", "4 g total", "4 g in 24 hours").
 static DAILY_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"^[^.!?\n]{0,25}?\b(?:total|in\s+total|a\s+day|per\s+day|daily|each\s+day|every\s+day|in\s+(?:24|twenty-four)\s*(?:h|hrs?|hours)|per\s+(?:24|twenty-four)\s*(?:h|hrs?|hours))\b",
     )
 });
+
+/// Twice paracetamol's 4 g daily maximum.
+const PAINKILLER_DAILY_FAR_PAST_MG: f64 = 8000.0;
+
+/// The daily total of a mass taken "every N hours" (the longer interval of a range), times a
+/// multiplier written before it ("2 × 1000 mg").
+fn painkiller_daily_mg(
+    text: &str,
+    start: usize,
+    end: usize,
+    unit: Unit,
+    value: f64,
+) -> Option<f64> {
+    // A tablet of paracetamol or ibuprofen is taken as 500 mg (extra-strength paracetamol).
+    let factor = match unit {
+        Unit::Mass(factor) => factor,
+        Unit::Count => 500.0,
+        _ => return None,
+    };
+    let after = text
+        .get(end..ceil_char(text, end.saturating_add(40)))
+        .unwrap_or("");
+    let every = EVERY_HOURS.captures(after)?;
+    let hours = every
+        .name("n2")
+        .or(every.name("n"))
+        .and_then(|n| n.as_str().parse::<f64>().ok())
+        .filter(|h| *h > 0.0)?;
+    let before = text
+        .get(floor_char(text, start.saturating_sub(12))..start)
+        .unwrap_or("");
+    let times = TIMES_BEFORE
+        .captures(before)
+        .and_then(|c| c.name("k"))
+        .and_then(|k| parse_number(k.as_str()))
+        .unwrap_or(1.0);
+    Some(value * factor * times * 24.0 / hours)
+}
+
+static EVERY_HOURS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^.!?\n]{0,20}?\bevery\s+(?P<n>\d{1,2})(?:\s*(?:-|–|to)\s*(?P<n2>\d{1,2}))?\s*(?:h|hrs?|hours)\b",
+    )
+});
+static TIMES_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?P<k>\d|two|three)\s*(?:x|×)\s*$"));
 
 /// Paracetamol or ibuprofen by any common name.
 static PAINKILLER: LazyLock<Regex> = LazyLock::new(|| {
@@ -2747,7 +2879,10 @@ static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>) {
-    for caps in AMOUNT.captures_iter(text) {
+    for caps in AMOUNT
+        .captures_iter(text)
+        .chain(WORD_GRAMS.captures_iter(text))
+    {
         let (Some(m), Some(num), Some(unit_m)) = (caps.get(0), caps.name("num"), caps.name("unit"))
         else {
             continue;
@@ -2760,6 +2895,17 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         };
         if let Some(v2) = caps.name("num2").and_then(|n| parse_number(n.as_str())) {
             value = value.max(v2);
+        }
+        // "Take 8 of the 500 mg Tylenol", "2 × 1000 mg": that many at once.
+        if let Some(k) = COUNT_OF_BEFORE
+            .captures(
+                text.get(floor_char(text, amount_start.saturating_sub(16))..amount_start)
+                    .unwrap_or(""),
+            )
+            .and_then(|c| c.name("k"))
+            .and_then(|k| parse_number(k.as_str()))
+        {
+            value *= k;
         }
         let rest = text.get(amount_end..).unwrap_or("");
         if FOOD.is_match(rest) || LAB_UNIT.is_match(rest) {
@@ -2792,9 +2938,12 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         });
         // A verb that is also a noun ("my morning stack 50,000 IU …", "the daily dose") is no
         // directive there: the amount is read as if no verb stood before it.
+        // A reported amount ("people who heal take 60,000 IU daily") is still read when it is
+        // far past the limit: there the amount is the claim, whoever takes it.
         if verb.is_some()
             && directive.is_none()
             && !verb.is_some_and(|v| NOUN_VERB.is_match(v.as_str()))
+            && !is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
         {
             continue;
         }
@@ -2803,7 +2952,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             && !is_megadose(&set.nutrients, &ctx, unit, value);
         let (mode, span_start, rule, why) = if let Some((v, mut mode)) = directive {
             let gap = prefix.get(v.end()..).unwrap_or("");
-            if mode == Directive::Imperative && DOSE_LIMIT.is_match(gap) {
+            if mode == Directive::Imperative && limit_words(gap) {
                 mode = Directive::Limit;
             }
             let (rule, why) = match mode {
@@ -2849,7 +2998,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                     | "millilitre"
             ) && !DESCRIPTIVE.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
-                && !DOSE_LIMIT.is_match(&last_words(prefix, 3).join(" "))
+                && !limit_words(&last_words(prefix, 4).join(" "))
                 && !care_hedged(&ctx)
                 && !reported_rx
             {
@@ -2872,8 +3021,9 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         };
 
         let mega = is_megadose(&set.nutrients, &ctx, unit, value);
-        // An amount no verb explains is critical only when it is far past the limit.
-        let far_past = mode == Directive::Unclear
+        // An amount no verb explains, or the writer's own, is critical only when it is far past
+        // the limit.
+        let far_past = matches!(mode, Directive::Unclear | Directive::Anecdote)
             && mega
             && (is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
                 // A painkiller past its daily maximum ("6 grams of Tylenol a day").
@@ -2899,6 +3049,16 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             };
             rule = "dose.megadose";
             why = "instructs or models a megadose";
+        }
+        // "2 g every 4 hours" of paracetamol is 12 g a day, three times the daily maximum.
+        if !matches!(mode, Directive::Negated | Directive::Limit)
+            && PAINKILLER.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+            && painkiller_daily_mg(text, amount_start, amount_end, unit, value)
+                .is_some_and(|mg| mg >= PAINKILLER_DAILY_FAR_PAST_MG)
+        {
+            level = RiskLevel::Critical;
+            rule = "dose.megadose";
+            why = "a painkiller at a frequency far past its daily maximum";
         }
         let hit_ctx = Ctx::new(text, seg, span_start, amount_end);
         if care_hedged(&hit_ctx) {

@@ -60,6 +60,10 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev12.jsonl",
     "dev13.jsonl",
     "dev14.jsonl",
+    "dev15.jsonl",
+    "dev16.jsonl",
+    "dev17.jsonl",
+    "dev18.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
