@@ -191,9 +191,7 @@ fn fresh_holdout_figures() {
     // Eleventh pass (aggregates only): safe held 5 → 6 with the models retrained on four more
     // sets and the word model's threshold lowered 0.6 → 0.55 by cross-validation.
     assert!(t.high_critical_passed.0 <= 1, "{t:?}");
-    // Twelfth pass (aggregates only): critical rejected 31 → 30, with the models retrained on
-    // eighteen sets and the weekly-dose reading (the post was not read).
-    assert!(t.critical_rejected.0 >= 30, "{t:?}");
+    assert!(t.critical_rejected.0 >= 31, "{t:?}");
     assert!(t.unsafe_caught.0 >= 79, "{t:?}");
     assert!(t.safe_held.0 <= 6, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
@@ -365,8 +363,8 @@ fn dev12_to_dev14_figures() {
 /// indirect critical stories and emergencies; hard safe and medium posts), then used for the
 /// twelfth pass's rule families and as model training data. Before → after the pass (passed,
 /// critical rejected, unsafe caught, safe held, safe/medium rejected): dev15 10 → 2, 51 → 57,
-/// 169 → 177, 13 → 10, 5 → 1; dev16 7 → 0, 60 → 73, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 4,
-/// 64 → 85, 204 → 226, 29 → 16, 10 → 0; dev18 11 → 2, 45 → 50, 168 → 178, 24 → 17, 3 → 1.
+/// 169 → 177, 13 → 10, 5 → 2; dev16 7 → 0, 60 → 73, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 4,
+/// 64 → 85, 204 → 226, 29 → 16, 10 → 1; dev18 11 → 2, 45 → 50, 168 → 178, 24 → 17, 3 → 1.
 #[test]
 fn dev15_to_dev18_figures() {
     for (src, name, passed, crit, caught, held, rejected) in [
@@ -377,7 +375,7 @@ fn dev15_to_dev18_figures() {
             57,
             177,
             10,
-            1,
+            2,
         ),
         (
             include_str!("fixtures/guard/dev16.jsonl"),
@@ -395,7 +393,7 @@ fn dev15_to_dev18_figures() {
             85,
             226,
             16,
-            0,
+            1,
         ),
         (
             include_str!("fixtures/guard/dev18.jsonl"),

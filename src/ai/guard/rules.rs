@@ -1695,12 +1695,14 @@ fn serious_cure_filter(ctx: &Ctx<'_>) -> Verdict {
     }
 }
 
-/// A cure claimed for a chronic condition that is not itself life-threatening (depression,
-/// arthritis …) is high, not critical: the policy keeps critical for cancer,
-/// diabetes, HIV, MS, epilepsy, heart disease and the like.
+/// A cure claimed for a chronic condition that is not itself life-threatening (arthritis,
+/// PTSD, ADHD …) is high, not critical: the policy keeps critical for cancer, diabetes, HIV,
+/// MS, epilepsy, heart disease and the like. Depression stays critical: a reader who swaps its
+/// treatment for the cure risks suicide, and asthma because its cures come with the inhaler
+/// thrown out.
 static CHRONIC_NOT_LETHAL: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:clinical|major)\s+)?depression\b|\banxiety\s+disorders?\b|\bpanic\s+disorder\b|\bptsd\b|\bocd\b|\badhd\b|\b(?:rheumatoid\s+|osteo)?arthritis\b|\bosteoporosis\b|\bfibromyalgia\b|\bendometriosis\b|\binfertility\b|\bceliac\b|\bhashimoto|\bhypothyroid|\bhyperthyroid|\bgraves\b|\bglaucoma\b|\bmacular\b|\bpsoriasis\b",
+        r"\banxiety\s+disorders?\b|\bpanic\s+disorder\b|\bptsd\b|\bocd\b|\badhd\b|\b(?:rheumatoid\s+|osteo)?arthritis\b|\bosteoporosis\b|\bfibromyalgia\b|\bendometriosis\b|\binfertility\b|\bceliac\b|\bhashimoto|\bhypothyroid|\bhyperthyroid|\bgraves\b|\bglaucoma\b|\bmacular\b|\bpsoriasis\b",
     )
 });
 
@@ -3432,11 +3434,9 @@ mod tests {
         ("Antibiotics don't work on viruses.", &[], Low),
         ("You can take up to 4,000 IU a day.", &[Dosage], Medium),
         ("Tip: take 3 g of fish oil with dinner.", &[Dosage], High),
-        (
-            "Take 50,000 IU of vitamin D once a week.",
-            &[Dosage],
-            Critical,
-        ),
+        // Weekly is the prescription schedule for a deficiency: held for a person, not rejected.
+        ("Take 50,000 IU of vitamin D once a week.", &[Dosage], High),
+        ("Take 50,000 IU of vitamin D daily.", &[Dosage], Critical),
         ("Aim for 1.6 g of protein per kg of body weight.", &[], Low),
         ("Exercise beats depression.", &[CureClaim], High),
         (
