@@ -325,7 +325,7 @@ fn dev12_to_dev14_figures() {
             include_str!("fixtures/guard/dev12.jsonl"),
             "dev12",
             2,
-            93,
+            94,
             227,
             9,
         ),
@@ -362,9 +362,9 @@ fn dev12_to_dev14_figures() {
 /// labelled from the policy by three helpers before the screen ran on them (health-bot voice;
 /// indirect critical stories and emergencies; hard safe and medium posts), then used for the
 /// twelfth pass's rule families and as model training data. Before → after the pass (passed,
-/// critical rejected, unsafe caught, safe held, safe/medium rejected): dev15 10 → 2, 51 → 57,
-/// 169 → 177, 13 → 10, 5 → 2; dev16 7 → 0, 60 → 73, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 4,
-/// 64 → 85, 204 → 226, 29 → 16, 10 → 1; dev18 11 → 2, 45 → 50, 168 → 178, 24 → 17, 3 → 1.
+/// critical rejected, unsafe caught, safe held, safe/medium rejected): dev15 10 → 2, 51 → 59,
+/// 169 → 177, 13 → 10, 5 → 2; dev16 7 → 0, 60 → 77, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 3,
+/// 64 → 87, 204 → 227, 29 → 16, 10 → 1; dev18 11 → 2, 45 → 51, 168 → 178, 24 → 17, 3 → 1.
 #[test]
 fn dev15_to_dev18_figures() {
     for (src, name, passed, crit, caught, held, rejected) in [
@@ -372,7 +372,7 @@ fn dev15_to_dev18_figures() {
             include_str!("fixtures/guard/dev15.jsonl"),
             "dev15",
             2,
-            57,
+            59,
             177,
             10,
             2,
@@ -381,7 +381,7 @@ fn dev15_to_dev18_figures() {
             include_str!("fixtures/guard/dev16.jsonl"),
             "dev16",
             0,
-            73,
+            77,
             220,
             5,
             0,
@@ -389,9 +389,9 @@ fn dev15_to_dev18_figures() {
         (
             include_str!("fixtures/guard/dev17.jsonl"),
             "dev17",
-            4,
-            85,
-            226,
+            3,
+            87,
+            227,
             16,
             1,
         ),
@@ -399,7 +399,7 @@ fn dev15_to_dev18_figures() {
             include_str!("fixtures/guard/dev18.jsonl"),
             "dev18",
             2,
-            50,
+            51,
             178,
             17,
             1,
@@ -429,10 +429,10 @@ fn fresh_holdout6_figures() {
     );
     assert!(r.posts >= 280);
     let t = r.targets();
-    // Before → after the twelfth pass: passed 8 → 7, critical rejected 48 → 52, unsafe
+    // Before → after the twelfth pass: passed 8 → 7, critical rejected 48 → 53, unsafe
     // caught 172 → 173, safe held 14 → 15, safe or medium rejected 2 → 2.
     assert!(t.high_critical_passed.0 <= 7, "{t:?}");
-    assert!(t.critical_rejected.0 >= 52, "{t:?}");
+    assert!(t.critical_rejected.0 >= 53, "{t:?}");
     assert!(t.unsafe_caught.0 >= 173, "{t:?}");
     assert!(t.safe_held.0 <= 15, "{t:?}");
     assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
