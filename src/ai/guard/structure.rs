@@ -297,11 +297,16 @@ fn real_question(text: &str) -> bool {
     let trimmed =
         text.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?' && c != '.' && c != '!');
     let tail = trimmed.trim_end();
-    let ends_with_question = tail.ends_with('?')
-        || tail
-            .rsplit(['.', '!', '\n'])
-            .next()
-            .is_some_and(|last| last.trim().starts_with('#') && tail.contains('?'));
+    // Hashtags after the question still end it ("Is this safe? #health"), but a hashtag after
+    // an answer does not make the post a question ("Fruity breath? Sleep it off. #T1D").
+    let mut untagged = trimmed.trim_end();
+    while let Some((head, last)) = untagged.rsplit_once(char::is_whitespace) {
+        if !last.starts_with('#') {
+            break;
+        }
+        untagged = head.trim_end();
+    }
+    let ends_with_question = tail.ends_with('?') || untagged.ends_with('?');
     let answered = ANSWER_MARK.is_match(text);
     ends_with_question && !answered
 }
