@@ -2719,15 +2719,9 @@ static DAILY_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
 /// Twice paracetamol's 4 g daily maximum.
 const PAINKILLER_DAILY_FAR_PAST_MG: f64 = 8000.0;
 
-/// The daily total of a mass taken "every N hours" (the longer interval of a range), times a
-/// multiplier written before it ("2 × 1000 mg").
-fn painkiller_daily_mg(
-    text: &str,
-    start: usize,
-    end: usize,
-    unit: Unit,
-    value: f64,
-) -> Option<f64> {
+/// The daily total of an amount taken "every N hours" (the longer interval of a range); `value`
+/// already counts a multiplier written before it ("2 × 1000 mg", see `COUNT_OF_BEFORE`).
+fn painkiller_daily_mg(text: &str, end: usize, unit: Unit, value: f64) -> Option<f64> {
     // A tablet of paracetamol or ibuprofen is taken as 500 mg (extra-strength paracetamol).
     let factor = match unit {
         Unit::Mass(factor) => factor,
@@ -2743,15 +2737,7 @@ fn painkiller_daily_mg(
         .or(every.name("n"))
         .and_then(|n| n.as_str().parse::<f64>().ok())
         .filter(|h| *h > 0.0)?;
-    let before = text
-        .get(floor_char(text, start.saturating_sub(12))..start)
-        .unwrap_or("");
-    let times = TIMES_BEFORE
-        .captures(before)
-        .and_then(|c| c.name("k"))
-        .and_then(|k| parse_number(k.as_str()))
-        .unwrap_or(1.0);
-    Some(value * factor * times * 24.0 / hours)
+    Some(value * factor * 24.0 / hours)
 }
 
 static EVERY_HOURS: LazyLock<Regex> = LazyLock::new(|| {
@@ -2759,8 +2745,6 @@ static EVERY_HOURS: LazyLock<Regex> = LazyLock::new(|| {
         r"^[^.!?\n]{0,20}?\bevery\s+(?P<n>\d{1,2})(?:\s*(?:-|–|to)\s*(?P<n2>\d{1,2}))?\s*(?:h|hrs?|hours)\b",
     )
 });
-static TIMES_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| helper(r"\b(?P<k>\d|two|three)\s*(?:x|×)\s*$"));
 
 /// Paracetamol or ibuprofen by any common name.
 static PAINKILLER: LazyLock<Regex> = LazyLock::new(|| {
@@ -3055,7 +3039,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         // "2 g every 4 hours" of paracetamol is 12 g a day, three times the daily maximum.
         if !matches!(mode, Directive::Negated | Directive::Limit)
             && PAINKILLER.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
-            && painkiller_daily_mg(text, amount_start, amount_end, unit, value)
+            && painkiller_daily_mg(text, amount_end, unit, value)
                 .is_some_and(|mg| mg >= PAINKILLER_DAILY_FAR_PAST_MG)
         {
             level = RiskLevel::Critical;
