@@ -374,6 +374,7 @@ fn replacement(word: &str, next: &str) -> Option<&'static str> {
         "bp" => "blood pressure",
         "wk" => "week",
         "wks" => "weeks",
+        "wkly" => "weekly",
         "hr" => "hour",
         "hrs" => "hours",
         "yrs" => "years",

@@ -1803,7 +1803,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done))\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|(?:i['’]?m|i\s+am|we['’]?re|she['’]?s|he['’]?s|went|got|put\s+(?:me|him|her))\s+back\s+on\s+(?:it|them|(?:my|her|his|the)\s+\w+)|refused\s+(?:\w+\s+){1,2}at\s+first)\b",
     )
 });
 
@@ -1865,7 +1865,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+until|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
+        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+(?:until|till|til)|not\s+(?:in|into)\s+(?:my|your|the|a|our)\s+(?:bab(?:y|ies)|infants?|newborns?|toddlers?)\b|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
     )
 });
 
@@ -2633,7 +2633,14 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         Unit::Count if OTC_NAME.is_match(text.get(start..end).unwrap_or("")) => {
             return value >= MEGADOSE_OTC_COUNT;
         }
-        Unit::Count => return value >= MEGADOSE_COUNT,
+        // "On 14 tablets a day" with no medicine named is a list of prescriptions, not a dose.
+        Unit::Count => {
+            return value >= MEGADOSE_COUNT
+                && (!BARE_COUNT.is_match(text.get(start..end).unwrap_or(""))
+                    || limits
+                        .iter()
+                        .any(|(re, _)| re.is_match(text.get(sentence.clone()).unwrap_or(""))));
+        }
         Unit::Other => return false,
         Unit::Mass(factor) => value * factor,
     };
@@ -2687,6 +2694,20 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         None => mg >= MEGADOSE_MG,
     }
 }
+
+/// An amount counted in bare tablets, capsules or doses, no medicine in the unit.
+static BARE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\S+\s*(?:tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|doses)$",
+    )
+});
+
+/// The amount is named as a limit right after it: "4 g paracetamol = the MAX per day".
+static AMOUNT_IS_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:of\s+)?(?:[\p{L}-]+\s+){0,2}(?:=|is|are|was|equals|causes)\s+(?:the|a|your|its)?\s*(?:absolute\s+|daily\s+|safe\s+)?(?:max(?:imum)?|upper\s+limit|limit|ceiling|most\s+you)\b",
+    )
+});
 
 /// A weekly schedule that is not also called daily ("once a WEEK … Not daily").
 fn weekly_dose(s: &str) -> bool {
@@ -3025,6 +3046,11 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             }
         };
         let (mut rule, mut why) = (rule, why);
+        let mega = mega
+            && !AMOUNT_IS_LIMIT.is_match(
+                text.get(amount_end..ctx.clause.end.max(amount_end))
+                    .unwrap_or(""),
+            );
         if mega && mode != Directive::Negated {
             level = if far_past {
                 RiskLevel::Critical

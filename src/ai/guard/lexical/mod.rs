@@ -64,6 +64,9 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev16.jsonl",
     "dev17.jsonl",
     "dev18.jsonl",
+    "dev19.jsonl",
+    "dev20.jsonl",
+    "dev21.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
