@@ -416,26 +416,61 @@ fn dev15_to_dev18_figures() {
     }
 }
 
-/// The sixth fresh held-out set (tests/fixtures/guard/fresh_holdout6.jsonl): 300 posts (80
-/// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy by a helper
-/// that read nothing else, committed before any screen ran on them, never read post by post
-/// and never trained on; measured in aggregate at the start and end of the twelfth pass. It
-/// misses the pass, critical and no-reject targets; the bounds are the final figures.
+/// Development sets 19-21: dev19 and dev20 were written and labelled from the policy by two
+/// helpers before the screen ran on them (prescriptive and dosage stories in everyday words;
+/// practices, emergencies by symptom, serious cures and vaccine refusal told indirectly, each
+/// with safe twins); dev21 was the sixth fresh held-out set (measured in aggregate in the
+/// twelfth pass, then read for the thirteenth). Before → after the thirteenth pass (passed,
+/// critical rejected, unsafe caught, safe held, safe/medium rejected): DEV19_20_21_HISTORY
 #[test]
-fn fresh_holdout6_figures() {
+fn dev19_to_dev21_figures() {
+    for (src, name, passed, crit, caught, held, rejected) in [
+        (
+            include_str!("fixtures/guard/dev19.jsonl"),
+            "dev19",
+            DEV19_BOUNDS
+        ),
+        (
+            include_str!("fixtures/guard/dev20.jsonl"),
+            "dev20",
+            DEV20_BOUNDS
+        ),
+        (
+            include_str!("fixtures/guard/dev21.jsonl"),
+            "dev21",
+            DEV21_BOUNDS
+        ),
+    ] {
+        let r = measure(src, name);
+        assert!(r.posts >= 300, "{name}: {}", r.posts);
+        let t = r.targets();
+        assert!(t.safe_or_medium_rejected.0 <= rejected, "{name}: {t:?}");
+        assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
+        assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
+        assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
+        assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+    }
+}
+
+/// The seventh fresh held-out set (tests/fixtures/guard/fresh_holdout7.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe) written and labelled from the policy by a helper
+/// that read nothing else, committed before any change of the thirteenth pass, never read post
+/// by post and never trained on; measured in aggregate. It misses the pass, critical, held and
+/// no-reject targets; the bounds are the final figures.
+#[test]
+fn fresh_holdout7_figures() {
     let r = measure(
-        include_str!("fixtures/guard/fresh_holdout6.jsonl"),
-        "fresh held-out 6",
+        include_str!("fixtures/guard/fresh_holdout7.jsonl"),
+        "fresh held-out 7",
     );
     assert!(r.posts >= 280);
     let t = r.targets();
-    // Before → after the twelfth pass: passed 8 → 7, critical rejected 48 → 53, unsafe
-    // caught 172 → 173, safe held 14 → 15, safe or medium rejected 2 → 2.
-    assert!(t.high_critical_passed.0 <= 7, "{t:?}");
-    assert!(t.critical_rejected.0 >= 53, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 173, "{t:?}");
-    assert!(t.safe_held.0 <= 15, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 2, "{t:?}");
+    // FRESH7_HISTORY
+    assert!(t.high_critical_passed.0 <= FRESH7_PASSED, "{t:?}");
+    assert!(t.critical_rejected.0 >= FRESH7_CRIT, "{t:?}");
+    assert!(t.unsafe_caught.0 >= FRESH7_CAUGHT, "{t:?}");
+    assert!(t.safe_held.0 <= FRESH7_HELD, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= FRESH7_REJ, "{t:?}");
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte
@@ -453,6 +488,9 @@ fn screen_survives_multibyte_insertions() {
         include_str!("fixtures/guard/dev16.jsonl"),
         include_str!("fixtures/guard/dev17.jsonl"),
         include_str!("fixtures/guard/dev18.jsonl"),
+        include_str!("fixtures/guard/dev19.jsonl"),
+        include_str!("fixtures/guard/dev20.jsonl"),
+        include_str!("fixtures/guard/dev21.jsonl"),
     ];
     let inserts = ["🌶", "—", "’", "–", "\u{200b}", "𝐜", "ｃ", "°", "…", "é"];
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;

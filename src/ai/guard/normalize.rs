@@ -515,6 +515,12 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
             push(&mut out, "for", start, end);
         } else if let Some(num) = thousands(&word) {
             push(&mut out, &num, start, end);
+        } else if let Some((v, from)) = scaled_number(&out, &word) {
+            // "fifty thousand units" (already "50 thousand"), "three hundred thousand", "a
+            // thousand IU": the amount in digits, spanning the words it came from.
+            let first = out[from].start;
+            out.truncate(from);
+            push(&mut out, &v.to_string(), first, end);
         } else if let Some(v) = number_word(&word) {
             // "twenty-one" is one number; "one" alone stays a word ("no one", "this one").
             let unit = (v >= 20 && v % 10 == 0 && items.get(j).is_some_and(|x| x.c == '-'))
@@ -542,6 +548,39 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
         i = j;
     }
     out
+}
+
+/// "hundred" or "thousand" after a number already in digits (or after "a"): the number
+/// multiplied, and where it starts in `out`.
+fn scaled_number(out: &[Item], word: &str) -> Option<(u64, usize)> {
+    let factor: u64 = match word {
+        "hundred" => 100,
+        "thousand" => 1000,
+        _ => return None,
+    };
+    let mut k = out.len();
+    if k == 0 || out[k - 1].c != ' ' {
+        return None;
+    }
+    k -= 1;
+    let end = k;
+    while k > 0 && out[k - 1].c.is_ascii_digit() {
+        k -= 1;
+    }
+    let value = if k < end {
+        let digits: String = out[k..end].iter().map(|x| x.c).collect();
+        digits.parse::<u64>().ok()?
+    } else if k >= 1 && out[k - 1].c.eq_ignore_ascii_case(&'a') {
+        k -= 1;
+        1
+    } else {
+        return None;
+    };
+    // The number must start a word ("vitamin a thousand" stays as it is only for "a").
+    if k > 0 && out[k - 1].c.is_alphanumeric() {
+        return None;
+    }
+    value.checked_mul(factor).map(|v| (v, k))
 }
 
 fn next_word(items: &[Item], mut j: usize) -> Option<String> {

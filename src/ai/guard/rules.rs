@@ -1803,7 +1803,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|(?:i['’]?m|i\s+am|we['’]?re|she['’]?s|he['’]?s|went|got|put\s+(?:me|him|her))\s+back\s+on\s+(?:it|them|(?:my|her|his|the)\s+\w+)|refused\s+(?:\w+\s+){1,2}at\s+first)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first)\b",
     )
 });
 
@@ -1865,7 +1865,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+(?:until|till|til)|not\s+(?:in|into)\s+(?:my|your|the|a|our)\s+(?:bab(?:y|ies)|infants?|newborns?|toddlers?)\b|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria)\b",
+        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+(?:until|till|til)|not\s+(?:in|into)\s+(?:my|your|the|a|our)\s+(?:bab(?:y|ies)|infants?|newborns?|toddlers?)\b|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria|(?:pure|contains?|full\s+of|loaded\s+with)\s+lead|(?:is|are|=|causes)\s+an?\s+overdose|lead\s+poisoning|plomo)\b",
     )
 });
 
@@ -1956,13 +1956,17 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     }
     let rest = ctx.text.get(ctx.sentence.end.max(ctx.end)..).unwrap_or("");
     let next = next_sentence(rest);
+    // "Don't let the 'experts' talk you out of it" urges the practice on.
+    if URGED_ON.is_match(next) {
+        return false;
+    }
     // "Sungazing is trending again. Staring at the sun causes …": a trend named, then warned.
     WARNING_START.is_match(next) || (TREND_NAMED.is_match(sentence) && WARNING.is_match(next))
 }
 
 static PROMISED_NEVER: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b",
+        r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b|\b(?:and\s+)?never\s+(?:notice|miss\s+(?:it|them)|look(?:ed)?\s+back|felt\s+better|been\s+better|needed\s+(?:it|them))\b|\bnever\s+(?:been\s+)?(?:shown|proven|proved|isolated|demonstrated)\b|\bnever\s+going\s+back\b",
     )
 });
 
@@ -1976,6 +1980,12 @@ static PROHIBITED_END: LazyLock<Regex> =
     LazyLock::new(|| helper(r"(?:^|[,;:]\s*|\s)no\s+[\p{L}'’-]+\s*$"));
 
 /// A sentence that opens with a warning answers the practice named just before it.
+static URGED_ON: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^[^\p{L}]*(?:don['’]?t|do\s+not|never)\s+let\s+(?:the\s+|your\s+|any\s+)?[\x27\x22‘“]?(?:experts?|doctors?|docs?|pharma|gps?|anyone|anybody|them|haters?|sceptics?|skeptics?)[\x27\x22’”]?\s+(?:talk|scare|frighten|put)\s+you\b",
+    )
+});
+
 static WARNING_START: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"^[^\p{L}]*(?:never|don['’]?t|do\s+not|please\s+(?:don['’]?t|do\s+not|never)|avoid|stay\s+away|it\s+(?:is|['’]s)\s+(?:toxic|poison|dangerous|deadly))\b",
@@ -2695,6 +2705,17 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
     }
 }
 
+static FAT_VITAMIN: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:vitamin|vit)\s*[ade]\d?\b|\bd3\b|\bretinol\b"));
+static LUGOL: LazyLock<Regex> = LazyLock::new(|| helper(r"\blugol\w*"));
+const LUGOL_MG_PER_DROP: f64 = 6.25;
+/// A child named in the amount's sentence: a megadose for a child is critical.
+static CHILD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:newborns?|infants?|bab(?:y|ies)|toddlers?|kids?|kiddos?|child(?:ren)?|little\s+ones?|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ](?:week|month|year)[- ]olds?|\d+\s*(?:yrs?|y/?o)|son|daughter)\b",
+    )
+});
+
 /// An amount counted in bare tablets, capsules or doses, no medicine in the unit.
 static BARE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -2896,9 +2917,23 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         };
         let amount_start = m.start();
         let amount_end = unit_m.end();
-        let unit = unit_kind(unit_m.as_str());
         let Some(mut value) = parse_number(num.as_str()) else {
             continue;
+        };
+        let near = text
+            .get(floor_char(text, amount_start.saturating_sub(40))..ceil_boundary(text, amount_end.saturating_add(40)))
+            .unwrap_or("");
+        let unit = match unit_kind(unit_m.as_str()) {
+            // "Fifty thousand units of vitamin A": units of a fat-soluble vitamin are IU.
+            Unit::Other if unit_m.as_str().eq_ignore_ascii_case("units") && FAT_VITAMIN.is_match(near) => {
+                Unit::Iu
+            }
+            // A drop of Lugol's 5% solution carries about 6.25 mg of iodine.
+            Unit::Other if unit_m.as_str().eq_ignore_ascii_case("drops") && LUGOL.is_match(near) => {
+                value *= LUGOL_MG_PER_DROP;
+                Unit::Mass(1.0)
+            }
+            u => u,
         };
         if let Some(v2) = caps.name("num2").and_then(|n| parse_number(n.as_str())) {
             value = value.max(v2);
@@ -3052,7 +3087,9 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                     .unwrap_or(""),
             );
         if mega && mode != Directive::Negated {
-            level = if far_past {
+            let for_a_child = mode != Directive::Limit
+                && CHILD_NAMED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""));
+            level = if far_past || for_a_child {
                 RiskLevel::Critical
             } else if mode == Directive::Unclear {
                 RiskLevel::High
