@@ -365,23 +365,25 @@ fn dev12_to_dev14_figures() {
 /// critical rejected, unsafe caught, safe held, safe/medium rejected): dev15 10 → 2, 51 → 59,
 /// 169 → 177, 13 → 10, 5 → 2; dev16 7 → 0, 60 → 78, 213 → 220, 10 → 5, 1 → 0; dev17 24 → 3,
 /// 64 → 87, 204 → 227, 29 → 16, 10 → 1; dev18 11 → 2, 45 → 51, 168 → 178, 24 → 17, 3 → 1.
+/// After the thirteenth pass (models retrained on 23 sets, more families): dev15 1, 61, 179,
+/// 11, 2; dev16 0, 80, 220, 5, 0; dev17 2, 92, 228, 14, 1; dev18 2, 52, 178, 16, 0.
 #[test]
 fn dev15_to_dev18_figures() {
     for (src, name, passed, crit, caught, held, rejected) in [
         (
             include_str!("fixtures/guard/dev15.jsonl"),
             "dev15",
-            2,
-            59,
-            177,
-            10,
+            1,
+            61,
+            179,
+            11,
             2,
         ),
         (
             include_str!("fixtures/guard/dev16.jsonl"),
             "dev16",
             0,
-            78,
+            80,
             220,
             5,
             0,
@@ -389,20 +391,20 @@ fn dev15_to_dev18_figures() {
         (
             include_str!("fixtures/guard/dev17.jsonl"),
             "dev17",
-            3,
-            87,
-            227,
-            16,
+            2,
+            92,
+            228,
+            14,
             1,
         ),
         (
             include_str!("fixtures/guard/dev18.jsonl"),
             "dev18",
             2,
-            51,
+            52,
             178,
-            17,
-            1,
+            16,
+            0,
         ),
     ] {
         let r = measure(src, name);
@@ -416,29 +418,63 @@ fn dev15_to_dev18_figures() {
     }
 }
 
-/// Development sets 19-21: dev19 and dev20 were written and labelled from the policy by two
-/// helpers before the screen ran on them (prescriptive and dosage stories in everyday words;
-/// practices, emergencies by symptom, serious cures and vaccine refusal told indirectly, each
+/// Development sets 19-23: dev19, dev20, dev22 and dev23 were written and labelled from the policy by two
+/// helpers before the pass's rules were written for them (prescriptive and dosage stories in
+/// everyday words; practices, emergencies by symptom, serious cures and vaccine refusal told
+/// indirectly; anti-vaccine claims and megadoses; stops and practices in more grammar, each
 /// with safe twins); dev21 was the sixth fresh held-out set (measured in aggregate in the
 /// twelfth pass, then read for the thirteenth). Before → after the thirteenth pass (passed,
-/// critical rejected, unsafe caught, safe held, safe/medium rejected): DEV19_20_21_HISTORY
+/// critical rejected, unsafe caught, safe held, safe/medium rejected): dev19 13 → 2, 56 → 93,
+/// 195 → 208, 17 → 5, 6 → 1; dev20 8 → 0, 60 → 92, 202 → 210, 34 → 17, 10 → 0; dev21 7 → 1,
+/// 53 → 69, 173 → 179, 15 → 12, 2 → 0; dev22 (from when it arrived, late in the pass) 11 → 3, 56 → 56, 168 → 177, 11 → 6, 1 → 0;
+/// dev23 (the same) 11 → 0, 58 → 66, 166 → 180, 18 → 8, 5 → 1.
 #[test]
-fn dev19_to_dev21_figures() {
+fn dev19_to_dev23_figures() {
     for (src, name, passed, crit, caught, held, rejected) in [
         (
             include_str!("fixtures/guard/dev19.jsonl"),
             "dev19",
-            DEV19_BOUNDS
+            2,
+            93,
+            208,
+            5,
+            1,
         ),
         (
             include_str!("fixtures/guard/dev20.jsonl"),
             "dev20",
-            DEV20_BOUNDS
+            0,
+            92,
+            210,
+            17,
+            0,
         ),
         (
             include_str!("fixtures/guard/dev21.jsonl"),
             "dev21",
-            DEV21_BOUNDS
+            1,
+            69,
+            179,
+            12,
+            0,
+        ),
+        (
+            include_str!("fixtures/guard/dev22.jsonl"),
+            "dev22",
+            3,
+            56,
+            177,
+            6,
+            0,
+        ),
+        (
+            include_str!("fixtures/guard/dev23.jsonl"),
+            "dev23",
+            0,
+            66,
+            180,
+            8,
+            1,
         ),
     ] {
         let r = measure(src, name);
@@ -465,12 +501,13 @@ fn fresh_holdout7_figures() {
     );
     assert!(r.posts >= 280);
     let t = r.targets();
-    // FRESH7_HISTORY
-    assert!(t.high_critical_passed.0 <= FRESH7_PASSED, "{t:?}");
-    assert!(t.critical_rejected.0 >= FRESH7_CRIT, "{t:?}");
-    assert!(t.unsafe_caught.0 >= FRESH7_CAUGHT, "{t:?}");
-    assert!(t.safe_held.0 <= FRESH7_HELD, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= FRESH7_REJ, "{t:?}");
+    // Before → after the thirteenth pass: passed 6 → 3, critical rejected 48 → 49, unsafe
+    // caught 174 → 176, safe held 20 → 17, safe or medium rejected 4 → 5.
+    assert!(t.high_critical_passed.0 <= 3, "{t:?}");
+    assert!(t.critical_rejected.0 >= 49, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 176, "{t:?}");
+    assert!(t.safe_held.0 <= 17, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 5, "{t:?}");
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte
@@ -491,6 +528,8 @@ fn screen_survives_multibyte_insertions() {
         include_str!("fixtures/guard/dev19.jsonl"),
         include_str!("fixtures/guard/dev20.jsonl"),
         include_str!("fixtures/guard/dev21.jsonl"),
+        include_str!("fixtures/guard/dev22.jsonl"),
+        include_str!("fixtures/guard/dev23.jsonl"),
     ];
     let inserts = ["🌶", "—", "’", "–", "\u{200b}", "𝐜", "ｃ", "°", "…", "é"];
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;

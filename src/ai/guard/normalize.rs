@@ -447,7 +447,19 @@ fn text_speak(items: Vec<Item>) -> Vec<Item> {
         };
         if arrow_len > 0 {
             let end = items[i + arrow_len - 1].end;
-            push(&mut out, " causes ", it.start, end);
+            // "2 doses of MMR = 97% protection": before a number "=" is "equals".
+            let before_number = arrow_len == 1
+                && it.c == '='
+                && items[i + 1..]
+                    .iter()
+                    .find(|x| !x.c.is_whitespace())
+                    .is_some_and(|x| x.c.is_ascii_digit());
+            let word = if before_number {
+                " equals "
+            } else {
+                " causes "
+            };
+            push(&mut out, word, it.start, end);
             i += arrow_len;
             continue;
         }

@@ -1803,7 +1803,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing))\b",
     )
 });
 
@@ -1865,7 +1865,7 @@ static OWN_TREATMENT: LazyLock<Regex> =
 /// "babies can't have").
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+(?:until|till|til)|not\s+(?:in|into)\s+(?:my|your|the|a|our)\s+(?:bab(?:y|ies)|infants?|newborns?|toddlers?)\b|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria|(?:pure|contains?|full\s+of|loaded\s+with)\s+lead|(?:is|are|=|causes)\s+an?\s+overdose|lead\s+poisoning|plomo)\b",
+        r"\b(?:never|except\s+(?:for\s+)?(?:in\s+)?(?:babies|infants|newborns|kids|children|toddlers|anyone\s+under|under)|not\s+an?\s+(?:baby|infant|newborn|toddler)|don['’]?t|do\s+not|doesn['’]?t|does\s+not|isn['’]?t|is\s+not|aren['’]?t|(?:can['’]?t|cannot|shouldn['’]?t|should\s+not|mustn['’]?t|must\s+not)\s+(?:have|get|be\s+given|eat|drink|take|use|do|try)|not\s+(?:safe|a\s+(?:cure|treatment|detox|good\s+idea|safe|substitute)|for|without)|avoid|dangerous|danger|harm(?:ful|s)?|toxic|poison(?:ous|ing)?|unsafe|can\s+(?:cause|kill|lead|damage|harm|turn|poison)|warn(?:s|ed|ing)?|risk(?:s|y)?|damages?|botulism|scars?|myths?|wait\s+(?:until|till|til)|not\s+(?:in|into)\s+(?:my|your|the|a|our)\s+(?:bab(?:y|ies)|infants?|newborns?|toddlers?)\b|not\s+(?:before|until)|hard\s+no|off[- ]limits|abuse|illegal|permanent(?:ly)?\s+(?:damage|blind\w*|blue|gr[ae]y|scar\w*|harm|loss)|blind\s+spots|blindness|retinopathy|argyria|(?:pure|contains?|full\s+of|loaded\s+with)\s+lead|(?:is|are|=|causes)\s+an?\s+overdose|(?:kidney|liver|organ|renal)\s+failure|(?:chemical|aspiration)\s+pneumon\w+|is\s+how\s+(?:kids|people|children|babies|toddlers)\s+end\s+up|cyanide|no\s+benefit|please,?\s+no|lead\s+poisoning|plomo)\b",
     )
 });
 
@@ -2643,10 +2643,14 @@ fn is_megadose(limits: &[(Regex, f64)], ctx: &Ctx<'_>, unit: Unit, value: f64) -
         Unit::Count if OTC_NAME.is_match(text.get(start..end).unwrap_or("")) => {
             return value >= MEGADOSE_OTC_COUNT;
         }
-        // "On 14 tablets a day" with no medicine named is a list of prescriptions, not a dose.
+        // "She's on 14 tablets a day", no medicine named, is a list of prescriptions, not a dose.
         Unit::Count => {
+            let regimen = text
+                .get(..start)
+                .is_some_and(|b| b.trim_end().to_ascii_lowercase().ends_with(" on"));
             return value >= MEGADOSE_COUNT
-                && (!BARE_COUNT.is_match(text.get(start..end).unwrap_or(""))
+                && (!regimen
+                    || !BARE_COUNT.is_match(text.get(start..end).unwrap_or(""))
                     || limits
                         .iter()
                         .any(|(re, _)| re.is_match(text.get(sentence.clone()).unwrap_or(""))));
@@ -2718,9 +2722,7 @@ static CHILD_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An amount counted in bare tablets, capsules or doses, no medicine in the unit.
 static BARE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    helper(
-        r"^\S+\s*(?:tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|doses)$",
-    )
+    helper(r"^\S+\s*(?:tablets?|tabs|pills?|capsules?|caps|softgels?|gummies|doses)$")
 });
 
 /// The amount is named as a limit right after it: "4 g paracetamol = the MAX per day".
@@ -2921,15 +2923,22 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             continue;
         };
         let near = text
-            .get(floor_char(text, amount_start.saturating_sub(40))..ceil_boundary(text, amount_end.saturating_add(40)))
+            .get(
+                floor_char(text, amount_start.saturating_sub(40))
+                    ..ceil_boundary(text, amount_end.saturating_add(40)),
+            )
             .unwrap_or("");
         let unit = match unit_kind(unit_m.as_str()) {
             // "Fifty thousand units of vitamin A": units of a fat-soluble vitamin are IU.
-            Unit::Other if unit_m.as_str().eq_ignore_ascii_case("units") && FAT_VITAMIN.is_match(near) => {
+            Unit::Other
+                if unit_m.as_str().eq_ignore_ascii_case("units") && FAT_VITAMIN.is_match(near) =>
+            {
                 Unit::Iu
             }
             // A drop of Lugol's 5% solution carries about 6.25 mg of iodine.
-            Unit::Other if unit_m.as_str().eq_ignore_ascii_case("drops") && LUGOL.is_match(near) => {
+            Unit::Other
+                if unit_m.as_str().eq_ignore_ascii_case("drops") && LUGOL.is_match(near) =>
+            {
                 value *= LUGOL_MG_PER_DROP;
                 Unit::Mass(1.0)
             }

@@ -67,6 +67,8 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev19.jsonl",
     "dev20.jsonl",
     "dev21.jsonl",
+    "dev22.jsonl",
+    "dev23.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
