@@ -588,7 +588,7 @@ fn scaled_number(out: &[Item], word: &str) -> Option<(u64, usize)> {
     } else {
         return None;
     };
-    // The number must start a word ("vitamin a thousand" stays as it is only for "a").
+    // The number must be a word of its own: "b2 hundred" is no amount.
     if k > 0 && out[k - 1].c.is_alphanumeric() {
         return None;
     }
