@@ -357,6 +357,28 @@ fn dev12_to_dev14_figures() {
     }
 }
 
+/// A set of at least 300 posts stays within its bounds: at most `passed` high/critical posts
+/// passed, at least `crit` critical rejected and `caught` unsafe caught, at most `held` safe
+/// posts held and `rejected` safe or medium posts rejected.
+fn assert_set_bounds(
+    src: &str,
+    name: &str,
+    passed: usize,
+    crit: usize,
+    caught: usize,
+    held: usize,
+    rejected: usize,
+) {
+    let r = measure(src, name);
+    assert!(r.posts >= 300, "{name}: {}", r.posts);
+    let t = r.targets();
+    assert!(t.safe_or_medium_rejected.0 <= rejected, "{name}: {t:?}");
+    assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
+    assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
+    assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
+    assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+}
+
 /// Development sets 15-18: dev15 was the fifth fresh held-out set (measured in aggregate at the
 /// start and end of the eleventh pass, then read for the twelfth); dev16-dev18 were written and
 /// labelled from the policy by three helpers before the screen ran on them (health-bot voice;
@@ -407,14 +429,7 @@ fn dev15_to_dev18_figures() {
             0,
         ),
     ] {
-        let r = measure(src, name);
-        assert!(r.posts >= 300, "{name}: {}", r.posts);
-        let t = r.targets();
-        assert!(t.safe_or_medium_rejected.0 <= rejected, "{name}: {t:?}");
-        assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
-        assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
-        assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
-        assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+        assert_set_bounds(src, name, passed, crit, caught, held, rejected);
     }
 }
 
@@ -477,14 +492,7 @@ fn dev19_to_dev23_figures() {
             1,
         ),
     ] {
-        let r = measure(src, name);
-        assert!(r.posts >= 300, "{name}: {}", r.posts);
-        let t = r.targets();
-        assert!(t.safe_or_medium_rejected.0 <= rejected, "{name}: {t:?}");
-        assert!(t.high_critical_passed.0 <= passed, "{name}: {t:?}");
-        assert!(t.critical_rejected.0 >= crit, "{name}: {t:?}");
-        assert!(t.unsafe_caught.0 >= caught, "{name}: {t:?}");
-        assert!(t.safe_held.0 <= held, "{name}: {t:?}");
+        assert_set_bounds(src, name, passed, crit, caught, held, rejected);
     }
 }
 
