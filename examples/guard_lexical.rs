@@ -7,6 +7,8 @@
 //! cargo run --release --example guard_lexical -- severity   # the same for the severity model
 //! cargo run --release --example guard_lexical -- clear --all  # the same for the clearance
 //! cargo run --release --example guard_lexical -- top        # the strongest features
+//! cargo run --release --example guard_lexical -- dump       # every labelled post with its
+//!                                                           # rules-only decision, as JSON lines
 //! ```
 //! The training sets are `TRAINING_SETS` below: every labelled set in `tests/fixtures/guard/`
 //! except the fresh held-out sets, which measure the guard and are never trained on.
@@ -97,6 +99,7 @@ fn main() -> ExitCode {
                 );
             }
         }
+        Some("dump") => dump(),
         Some("severity") => severity(&sets, &opts, args.iter().any(|a| a == "--critical")),
         Some("clear") => clear(&sets, &opts, args.iter().any(|a| a == "--all")),
         Some("top") => {
@@ -106,7 +109,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: guard_lexical train|cv|severity|clear|top [--c C] [--threshold T] [--critical] [--all]"
+                "usage: guard_lexical train|cv|severity|clear|top|dump [--c C] [--threshold T] [--critical] [--all]"
             );
             return ExitCode::from(2);
         }
@@ -245,6 +248,48 @@ fn clear(
     );
     for (ti, t) in ths.iter().enumerate() {
         println!("cleared below {t:.2}: {:?}", tot[ti]);
+    }
+}
+
+/// One JSON line per post of every labelled set (training and held-out): the set, label,
+/// normalised text, the rules-only decision and hits, for offline analysis of the models.
+fn dump() {
+    use xbot::ai::guard::eval::{decide_screened, parse_corpus};
+    use xbot::ai::guard::normalize::Normalized;
+    use xbot::ai::guard::rules::{active, screen_rules_only};
+    let rules = active();
+    let Ok(dir) = std::fs::read_dir("tests/fixtures/guard") else {
+        eprintln!("tests/fixtures/guard: cannot read");
+        return;
+    };
+    let mut names: Vec<String> = dir
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    for name in names {
+        let src =
+            std::fs::read_to_string(format!("tests/fixtures/guard/{name}")).unwrap_or_default();
+        for p in parse_corpus(&src).unwrap_or_default() {
+            let s = screen_rules_only(&rules, &p.text);
+            let d = decide_screened(&p.text, &s);
+            let norm = Normalized::new(&p.text).text;
+            let line = serde_json::json!({
+                "set": name.trim_end_matches(".jsonl"),
+                "label": p.label,
+                "category": p.category,
+                "text": p.text,
+                "norm": norm,
+                "decision": format!("{d:?}"),
+                "level": s.level,
+                "critiqued": xbot::ai::guard::structure::critiqued(&norm),
+                "hits": s.hits.iter().map(|h| serde_json::json!({
+                    "rule": h.rule, "level": h.level, "category": h.category, "why": h.why
+                })).collect::<Vec<_>>(),
+            });
+            println!("{line}");
+        }
     }
 }
 

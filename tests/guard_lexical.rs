@@ -4,7 +4,8 @@
 use xbot::ai::guard::eval::{Decision, decide, parse_corpus};
 use xbot::ai::guard::lexical::train::{TrainOptions, render, train};
 use xbot::ai::guard::lexical::{
-    BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, RULE_ID, SEVERITY_RULE_ID, TRAINING_SETS,
+    BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, REJECT_UNNAMED_FROM, RULE_ID, SEVERITY_RULE_ID,
+    TRAINING_SETS,
 };
 use xbot::ai::guard::rules::{Category, RiskLevel, active, screen, screen_rules_only};
 
@@ -54,16 +55,19 @@ fn shipped_model_is_reproducible_from_its_training_sets() {
     }
 }
 
-/// The severity model only ever raises a post the rules already hold, to a rejection with the
-/// rules' own span and category; it never touches a post the rules pass or a safe post.
+/// The severity model raises a post the rules already hold to a rejection with the rules' own
+/// span and category. A post no rule names it raises only when the word model holds it and the
+/// severity score reaches `REJECT_UNNAMED_FROM`: the word model's hit becomes the critical one.
+/// On the labelled sets it never rejects a safe or medium post.
 #[test]
-fn the_severity_model_only_raises_what_the_rules_hold() {
+fn the_severity_model_only_raises_what_the_rules_or_the_word_model_hold() {
     let rules = active();
+    let severity = LexicalModel::from_json("severity_model.json", BUILTIN_SEVERITY).expect("loads");
     let sets: Vec<_> = TRAINING_SETS
         .iter()
         .flat_map(|n| parse_corpus(&fixture(n)).expect("corpus parses"))
         .collect();
-    let mut raised = 0;
+    let (mut raised, mut unnamed) = (0, 0);
     for p in &sets {
         let s = screen(&p.text);
         let sev: Vec<_> = s
@@ -74,23 +78,8 @@ fn the_severity_model_only_raises_what_the_rules_hold() {
         if sev.is_empty() {
             continue;
         }
-        raised += 1;
-        let rules_only = screen_rules_only(&rules, &p.text);
-        assert!(
-            matches!(rules_only.level, RiskLevel::Medium | RiskLevel::High),
-            "{}: raised from {:?}",
-            p.text,
-            rules_only.level
-        );
         let h = sev[0];
         assert_eq!(h.level, RiskLevel::Critical);
-        assert!(
-            rules_only
-                .hits
-                .iter()
-                .any(|r| (r.start, r.end, r.category) == (h.start, h.end, h.category)),
-            "{h:?}"
-        );
         assert!(h.why.contains("severity model"), "{h:?}");
         assert_eq!(decide(&p.text), Decision::Reject);
         assert!(
@@ -99,8 +88,39 @@ fn the_severity_model_only_raises_what_the_rules_hold() {
             p.label,
             p.text
         );
+        let rules_only = screen_rules_only(&rules, &p.text);
+        if rules_only.level == RiskLevel::Low {
+            unnamed += 1;
+            assert_eq!(h.category, Category::UnclearedClaim, "{h:?}");
+            assert!(h.why.contains("no rule names it"), "{h:?}");
+            assert!(s.hits.iter().all(|x| x.rule != RULE_ID), "{:?}", s.hits);
+            let score = severity.score(&xbot::ai::guard::normalize::Normalized::new(&p.text).text);
+            assert!(score >= REJECT_UNNAMED_FROM, "{score}: {}", p.text);
+            continue;
+        }
+        raised += 1;
+        assert!(
+            matches!(rules_only.level, RiskLevel::Medium | RiskLevel::High),
+            "{}: raised from {:?}",
+            p.text,
+            rules_only.level
+        );
+        assert!(
+            rules_only
+                .hits
+                .iter()
+                .any(|r| (r.start, r.end, r.category) == (h.start, h.end, h.category)),
+            "{h:?}"
+        );
     }
-    assert!(raised > 20, "the severity model raised only {raised} posts");
+    assert!(
+        raised > 20,
+        "the severity model raised only {raised} held posts"
+    );
+    assert!(
+        unnamed > 5,
+        "the severity model raised only {unnamed} unnamed claims"
+    );
 }
 
 /// The clearance (`CLEAR_BELOW`): a post the word model reads as plainly safe passes only when
@@ -183,9 +203,10 @@ fn a_bad_model_file_is_an_error_naming_the_file_and_field() {
 }
 
 /// Unsafe posts no phrase rule catches are held by the word model; the hit's span is a
-/// sentence of the original text (through zero-width characters too), its level medium.
+/// sentence of the original text (through zero-width characters too), its level medium (these
+/// posts are high, not critical: the severity model does not raise them).
 #[test]
-fn the_word_model_holds_what_the_rules_let_through_and_never_rejects() {
+fn the_word_model_holds_what_the_rules_let_through() {
     let posts = [
         "Skip the dental cleaning every 6 months. Your mouth cleans itself once you stop eating sugar.",
         "Sk\u{200b}ip the dental cleaning every 6 months. Your mouth cle\u{200b}ans itself once you stop eating sugar.",

@@ -275,6 +275,11 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         && let Some(model) = super::lexical::active()
     {
         add_lexical_hit(&model, text, &norm, &mut s);
+        if s.level == RiskLevel::Medium
+            && let Some(severity) = super::lexical::active_severity()
+        {
+            raise_unnamed_claim(&severity, &norm, &mut s);
+        }
     } else if matches!(s.level, RiskLevel::Medium | RiskLevel::High) {
         let cleared = super::lexical::active().is_some_and(|m| clear_hold(&m, &norm, &mut s));
         if !cleared && let Some(model) = super::lexical::active_severity() {
@@ -331,6 +336,29 @@ fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: 
         ..strongest
     });
     s.hits.sort_by_key(|h| (h.start, h.end));
+    s.level = RiskLevel::Critical;
+}
+
+/// A post no rule names, held by the word model (`claim.lexical`), that the severity model scores
+/// at [`super::lexical::REJECT_UNNAMED_FROM`] or above reads like the high-risk posts of the
+/// labelled sets as strongly as they do among themselves: its hit becomes critical
+/// (`claim.severity`) and the post is rejected. The bar is far above the one for a post the rules
+/// already hold: with no rule behind it, only the model's most certain readings reject.
+fn raise_unnamed_claim(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
+    let score = model.score(&norm.text);
+    if score < super::lexical::REJECT_UNNAMED_FROM {
+        return;
+    }
+    for h in &mut s.hits {
+        if h.rule == super::lexical::RULE_ID {
+            h.level = RiskLevel::Critical;
+            h.rule = super::lexical::SEVERITY_RULE_ID.to_string();
+            h.why = format!(
+                "no rule names it, but the post reads like the high-risk posts of the labelled sets (severity model {score:.2} ≥ {:.2})",
+                super::lexical::REJECT_UNNAMED_FROM
+            );
+        }
+    }
     s.level = RiskLevel::Critical;
 }
 
@@ -570,7 +598,17 @@ fn answered_here(text: &str, start: usize, end: usize) -> bool {
             .is_some_and(|t| t.contains(|c: char| c.is_ascii_digit()))
             && AMOUNT_WARNED.is_match(after))
         || EFFECT_DENIED.is_match(text.get(end..next_end).unwrap_or(""))
+        || NEXT_DENIED.is_match(text.get(e..).unwrap_or(""))
 }
+
+/// The sentence after the claim calls it false ("Dem say agbo fit cure HIV? Lie.", "… Not
+/// true.") or questions an amount ("My friend takes 50,000 IU a day. Isn't that a monthly
+/// prescription dose?").
+static NEXT_DENIED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:na\s+)?(?:lie|lies|false|untrue|not\s+true|myth|nonsense|rubbish|wrong)\s*[.!]|is\s*n['’]?t\s+that\s+(?:\w+\s+){0,4}?(?:too\s+(?:much|high|many)|dangerous|a\s+lot|(?:\w+\s+)?(?:prescription|weekly|monthly)\s+dose))",
+    )
+});
 
 static OTHERS_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     helper(
