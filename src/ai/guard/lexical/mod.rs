@@ -78,6 +78,10 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev24.jsonl",
     "dev25.jsonl",
     "dev26.jsonl",
+    "dev27.jsonl",
+    "dev28.jsonl",
+    "dev29.jsonl",
+    "dev30.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
