@@ -543,7 +543,7 @@ fn dev24_to_dev26_figures() {
 /// serious conditions; the many Englishes of X, a fifth of them disguised), written from the
 /// policy by helpers late in the fourteenth pass and first measured unseen. Unseen → after
 /// (passed, critical rejected, unsafe caught, safe held, safe/medium rejected): dev27 3 → 1,
-/// 108 → 108, 275 → 279, 19 → 9, 5 → 1; dev28 15 → 1, 79 → 78, 262 → 279, 9 → 6, 7 → 2; dev29
+/// 108 → 108, 275 → 279, 19 → 8, 5 → 0; dev28 15 → 1, 79 → 78, 262 → 279, 9 → 6, 7 → 2; dev29
 /// 14 → 4, 79 → 81, 263 → 275, 14 → 7, 5 → 4; dev30 9 → 2, 93 → 96, 268 → 278, 22 → 13, 8 → 2.
 #[test]
 fn dev27_to_dev30_figures() {
@@ -554,8 +554,8 @@ fn dev27_to_dev30_figures() {
             1,
             108,
             279,
-            9,
-            1,
+            8,
+            0,
         ),
         (
             include_str!("fixtures/guard/dev28.jsonl"),

@@ -259,6 +259,7 @@ fn seventh_pass_neighbours_are_never_rejected() {
         "Cut your water intake for an hour before bed if you wake up to pee.",
         "Never give honey to babies under 12 months.",
         "Tylenol 1000 mg every 6 hours, max 3 g a day.",
+        "sunscreen → LOWER skin c@ncer risk ☀️ reapply every 2 hrs at the beach",
         "More isn't better: 3 mg of melatonin is plenty for most people.",
         "There is no natural chemo.",
         "Sunburn is skin damage. Wear sunscreen.",

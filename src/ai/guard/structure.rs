@@ -154,6 +154,11 @@ static HARM_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM));
 static HARM_NO_OBJECT_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_NO_OBJECT));
 static DENIAL_RE: LazyLock<Regex> = LazyLock::new(|| re(DENIAL));
 static HARM_HEDGE_RE: LazyLock<Regex> = LazyLock::new(|| re(HARM_HEDGE));
+static PROTECTIVE_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:a\s+|much\s+|far\s+|way\s+)?(?:(?:lower|less|fewer|reduced?|reduces|reducing|cuts?)\s+(?:[\w@-]+\s+){0,3}?(?:risk|rates?|chances?|odds|deaths?|mortality|cases|infections?|hospitali[sz]ations?)|protects?|protection|prevents?|saves?\s+lives)\b",
+    )
+});
 static REBUTTED_RE: LazyLock<Regex> = LazyLock::new(|| re(REBUTTED));
 static VAX_REFUSE_RE: LazyLock<Regex> = LazyLock::new(|| re(VAX_REFUSE));
 static NOT_A_VACCINE_SHOT: LazyLock<Regex> = LazyLock::new(|| {
@@ -640,6 +645,10 @@ fn more_findings(text: &str, out: &mut Vec<Finding>) {
             // "Vaccines did nothing wrong", "vaccines save lives": defended, not blamed.
             if object.trim_start().to_lowercase().starts_with("wrong") || DEFENDED_RE.is_match(sent)
             {
+                continue;
+            }
+            // "Sunscreen → lower skin cancer risk": the arrow leads to a benefit, not a harm.
+            if PROTECTIVE_OBJECT.is_match(object) {
                 continue;
             }
             let object_ok = HARM_NO_OBJECT_RE.is_match(v.as_str())
