@@ -347,7 +347,7 @@ fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: 
 fn raise_unnamed_claim(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
     // The model reads every number as `0`: an amount the dose rules read and let be ("Tylenol
     // 1000 mg every 6 hours, max 3 g a day") is theirs to judge, not the model's.
-    if NAMED_AMOUNT.is_match(&norm.text) {
+    if AMOUNT.is_match(&norm.text) {
         return;
     }
     let score = model.score(&norm.text);
@@ -366,13 +366,6 @@ fn raise_unnamed_claim(model: &super::lexical::LexicalModel, norm: &Normalized, 
     }
     s.level = RiskLevel::Critical;
 }
-
-/// An amount with a dose unit: a post naming one is never rejected on the severity model alone.
-static NAMED_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    helper(
-        r"\d[\d,.]*\s*(?:k\s*)?(?:mg|mcg|µg|ug|g|grams?|iu|ml|mls|tsp|tbsp|teaspoons?|tablespoons?|drops?|tablets?|pills?|caps(?:ules)?|units?)\b",
-    )
-});
 
 /// The severity model reads words with every number as `0`, so it cannot judge an amount: a
 /// post the rules hold only for its doses ("Take 800 mg of magnesium before bed") stays held

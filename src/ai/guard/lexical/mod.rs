@@ -7,8 +7,9 @@
 //! post the rules let through still *reads* like the unsafe posts it was trained on. It can only
 //! hold a post (a medium hit, `claim.lexical`), never reject one, so a wrong score costs a
 //! person's look, not a wrong rejection. (The severity model, trained on the same features, may
-//! raise such a hold to a rejection, at a higher bar: see [`REJECT_UNNAMED_FROM`].) The threshold was chosen by leave-one-set-out
-//! cross-validation (`cargo run --release --example guard_lexical -- cv`).
+//! raise such a hold to a rejection, at a higher bar: see [`REJECT_UNNAMED_FROM`].) The
+//! threshold was chosen by leave-one-set-out cross-validation (`cargo run --release --example
+//! guard_lexical -- cv`).
 //!
 //! Features are computed on the normalised text (look-alikes, leetspeak, spacing and text-speak
 //! already folded), with every number read as `0`: the model learns wording, not amounts (the
