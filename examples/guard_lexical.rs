@@ -1,10 +1,11 @@
 //! Trains the guard's word model and measures it (see `src/ai/guard/lexical`).
 //!
 //! ```sh
-//! cargo run --release --example guard_lexical -- train      # writes rules/lexical_model.json
-//!                                                           # and rules/severity_model.json
+//! cargo run --release --example guard_lexical -- train      # writes rules/lexical_model.json,
+//!                                                           # rules/severity_model.json and
+//!                                                           # rules/critical_model.json
 //! cargo run --release --example guard_lexical -- cv         # leave-one-set-out figures
-//! cargo run --release --example guard_lexical -- severity   # the same for the severity model
+//! cargo run --release --example guard_lexical -- severity   # the same for the severity score
 //! cargo run --release --example guard_lexical -- clear --all  # the same for the clearance
 //! cargo run --release --example guard_lexical -- top        # the strongest features
 //! cargo run --release --example guard_lexical -- dump       # every labelled post with its
@@ -19,7 +20,9 @@ use xbot::ai::guard::eval::parse_corpus;
 use xbot::ai::guard::lexical::train::{
     TrainOptions, cross_validate, render, strongest, train, train_without,
 };
-use xbot::ai::guard::lexical::{MODEL_FILE, SEVERITY_FILE, TRAINING_SETS};
+use xbot::ai::guard::lexical::{
+    CRITICAL_FILE, MODEL_FILE, REJECT_UNNAMED_FROM, SEVERITY_FILE, Severity, TRAINING_SETS,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,7 +58,15 @@ fn main() -> ExitCode {
                 c: opts.c,
                 ..TrainOptions::severity()
             };
-            for (name, o) in [(MODEL_FILE, opts), (SEVERITY_FILE, severity)] {
+            let critical = TrainOptions {
+                c: opts.c,
+                ..TrainOptions::critical()
+            };
+            for (name, o) in [
+                (MODEL_FILE, opts),
+                (SEVERITY_FILE, severity),
+                (CRITICAL_FILE, critical),
+            ] {
                 let file = train(&sets, &o);
                 let out = format!("rules/{name}");
                 if let Err(e) = std::fs::write(&out, render(&file)) {
@@ -100,7 +111,7 @@ fn main() -> ExitCode {
             }
         }
         Some("dump") => dump(),
-        Some("severity") => severity(&sets, &opts, args.iter().any(|a| a == "--critical")),
+        Some("severity") => severity(&sets, &opts, args.iter().any(|a| a == "--alone")),
         Some("clear") => clear(&sets, &opts, args.iter().any(|a| a == "--all")),
         Some("top") => {
             let file = train(&sets, &opts);
@@ -109,7 +120,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: guard_lexical train|cv|severity|clear|top|dump [--c C] [--threshold T] [--critical] [--all]"
+                "usage: guard_lexical train|cv|severity|clear|top|dump [--c C] [--threshold T] [--alone] [--all]"
             );
             return ExitCode::from(2);
         }
@@ -117,36 +128,52 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The severity model by leave-one-set-out: for each set, a model trained on the others (high or
-/// critical against safe or medium) turns a rules hold (high only, or medium and high) into a
-/// rejection at each threshold; counts what that would reject, by label.
+/// The severity score by leave-one-set-out: for each set, the severity and critical models
+/// trained on the others turn a rules hold (high only, or medium and high) or a word-model hold
+/// into a rejection at each threshold; counts what that would reject, by label. `alone` scores
+/// with the severity model alone (as before the critical model), for comparison.
 fn severity(
     sets: &[(String, Vec<xbot::ai::guard::eval::CorpusPost>)],
     opts: &TrainOptions,
-    critical_only: bool,
+    alone: bool,
 ) {
     use xbot::ai::guard::eval::{Decision, decide_screened};
     use xbot::ai::guard::normalize::Normalized;
     use xbot::ai::guard::rules::{RiskLevel, active, screen_rules_only, severity_applies};
     let rules = active();
-    let mut o = TrainOptions {
+    let high = TrainOptions {
         c: opts.c,
         ..TrainOptions::severity()
     };
-    if critical_only {
-        o.positive = RiskLevel::Critical;
-    }
-    let ths = [0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.97, 0.98];
+    let critical = TrainOptions {
+        c: opts.c,
+        ..TrainOptions::critical()
+    };
+    let ths = [0.8, 0.83, 0.85, 0.87, 0.88, 0.9, 0.92, 0.93];
+    let shown = ths
+        .iter()
+        .position(|&t| t == REJECT_UNNAMED_FROM)
+        .unwrap_or(0);
     // per threshold, per eligible-set (rules hold high, rules hold medium or high, only the
     // word model holds): [crit gained, high rejected gained, safe rej, medium rej]
     let mut tot = vec![[[0usize; 4]; 3]; ths.len()];
     let mut crit_total = 0;
     let mut crit_rej = 0;
     for (k, (name, test)) in sets.iter().enumerate() {
-        let (Ok(model), Ok(words)) = (train_without(sets, k, &o), train_without(sets, k, opts))
-        else {
+        let (Ok(h), Ok(c), Ok(words)) = (
+            train_without(sets, k, &high),
+            train_without(sets, k, &critical),
+            train_without(sets, k, opts),
+        ) else {
             eprintln!("{name}: the fold's model did not load");
             return;
+        };
+        let pair = Severity::new(h.clone(), c).ok();
+        let score_of = |text: &str| -> f64 {
+            match (&pair, alone) {
+                (Some(p), false) => p.score(text),
+                _ => h.score(text),
+            }
         };
         let mut fold = vec![[[0usize; 4]; 3]; ths.len()];
         for p in test {
@@ -167,7 +194,7 @@ fn severity(
             {
                 continue;
             }
-            let score = model.score(&norm.text);
+            let score = score_of(&norm.text);
             for (ti, &t) in ths.iter().enumerate() {
                 if score < t {
                     continue;
@@ -190,8 +217,8 @@ fn severity(
             }
         }
         println!(
-            "{name}: t=0.93 high-only {:?} medium+ {:?} word-model-only {:?}",
-            fold[3][0], fold[3][1], fold[3][2]
+            "{name}: t={:.2} high-only {:?} medium+ {:?} word-model-only {:?}",
+            ths[shown], fold[shown][0], fold[shown][1], fold[shown][2]
         );
     }
     println!("critical rejected by rules {crit_rej}/{crit_total}");

@@ -603,12 +603,36 @@ fn fresh_holdout8_figures() {
     assert!(r.posts >= 280);
     let t = r.targets();
     // Before → after the fourteenth pass: passed 4 → 6, critical rejected 53 → 58, unsafe
-    // caught 174 → 174, safe held 14 → 12, safe or medium rejected 5 → 6.
+    // caught 174 → 174, safe held 14 → 12, safe or medium rejected 5 → 6. After the fifteenth
+    // (the critical model, cautionary stories): 6, 61, 174, 12, 4.
     assert!(t.high_critical_passed.0 <= 6, "{t:?}");
-    assert!(t.critical_rejected.0 >= 58, "{t:?}");
+    assert!(t.critical_rejected.0 >= 61, "{t:?}");
     assert!(t.unsafe_caught.0 >= 174, "{t:?}");
     assert!(t.safe_held.0 <= 12, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 6, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 4, "{t:?}");
+}
+
+/// The ninth fresh held-out set (tests/fixtures/guard/fresh_holdout9.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe; 45 disguised) written and labelled from the policy
+/// by a helper that read nothing else, asked for hard safe posts (warnings, debunks,
+/// cautionary stories, corrections, sarcasm against quackery); committed during the fifteenth
+/// pass, measured in aggregate only, never trained on. It misses every target but unsafe
+/// caught; the bounds are the final figures.
+#[test]
+fn fresh_holdout9_figures() {
+    let r = measure(
+        include_str!("fixtures/guard/fresh_holdout9.jsonl"),
+        "fresh held-out 9",
+    );
+    assert!(r.posts >= 300);
+    let t = r.targets();
+    // The fourteenth pass's code → the fifteenth's: passed 4 → 4, critical rejected 54 → 56,
+    // unsafe caught 176 → 176, safe held 28 → 28, safe or medium rejected 9 → 9.
+    assert!(t.high_critical_passed.0 <= 4, "{t:?}");
+    assert!(t.critical_rejected.0 >= 56, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 176, "{t:?}");
+    assert!(t.safe_held.0 <= 28, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 9, "{t:?}");
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte

@@ -4,8 +4,8 @@
 use xbot::ai::guard::eval::{Decision, decide, parse_corpus};
 use xbot::ai::guard::lexical::train::{TrainOptions, render, train};
 use xbot::ai::guard::lexical::{
-    BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, REJECT_UNNAMED_FROM, RULE_ID, SEVERITY_RULE_ID,
-    TRAINING_SETS,
+    BUILTIN_CRITICAL, BUILTIN_MODEL, BUILTIN_SEVERITY, LexicalModel, REJECT_UNNAMED_FROM, RULE_ID,
+    SEVERITY_RULE_ID, Severity, TRAINING_SETS,
 };
 use xbot::ai::guard::rules::{Category, RiskLevel, active, screen, screen_rules_only};
 
@@ -39,6 +39,11 @@ fn shipped_model_is_reproducible_from_its_training_sets() {
             BUILTIN_SEVERITY,
             TrainOptions::severity(),
         ),
+        (
+            "critical_model.json",
+            BUILTIN_CRITICAL,
+            TrainOptions::critical(),
+        ),
     ] {
         let rendered = render(&train(&sets, &opts));
         if rendered != shipped {
@@ -55,14 +60,18 @@ fn shipped_model_is_reproducible_from_its_training_sets() {
     }
 }
 
-/// The severity model raises a post the rules already hold to a rejection with the rules' own
+/// The severity score raises a post the rules already hold to a rejection with the rules' own
 /// span and category. A post no rule names it raises only when the word model holds it and the
-/// severity score reaches `REJECT_UNNAMED_FROM`: the word model's hit becomes the critical one.
-/// On the labelled sets it never rejects a safe or medium post.
+/// score reaches `REJECT_UNNAMED_FROM`: the word model's hit becomes the critical one. On the
+/// labelled sets it never rejects a safe or medium post.
 #[test]
-fn the_severity_model_only_raises_what_the_rules_or_the_word_model_hold() {
+fn the_severity_score_only_raises_what_the_rules_or_the_word_model_hold() {
     let rules = active();
-    let severity = LexicalModel::from_json("severity_model.json", BUILTIN_SEVERITY).expect("loads");
+    let severity = Severity::new(
+        LexicalModel::from_json("severity_model.json", BUILTIN_SEVERITY).expect("loads"),
+        LexicalModel::from_json("critical_model.json", BUILTIN_CRITICAL).expect("loads"),
+    )
+    .expect("one threshold");
     let sets: Vec<_> = TRAINING_SETS
         .iter()
         .flat_map(|n| parse_corpus(&fixture(n)).expect("corpus parses"))
@@ -80,11 +89,11 @@ fn the_severity_model_only_raises_what_the_rules_or_the_word_model_hold() {
         }
         let h = sev[0];
         assert_eq!(h.level, RiskLevel::Critical);
-        assert!(h.why.contains("severity model"), "{h:?}");
+        assert!(h.why.contains("severity score"), "{h:?}");
         assert_eq!(decide(&p.text), Decision::Reject);
         assert!(
             p.label >= RiskLevel::High,
-            "a {:?} post rejected on the severity model: {}",
+            "a {:?} post rejected on the severity score: {}",
             p.label,
             p.text
         );
@@ -115,11 +124,11 @@ fn the_severity_model_only_raises_what_the_rules_or_the_word_model_hold() {
     }
     assert!(
         raised > 20,
-        "the severity model raised only {raised} held posts"
+        "the severity score raised only {raised} held posts"
     );
     assert!(
         unnamed > 5,
-        "the severity model raised only {unnamed} unnamed claims"
+        "the severity score raised only {unnamed} unnamed claims"
     );
 }
 
@@ -200,6 +209,19 @@ fn a_bad_model_file_is_an_error_naming_the_file_and_field() {
     assert!(e.to_string().starts_with("rules file local.json"), "{e}");
     let e = LexicalModel::from_json("local.json", &with("extra", 1.into())).unwrap_err();
     assert!(e.to_string().contains("extra"), "{e}");
+    // The severity and critical models are read as one score, so they share one threshold.
+    let sev: serde_json::Value = serde_json::from_str(BUILTIN_SEVERITY).unwrap();
+    let mut crit = sev.clone();
+    crit["threshold"] = 0.6.into();
+    let e = Severity::new(
+        LexicalModel::from_json("severity_model.json", &sev.to_string()).unwrap(),
+        LexicalModel::from_json("critical_model.json", &crit.to_string()).unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), e.field.as_str()),
+        ("critical_model.json", "threshold")
+    );
 }
 
 /// Unsafe posts no phrase rule catches are held by the word model; the hit's span is a

@@ -148,13 +148,15 @@ fn a_local_rules_file_from_the_config() {
 }
 
 /// A rules directory (`XBOT_GUARD_RULES_DIR`, for rule authors) with a bad rules file, word
-/// model or severity model is exit 2 naming the file, never a screen run silently on something else.
+/// model, severity model or critical model is exit 2 naming the file, never a screen run silently
+/// on something else.
 #[test]
 fn a_bad_rules_directory_is_exit_2_naming_the_file() {
     let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     for (bad_file, content, says) in [
         ("lexical_model.json", "{}", "missing field `format`"),
         ("severity_model.json", "{}", "missing field `format`"),
+        ("critical_model.json", "{}", "missing field `format`"),
         ("dosage.toml", "bad = [", "TOML parse error"),
     ] {
         let home = tempfile::tempdir().unwrap();

@@ -309,3 +309,81 @@ fn ninth_pass_neighbours_are_never_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// Fifteenth pass (issue 11): a cautionary story tells the practice and then its harm ("was
+/// poisoned", "ended up in the ICU", "it had spread", "eats skin", "becomes cyanide"), or the
+/// real treatment taken in the end; and a claim put in the mouth of a movement ("terrain
+/// theorists say") is reported. Neither is rejected on the rules alone.
+#[test]
+fn cautionary_stories_are_never_rejected() {
+    for text in [
+        "Someone told my mum that kerosene cures arthritis. She drank some and was poisoned.",
+        "I believed the videos that said drinking MMS cures autism. My son was in the ER within hours.",
+        "My aunt tried to cure her breast cancer with juice and coffee enemas. By the time she started chemo it had spread.",
+        "I spent a year on herbs for my lymphoma. Then I did chemo. Two years in remission now.",
+        "Drinking hydrogen peroxide won't cure cancer; it caused my friend's stomach to bleed.",
+        "Apricot kernels are sold as a cancer cure. They contain amygdalin, which becomes cyanide.",
+        "Dermatologist here: black salve (bloodroot) eats skin. If a mole is changing, get it looked at.",
+        "I put black salve on a mole. It burned a crater into my nose and the melanoma kept growing.",
+        "Grandma wanted to put honey on the baby's pacifier. We said no, under 1 year it can cause botulism.",
+        "My neighbour gave her 3-month-old honey for a cough and the baby ended up in the ICU with botulism.",
+        "Terrain theory says germs don't cause disease. Tell that to anyone who has had cholera.",
+        "Quacks claim MMS cures autism. It's bleach.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// The cautionary wordings above do not excuse a crank's own story: a harm blamed on the
+/// medicine, or a danger waved away, still rejects.
+#[test]
+fn crank_stories_near_the_cautionary_wordings_are_rejected() {
+    for text in [
+        "Chemo poisoned me. Turmeric and apricot kernels cured my cancer.",
+        "Black salve eats the cancer right out of your skin. Ditch the dermatologist.",
+        "Honey is fine for a 2-month-old's cough, the botulism thing is a myth.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// Irony marked the way posts on X mark it is held for a person, never rejected on the rules
+/// alone; a crank's sarcasm about medicine, with markers cranks use as often, still rejects.
+#[test]
+fn ironic_posts_are_never_rejected() {
+    for text in [
+        "Sure, Karen, essential oils cure measles. And I'm the Queen of England.",
+        "Love how \"do your own research\" always ends with someone drinking bleach.",
+        "Yes, let's treat sepsis with positive vibes. What a time to be alive.",
+        "Reminder that the same guy selling \"detox foot pads\" also says chemo is a scam. Totally unbiased.",
+        "Wow, raw milk cures autism now? Incredible what you can learn from a man selling raw milk.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    for text in [
+        "Sure, keep poisoning yourself with Eliquis. Or try the garlic-ginger protocol and get your life back. Your call.",
+        "HIV+ and undetectable? Great, you can stop your meds now, it won't come back.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// Stopping told in fewer words: a duration without the medicine and how well it went, "gave it
+/// up", a prescription not refilled. A duration without a symptom, or a warning, is not one.
+#[test]
+fn stopping_told_in_few_words_is_rejected() {
+    for text in [
+        "Three weeks without Keppra and not a single seizure.",
+        "Synthroid? Gave it up at Christmas. Ashwagandha and sea moss do the job now.",
+        "Ran out of my sertraline and just didn't refill it. Feel amazing, zero need for it.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+    for text in [
+        "Three weeks without a seizure since we started Keppra.",
+        "3 days without insulin can put a type 1 in DKA.",
+        "Two days without my inhaler on holiday and I ended up in A&E. Always pack a spare.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}

@@ -117,7 +117,7 @@ pub struct Report {
     pub misses: Vec<(RiskLevel, Decision, String)>,
     /// Posts held by the word model alone (`claim.lexical` their only hit), by label.
     pub word_model_held: [usize; 4],
-    /// Posts rejected only because the severity model raised a rule's hold
+    /// Posts rejected only because the severity score raised a rule's hold
     /// (`claim.severity` their only critical hit), by label.
     pub severity_rejected: [usize; 4],
 }
@@ -280,7 +280,7 @@ impl Report {
         let v = self.severity_rejected;
         let _ = writeln!(
             s,
-            "  rejected on the severity model: low {}, medium {}, high {}, critical {}",
+            "  rejected on the severity score: low {}, medium {}, high {}, critical {}",
             v[0], v[1], v[2], v[3]
         );
         let _ = writeln!(

@@ -309,12 +309,18 @@ fn clear_hold(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut S
     true
 }
 
-/// A post the rules hold (medium or high) that the severity model scores at its threshold reads
+/// A post the rules hold (medium or high) whose severity score reaches its threshold reads
 /// like the high-risk posts of the labelled sets: a critical hit (`claim.severity`) on the
 /// rules' strongest hit, in its category, so the post is rejected. It only ever raises a post
 /// the rules already flag; a post the rules find nothing in is never rejected by a model.
-fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
-    if !severity_applies(&s.hits) {
+fn add_severity_hit(model: &super::lexical::Severity, norm: &Normalized, s: &mut Screen) {
+    // A story that ends by warning the reader off ("… then crashed. Never do this.") or an
+    // ironic post was held on purpose: no model turns that hold back into a rejection.
+    if !severity_applies(&s.hits)
+        || warned_at_the_end(&norm.text)
+        || IRONY.is_match(&norm.text)
+        || treatment_credited(&norm.text)
+    {
         return;
     }
     let score = model.score(&norm.text);
@@ -328,7 +334,7 @@ fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: 
         level: RiskLevel::Critical,
         rule: super::lexical::SEVERITY_RULE_ID.to_string(),
         why: format!(
-            "{} ({}), and the post reads like the high-risk posts of the labelled sets (severity model {score:.2} ≥ {:.2})",
+            "{} ({}), and the post reads like the high-risk posts of the labelled sets (severity score {score:.2} ≥ {:.2})",
             strongest.why,
             strongest.rule,
             model.threshold()
@@ -339,13 +345,41 @@ fn add_severity_hit(model: &super::lexical::LexicalModel, norm: &Normalized, s: 
     s.level = RiskLevel::Critical;
 }
 
-/// A post no rule names, held by the word model (`claim.lexical`), that the severity model scores
-/// at [`super::lexical::REJECT_UNNAMED_FROM`] or above reads like the high-risk posts of the
+/// The post's last sentence warns the reader off what it told ("Never do this.", "Don't be
+/// me.", "Learn from my mistake.").
+fn warned_at_the_end(text: &str) -> bool {
+    let trimmed = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let last = trimmed
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(trimmed, |i| &trimmed[i + 1..]);
+    WARNED_ENDING.is_match(last)
+}
+
+static WARNED_ENDING: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\W*(?:(?:so|and|but|seriously|honestly|please)\W+)?(?:never\s+(?:do|try)\s+(?:this|that|it)|don['’]?t\s+(?:be\s+me|do\s+(?:this|that|it|what\s+i\s+did)|try\s+(?:this|that|it)|make\s+my\s+mistake)|learn\s+from\s+my\s+mistakes?|(?:nobody|no\s+one)\s+(?:copy|try)\s+this|(?:it\s+was\s+)?(?:a\s+)?(?:big|huge|worst)\s+(?:mistake|decision)|(?:please\s+)?(?:don['’]?t|do\s+not)\s*$)",
+    )
+});
+
+/// "My grandma's chemo is working. Her tumour shrank by half": the post credits a medical
+/// treatment and names no other remedy, so its cure words are the treatment's, not a crank's.
+fn treatment_credited(text: &str) -> bool {
+    TREATMENT_WORKING.is_match(text) && !super::structure::names_alt_remedy(text)
+}
+
+static TREATMENT_WORKING: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:chemo\w*|radiotherapy|radiation|surgery|immunotherapy|insulin|antibiotics|antiretrovirals|arvs?|treatment|meds|medications?|tablets|inhalers?)\s+(?:is|are|was|were|has\s+been|have\s+been|['’]s)\s+(?:really\s+|finally\s+|actually\s+|definitely\s+)?(?:working|helping|doing\s+(?:its|their)\s+job)\b",
+    )
+});
+
+/// A post no rule names, held by the word model (`claim.lexical`), whose severity score is
+/// [`super::lexical::REJECT_UNNAMED_FROM`] or above reads like the high-risk posts of the
 /// labelled sets as strongly as they do among themselves: its hit becomes critical
-/// (`claim.severity`) and the post is rejected. The bar is far above the one for a post the rules
-/// already hold: with no rule behind it, only the model's most certain readings reject.
-fn raise_unnamed_claim(model: &super::lexical::LexicalModel, norm: &Normalized, s: &mut Screen) {
-    // The model reads every number as `0`: an amount the dose rules read and let be ("Tylenol
+/// (`claim.severity`) and the post is rejected. The bar is above the one for a post the rules
+/// already hold: with no rule behind it, only the models' more certain readings reject.
+fn raise_unnamed_claim(model: &super::lexical::Severity, norm: &Normalized, s: &mut Screen) {
+    // The models read every number as `0`: an amount the dose rules read and let be ("Tylenol
     // 1000 mg every 6 hours, max 3 g a day") is theirs to judge, not the model's.
     if AMOUNT.is_match(&norm.text) {
         return;
@@ -359,7 +393,7 @@ fn raise_unnamed_claim(model: &super::lexical::LexicalModel, norm: &Normalized, 
             h.level = RiskLevel::Critical;
             h.rule = super::lexical::SEVERITY_RULE_ID.to_string();
             h.why = format!(
-                "no rule names it, but the post reads like the high-risk posts of the labelled sets (severity model {score:.2} ≥ {:.2})",
+                "no rule names it, but the post reads like the high-risk posts of the labelled sets (severity score {score:.2} ≥ {:.2})",
                 super::lexical::REJECT_UNNAMED_FROM
             );
         }
@@ -471,7 +505,9 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
                     || described(text, h.start)
                     || reported_to_others(text, h.start)
                     || asked(text, h.start, h.end)
-                    || answered_here(text, h.start, h.end))
+                    || answered_here(text, h.start, h.end)
+                    || harm_follows(text, h.end)
+                    || IRONY.is_match(text))
             {
                 h.level = RiskLevel::High;
             }
@@ -565,6 +601,30 @@ static DEFER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A harm reported as news in the claim's sentence: "three people treated for argyria after
 /// …", "Health Canada recalls …", "court orders a company to pay … for claiming …".
+/// A story that goes on to its harm ("… She drank some and was poisoned.", "… She had a
+/// stroke."): the post tells what the claim cost, a cautionary tale, held for a person and
+/// never rejected on the rules alone. A harm told before the claim ("Chemo poisoned me.
+/// Turmeric cured …") is the crank's reason, not the story's end; and a recovery told after
+/// the harm ("… now she's on cinnamon and fine") is the crank's ending.
+fn harm_follows(text: &str, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or("");
+    HARM_OUTCOME
+        .find(after)
+        .is_some_and(|m| !RECOVERED.is_match(&after[m.end()..]))
+}
+
+static HARM_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:(?:was|were|got|been|being)\s+poisoned|(?:ended|end|wound)\s+up\s+(?:in|on|with)\s+(?:the\s+|a\s+)?(?:er|ed|a&e|icu|nicu|picu|hospital|resus|dialysis|ventilator|dka|ketoacidosis|sepsis|kidney\s+failure|liver\s+failure|burns?|scars?)|landed\s+(?:in|on)\s+(?:the\s+)?(?:er|a&e|icu|hospital)|(?:was|were)\s+in\s+(?:the\s+)?(?:er|a&e|icu|resus|hospital)\s+(?:within|by|that\s+(?:night|evening)|the\s+(?:next|same))|(?:had|has)\s+(?:already\s+)?spread|caused\s+(?:[\w'’]+\s+){0,3}(?:to\s+)?(?:bleed\w*|burns?|ulcers?|seizures?|poisonings?|organ\s+failure)|(?:kept|keeps)\s+(?:growing|spreading)|burn(?:ed|t|s)?\s+a\s+(?:hole|crater)|left\s+(?:[\w'’]+\s+){0,2}with\s+(?:a\s+)?(?:hole|holes|scars?|burns?|crater|kidney|liver|brain|permanent)|(?:she|he|they|i|we|my\s+[\w'’]+|the\s+(?:baby|kid|child)|(?:her|his|their)\s+(?:son|daughter|baby|kid))\s+(?:had|suffered|went\s+into|developed)\s+(?:a\s+|an\s+)?(?:stroke|seizures?|fits?|heart\s+attack|(?:blood\s+)?clot|dvt|pulmonary\s+embolism|dka|ketoacidosis|relapse|psychosis|anaphylaxis|kidney\s+failure|liver\s+failure|sepsis)|(?:nearly|almost)\s+(?:died|lost\s+(?:him|her|them|my|his|their)))\b",
+    )
+});
+
+static RECOVERED: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:now\s+(?:she|he|they|i|we)(?:['’]s|['’]m|['’]re|\s+is|\s+am|\s+are)\s+(?:[\w'’]+\s+){0,4}(?:fine|great|cured|healthy|thriving|free|good|better|off\s+(?:it|them|all))|cured|healed|never\s+looked\s+back)\b",
+    )
+});
+
 fn news_here(text: &str, at: usize) -> bool {
     let before = text.get(..at).unwrap_or("");
     // A decimal point ("$2.1M") does not end the sentence.
@@ -790,6 +850,17 @@ static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Sarcasm markers, and the pro-care line that shows which way the sarcasm points.
+/// Irony marked the way posts on X mark it ("Sure, Karen, essential oils cure measles. And I'm
+/// the Queen of England.", "Yes, let's treat sepsis with positive vibes. What a time to be
+/// alive."): the claim says the opposite of what the author means, or at least is not the
+/// author's to reject on; held for a person. Markers cranks use about medicine as often ("Sure,
+/// keep poisoning yourself with Eliquis", "Totally normal", "🙃", a bare "Great,") are left out.
+static IRONY: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|nothing\s+says\s+[\p{L}\s]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary))\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
+    )
+});
+
 static SARCASM: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"what\s+could\s+(?:possibly\s+)?go\s+wrong|🙄|(?:^|\s)/s\b|said\s+no\s+(?:[\p{L}]+\s+){0,2}ever|\bsure,\s",
@@ -1317,7 +1388,7 @@ static DEBUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// Attributed claims ("many people believe …") are reported, not asserted: capped at medium.
 static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists)|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b|\b(?:someone|somebody|people|a\s+friend|my\s+[\p{L}]+|they|he|she)\s+(?:(?:once|just|always)\s+)?(?:told|tells|asked|asks)\s+(?:me|us|you)\b|\b(?:i|we)\s+(?:keep\s+)?(?:saw|see|seeing|heard|hear|read)\s+(?:a\s+|an\s+|this\s+|that\s+)?(?:(?:viral|new|popular)\s+)?(?:posts?|videos?|claims?|tweets?|clips?|ads?|someone|people|it)\b|\b(?:a\s+|the\s+)?(?:viral\s+)?(?:post|video|claim|tweet|trend|ad)\s+(?:saying|claiming|that\s+says|that\s+claims)\b",
+        r"\b(?:(?:(?:some|many|most|a\s+lot\s+of)\s+)?(?:people|folks|influencers|sites|posts?|parents|critics|others|someone|somebody|a\s+reader|a\s+follower|anti-?vaxx?ers|conspiracy\s+theorists|(?:terrain|germ)\s+theor(?:y|ists)|the\s+[\p{L}-]+\s+crowd|gurus|grifters|quacks|wellness\s+(?:influencers|accounts|gurus))|some|many|they|the\s+internet|tiktok)\s+(?:still\s+|often\s+|may\s+|might\s+|will\s+)?(?:claim|claims|say|says|said|wrote|posted|tweeted|believe|believes|think|thinks|insist|insists|argue|argues|swear|swears|keep\s+saying|keeps\s+saying)\b|\byou\s+(?:may|might)\s+have\s+heard\b|\byou['’]ve\s+(?:probably\s+)?heard\b|\brumou?rs?\s+(?:say|claim)\b|\b(?:someone|somebody|people|a\s+friend|my\s+[\p{L}]+|they|he|she)\s+(?:(?:once|just|always)\s+)?(?:told|tells|asked|asks)\s+(?:me|us|you)\b|\b(?:i|we)\s+(?:keep\s+)?(?:saw|see|seeing|heard|hear|read)\s+(?:a\s+|an\s+|this\s+|that\s+)?(?:(?:viral|new|popular)\s+)?(?:posts?|videos?|claims?|tweets?|clips?|ads?|someone|people|it)\b|\b(?:a\s+|the\s+)?(?:viral\s+)?(?:post|video|claim|tweet|trend|ad)\s+(?:saying|claiming|that\s+says|that\s+claims)\b",
     )
 });
 

@@ -6,8 +6,9 @@
 //! claim the rules cannot clear waits for a person; this model is how the screen notices that a
 //! post the rules let through still *reads* like the unsafe posts it was trained on. It can only
 //! hold a post (a medium hit, `claim.lexical`), never reject one, so a wrong score costs a
-//! person's look, not a wrong rejection. (The severity model, trained on the same features, may
-//! raise such a hold to a rejection, at a higher bar: see [`REJECT_UNNAMED_FROM`].) The
+//! person's look, not a wrong rejection. (The severity reading, two more models on the same
+//! features, may raise such a hold to a rejection, at a higher bar: see [`Severity`] and
+//! [`REJECT_UNNAMED_FROM`].) The
 //! threshold was chosen by leave-one-set-out cross-validation (`cargo run --release --example
 //! guard_lexical -- cv`).
 //!
@@ -33,10 +34,15 @@ pub const BUILTIN_MODEL: &str = include_str!("../../../../rules/lexical_model.js
 /// The rule id of the model's hit.
 pub const RULE_ID: &str = "claim.lexical";
 /// The severity model shipped with the rules: the same features, trained to tell high and
-/// critical posts from safe and medium ones (see [`active_severity`]).
+/// critical posts from safe and medium ones (one half of [`Severity`]).
 pub const SEVERITY_FILE: &str = "severity_model.json";
 /// The built-in severity model.
 pub const BUILTIN_SEVERITY: &str = include_str!("../../../../rules/severity_model.json");
+/// The critical model shipped with the rules: the same features, trained to tell critical posts
+/// from all others (the other half of [`Severity`]).
+pub const CRITICAL_FILE: &str = "critical_model.json";
+/// The built-in critical model.
+pub const BUILTIN_CRITICAL: &str = include_str!("../../../../rules/critical_model.json");
 /// The rule id of the severity model's hit.
 pub const SEVERITY_RULE_ID: &str = "claim.severity";
 /// Below this word-model score a post the rules only hold (medium or high) reads like the safe
@@ -45,11 +51,12 @@ pub const SEVERITY_RULE_ID: &str = "claim.severity";
 /// 1,060 posts the rules held across the development sets, it cleared 15 of 92 safe posts and
 /// none of the 968 medium, high or critical ones (at 0.15 one critical post would pass).
 pub const CLEAR_BELOW: f64 = 0.1;
-/// A post no rule names, which the word model holds, is rejected when the severity model scores
-/// it at this or above (a post the rules hold needs only the severity model's own threshold).
+/// A post no rule names, which the word model holds, is rejected when its [`Severity`] score is
+/// this or above (a post the rules hold needs only the severity files' own threshold, 0.85).
 /// Chosen by leave-one-set-out cross-validation (`guard_lexical -- severity`, the
-/// "word-model-only" column).
-pub const REJECT_UNNAMED_FROM: f64 = 0.9;
+/// "word-model-only" column): at 0.87 it rejected 88 critical posts of 30 sets and 3 safe ones;
+/// at 0.85, 105 and 7.
+pub const REJECT_UNNAMED_FROM: f64 = 0.87;
 /// The labelled sets (in `tests/fixtures/guard/`) the shipped model is trained on: all but the
 /// fresh held-out sets.
 pub const TRAINING_SETS: &[&str] = &[
@@ -199,6 +206,49 @@ impl LexicalModel {
     }
 }
 
+/// How strongly a post reads like the high-risk posts of the labelled sets: the mean of two
+/// models' scores, the severity model (high and critical posts against safe and medium ones)
+/// and the critical model (critical posts against all others).
+///
+/// Why two: either alone, at the bar that keeps wrong rejections rare, misses most critical
+/// posts; a post both score high is one the sets' authors rated critical far more often. By
+/// leave-one-set-out cross-validation over 30 sets the mean rejected 178 critical posts the
+/// rules did not (6 safe or medium), where the severity model alone, as shipped before,
+/// rejected 113 (7 safe or medium).
+#[derive(Debug, Clone)]
+pub struct Severity {
+    high: LexicalModel,
+    critical: LexicalModel,
+}
+
+impl Severity {
+    /// The pair, with the same threshold in both files (else an error naming the second).
+    pub fn new(high: LexicalModel, critical: LexicalModel) -> Result<Severity, RuleSetError> {
+        if (high.threshold - critical.threshold).abs() > 1e-9 {
+            return Err(RuleSetError {
+                file: CRITICAL_FILE.to_string(),
+                rule: None,
+                field: "threshold".to_string(),
+                message: format!(
+                    "{} differs from {SEVERITY_FILE}'s {}: the two are read as one score",
+                    critical.threshold, high.threshold
+                ),
+            });
+        }
+        Ok(Severity { high, critical })
+    }
+
+    /// The mean of the two models' probabilities for a (normalised) text.
+    pub fn score(&self, normalized: &str) -> f64 {
+        (self.high.score(normalized) + self.critical.score(normalized)) / 2.0
+    }
+
+    /// The score at which a post the rules hold is rejected.
+    pub fn threshold(&self) -> f64 {
+        self.high.threshold
+    }
+}
+
 /// Sentence ranges of a text, trimmed, non-empty.
 fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut start = 0;
@@ -246,10 +296,10 @@ pub fn features(normalized: &str) -> Vec<String> {
 }
 
 static ACTIVE: LazyLock<Option<Arc<LexicalModel>>> = LazyLock::new(|| active_or_log(load()));
-static ACTIVE_SEVERITY: LazyLock<Option<Arc<LexicalModel>>> =
+static ACTIVE_SEVERITY: LazyLock<Option<Arc<Severity>>> =
     LazyLock::new(|| active_or_log(load_severity()));
 
-fn active_or_log(m: Result<LexicalModel, RuleSetError>) -> Option<Arc<LexicalModel>> {
+fn active_or_log<T>(m: Result<T, RuleSetError>) -> Option<Arc<T>> {
     match m {
         Ok(m) => Some(Arc::new(m)),
         Err(e) => {
@@ -267,10 +317,11 @@ pub fn active() -> Option<Arc<LexicalModel>> {
     ACTIVE.clone()
 }
 
-/// The severity model every screen uses (`severity_model.json`, found like [`active`]'s). When
-/// the rules already hold a post (medium or high) and this model scores it at its threshold or
-/// above, the post reads like the high-risk posts of the labelled sets and is rejected.
-pub fn active_severity() -> Option<Arc<LexicalModel>> {
+/// The severity reading every screen uses (`severity_model.json` and `critical_model.json`,
+/// found like [`active`]'s). When the rules already hold a post (medium or high) and it scores
+/// at its threshold or above, the post reads like the high-risk posts of the labelled sets and
+/// is rejected.
+pub fn active_severity() -> Option<Arc<Severity>> {
     ACTIVE_SEVERITY.clone()
 }
 
@@ -279,9 +330,12 @@ pub fn load() -> Result<LexicalModel, RuleSetError> {
     load_named(MODEL_FILE, BUILTIN_MODEL)
 }
 
-/// Reads the model [`active_severity`] uses.
-pub fn load_severity() -> Result<LexicalModel, RuleSetError> {
-    load_named(SEVERITY_FILE, BUILTIN_SEVERITY)
+/// Reads the two models [`active_severity`] uses.
+pub fn load_severity() -> Result<Severity, RuleSetError> {
+    Severity::new(
+        load_named(SEVERITY_FILE, BUILTIN_SEVERITY)?,
+        load_named(CRITICAL_FILE, BUILTIN_CRITICAL)?,
+    )
 }
 
 fn load_named(name: &str, builtin: &str) -> Result<LexicalModel, RuleSetError> {

@@ -44,12 +44,22 @@ impl Default for TrainOptions {
 
 impl TrainOptions {
     /// The severity model's settings: high and critical posts against safe and medium ones,
-    /// acting only at a high score (chosen by `guard_lexical -- severity`).
+    /// acting only at a high score (the threshold is the [`super::Severity`] mean's, chosen by
+    /// `guard_lexical -- severity`).
     pub fn severity() -> Self {
         TrainOptions {
-            threshold: 0.93,
+            threshold: 0.85,
             positive: RiskLevel::High,
             ..TrainOptions::default()
+        }
+    }
+
+    /// The critical model's settings: critical posts against all others, read with the
+    /// severity model as one score (so the same threshold).
+    pub fn critical() -> Self {
+        TrainOptions {
+            positive: RiskLevel::Critical,
+            ..TrainOptions::severity()
         }
     }
 }
@@ -137,11 +147,18 @@ pub fn train(sets: &[(String, Vec<CorpusPost>)], opts: &TrainOptions) -> ModelFi
         .collect();
     ModelFile {
         format: FORMAT,
-        about: if opts.positive >= RiskLevel::High {
+        about: if opts.positive == RiskLevel::Critical {
+            "The guard's critical model: logistic regression over words and word pairs of the \
+             normalised text (numbers read as 0), TF-IDF, critical posts against all others, \
+             trained by `cargo run --release --example guard_lexical -- train`. Its score and \
+             the severity model's are averaged; a post the rules hold is rejected when the mean \
+             reaches the threshold."
+        } else if opts.positive >= RiskLevel::High {
             "The guard's severity model: logistic regression over words and word pairs of the \
              normalised text (numbers read as 0), TF-IDF, high and critical posts against safe \
              and medium ones, trained by `cargo run --release --example guard_lexical -- \
-             train`. A post the rules hold is rejected when its score reaches the threshold."
+             train`. Its score and the critical model's are averaged; a post the rules hold is \
+             rejected when the mean reaches the threshold."
         } else {
             "The guard's word model: logistic regression over words and word pairs of the \
              normalised text (numbers read as 0), TF-IDF, trained by `cargo run --release \
