@@ -332,6 +332,9 @@ fn cautionary_stories_are_never_rejected() {
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
+    // A remedy called a food, not a medicine, answers the claim it quotes.
+    let text = "\"Diabetes can be reversed by cinnamon alone.\" Cinnamon is a spice, not insulin.";
+    assert_eq!(decide(text), Decision::Pass, "{text}");
 }
 
 /// The cautionary wordings above do not excuse a crank's own story: a harm blamed on the

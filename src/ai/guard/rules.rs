@@ -599,8 +599,6 @@ static DEFER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// A harm reported as news in the claim's sentence: "three people treated for argyria after
-/// …", "Health Canada recalls …", "court orders a company to pay … for claiming …".
 /// A story that goes on to its harm ("… She drank some and was poisoned.", "… She had a
 /// stroke."): the post tells what the claim cost, a cautionary tale, held for a person and
 /// never rejected on the rules alone. A harm told before the claim ("Chemo poisoned me.
@@ -625,6 +623,8 @@ static RECOVERED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A harm reported as news in the claim's sentence: "three people treated for argyria after
+/// …", "Health Canada recalls …", "court orders a company to pay … for claiming …".
 fn news_here(text: &str, at: usize) -> bool {
     let before = text.get(..at).unwrap_or("");
     // A decimal point ("$2.1M") does not end the sentence.
@@ -849,7 +849,6 @@ static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Sarcasm markers, and the pro-care line that shows which way the sarcasm points.
 /// Irony marked the way posts on X mark it ("Sure, Karen, essential oils cure measles. And I'm
 /// the Queen of England.", "Yes, let's treat sepsis with positive vibes. What a time to be
 /// alive."): the claim says the opposite of what the author means, or at least is not the
@@ -861,6 +860,7 @@ static IRONY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Sarcasm markers, and the pro-care line that shows which way the sarcasm points.
 static SARCASM: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"what\s+could\s+(?:possibly\s+)?go\s+wrong|🙄|(?:^|\s)/s\b|said\s+no\s+(?:[\p{L}]+\s+){0,2}ever|\bsure,\s",
