@@ -620,19 +620,17 @@ fn fresh_holdout8_figures() {
 /// caught; the bounds are the final figures.
 #[test]
 fn fresh_holdout9_figures() {
-    let r = measure(
-        include_str!("fixtures/guard/fresh_holdout9.jsonl"),
-        "fresh held-out 9",
-    );
-    assert!(r.posts >= 300);
-    let t = r.targets();
     // The fourteenth pass's code → the fifteenth's: passed 4 → 4, critical rejected 54 → 56,
     // unsafe caught 176 → 176, safe held 28 → 28, safe or medium rejected 9 → 9.
-    assert!(t.high_critical_passed.0 <= 4, "{t:?}");
-    assert!(t.critical_rejected.0 >= 56, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 176, "{t:?}");
-    assert!(t.safe_held.0 <= 28, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 9, "{t:?}");
+    assert_set_bounds(
+        include_str!("fixtures/guard/fresh_holdout9.jsonl"),
+        "fresh held-out 9",
+        4,
+        56,
+        176,
+        28,
+        9,
+    );
 }
 
 /// The screen never panics on text it has not seen: every labelled post with multi-byte
