@@ -604,12 +604,13 @@ fn fresh_holdout8_figures() {
     let t = r.targets();
     // Before → after the fourteenth pass: passed 4 → 6, critical rejected 53 → 58, unsafe
     // caught 174 → 174, safe held 14 → 12, safe or medium rejected 5 → 6. After the fifteenth
-    // (the critical model, cautionary stories): 6, 61, 174, 12, 4.
-    assert!(t.high_critical_passed.0 <= 6, "{t:?}");
-    assert!(t.critical_rejected.0 >= 61, "{t:?}");
-    assert!(t.unsafe_caught.0 >= 174, "{t:?}");
+    // (the critical model, cautionary stories): 6, 61, 174, 12, 4. After the sixteenth
+    // (stopping idioms, alarm signs waited out, witnessed stories): 5, 64, 175, 12, 3.
+    assert!(t.high_critical_passed.0 <= 5, "{t:?}");
+    assert!(t.critical_rejected.0 >= 64, "{t:?}");
+    assert!(t.unsafe_caught.0 >= 175, "{t:?}");
     assert!(t.safe_held.0 <= 12, "{t:?}");
-    assert!(t.safe_or_medium_rejected.0 <= 4, "{t:?}");
+    assert!(t.safe_or_medium_rejected.0 <= 3, "{t:?}");
 }
 
 /// The ninth fresh held-out set (tests/fixtures/guard/fresh_holdout9.jsonl): 300 posts (80
@@ -621,15 +622,55 @@ fn fresh_holdout8_figures() {
 #[test]
 fn fresh_holdout9_figures() {
     // The fourteenth pass's code → the fifteenth's: passed 4 → 4, critical rejected 54 → 56,
-    // unsafe caught 176 → 176, safe held 28 → 28, safe or medium rejected 9 → 9.
+    // unsafe caught 176 → 176, safe held 28 → 28, safe or medium rejected 9 → 9. The sixteenth
+    // pass: critical rejected 56 → 57.
     assert_set_bounds(
         include_str!("fixtures/guard/fresh_holdout9.jsonl"),
         "fresh held-out 9",
         4,
-        56,
+        57,
         176,
         28,
         9,
+    );
+}
+
+/// The tenth fresh held-out set (tests/fixtures/guard/fresh_holdout10.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe; 44 disguised) written and labelled from the policy
+/// by a helper that read nothing else, in voices no earlier set used; committed at the start
+/// of the sixteenth pass, measured in aggregate only, never trained on. It misses every target
+/// but unsafe caught; the bounds are the final figures.
+#[test]
+fn fresh_holdout10_figures() {
+    // The fifteenth pass's code → the sixteenth's: passed 7 → 5, critical rejected 53 → 53,
+    // unsafe caught 172 → 174, safe held 29 → 26, safe or medium rejected 13 → 12.
+    assert_set_bounds(
+        include_str!("fixtures/guard/fresh_holdout10.jsonl"),
+        "fresh held-out 10",
+        5,
+        53,
+        174,
+        26,
+        12,
+    );
+}
+
+/// dev31 (400 posts: 140 critical, 60 high, 40 medium, 160 safe) written and labelled from the
+/// policy by a helper at the start of the sixteenth pass, asked for the hardest families:
+/// brand-name stopping stories told without "stop", and safe posts that look dangerous
+/// (clinicians' reports, cautionary stories, sarcasm, questions). Unseen → after (passed,
+/// critical rejected, unsafe caught, safe held, safe/medium rejected): 12 → 0, 98 → 124,
+/// 228 → 240, 36 → 14, 18 → 0. It is a training set now, so the after figures are in-sample.
+#[test]
+fn dev31_figures() {
+    assert_set_bounds(
+        include_str!("fixtures/guard/dev31.jsonl"),
+        "dev31",
+        0,
+        124,
+        240,
+        14,
+        0,
     );
 }
 

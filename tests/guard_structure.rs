@@ -390,3 +390,89 @@ fn stopping_told_in_few_words_is_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// Stopping told as an aftermath or an idiom, with the brand name and no "stop": the bin, "gone",
+/// "X out, Y in", a break-up, a refill cancelled, a puffer no longer carried, a count of days
+/// without it. A course finished ("last chemo was in March"), a medicine spoiled or a switch made
+/// by the doctor is not one.
+#[test]
+fn stopping_told_as_an_aftermath_is_rejected() {
+    for text in [
+        "Tamoxifen's in the bin. Flaxseed and faith from here.",
+        "Warfarin gone. Ginger and garlic do the same job.",
+        "Sertraline out, saffron in. Week 5 and never better.",
+        "Lamictal and I broke up last month. Clearest my head has been in years.",
+        "My cardiologist can keep his Eliquis, I've got nattokinase.",
+        "Rang the pharmacy and cancelled the Descovy refill. Undetectable, so why bother.",
+        "Don't even carry a Symbicort anymore. Breathwork does it.",
+        "90 days no Depakote and I feel like me again.",
+        "Last Synthroid was in August, my thyroid just needed iodine.",
+        "My brother-in-law chucked his Crestor after the bypass. Says he's never felt better.",
+        "Cardiologist put me on bisoprolol after the MI. Haven't filled it once.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+    for text in [
+        "Last chemo was in March and my scans are clear.",
+        "My insulin's gone warm in the heat, is it still OK to use?",
+        "The cardiologist swapped my Crestor for Lipitor and my numbers are better.",
+        "Radiotherapy done! Thank you to the whole team at the Royal Marsden.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// A clinician telling what patients did, or a story that goes on to the harm and ends in a
+/// warning or a referral, is never rejected: the claim is the one the post warns about.
+#[test]
+fn witnessed_and_harmed_stories_are_never_rejected() {
+    for text in [
+        "Pharmacist here. Patients sometimes tell me they stopped their warfarin after a video. Please talk to us first.",
+        "We still see babies who were given honey for a cough. Under one, no honey, ever.",
+        "Someone came in after drinking turpentine for worms. Two weeks on a ventilator.",
+        "My uncle stopped his insulin for a juice cleanse. He ended up in ICU with DKA. Talk to your diabetes team.",
+        "Tried a dry fast for 5 days. Collapsed at work. Don't copy me.",
+        "We skipped his MMR and he got measles at two. Eight days in hospital. Vaccinate.",
+        "She put black salve on a mole and it ate half her nose. It was a melanoma.",
+        "We waited at home thinking it would pass. It was a stroke. Call 999.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// A yes/no question about a claim, or a claim a friend or an influencer made, is asked or
+/// reported: never rejected. A question the post answers itself is the claim.
+#[test]
+fn asked_and_reported_claims_are_never_rejected() {
+    for text in [
+        "Is it safe to stop Keppra if I've had no seizures for a year?",
+        "Does black salve actually work on skin cancer? Someone at the market is selling it.",
+        "My mate says HIV meds are optional once you're undetectable. That's not right, is it?",
+        "A wellness influencer says germs aren't real. I'm going to wash my hands twice as long.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    assert_eq!(
+        decide(
+            "Should you stay on Keppra forever? Nope. I binned my Keppra in May and I'm seizure-free."
+        ),
+        Decision::Reject
+    );
+}
+
+/// Alarm signs waited out in everyday words: a thunderclap headache slept on, blood vomited
+/// and "no GP", a wound gone red and hot with a fever "see if it's better tomorrow".
+#[test]
+fn alarm_signs_waited_out_are_rejected() {
+    for text in [
+        "Sudden thunderclap headache, worst ever. Lying in a dark room with ibuprofen.",
+        "Threw up some blood after dinner. Gonna lie low tonight, no GP.",
+        "Cut on my hand has gone red and hot and I'm shivering. Will see if it's better tomorrow.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+    assert_ne!(
+        decide("Threw up some blood after dinner, so we went straight to A&E. Ulcer, treated."),
+        Decision::Reject
+    );
+}

@@ -357,7 +357,7 @@ fn warned_at_the_end(text: &str) -> bool {
 
 static WARNED_ENDING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^\W*(?:(?:so|and|but|seriously|honestly|please)\W+)?(?:never\s+(?:do|try)\s+(?:this|that|it)|don['’]?t\s+(?:be\s+me|do\s+(?:this|that|it|what\s+i\s+did)|try\s+(?:this|that|it)|make\s+my\s+mistake)|learn\s+from\s+my\s+mistakes?|(?:nobody|no\s+one)\s+(?:copy|try)\s+this|(?:it\s+was\s+)?(?:a\s+)?(?:big|huge|worst)\s+(?:mistake|decision)|(?:please\s+)?(?:don['’]?t|do\s+not)\s*$)",
+        r"^\W*(?:(?:so|and|but|seriously|honestly|please)\W+)?(?:never\s+(?:do|try)\s+(?:this|that|it)|don['’]?t\s+(?:be\s+me|do\s+(?:this|that|it|what\s+i\s+did)|try\s+(?:this|that|it)|make\s+my\s+mistake)|learn\s+from\s+my\s+mistakes?|(?:nobody|no\s+one)\s+(?:copy|try)\s+this|don['’]?t\s+copy\s+(?:me|this|her|him|them)|scroll\s+past|(?:it\s+was\s+)?(?:a\s+)?(?:big|huge|worst)\s+(?:mistake|decision)|(?:please\s+)?(?:don['’]?t|do\s+not)\s*$)",
     )
 });
 
@@ -507,7 +507,9 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
                     || asked(text, h.start, h.end)
                     || answered_here(text, h.start, h.end)
                     || harm_follows(text, h.end)
-                    || IRONY.is_match(text))
+                    || IRONY.is_match(text)
+                    || CLINICIAN_WITNESS.is_match(text)
+                    || told_by_someone_close(text, h.start))
             {
                 h.level = RiskLevel::High;
             }
@@ -540,6 +542,9 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
     // a harm reported as news, and a stop order reported as given to someone else in a post that
     // sends readers to their doctor.
     let quote_answered = quote_answered(text, &quoted);
+    // A story that goes on to the harm the claim did and sends the reader to care or warns
+    // them off ("… She had a seizure while driving. Don't.") is a cautionary tale: passed.
+    let cautioned = referral || warned_at_the_end(text);
     let hits: Vec<RuleHit> = hits
         .into_iter()
         .filter(|h| {
@@ -547,7 +552,9 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
                 || answered_here(text, h.start, h.end)
                 || (h.category != Category::Dosage && deferred(text, h.start, h.end))
                 || news_here(text, h.start)
-                || (referral && reported_to_others(text, h.start)))
+                || asked(text, h.start, h.end)
+                || (referral && reported_to_others(text, h.start))
+                || (cautioned && harm_follows(text, h.end)))
         })
         .collect();
     let level = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::Low);
@@ -613,13 +620,13 @@ fn harm_follows(text: &str, end: usize) -> bool {
 
 static HARM_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:was|were|got|been|being)\s+poisoned|(?:ended|end|wound)\s+up\s+(?:in|on|with)\s+(?:the\s+|a\s+)?(?:er|ed|a&e|icu|nicu|picu|hospital|resus|dialysis|ventilator|dka|ketoacidosis|sepsis|kidney\s+failure|liver\s+failure|burns?|scars?)|landed\s+(?:in|on)\s+(?:the\s+)?(?:er|a&e|icu|hospital)|(?:was|were)\s+in\s+(?:the\s+)?(?:er|a&e|icu|resus|hospital)\s+(?:within|by|that\s+(?:night|evening)|the\s+(?:next|same))|(?:had|has)\s+(?:already\s+)?spread|caused\s+(?:[\w'’]+\s+){0,3}(?:to\s+)?(?:bleed\w*|burns?|ulcers?|seizures?|poisonings?|organ\s+failure)|(?:kept|keeps)\s+(?:growing|spreading)|burn(?:ed|t|s)?\s+a\s+(?:hole|crater)|left\s+(?:[\w'’]+\s+){0,2}with\s+(?:a\s+)?(?:hole|holes|scars?|burns?|crater|kidney|liver|brain|permanent)|(?:she|he|they|i|we|my\s+[\w'’]+|the\s+(?:baby|kid|child)|(?:her|his|their)\s+(?:son|daughter|baby|kid))\s+(?:had|suffered|went\s+into|developed)\s+(?:a\s+|an\s+)?(?:stroke|seizures?|fits?|heart\s+attack|(?:blood\s+)?clot|dvt|pulmonary\s+embolism|dka|ketoacidosis|relapse|psychosis|anaphylaxis|kidney\s+failure|liver\s+failure|sepsis)|(?:nearly|almost)\s+(?:died|lost\s+(?:him|her|them|my|his|their)))\b",
+        r"\b(?:(?:was|were|got|been|being)\s+poisoned|(?:ended|end|wound)\s+up\s+(?:in|on|with)\s+(?:the\s+|a\s+)?(?:er|ed|a&e|icu|nicu|picu|hospital|resus|dialysis|ventilator|dka|ketoacidosis|sepsis|kidney\s+failure|liver\s+failure|burns?|scars?)|landed\s+(?:in|on)\s+(?:the\s+)?(?:er|a&e|icu|hospital)|(?:was|were)\s+in\s+(?:the\s+)?(?:er|a&e|icu|resus|hospital)\s+(?:within|by|that\s+(?:night|evening)|the\s+(?:next|same))|(?:had|has)\s+(?:already\s+)?spread|caused\s+(?:[\w'’]+\s+){0,3}(?:to\s+)?(?:bleed\w*|burns?|ulcers?|seizures?|poisonings?|organ\s+failure)|(?:kept|keeps)\s+(?:growing|spreading)|burn(?:ed|t|s)?\s+a\s+(?:hole|crater)|left\s+(?:[\w'’]+\s+){0,2}with\s+(?:a\s+)?(?:hole|holes|scars?|burns?|crater|kidney|liver|brain|permanent)|(?:she|he|they|i|we|my\s+[\w'’]+|the\s+(?:baby|kid|child)|(?:her|his|their)\s+(?:son|daughter|baby|kid))\s+(?:had|suffered|went\s+into|developed)\s+(?:a\s+|an\s+)?(?:stroke|seizures?|fits?|heart\s+attack|(?:blood\s+)?clot|dvt|pulmonary\s+embolism|dka|ketoacidosis|relapse|psychosis|anaphylaxis|kidney\s+failure|liver\s+failure|sepsis)|(?:nearly|almost)\s+(?:died|lost\s+(?:him|her|them|my|his|their))|(?:^|[.!?]\s*|\b(?:i|she|he|they|we|and|then)\s+)collapsed|(?:acute\s+)?kidney\s+injury|(?:permanent\s+)?blind\s+spots?|(?:took|ate|destroyed|drew\s+out|eaten)\s+(?:away\s+)?(?:half|part|most|a\s+(?:chunk|piece|hole))\s+(?:of\s+)?(?:her|his|my|your|their|the)\s+(?:nose|face|cheek|skin|ear|lip|breast|arm|leg|neck|chest|forehead)|(?:were|was)\s+(?:awful|horrendous|horrible|hell|unbearable|terrifying)|(?:got|caught|came\s+down\s+with|ended\s+up\s+with)\s+(?:measles|whooping\s+cough|pertussis|tetanus|polio|meningitis|diphtheria)|(?:\w+\s+)?(?:days?|nights?|weeks?)\s+in\s+(?:the\s+)?(?:hospital|icu|picu|nicu|intensive\s+care)|thinking\s+(?:it|she|he|they)\s+(?:would|['’]d|will)\s+(?:be\s+(?:fine|ok|okay)|pass|go\s+away|settle)|i['’]?ll\s+always\s+wonder|(?:i|we)\s+(?:will\s+)?(?:always\s+)?regret|(?:is|was)\s+(?:now\s+)?(?:permanent|irreversible))\b",
     )
 });
 
 static RECOVERED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:now\s+(?:she|he|they|i|we)(?:['’]s|['’]m|['’]re|\s+is|\s+am|\s+are)\s+(?:[\w'’]+\s+){0,4}(?:fine|great|cured|healthy|thriving|free|good|better|off\s+(?:it|them|all))|cured|healed|never\s+looked\s+back)\b",
+        r"\b(?:now\s+(?:she|he|they|i|we)(?:['’]s|['’]m|['’]re|\s+is|\s+am|\s+are)\s+(?:[\w'’]+\s+){0,4}(?:fine|great|cured|healthy|thriving|free|good|better|off\s+(?:it|them|all))|cured|healed|never\s+looked\s+back|and\s+(?:it|she|he|they)\s+did|worth\s+it|push(?:ed)?\s+through)\b",
     )
 });
 
@@ -671,7 +678,7 @@ fn answered_here(text: &str, start: usize, end: usize) -> bool {
 /// prescription dose?").
 static NEXT_DENIED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^\s*(?:(?:na\s+)?(?:lie|lies|false|untrue|not\s+true|myth|nonsense|rubbish|wrong)\s*[.!]|is\s*n['’]?t\s+that\s+(?:\w+\s+){0,4}?(?:too\s+(?:much|high|many)|dangerous|a\s+lot|(?:\w+\s+)?(?:prescription|weekly|monthly)\s+dose))",
+        r"^\s*(?:(?:that|this)['’]?s\s+not\s+(?:right|true|correct|safe)|is\s+(?:that|this)\s+(?:true|right|real|safe|legit)\s*\?|(?:na\s+)?(?:lie|lies|false|untrue|not\s+true|myth|nonsense|rubbish|wrong)\s*[.!]|is\s*n['’]?t\s+that\s+(?:\w+\s+){0,4}?(?:too\s+(?:much|high|many)|dangerous|a\s+lot|(?:\w+\s+)?(?:prescription|weekly|monthly)\s+dose))",
     )
 });
 
@@ -845,7 +852,7 @@ static REPORTED_THEIRS: LazyLock<Regex> = LazyLock::new(|| {
 /// reported, in the same clause (a comma ends the report: "died after the jab, refuse it").
 static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:hospitali[sz]ed|died|dies|fined|sued|charged|arrested|convicted|sentenced|rules?\s+against|ruled\s+against|banned|struck\s+off|lost\s+(?:his|her|their)\s+licen[cs]e)\b[^.!?\n,;]{0,80}?\b(?:after|for|who|that)\b[^.!?\n,;]{0,80}$",
+        r"\b(?:hospitali[sz]ed|died|dies|passed\s+away|lost\s+(?:my|our|his|her|their)\s+(?:[\p{L}'’]+\s+){1,2}to\s+[\p{L}'’\s]{1,30}|fined|sued|charged|arrested|convicted|sentenced|rules?\s+against|ruled\s+against|banned|struck\s+off|lost\s+(?:his|her|their)\s+licen[cs]e)\b[^.!?\n,;]{0,80}?\b(?:after|for|who|that)\b[^.!?\n,;]{0,80}$",
     )
 });
 
@@ -856,7 +863,32 @@ static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 /// keep poisoning yourself with Eliquis", "Totally normal", "🙃", a bare "Great,") are left out.
 static IRONY: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|nothing\s+says\s+[\p{L}\s]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary))\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
+        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|nothing\s+says\s+[\p{L}\s'’‘\x22“”]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary))\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
+    )
+});
+
+/// A clinician telling what they see at work ("Patients sometimes tell me they stopped …", "we
+/// still see babies who were given honey", "A lady on my ward put black salve on a mole"): the
+/// claim is the patients', reported, held for a person. A bare "Nurse here:" is not enough:
+/// cranks open with it ("Nurse here: quit your statin").
+static CLINICIAN_WITNESS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:we|i)\s+(?:still\s+|often\s+|regularly\s+|sometimes\s+|keep\s+|constantly\s+|always\s+)?(?:see|get|treat|admit|saw|admitted|treated|seeing|getting)\s+(?:\w+\s+){0,2}?(?:babies|kids|children|patients|people|adults|teens|someone|cases|folks|families)\s+(?:who|that|after|with|from)\b|\b(?:on|in)\s+(?:my|our)\s+(?:ward|unit|shift|pharmacy|ambulance|icu|a&e|er|ed)\b|\b(?:patients?|parents|families|people|customers)\s+(?:sometimes\s+|often\s+|still\s+|regularly\s+|always\s+|occasionally\s+)?(?:tell|ask|asking)\s+(?:me|us|for|to|if|about|whether)\b|\b(?:someone|somebody|a\s+(?:patient|lady|woman|man|guy|kid|child|mum|mom|dad|teen|toddler))\s+(?:[\p{L}'’]+\s+){0,3}?(?:comes?|came|turns?|turned|rolls?|rolled)\s+(?:in|up)\s+(?:after|with|having)\b",
+    )
+});
+
+/// "My friend says HIV meds are optional …", "my aunt swears …": a claim someone close to the
+/// author makes, reported in the claim's sentence, held for a person (the author's own "my
+/// aunt cured her cancer with juice" names no speech verb and stays the author's).
+fn told_by_someone_close(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let start = before.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    SOMEONE_CLOSE_SAYS.is_match(&before[start..])
+}
+
+static SOMEONE_CLOSE_SAYS: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:my|a|her|his|our|their)\s+(?:[\p{L}-]+\s+)?(?:friend|mate|neighbou?r|cousin|colleague|co-?worker|boss|in-laws?|bestie|landlord|influencer|guru|youtuber|tiktoker|quack|grifter)s?\s+(?:still\s+|keeps?\s+|always\s+)?(?:says|said|swears|swore|claims|claimed|insists|insisted|reckons|reckoned|thinks|believes|is\s+convinced|keeps\s+saying|told\s+me|tells\s+me|sent\s+me)\b[^.!?\n]{0,60}$",
     )
 });
 
@@ -1308,7 +1340,7 @@ fn is_abbreviation(before_dot: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 /// Health professionals, for referral hedges.
-const PROS: &str = r"(?:doctor|doc|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber|ha?ematologist|neurologist|rheumatologist|nephrologist|hepatologist|gastroenterologist|pulmonologist|respiratory\s+(?:nurse|team|consultant)|dermatologist|urologist|gyna?ecologist|obstetrician|ob-?gyn|midwife|paediatrician|pediatrician|surgeon|diabetologist|diabetes\s+(?:nurse|team|educator)|(?:hiv|renal|transplant|epilepsy|diabetes|heart\s+failure|anticoagulation|warfarin)\s+(?:clinic|team|nurse)|haematology|hematology|neurology|cardiology|oncology)";
+const PROS: &str = r"(?:doctor|doc|neuro|cardio|onc|endo|psych|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber|ha?ematologist|neurologist|rheumatologist|nephrologist|hepatologist|gastroenterologist|pulmonologist|respiratory\s+(?:nurse|team|consultant)|dermatologist|urologist|gyna?ecologist|obstetrician|ob-?gyn|midwife|paediatrician|pediatrician|surgeon|diabetologist|diabetes\s+(?:nurse|team|educator)|(?:hiv|renal|transplant|epilepsy|diabetes|heart\s+failure|anticoagulation|warfarin)\s+(?:clinic|team|nurse)|haematology|hematology|neurology|cardiology|oncology)";
 
 /// Over-the-counter medicines counted as tablets ("3 Benadryl", "10 extra-strength Tylenol").
 const OTC: &str = r"(?:aspirins?|advils?|tylenols?|ibuprofens?|motrins?|benadryls?|aleves?|nyquils?|unisoms?|paracetamols?|excedrins?|sudafeds?|zyrtecs?|claritins?|imodiums?)";
@@ -2056,8 +2088,9 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if !super::structure::risk_dismissals(sentence).is_empty() {
         return false;
     }
-    // "X is not dangerous" reassures; it does not warn.
-    if REASSURE.is_match(sentence) {
+    // "X is not dangerous" reassures; it does not warn. "Don't even carry a Ventolin anymore"
+    // and "just don't fill it" tell of stopping, or order it.
+    if REASSURE.is_match(sentence) || NEGATED_STOP.is_match(sentence) {
         return false;
     }
     // "You'll never need another antibiotic" promises; its "never" warns of nothing.
@@ -2109,6 +2142,12 @@ static WARNING_START: LazyLock<Regex> = LazyLock::new(|| {
 static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:not|isn['’]?t|aren['’]?t|never|nothing|no|won['’]?t|can['’]?t)\s+(?:[\p{L}]+\s+)?(?:dangerous|harmful|unsafe|toxic|risky|a\s+risk|hurt|harm|to\s+worry|bad\s+for)\b",
+    )
+});
+
+static NEGATED_STOP: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,40}\b(?:anymore|any\s+more|these\s+days)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b",
     )
 });
 

@@ -90,6 +90,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev28.jsonl",
     "dev29.jsonl",
     "dev30.jsonl",
+    "dev31.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
