@@ -270,7 +270,7 @@ fn clear(
         }
     }
     println!(
-        "held (critiqued only: {}) [low, medium, high, critical]: {held:?}",
+        "held (critiqued only: {}) [critical, high, low, medium]: {held:?}",
         !all
     );
     for (ti, t) in ths.iter().enumerate() {

@@ -435,6 +435,8 @@ fn witnessed_and_harmed_stories_are_never_rejected() {
         "We skipped his MMR and he got measles at two. Eight days in hospital. Vaccinate.",
         "She put black salve on a mole and it ate half her nose. It was a melanoma.",
         "We waited at home thinking it would pass. It was a stroke. Call 999.",
+        "Took 10 paracetamol in a day once without realising both cold remedies had it. Liver tests were scary. Read labels.",
+        "He thought garlic would cure his HIV. He stopped his ARVs. He died at 34. Take your meds.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
@@ -451,6 +453,13 @@ fn asked_and_reported_claims_are_never_rejected() {
         "A wellness influencer says germs aren't real. I'm going to wash my hands twice as long.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+    // A question dressed as a claim is still held.
+    for text in [
+        "Did you know you can stop your insulin once you go keto?",
+        "Isn't it funny how chemo kills more people than cancer?",
+    ] {
+        assert_ne!(decide(text), Decision::Pass, "{text}");
     }
     assert_eq!(
         decide(

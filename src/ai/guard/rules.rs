@@ -357,7 +357,7 @@ fn warned_at_the_end(text: &str) -> bool {
 
 static WARNED_ENDING: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^\W*(?:(?:so|and|but|seriously|honestly|please)\W+)?(?:never\s+(?:do|try)\s+(?:this|that|it)|don['’]?t\s+(?:be\s+me|do\s+(?:this|that|it|what\s+i\s+did)|try\s+(?:this|that|it)|make\s+my\s+mistake)|learn\s+from\s+my\s+mistakes?|(?:nobody|no\s+one)\s+(?:copy|try)\s+this|don['’]?t\s+copy\s+(?:me|this|her|him|them)|scroll\s+past|(?:it\s+was\s+)?(?:a\s+)?(?:big|huge|worst)\s+(?:mistake|decision)|(?:please\s+)?(?:don['’]?t|do\s+not)\s*$)",
+        r"^\W*(?:(?:so|and|but|seriously|honestly|please)\W+)?(?:never\s+(?:do|try)\s+(?:this|that|it)|don['’]?t\s+(?:be\s+me|do\s+(?:this|that|it|what\s+i\s+did)|try\s+(?:this|that|it)|make\s+my\s+mistake)|learn\s+from\s+my\s+mistakes?|(?:nobody|no\s+one)\s+(?:copy|try)\s+this|don['’]?t\s+copy\s+(?:me|this|her|him|them)|scroll\s+past|(?:always\s+)?(?:read|check)\s+(?:the\s+)?labels?|(?:it\s+was\s+)?(?:a\s+)?(?:big|huge|worst)\s+(?:mistake|decision)|(?:please\s+)?(?:don['’]?t|do\s+not)\s*$)",
     )
 });
 
@@ -552,7 +552,7 @@ fn screen_rules_normalized(set: &RuleSet, text: &str) -> (Normalized, Screen) {
                 || answered_here(text, h.start, h.end)
                 || (h.category != Category::Dosage && deferred(text, h.start, h.end))
                 || news_here(text, h.start)
-                || asked(text, h.start, h.end)
+                || asked_plainly(text, h.start, h.end)
                 || (referral && reported_to_others(text, h.start))
                 || (cautioned && harm_follows(text, h.end)))
         })
@@ -620,7 +620,7 @@ fn harm_follows(text: &str, end: usize) -> bool {
 
 static HARM_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:was|were|got|been|being)\s+poisoned|(?:ended|end|wound)\s+up\s+(?:in|on|with)\s+(?:the\s+|a\s+)?(?:er|ed|a&e|icu|nicu|picu|hospital|resus|dialysis|ventilator|dka|ketoacidosis|sepsis|kidney\s+failure|liver\s+failure|burns?|scars?)|landed\s+(?:in|on)\s+(?:the\s+)?(?:er|a&e|icu|hospital)|(?:was|were)\s+in\s+(?:the\s+)?(?:er|a&e|icu|resus|hospital)\s+(?:within|by|that\s+(?:night|evening)|the\s+(?:next|same))|(?:had|has)\s+(?:already\s+)?spread|caused\s+(?:[\w'’]+\s+){0,3}(?:to\s+)?(?:bleed\w*|burns?|ulcers?|seizures?|poisonings?|organ\s+failure)|(?:kept|keeps)\s+(?:growing|spreading)|burn(?:ed|t|s)?\s+a\s+(?:hole|crater)|left\s+(?:[\w'’]+\s+){0,2}with\s+(?:a\s+)?(?:hole|holes|scars?|burns?|crater|kidney|liver|brain|permanent)|(?:she|he|they|i|we|my\s+[\w'’]+|the\s+(?:baby|kid|child)|(?:her|his|their)\s+(?:son|daughter|baby|kid))\s+(?:had|suffered|went\s+into|developed)\s+(?:a\s+|an\s+)?(?:stroke|seizures?|fits?|heart\s+attack|(?:blood\s+)?clot|dvt|pulmonary\s+embolism|dka|ketoacidosis|relapse|psychosis|anaphylaxis|kidney\s+failure|liver\s+failure|sepsis)|(?:nearly|almost)\s+(?:died|lost\s+(?:him|her|them|my|his|their))|(?:^|[.!?]\s*|\b(?:i|she|he|they|we|and|then)\s+)collapsed|(?:acute\s+)?kidney\s+injury|(?:permanent\s+)?blind\s+spots?|(?:took|ate|destroyed|drew\s+out|eaten)\s+(?:away\s+)?(?:half|part|most|a\s+(?:chunk|piece|hole))\s+(?:of\s+)?(?:her|his|my|your|their|the)\s+(?:nose|face|cheek|skin|ear|lip|breast|arm|leg|neck|chest|forehead)|(?:were|was)\s+(?:awful|horrendous|horrible|hell|unbearable|terrifying)|(?:got|caught|came\s+down\s+with|ended\s+up\s+with)\s+(?:measles|whooping\s+cough|pertussis|tetanus|polio|meningitis|diphtheria)|(?:\w+\s+)?(?:days?|nights?|weeks?)\s+in\s+(?:the\s+)?(?:hospital|icu|picu|nicu|intensive\s+care)|thinking\s+(?:it|she|he|they)\s+(?:would|['’]d|will)\s+(?:be\s+(?:fine|ok|okay)|pass|go\s+away|settle)|i['’]?ll\s+always\s+wonder|(?:i|we)\s+(?:will\s+)?(?:always\s+)?regret|(?:is|was)\s+(?:now\s+)?(?:permanent|irreversible))\b",
+        r"\b(?:(?:was|were|got|been|being)\s+poisoned|(?:ended|end|wound)\s+up\s+(?:in|on|with)\s+(?:the\s+|a\s+)?(?:er|ed|a&e|icu|nicu|picu|hospital|resus|dialysis|ventilator|dka|ketoacidosis|sepsis|kidney\s+failure|liver\s+failure|burns?|scars?)|landed\s+(?:in|on)\s+(?:the\s+)?(?:er|a&e|icu|hospital)|(?:was|were)\s+in\s+(?:the\s+)?(?:er|a&e|icu|resus|hospital)\s+(?:within|by|that\s+(?:night|evening)|the\s+(?:next|same))|(?:had|has)\s+(?:already\s+)?spread|caused\s+(?:[\w'’]+\s+){0,3}(?:to\s+)?(?:bleed\w*|burns?|ulcers?|seizures?|poisonings?|organ\s+failure)|(?:kept|keeps)\s+(?:growing|spreading)|burn(?:ed|t|s)?\s+a\s+(?:hole|crater)|left\s+(?:[\w'’]+\s+){0,2}with\s+(?:a\s+)?(?:hole|holes|scars?|burns?|crater|kidney|liver|brain|permanent)|(?:she|he|they|i|we|my\s+[\w'’]+|the\s+(?:baby|kid|child)|(?:her|his|their)\s+(?:son|daughter|baby|kid))\s+(?:had|suffered|went\s+into|developed)\s+(?:a\s+|an\s+)?(?:stroke|seizures?|fits?|heart\s+attack|(?:blood\s+)?clot|dvt|pulmonary\s+embolism|dka|ketoacidosis|relapse|psychosis|anaphylaxis|kidney\s+failure|liver\s+failure|sepsis)|(?:nearly|almost)\s+(?:died|lost\s+(?:him|her|them|my|his|their))|(?:^|[.!?]\s*|\b(?:i|she|he|they|we|and|then)\s+)collapsed|(?:acute\s+)?kidney\s+injury|(?:permanent\s+)?blind\s+spots?|(?:took|ate|destroyed|drew\s+out|eaten)\s+(?:away\s+)?(?:half|part|most|a\s+(?:chunk|piece|hole))\s+(?:of\s+)?(?:her|his|my|your|their|the)\s+(?:nose|face|cheek|skin|ear|lip|breast|arm|leg|neck|chest|forehead)|(?:were|was)\s+(?:awful|horrendous|horrible|hell|unbearable|terrifying)|(?:got|caught|came\s+down\s+with|ended\s+up\s+with)\s+(?:measles|whooping\s+cough|pertussis|tetanus|polio|meningitis|diphtheria)|(?:\w+\s+)?(?:days?|nights?|weeks?)\s+in\s+(?:the\s+)?(?:hospital|icu|picu|nicu|intensive\s+care)|thinking\s+(?:it|she|he|they)\s+(?:would|['’]d|will)\s+(?:be\s+(?:fine|ok|okay)|pass|go\s+away|settle)|i['’]?ll\s+always\s+wonder|(?:i|we)\s+(?:will\s+)?(?:always\s+)?regret|(?:is|was)\s+(?:now\s+)?(?:permanent|irreversible)|(?:he|she|they|my\s+[\p{L}]+|her\s+[\p{L}]+|his\s+[\p{L}]+)\s+(?:died|passed\s+away)|the\s+worst\s+(?:[\p{L}]+\s+){0,3}of\s+(?:my|her|his|their|our)\s+li(?:fe|ves)|(?:liver|kidney|blood)\s+(?:tests?|results?|numbers|enzymes|function)\s+(?:were|was|came\s+back)\s+(?:really\s+|very\s+)?(?:scary|bad|awful|terrible|off|abnormal|through\s+the\s+roof|deranged))\b",
     )
 });
 
@@ -722,7 +722,7 @@ static ENDORSED: LazyLock<Regex> = LazyLock::new(|| {
 /// vaccinated"), unless it is waved away ("no need to call your doctor", "don't see a doctor").
 static REFERRAL: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bkeep\s+(?:your|their|his|her)\s+(?:meds|medications?|medicines?|insulin|pills|inhalers?|prescriptions?|treatment)\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b|\blisten\s+to\s+(?:your|the)\s+(?:<PROS>|doc)s?\b",
+        r"\b(?:talk|talking|speak|speaking|check|checking|consult|consulting|ask|asking|work|working|plan\s+it)\s+(?:to\s+|with\s+)?(?:your|a|an|the)\s+(?:<PROS>|gp|doc|midwife|pediatrician|paediatrician|diabetes\s+team|oncology\s+team)s?\b|\bunder\s+(?:medical\s+supervision|(?:a|your|my)\s+(?:<PROS>)['’]?s?\s+(?:care|supervision))|\bwith\s+your\s+(?:<PROS>|gp|doc)\b|\bcall\s+(?:poison\s+control|911|999|112|emergency\s+services|your\s+(?:<PROS>|gp|doc))\b|\bpoison\s+(?:control|cent(?:re|er)s?)\b|\bkeep\s+taking\b|\bkeep\s+(?:your|their|his|her)\s+(?:meds|medications?|medicines?|insulin|pills|inhalers?|prescriptions?|treatment)\b|\bstay\s+on\s+(?:your|them|it|their)\b|\btake\s+your\s+(?:meds|medications?|medicines?|insulin|pills)\b|\bget\s+(?:vaccinated|treated|checked|real\s+treatment|(?:the|your)\s+(?:shot|vaccine|jab|booster)s?)\b|\bplease\s+(?:vaccinate|see\s+a)\b|\bdon['’]?t\s+do\s+(?:this|it)\b|\bgo\s+to\s+(?:the\s+)?(?:er|a&e|hospital|emergency\s+room)\b|\bsee\s+(?:a|your)\s+(?:<PROS>|gp|doc|dermatologist|pediatrician|paediatrician)\b|\bseek\s+(?:medical|emergency|urgent)\s+(?:care|help|attention)\b|\b(?:listen\s+to|trust)\s+(?:your|the)\s+(?:<PROS>|doc|oncology\s+team|diabetes\s+team|medical\s+team)s?\b",
     )
 });
 static REFERRAL_WAVED: LazyLock<Regex> = LazyLock::new(|| {
@@ -780,6 +780,20 @@ fn asked(text: &str, start: usize, end: usize) -> bool {
         .is_some_and(|q| q.trim_end().ends_with('?') && ASKED_QUESTION.is_match(q))
         && !ANSWERED_YES.is_match(text.get(e..).unwrap_or(""))
 }
+
+/// A question asked for an answer, not a claim dressed as one ("Did you know …?", "Isn't it
+/// funny how …?", "Ever wonder why …?"): such a hit is dropped, where a rhetorical one is only
+/// held.
+fn asked_plainly(text: &str, start: usize, end: usize) -> bool {
+    let (s, e) = sentence_bounds(text, start, end);
+    asked(text, start, end) && !text.get(s..e).is_some_and(|q| RHETORICAL.is_match(q))
+}
+
+static RHETORICAL: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\W*(?:(?:so|but|and|ok|okay)[:,]?\s+)?(?:did\s+(?:you|u|ya|y['’]?all)\s+know|(?:have|has)\s+(?:you|anyone)\s+(?:ever\s+)?(?:heard|wondered|asked|noticed)|is\s*n['’]?t\s+it|is\s+it\s+(?:any\s+wonder|just\s+me|a\s+coincidence)|can\s+you\s+believe|ever\s+wonder|do\s+you\s+(?:really\s+)?(?:think|believe)\s+(?:it['’]?s|they|big|pharma|that['’]?s\s+a))",
+    )
+});
 
 /// "Q: can diabetes be reversed? A: yes.": the question is the claim's set-up.
 static ANSWERED_YES: LazyLock<Regex> = LazyLock::new(|| {
