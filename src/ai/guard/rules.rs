@@ -2159,6 +2159,8 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A negation that tells of stopping or orders it, not a warning ("Don't even carry a Ventolin
+/// anymore", "just don't fill it").
 static NEGATED_STOP: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,40}\b(?:anymore|any\s+more|these\s+days)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b",
