@@ -409,6 +409,14 @@ fn stopping_told_as_an_aftermath_is_rejected() {
         "Last Synthroid was in August, my thyroid just needed iodine.",
         "My brother-in-law chucked his Crestor after the bypass. Says he's never felt better.",
         "Cardiologist put me on bisoprolol after the MI. Haven't filled it once.",
+        "My Seroquel went in the landfill where it belongs.",
+        "Fired my neurologist and my Keppra in the same month.",
+        "Off all my meds now: lithium, Abilify, the lot. Breathwork instead.",
+        "The Xarelto ran out in June and I never replaced it.",
+        "Not renewing my Synthroid script, kelp does the job.",
+        "Cancelled my remaining chemo sessions. Going the Gerson route instead.",
+        "Haven't been back to the HIV clinic since spring. My body's got this.",
+        "Gave up the Lamictal at Easter, lion's mane is enough.",
     ] {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
@@ -477,6 +485,9 @@ fn alarm_signs_waited_out_are_rejected() {
         "Sudden thunderclap headache, worst ever. Lying in a dark room with ibuprofen.",
         "Threw up some blood after dinner. Gonna lie low tonight, no GP.",
         "Cut on my hand has gone red and hot and I'm shivering. Will see if it's better tomorrow.",
+        "Mum's face went lopsided at tea and her speech is slurred. We'll see how she is in the morning.",
+        "Feels like an elephant is sitting on my chest and my left arm aches. Probably the kebab. Bed.",
+        "Newborn's gone yellow on day 3. No need for the heel prick or the lights, sunlight fixes it.",
     ] {
         assert_eq!(decide(text), Decision::Reject, "{text}");
     }
