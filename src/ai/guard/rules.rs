@@ -877,7 +877,7 @@ static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 /// keep poisoning yourself with Eliquis", "Totally normal", "🙃", a bare "Great,") are left out.
 static IRONY: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|nothing\s+says\s+[\p{L}\s'’‘\x22“”]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary))\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
+        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|(?:gotta\s+|got\s+to\s+)?love\s+(?:the|all\s+the|these|those)\s+(?:people|folks|guys|influencers|accounts|gurus|ones)\s+who|nothing\s+says\s+[\p{L}\s'’‘\x22“”]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary)|peak\s+(?:internet|wellness|twitter)|see\s+you\s+in\s+(?:the\s+)?(?:a&e|er|icu|crisis\s+unit|resus|hospital)\b[^.!?\n]{0,30}?\bchamp)\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
     )
 });
 
@@ -1479,7 +1479,7 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 /// Real treatments as the subject of a cure claim ("antivirals cure hepatitis C"): high, not critical.
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin)\b",
+        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin|[a-z]{3,}(?:mab|tinib|ciclib|platin|taxel|rubicin|limus|trozole|lutamide|tegravir|navir|virine|statin|pril|olol|sartan|dipine|formin|gliflozin|gliptin|glutide|xaban|parin|oxetine|traline|opram|faxine|apine|idone|azepine|trigine|thyroxine)|humira|keytruda|opdivo|herceptin|tamoxifen|lithium|biologics?|infusions?|stelara|remicade|entyvio|rinvoq|dupixent|ozempic|mounjaro|wegovy)\b",
     )
 });
 
@@ -1899,10 +1899,19 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
     if first == "cured" && CURED_FOOD.is_match(&last) {
         return Verdict::Drop;
     }
-    if research_context(ctx) || not_yet(ctx) {
+    if research_context(ctx) || not_yet(ctx) || scare_quoted(ctx) {
         return Verdict::Drop;
     }
     Verdict::Keep
+}
+
+/// "People who 'cured' their bipolar": a cure word in quotation marks is the writer's doubt.
+fn scare_quoted(ctx: &Ctx<'_>) -> bool {
+    const QUOTES: [char; 5] = ['\'', '"', '‘', '’', '“'];
+    let before = ctx.text.get(..ctx.start).and_then(|b| b.chars().next_back());
+    let after = ctx.text.get(ctx.end..).and_then(|a| a.chars().next());
+    before.is_some_and(|c| QUOTES.contains(&c))
+        && after.is_some_and(|c| QUOTES.contains(&c) || c == '”')
 }
 
 fn cancer_cells_filter(ctx: &Ctx<'_>) -> Verdict {
@@ -2144,7 +2153,7 @@ static PROHIBITED_END: LazyLock<Regex> =
 /// A sentence that opens with a warning answers the practice named just before it.
 static URGED_ON: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"^[^\p{L}]*(?:don['’]?t|do\s+not|never)\s+let\s+(?:the\s+|your\s+|any\s+)?[\x27\x22‘“]?(?:experts?|doctors?|docs?|pharma|gps?|anyone|anybody|them|haters?|sceptics?|skeptics?)[\x27\x22’”]?\s+(?:talk|scare|frighten|put)\s+you\b",
+        r"^[^\p{L}]*(?:don['’]?t|do\s+not|never)\s+let\s+(?:the\s+|your\s+|any\s+)?[\x27\x22‘“]?(?:experts?|doctors?|docs?|pharma|gps?|anyone|anybody|them|haters?|sceptics?|skeptics?)[\x27\x22’”]?\s+(?:talk|scare|frighten|put)\s+you\b|^[^\p{L}]*(?:don['’]?t|do\s+not|never)\s+let\s+(?:a|an|the|your|any)\s+(?:[\p{L}]+\s+)?(?:doctors?|docs?|dermatologists?|surgeons?|oncologists?|gps?|consultants?|hospitals?|specialists?)\s+(?:cut|operate|biopsy|remove|burn|poison|drug|medicate|jab|touch)\b",
     )
 });
 
@@ -2164,7 +2173,7 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
 /// anymore", "just don't fill it", "I never replaced it").
 static NEGATED_STOP: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,40}\b(?:anymore|any\s+more|these\s+days)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b",
+        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,40}\b(?:anymore|any\s+more|these\s+days)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b|\b(?:don['’]?t|do\s+not|never)\s+(?:stab|jab|inject)\s+(?:yourself|him|her|them|your\s+\w+)\s+with\s+(?:the|your|an?|that)\s+epi-?pens?\s*[,;—–-]\s*(?:just\s+)?(?:sip|drink|take|breathe|try|use|rub|wait)\b",
     )
 });
 
