@@ -1908,7 +1908,10 @@ fn cure_word_filter(ctx: &Ctx<'_>) -> Verdict {
 /// "People who 'cured' their bipolar": a cure word in quotation marks is the writer's doubt.
 fn scare_quoted(ctx: &Ctx<'_>) -> bool {
     const QUOTES: [char; 5] = ['\'', '"', '‘', '’', '“'];
-    let before = ctx.text.get(..ctx.start).and_then(|b| b.chars().next_back());
+    let before = ctx
+        .text
+        .get(..ctx.start)
+        .and_then(|b| b.chars().next_back());
     let after = ctx.text.get(ctx.end..).and_then(|a| a.chars().next());
     before.is_some_and(|c| QUOTES.contains(&c))
         && after.is_some_and(|c| QUOTES.contains(&c) || c == '”')

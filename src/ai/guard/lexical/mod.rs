@@ -93,6 +93,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev29.jsonl",
     "dev30.jsonl",
     "dev31.jsonl",
+    "dev32.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
