@@ -1369,7 +1369,7 @@ pub fn compile_checked(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .size_limit(1 << 25)
-        .dfa_size_limit(1 << 24)
+        .dfa_size_limit(1 << 26)
         .build()
         .map_err(|e| format!("bad regex: {e}"))
 }
@@ -1382,7 +1382,7 @@ fn compile(pattern: &str) -> Option<Regex> {
     RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .size_limit(1 << 25)
-        .dfa_size_limit(1 << 24)
+        .dfa_size_limit(1 << 26)
         .build()
         .ok()
 }
