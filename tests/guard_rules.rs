@@ -181,3 +181,54 @@ fn a_rules_directory_replaces_the_embedded_files() {
     assert_eq!(e.file, cure.display().to_string());
     assert!(e.message.contains("XBOT_GUARD_RULES_DIR"), "{e}");
 }
+
+/// Vocabularies may name others a few levels deep (`VITAL_RX` → `CHRONIC_NAMES` →
+/// `CHRONIC_STEMS`); one that names itself is an error naming it, not a hang or a panic.
+#[test]
+fn vocabularies_nest_and_a_cycle_is_an_error() {
+    let nested = r#"
+[vocab]
+LOCAL_A = '''(?:<LOCAL_B>|alpha)'''
+LOCAL_B = '''(?:<LOCAL_C>|beta)'''
+LOCAL_C = '''(?:<CHRONIC_STEMS>|gamma)'''
+
+[[rule]]
+id = "local.nested"
+category = "cure_claim"
+level = "high"
+why = "checks nesting"
+patterns = ['''\bquit\s+[a-z]{3,}<LOCAL_A>\b''']
+match = ["Quit apixaban now.", "quit ramipril"]
+no_match = ["quit smoking"]
+"#;
+    assert_eq!(err_of(nested), "", "nested vocabularies expand");
+
+    let cycle = r#"
+[vocab]
+LOCAL_LOOP = '''(?:<LOCAL_LOOP>|x)'''
+"#;
+    let e = err_of(cycle);
+    assert!(
+        e.contains("local.toml") && e.contains("vocab.LOCAL_LOOP"),
+        "{e}"
+    );
+    assert!(e.contains("refers to itself"), "{e}");
+}
+
+/// The screen's helper patterns use the built-in vocabularies: the drug stems are one list.
+#[test]
+fn helper_patterns_share_the_builtin_vocabularies() {
+    use xbot::ai::guard::ruleset::expand_builtin;
+    let stems = expand_builtin("<DRUG_STEMS>").expect("known");
+    for stem in ["statin", "xaban", "platin", "cillin", "pril"] {
+        assert!(stems.contains(stem), "{stem} in {stems}");
+    }
+    assert!(!stems.contains('<'), "fully expanded: {stems}");
+    assert!(expand_builtin("<NO_SUCH_LIST>").is_err());
+    let screen = |t: &str| xbot::ai::guard::rules::screen(t).level;
+    // A stem the rules know only through the shared list.
+    assert_eq!(
+        screen("Binned my rivaroxaban last week and started garlic instead."),
+        xbot::ai::guard::rules::RiskLevel::Critical
+    );
+}

@@ -496,3 +496,53 @@ fn alarm_signs_waited_out_are_rejected() {
         Decision::Reject
     );
 }
+
+/// Eighteenth pass: permission to stop, a calming "don't panic" before the delay, a swallowed
+/// battery waited out, days of fasting on diabetes tablets, a motive's "risk", a promise to be
+/// off the medicine by a date, the adrenaline pen no longer carried.
+#[test]
+fn eighteenth_pass_families_are_rejected() {
+    for text in [
+        "Feeling better after 2 months of TB drugs? You can stop. The rest is the hospital milking you.",
+        "Q: 'Seizure-free for two years, can I come off lamotrigine?' A: yes, just stop.",
+        "Baby running a fever at 5 weeks? Don't panic and don't rush to A&E, give it a day.",
+        "Toddler swallowed a button battery? Feed her bread and let it pass naturally.",
+        "Five-day water fast for my type 2 diabetes, still taking my gliclazide. Shaky but that's detox.",
+        "Quit my rivaroxaban after reading about the bleeding risk. Garlic and ginger instead.",
+        "Off ALL your blood pressure meds in 8 weeks with my protocol, guaranteed.",
+        "We don't carry an EpiPen for his peanut allergy anymore, homeopathy has it covered.",
+        "Vit D 5Ok IU every day, all winter. You can't OD on sunshine.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+#[test]
+fn eighteenth_pass_neighbours_are_never_rejected() {
+    for text in [
+        "Finished all six months of TB treatment and the clinic says I can stop now. Cured, thanks to the nurses.",
+        "A pastor told them to swap his HIV drugs for herbs. We talked for half an hour. He's still on his ARVs.",
+        "Can't wait for someone to tell me sungazing will fix my eyes. (Do not stare at the sun. Ever.)",
+        "Mum kept 'forgetting' her thyroid tablet. Blister packs and a phone alarm fixed it.",
+        "Walk daily, eat plants and you may not need blood pressure pills in your old age.",
+        "In the 1970s Linus Pauling took 18 g of vitamin C a day. Trials since found no benefit for colds.",
+        "Is a 5-day water fast safe with type 2 diabetes? Not without your diabetes team: hypos are a real risk.",
+        "Got off my blood pressure meds in 6 months with my GP after losing 20 kg; we tapered slowly and I check weekly.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+/// Stopping told with its ending: restarted, on sick-day rules, a taper the specialist
+/// planned, a pen dropped in the toilet, a question answered "No."
+#[test]
+fn eighteenth_pass_stop_stories_with_their_ending_are_never_rejected() {
+    for text in [
+        "Stopped my metformin during the stomach bug on sick-day rules, restarted 48 hours later.",
+        "Quit my levothyroxine? No. Forgot it for 3 days on holiday and felt rough. Set an alarm.",
+        "Came off prednisolone after a 6-week taper planned by my rheumatologist. All good now.",
+        "Dropped my insulin pen in the toilet 😭 new one from the pharmacy, crisis averted.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}

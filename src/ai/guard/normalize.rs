@@ -169,8 +169,13 @@ fn fold_leet(mut items: Vec<Item>) -> Vec<Item> {
             let tail_ok = digit(items.get(j))
                 || items.get(j).is_none_or(|it| !it.c.is_ascii_alphanumeric())
                 || matches!(items.get(j).map(|it| it.c), Some('m' | 'i' | 'k' | 'g'));
+            // "5Ok IU": one o before a thousands "k" that ends the token.
+            let thousands = items.get(j).is_some_and(|it| it.c == 'k')
+                && items
+                    .get(j + 1)
+                    .is_none_or(|it| !it.c.is_ascii_alphanumeric());
             // "1OO", "2OOOmg", "1OO%": a run after a digit; "2 on" or "10om" are not numbers.
-            if tail_ok && j - i >= 1 && (j - i >= 2 || digit(items.get(j))) {
+            if tail_ok && j - i >= 1 && (j - i >= 2 || digit(items.get(j)) || thousands) {
                 for it in &mut items[i..j] {
                     it.c = '0';
                 }
@@ -711,6 +716,8 @@ mod tests {
             "your acne will be gone forever"
         );
         assert_eq!(norm("1OO% curable, 2OOOmg"), "100% curable, 2000mg");
+        assert_eq!(norm("Vit D 5Ok IU daily"), "vit d 50000 iu daily");
+        assert_eq!(norm("day 5 ok, 2 oks"), "day 5 ok, 2 oks");
         assert_eq!(norm("Dr¥ fast"), "dry fast");
         assert_eq!(norm("H2O2 and CO2"), "h2o2 and co2");
         assert_eq!(norm("type 2 d.i.a.b.e.t.e.s"), "type 2 diabetes");

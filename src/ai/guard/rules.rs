@@ -1353,15 +1353,8 @@ fn is_abbreviation(before_dot: &str) -> bool {
 // Shared vocabularies (substituted into the rule patterns as <NAME>)
 // ---------------------------------------------------------------------------------------------
 
-/// Health professionals, for referral hedges.
-const PROS: &str = r"(?:doctor|doc|neuro|cardio|onc|endo|psych|physician|gp|pharmacist|clinician|nurse(?:\s+practitioner)?|dietitian|dietician|(?:health\s*care|medical)\s+(?:provider|professional|team)|provider|professional|specialist|care\s+team|endocrinologist|cardiologist|psychiatrist|oncologist|prescriber|ha?ematologist|neurologist|rheumatologist|nephrologist|hepatologist|gastroenterologist|pulmonologist|respiratory\s+(?:nurse|team|consultant)|dermatologist|urologist|gyna?ecologist|obstetrician|ob-?gyn|midwife|paediatrician|pediatrician|surgeon|diabetologist|diabetes\s+(?:nurse|team|educator)|(?:hiv|renal|transplant|epilepsy|diabetes|heart\s+failure|anticoagulation|warfarin)\s+(?:clinic|team|nurse)|haematology|hematology|neurology|cardiology|oncology)";
-
-/// Over-the-counter medicines counted as tablets ("3 Benadryl", "10 extra-strength Tylenol").
-const OTC: &str = r"(?:aspirins?|advils?|tylenols?|ibuprofens?|motrins?|benadryls?|aleves?|nyquils?|unisoms?|paracetamols?|excedrins?|sudafeds?|zyrtecs?|claritins?|imodiums?)";
-
-fn expand(pattern: &str) -> String {
-    pattern.replace("<PROS>", PROS).replace("<OTC>", OTC)
-}
+// The helpers' patterns name shared lists as `<NAME>` (`<PROS>`, `<OTC>`, `<DRUG_STEMS>` …):
+// the built-in vocabularies of `rules/vocab.toml`, written once (`ruleset::expand_builtin`).
 
 /// Compiles a rule pattern the way the screen uses it, or says why it cannot.
 pub fn compile_checked(pattern: &str) -> Result<Regex, String> {
@@ -1378,7 +1371,9 @@ fn compile(pattern: &str) -> Option<Regex> {
     // ASCII word boundaries: the rules are English words, and a Unicode `\b` makes the regex
     // engine leave its fast DFA on the first non-ASCII byte (emoji, CJK), which was 10x slower.
     // An ASCII boundary is always next to an ASCII byte, so matches stay on char boundaries.
-    let pattern = expand(pattern).replace(r"\b", r"(?-u:\b)");
+    let pattern = ruleset::expand_builtin(pattern)
+        .ok()?
+        .replace(r"\b", r"(?-u:\b)");
     RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .size_limit(1 << 25)
@@ -1420,7 +1415,7 @@ static SOFT_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
 /// A referral to a professional lowers instruction-type hits in the same sentence.
 static CARE_HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>|(?:my|our)\s+<PROS>\s+and\b|(?:with|under)\s+(?:my|our|his|her|their)\s+(?:own\s+)?<PROS>(?:['’]s)?(?:\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead))?|(?:my|our|his|her|their)\s+<PROS>(?:['’]s)?\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead|agreed|approved|switched\s+(?:me|him|her|us)|took\s+(?:me|him|her|us)\s+off|stopped\s+(?:it|them)|(?:is|was)\s+tapering|tapered\s+(?:me|him|her|us)))",
+        r"\b(?:(?:talk|speak|check|consult|discuss|ask|see|work|confirm|clear)(?:s|ing|ed)?\s+(?:it\s+|this\s+|that\s+|first\s+)?(?:with\s+|to\s+|by\s+)?(?:your|a|an|the)\s+(?:own\s+|trusted\s+|local\s+)?<PROS>|with\s+your\s+<PROS>|under\s+(?:the\s+)?(?:care|supervision|guidance)\s+of|(?:medical|professional|clinical)\s+(?:supervision|guidance|advice)|(?:doctor|physician|gp|pharmacist)['’]?s\s+(?:ok|okay|approval|guidance|advice|supervision|go-ahead)|consult\s+(?:a\s+)?professional|(?:a\s+)?question\s+for\s+(?:your|a|an|the)\s+<PROS>|(?:my|our)\s+<PROS>\s+and\b|(?:with|under)\s+(?:my|our|his|her|their)\s+(?:own\s+)?<PROS>(?:['’]s)?(?:\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead))?|(?:my|our|his|her|their)\s+<PROS>(?:['’]s)?\s+(?:help|ok|okay|approval|blessing|guidance|supervision|plan|go-ahead|agreed|approved|switched\s+(?:me|him|her|us)|took\s+(?:me|him|her|us)\s+off|stopped\s+(?:it|them)|(?:is|was)\s+tapering|tapered\s+(?:me|him|her|us))|(?:planned|prescribed|agreed|supervised|managed|guided|arranged|recommended|advised|ordered)\s+(?:by|with)\s+(?:my|our|his|her|their|the)\s+(?:own\s+)?<PROS>)",
     )
 });
 
@@ -1479,7 +1474,7 @@ static RESEARCH: LazyLock<Regex> = LazyLock::new(|| {
 /// Real treatments as the subject of a cure claim ("antivirals cure hepatitis C"): high, not critical.
 static MEDICAL_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin|[a-z]{3,}(?:mab|tinib|ciclib|platin|taxel|rubicin|limus|trozole|lutamide|tegravir|navir|virine|statin|pril|olol|sartan|dipine|formin|gliflozin|gliptin|glutide|xaban|parin|oxetine|traline|opram|faxine|apine|idone|azepine|trigine|thyroxine)|humira|keytruda|opdivo|herceptin|tamoxifen|lithium|biologics?|infusions?|stelara|remicade|entyvio|rinvoq|dupixent|ozempic|mounjaro|wegovy)\b",
+        r"\b(?:chemo(?:therapy)?|surgery|surgical|physio(?:therapy|therapists?)?|physical\s+therapy|cbt|counsell?ing|radiation|radiotherapy|immunotherapy|antibiotics?|antivirals?|medications?|medicines?|drugs?|treatments?|transplants?|insulin|vaccines?|therapy|therapies|doctors?|oncologists?|physicians?|statins?|metformin|[a-z]{3,}<DRUG_STEMS>|humira|keytruda|opdivo|herceptin|tamoxifen|lithium|biologics?|infusions?|stelara|remicade|entyvio|rinvoq|dupixent|ozempic|mounjaro|wegovy)\b",
     )
 });
 
@@ -1800,7 +1795,9 @@ fn care_hedged(ctx: &Ctx<'_>) -> bool {
 /// A debunking marker in the sentence that is not part of any claim span.
 fn debunked(ctx: &Ctx<'_>, claim_spans: &[Range<usize>]) -> bool {
     // "The 'eye damage' thing is a myth" waves a risk away: its "myth" debunks nothing.
-    let waved = super::structure::risk_dismissals(ctx.text);
+    // So does a crank's "Cholesterol is a myth anyway" after a stopped statin.
+    let mut waved = super::structure::risk_dismissals(ctx.text);
+    waved.extend(super::structure::crank_words(ctx.text));
     ctx.sentence_outside().iter().any(|&(base, part)| {
         DEBUNK.find_iter(part).any(|m| {
             let (s, e) = (base + m.start(), base + m.end());
@@ -1976,7 +1973,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing))\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing)|restart(?:ed|ing)\b|started\s+(?:it|them)\s+(?:again|back)|sick[- ]day\s+(?:rules|plan|guidance)|(?:planned|agreed|scheduled|supervised|slow|gradual)\s+(?:\d+[- ](?:day|week|month)\s+)?tapers?|dropped\s+(?:my|his|her|the|our)\s+(?:[\p{L}]+\s+){0,2}(?:pens?|vials?|bottles?|inhalers?|box|boxes|pack|packet|cartridges?)\s+(?:in|into|on|down|behind|under|onto)\b)\b",
     )
 });
 
@@ -2016,6 +2013,10 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
         // "Got a cold? Don't bother with antibiotics, they don't work on viruses": sound
         // advice, or at worst a question for a person; never rejected on the rules alone.
         Verdict::Level(RiskLevel::Medium)
+    } else if PREVENTION_LATER.is_match(ctx.after()) && !OWN_TREATMENT.is_match(&matched) {
+        // "Walk barefoot, eat local, and you won't need pills in your old age": an overstated
+        // promise about prevention (medium), not an order to drop a treatment one takes.
+        Verdict::Level(RiskLevel::Medium)
     } else if GENERIC_TREATMENT.is_match(&matched) && !OWN_TREATMENT.is_match(&matched) {
         // "skip the prescription" speaks of treatment in general; "skip your insulin" of the
         // reader's own: only the second is rejected on the rules alone.
@@ -2024,6 +2025,12 @@ fn antibiotics_filter(ctx: &Ctx<'_>) -> Verdict {
         Verdict::Keep
     }
 }
+
+static PREVENTION_LATER: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:in\s+(?:your\s+|their\s+|old\s+)?(?:old\s+age|later\s+years|golden\s+years|future|forties|fifties|sixties|seventies|70s|80s)|later\s+(?:in\s+life|on)|when\s+(?:you|they)(?:['’]re|\s+are|\s+get)\s+older|as\s+(?:you|they)\s+(?:age|get\s+older)|down\s+the\s+(?:road|line)|one\s+day)\b",
+    )
+});
 
 static GENERIC_TREATMENT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -2120,8 +2127,10 @@ fn warned(ctx: &Ctx<'_>) -> bool {
     if REASSURE.is_match(sentence) || NEGATED_STOP.is_match(sentence) {
         return false;
     }
-    // "You'll never need another antibiotic" promises; its "never" warns of nothing.
-    if WARNING.is_match(&PROMISED_NEVER.replace_all(sentence, " ")) {
+    // "You'll never need another antibiotic" promises; its "never" warns of nothing. "Stopped
+    // my Eliquis after reading about the bleeding risk" gives the teller's motive, not a warning.
+    let unwarned = PROMISED_NEVER.replace_all(sentence, " ");
+    if WARNING.is_match(&MOTIVE.replace_all(&unwarned, " ")) {
         return true;
     }
     // "Under 12 months: no honey": the practice's object is what the sentence rules out.
@@ -2140,7 +2149,15 @@ fn warned(ctx: &Ctx<'_>) -> bool {
 
 static PROMISED_NEVER: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b|\b(?:and\s+)?never\s+(?:notice|miss\s+(?:it|them)|look(?:ed)?\s+back|felt\s+better|been\s+better|needed\s+(?:it|them))\b|\bnever\s+(?:been\s+)?(?:shown|proven|proved|isolated|demonstrated)\b|\bnever\s+going\s+back\b",
+        r"\b(?:you['’]?ll|you\s+will|you\s+won['’]?t\s+ever|we['’]?ll|i['’]?ll|will)\s+never\s+(?:again\s+)?(?:need|get|have|catch|be\s+sick|go\s+back)\b|\b(?:and\s+)?never\s+(?:notice|miss\s+(?:it|them)|look(?:ed)?\s+back|needed\s+(?:it|them))\b|\b(?:have\s+|has\s+|['’]ve\s+)?never\s+(?:felt|been|looked|slept|breathed)\s+(?:so\s+|any\s+)?(?:better|calmer|healthier|happier|stronger|clearer|lighter|freer|good|great|well|more\s+[\p{L}]+)\b|\bnever\s+(?:been\s+)?(?:shown|proven|proved|isolated|demonstrated)\b|\bnever\s+going\s+back\b",
+    )
+});
+
+/// A risk given as the reason for a choice ("after reading about the bleeding risk", "scared
+/// of the side effects"): the teller's motive, not a warning to the reader.
+static MOTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:after|because\s+of|due\s+to|scared\s+(?:of|by)|worried\s+(?:about|by)|(?:reading|read|hearing|heard|learning|learnt|learned|watching|seeing|saw)\s+(?:about|of)|fear\s+of|afraid\s+of|freaked\s+out\s+by)\s+(?:all\s+)?(?:the\s+|those\s+|these\s+|its\s+|their\s+|possible\s+)?(?:[\p{L}'’-]+\s+){0,3}?(?:risks?|side[- ]effects?|dangers?|damage|harm|toxicity)\b",
     )
 });
 
@@ -2176,7 +2193,7 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
 /// anymore", "just don't fill it", "I never replaced it").
 static NEGATED_STOP: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,40}\b(?:anymore|any\s+more|these\s+days)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b|\b(?:don['’]?t|do\s+not|never)\s+(?:stab|jab|inject)\s+(?:yourself|him|her|them|your\s+\w+)\s+with\s+(?:the|your|an?|that)\s+epi-?pens?\s*[,;—–-]\s*(?:just\s+)?(?:sip|drink|take|breathe|try|use|rub|wait)\b",
+        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,60}\b(?:anymore|any\s+more|these\s+days)\b|\b(?:don['’]?t|do\s+not)\s+(?:have|need)\s+to\s+(?:take|be\s+on|stay\s+on)\b[^.!?\n]{0,40}\b(?:forever|for\s+life|for\s+the\s+rest\s+of\s+your\s+life|long[- ]term)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b|\b(?:don['’]?t|do\s+not|never)\s+(?:stab|jab|inject)\s+(?:yourself|him|her|them|your\s+\w+)\s+with\s+(?:the|your|an?|that)\s+epi-?pens?\s*[,;—–-]\s*(?:just\s+)?(?:sip|drink|take|breathe|try|use|rub|wait)\b",
     )
 });
 
@@ -2297,10 +2314,21 @@ fn fast_length_filter(ctx: &Ctx<'_>) -> Verdict {
         (true, Some(d)) if d >= 2.0 => Verdict::Level(RiskLevel::Critical),
         (true, _) => Verdict::Keep,
         (false, Some(d)) if d >= 14.0 => Verdict::Level(RiskLevel::Critical),
+        // Days without food for someone on diabetes medicines, a child or a pregnancy: a
+        // hypoglycaemia or ketoacidosis risk (the policy's "fasting for diabetics on insulin").
+        (false, Some(d)) if d >= 3.0 && FAST_AT_RISK.is_match(ctx.text) => {
+            Verdict::Level(RiskLevel::Critical)
+        }
         (false, Some(d)) if d >= 5.0 => Verdict::Level(RiskLevel::High),
         (false, _) => Verdict::Level(RiskLevel::Medium),
     }
 }
+
+static FAST_AT_RISK: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:(?:type\s*[12]\s+)?diabet\w*|t[12]d|insulin|metformin|gliclazide|glipizide|glimepiride|glibenclamide|sulfonylureas?|sglt-?2|[a-z]{3,}gliflozin|pregnan\w*|breastfeeding|kids?|child(?:ren)?|teens?|teenagers?|daughter|son)\b",
+    )
+});
 
 static REMEDY_USE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -3027,6 +3055,26 @@ fn directive_mode(before: &str, verb: &str) -> Option<Directive> {
     is_imperative(before).then_some(Directive::Imperative)
 }
 
+/// "Linus Pauling took 18 g a day", "a man in Leeds was taking 150,000 IU": what someone else
+/// took, told as a report (a case, a history). Held for a person, not rejected on its own.
+fn reported_in_past(prefix: &str) -> bool {
+    REPORTED_PAST
+        .captures(prefix.trim_end())
+        .and_then(|c| c.name("who"))
+        .is_some_and(|who| {
+            !matches!(
+                who.as_str().to_lowercase().as_str(),
+                "i" | "we" | "you" | "u" | "just" | "then" | "and" | "so"
+            )
+        })
+}
+
+static REPORTED_PAST: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"(?:^|[^\p{L}'’])(?P<who>[\p{L}'’]+)\s+(?:took|was\s+taking|were\s+taking|had\s+been\s+taking|had\s+taken|swallowed|ingested)(?:\s+(?:about|around|over|nearly|almost|up\s+to))?$",
+    )
+});
+
 /// "Been on 10 mg …", "I'm on 50 mg …", "my routine is 3 g …": the writer's own amount.
 static ON_ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
     helper(
@@ -3064,7 +3112,7 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 
 static PRESCRIBER: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:my|our|her|his)\s+(?:gp|doctor|doc|pcp|cardiologist|endo\w*|rheumatologist|psychiatrist|neurologist|oncologist|prescriber|nephrologist|care\s+team)\b|\b(?:cardiologist|doctor|gp|endo\w*|psychiatrist)\s+(?:is\s+)?(?:happy|wants|bumped|put|started|switched|increased|lowered|raised|checked|changed|adjusted)\b|\bplacebo\b",
+        r"\b(?:my|our|her|his)\s+(?:<PROS>|pcp|endo\w*)\b|\b(?:cardiologist|doctor|gp|endo\w*|psychiatrist)\s+(?:is\s+)?(?:happy|wants|bumped|put|started|switched|increased|lowered|raised|checked|changed|adjusted)\b|\bplacebo\b",
     )
 });
 
@@ -3086,7 +3134,7 @@ const AMOUNT_RULE: &str = "dose.amount";
 /// Amounts stated as a population figure or a guideline limit, not as something to take.
 static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day)\b",
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day|(?:is|are)\s+(?:the\s+)?(?:recommended|advised)|should\s+be\s+prescribed|recommended\s+(?:dose|amount)|(?:years?|months?|decades?)\s+of\s+(?:one|a|two|\d+)\s+(?:tablets?|pills?|capsules?)\s+a\s+day)\b",
     )
 });
 
@@ -3258,6 +3306,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
         // the limit.
         let far_past = matches!(mode, Directive::Unclear | Directive::Anecdote)
             && mega
+            && !reported_in_past(prefix)
             && (is_megadose(&set.nutrients, &ctx, unit, value / 2.0)
                 // A painkiller past its daily maximum ("6 grams of Tylenol a day").
                 || (PAINKILLER.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
@@ -3719,6 +3768,9 @@ mod tests {
             "Sungazing is trending again. Staring at the sun causes solar retinopathy, which means permanent blind spots.",
             "Honey for infants is a hard no. Infant botulism is rare but serious.",
             "My GP bumped me from 20 mg to 40 mg of atorvastatin after my last panel.",
+            "If you might get pregnant, 400 micrograms of folic acid daily is recommended, ideally before conception.",
+            "Ten years undetectable. Ten years of one tablet a day. Thank you, science.",
+            "My consultant and I agreed to taper my prednisolone over 6 weeks. Down to 5 mg now.",
             "Is anyone else getting weird dreams on the 0.5 mg dose of Ozempic? Asking before I call my endo.",
             "The newborn vitamin K shot prevents a rare but devastating bleeding disorder.",
             "My grandma was told to stop her blood thinners by a 'wellness coach' and had a stroke. Please, listen to your doctors.",
@@ -3787,6 +3839,9 @@ mod tests {
             &*SECOND_PERSON,
             &*RESEARCH,
             &*MEDICAL_SUBJECT,
+            &*MOTIVE,
+            &*PRESCRIBER,
+            &*WARNING,
             &*CURED_FOOD,
             &*DOSE_LIMIT_QUALIFIER,
             &*ANTIBIOTICS_FOR_VIRUS,

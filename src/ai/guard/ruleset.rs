@@ -239,10 +239,78 @@ fn expand(pattern: &str, vocab: &BTreeMap<String, String>) -> Result<String, Str
     Ok(out)
 }
 
+/// Expands the vocabularies that refer to others (`VITAL_RX` uses `<CHRONIC_NAMES>`, which
+/// uses `<CHRONIC_STEMS>`), a few levels deep; a name that refers to itself is an error.
+/// `origin` names the file that defined each vocabulary, for the error.
+fn expand_vocab(
+    vocab: &mut BTreeMap<String, String>,
+    origin: &BTreeMap<String, String>,
+) -> Result<(), RuleSetError> {
+    let file = |k: &str| origin.get(k).cloned().unwrap_or_else(|| "vocab".into());
+    const DEPTH: usize = 4;
+    for round in 0..=DEPTH {
+        let snapshot = vocab.clone();
+        let mut changed = false;
+        for (k, v) in vocab.iter_mut() {
+            let expanded = expand(v, &snapshot).map_err(|m| RuleSetError {
+                file: file(k),
+                rule: None,
+                field: format!("vocab.{k}"),
+                message: m,
+            })?;
+            if expanded != *v {
+                if round == DEPTH {
+                    return Err(RuleSetError {
+                        file: file(k),
+                        rule: None,
+                        field: format!("vocab.{k}"),
+                        message: format!(
+                            "refers to itself, or to vocabularies nested more than {DEPTH} deep"
+                        ),
+                    });
+                }
+                *v = expanded;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The built-in vocabularies (`rules/vocab.toml` as embedded), expanded. The screen's own
+/// helper patterns in `rules.rs` and `structure.rs` use them through [`expand_builtin`], so a
+/// list such as the drug-name stems is written once. They do not follow
+/// `XBOT_GUARD_RULES_DIR`: the helpers are code, built with the binary.
+static BUILTIN_VOCAB: std::sync::LazyLock<BTreeMap<String, String>> =
+    std::sync::LazyLock::new(|| {
+        let (_, src) = BUILTIN_FILES[0];
+        let mut vocab = BTreeMap::new();
+        let table: Table = toml::from_str(src).expect("embedded rules/vocab.toml is valid TOML");
+        if let Some(Value::Table(v)) = table.get("vocab") {
+            for (k, p) in v {
+                if let Some(p) = p.as_str() {
+                    vocab.insert(k.clone(), p.to_string());
+                }
+            }
+        }
+        expand_vocab(&mut vocab, &BTreeMap::new()).expect("embedded rules/vocab.toml expands");
+        vocab
+    });
+
+/// `pattern` with every `<NAME>` replaced by the built-in vocabulary of that name, or why not
+/// (an unknown name).
+pub fn expand_builtin(pattern: &str) -> Result<String, String> {
+    expand(pattern, &BUILTIN_VOCAB)
+}
+
 /// Parses and validates rule files (name, content), in order. Later files may use earlier
 /// files' vocabularies. Patterns are compiled to check them.
 pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
     let mut vocab: BTreeMap<String, String> = BTreeMap::new();
+    let mut origin: BTreeMap<String, String> = BTreeMap::new();
     let mut tables: Vec<(&str, Table)> = Vec::new();
     for (name, src) in files {
         let e = Errs {
@@ -267,20 +335,12 @@ pub fn parse_files(files: &[(&str, &str)]) -> Result<RuleSpecs, RuleSetError> {
                     return Err(e.err(&format!("vocab.{k}"), "names are UPPER_CASE"));
                 }
                 vocab.insert(k.clone(), p.to_string());
+                origin.insert(k.clone(), name.to_string());
             }
         }
         tables.push((name, t));
     }
-    // Vocabularies may refer to each other once.
-    let snapshot = vocab.clone();
-    for (k, v) in vocab.iter_mut() {
-        *v = expand(v, &snapshot).map_err(|m| RuleSetError {
-            file: "vocab".into(),
-            rule: None,
-            field: format!("vocab.{k}"),
-            message: m,
-        })?;
-    }
+    expand_vocab(&mut vocab, &origin)?;
 
     let mut specs = RuleSpecs {
         grave: vocab.get("GRAVE").cloned(),

@@ -94,6 +94,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev30.jsonl",
     "dev31.jsonl",
     "dev32.jsonl",
+    "dev33.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
