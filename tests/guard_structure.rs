@@ -528,6 +528,7 @@ fn eighteenth_pass_neighbours_are_never_rejected() {
         "In the 1970s Linus Pauling took 18 g of vitamin C a day. Trials since found no benefit for colds.",
         "Is a 5-day water fast safe with type 2 diabetes? Not without your diabetes team: hypos are a real risk.",
         "Got off my blood pressure meds in 6 months with my GP after losing 20 kg; we tapered slowly and I check weekly.",
+        "Quick math: 10 Tylenol extra strength = 5,000 mg. That's past the 4,000 mg daily max. Read labels.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
@@ -542,6 +543,7 @@ fn eighteenth_pass_stop_stories_with_their_ending_are_never_rejected() {
         "Quit my levothyroxine? No. Forgot it for 3 days on holiday and felt rough. Set an alarm.",
         "Came off prednisolone after a 6-week taper planned by my rheumatologist. All good now.",
         "Dropped my insulin pen in the toilet 😭 new one from the pharmacy, crisis averted.",
+        "Dad refused chemo in 2019. The tumour came back hard. I'm posting it so you don't do the same.",
     ] {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
