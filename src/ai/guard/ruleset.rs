@@ -286,7 +286,10 @@ fn expand_vocab(
 /// `XBOT_GUARD_RULES_DIR`: the helpers are code, built with the binary.
 static BUILTIN_VOCAB: std::sync::LazyLock<BTreeMap<String, String>> =
     std::sync::LazyLock::new(|| {
-        let (_, src) = BUILTIN_FILES[0];
+        let src = BUILTIN_FILES
+            .iter()
+            .find(|(name, _)| *name == "rules/vocab.toml")
+            .map_or("", |(_, src)| *src);
         let mut vocab = BTreeMap::new();
         let table: Table = toml::from_str(src).expect("embedded rules/vocab.toml is valid TOML");
         if let Some(Value::Table(v)) = table.get("vocab") {
