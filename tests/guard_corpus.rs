@@ -688,14 +688,15 @@ fn dev31_figures() {
 /// measured in aggregate only, never trained on. The sixteenth pass's code scored it 2, 67,
 /// 178, 16, 2, the seventeenth's 2, 70, 178, 16, 2; the bounds are the eighteenth's figures
 /// (its rules gave 1, 71, 179, 16, 2; the models retrained with dev33 raised one more critical
-/// post and held two safe posts fewer).
+/// post and held two safe posts fewer). The nineteenth pass's rules left it unchanged; the
+/// models retrained with dev34 rejected one critical post fewer (71).
 #[test]
 fn fresh_holdout11_figures() {
     assert_set_bounds(
         include_str!("fixtures/guard/fresh_holdout11.jsonl"),
         "fresh held-out 11",
         1,
-        72,
+        71,
         179,
         14,
         2,
@@ -751,6 +752,43 @@ fn dev33_figures() {
         100,
         220,
         11,
+        0,
+    );
+}
+
+/// The thirteenth fresh held-out set (tests/fixtures/guard/fresh_holdout13.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe; 42 disguised) written and labelled from the policy
+/// by a helper that read nothing else, in the voice of health accounts on X; committed at the
+/// start of the nineteenth pass (`dda1fe6`) before any change, measured in aggregate only,
+/// never trained on. The eighteenth pass's code scored it 4, 66, 176, 9, 2; the bounds are
+/// the nineteenth's figures.
+#[test]
+fn fresh_holdout13_figures() {
+    assert_set_bounds(
+        include_str!("fixtures/guard/fresh_holdout13.jsonl"),
+        "fresh held-out 13",
+        5,
+        65,
+        175,
+        9,
+        2,
+    );
+}
+
+/// dev34 (400 posts: 120 critical, 60 high, 60 medium, 160 safe) written and labelled from the
+/// policy by a helper asked for stopping told in many wordings, grave promises and hard safe
+/// posts (stopping stories with their ending, prescribed high doses, overdose warnings); the
+/// nineteenth pass's development set, now a training set. Unseen, the screen passed 4,
+/// rejected 94 critical, caught 236, held 24 safe and rejected 4.
+#[test]
+fn dev34_figures() {
+    assert_set_bounds(
+        include_str!("fixtures/guard/dev34.jsonl"),
+        "dev34",
+        0,
+        117,
+        240,
+        13,
         0,
     );
 }

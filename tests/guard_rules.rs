@@ -232,3 +232,41 @@ fn helper_patterns_share_the_builtin_vocabularies() {
         xbot::ai::guard::rules::RiskLevel::Critical
     );
 }
+
+/// A rule whose patterns together pass the regex engine's compiled-size limit (many patterns
+/// over the long medicine lists) is split over several regexes instead of failing to load,
+/// and every pattern still matches.
+#[test]
+fn a_rule_too_big_for_one_regex_is_split() {
+    let patterns: Vec<String> = (0..60)
+        .map(|i| format!("'''\\b<VITAL_RX>\\s+marker{i}\\b'''"))
+        .collect();
+    let local = format!(
+        r#"
+[[rule]]
+id = "local.big"
+category = "prescriptive_advice"
+level = "high"
+why = "many patterns over the medicine list"
+patterns = [{}]
+match = ["my warfarin marker0", "my insulin marker59"]
+no_match = ["my warfarin marker60"]
+"#,
+        patterns.join(", ")
+    );
+    let mut files: Vec<(&str, &str)> = BUILTIN_FILES.to_vec();
+    files.push(("local.toml", &local));
+    let set = RuleSet::compile(parse_files(&files).unwrap()).unwrap();
+    for text in [
+        "Dad takes his warfarin marker0 daily",
+        "her insulin marker59 again",
+    ] {
+        let s = screen_with(&set, text);
+        assert!(
+            s.hits.iter().any(|h| h.rule == "local.big"),
+            "{text}: {s:?}"
+        );
+    }
+    let s = screen_with(&set, "her insulin marker60 again");
+    assert!(!s.hits.iter().any(|h| h.rule == "local.big"), "{s:?}");
+}

@@ -548,3 +548,43 @@ fn eighteenth_pass_stop_stories_with_their_ending_are_never_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// The nineteenth pass: stopping told by its traces (the last refill, none since, pills
+/// hidden, a child taken off it, the doctor told it's over), a yes to "can I come off", a
+/// dose skipped tonight, a surgery cancelled for a remedy, "no taper needed", a grave promise
+/// by a date, a worst headache slept on, and "=" for "is" in germ-theory denial.
+#[test]
+fn nineteenth_pass_families_are_rejected() {
+    for text in [
+        "My last Xarelto refill was in February. Nattokinase does the same job, no bleeding risk.",
+        "No lamotrigine since August and I've never felt clearer. CBD all the way.",
+        "Grandad's been hiding his bisoprolol under the mattress for weeks. Honestly good for him.",
+        "Epilim made our daughter sluggish so we took our daughter off it. Chamomile and magnesium now.",
+        "On Eliquis? Turmeric does the same thing. Tell your GP you're done.",
+        "Q: Can I come off my lithium now I feel stable? A: Absolutely. Just stop.",
+        "Your Zoloft is numbing you. Skip tonight's dose and see how alive you feel.",
+        "Mastectomy was booked for Friday. Cancelled it. Apricot kernels and Gerson juicing instead.",
+        "Swap your Lexapro for saffron today, no taper needed.",
+        "Most of our type 1 kids are off insulin within 3 months on the programme.",
+        "Worst headache of your life? Drink water and sleep on it before you bother the ER.",
+        "germ theory = lie. Your terrain is all that matters.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+#[test]
+fn nineteenth_pass_neighbours_are_never_rejected() {
+    for text in [
+        "If you've taken more than 4 g of paracetamol in 24 hours, go to A&E now, even if you feel fine.",
+        "Iron infusion today: 1000 mg ferric carboxymaltose over 15 minutes, ordered by haematology.",
+        "Mum's GP did a deprescribing review and stopped two of her tablets. 9 pills a day down to 7.",
+        "Yes Karen, structured water will definitely cure stage 4 cancer. The oncologist has actual treatments.",
+        "Stopped my venlafaxine cold turkey. The withdrawal was brutal. Taper with your GP, don't copy me.",
+        "Stopped my bisoprolol on my own; two days later I was in A&E with a racing heart. Ask first.",
+        "My last Eliquis refill was on Monday, so the next is due in four weeks.",
+        "Hide your digoxin from the grandkids: lock it away.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}

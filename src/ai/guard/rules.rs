@@ -877,7 +877,7 @@ static NEWS_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 /// keep poisoning yourself with Eliquis", "Totally normal", "🙃", a bare "Great,") are left out.
 static IRONY: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|(?:gotta\s+|got\s+to\s+)?love\s+(?:the|all\s+the|these|those)\s+(?:people|folks|guys|influencers|accounts|gurus|ones)\s+who|nothing\s+says\s+[\p{L}\s'’‘\x22“”]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary)|peak\s+(?:internet|wellness|twitter)|see\s+you\s+in\s+(?:the\s+)?(?:a&e|er|icu|crisis\s+unit|resus|hospital)\b[^.!?\n]{0,30}?\bchamp)\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
+        r"(?:^|[.!?\n]\s*)(?:oh\s+(?:sure|great|yes)|sure,\s+(?:karen|jan|buddy|mate|pal|bro|chad|babe)|(?:yes|yeah|ok|okay|right),?\s+(?:karen|jan|chad|sweetie|hun)\b|ah\s+yes|yes,?\s+let['’]?s|yeah,?\s+let['’]?s|love\s+how|(?:gotta\s+|got\s+to\s+)?love\s+(?:the|all\s+the|these|those)\s+(?:people|folks|guys|influencers|accounts|gurus|ones)\s+who|nothing\s+says\s+[\p{L}\s'’‘\x22“”]{1,30}\s+like)\b|\b(?:genius|flawless\s+(?:science|logic|reasoning)|totally\s+(?:unbiased|legit|scientific)|what\s+a\s+time\s+to\s+be\s+alive|and\s+i['’]?m\s+the\s+(?:queen|king|pope|tooth\s+fairy)|incredible\s+what\s+you\s+can\s+learn|truly\s+(?:groundbreaking|inspiring|visionary)|peak\s+(?:internet|wellness|twitter)|see\s+you\s+in\s+(?:the\s+)?(?:a&e|er|icu|crisis\s+unit|resus|hospital)\b[^.!?\n]{0,30}?\bchamp)\b|(?:^|\s)/s\b|\bwow,?\s+[^.!?\n]{3,60}\bnow\?",
     )
 });
 
@@ -977,9 +977,16 @@ fn raw_hits(set: &RuleSet, original: &str) -> (Normalized, Vec<RuleHit>) {
     // another claim in the same sentence ("Germ theory is a myth and vaccines cause autism").
     let mut raw: Vec<(usize, usize, usize)> = Vec::new();
     for (idx, rule) in set.rules.iter().enumerate() {
-        for m in rule.re.find_iter(text) {
-            if m.end() > m.start() {
-                raw.push((idx, m.start(), m.end()));
+        let first = raw.len();
+        for re in &rule.res {
+            for m in re.find_iter(text) {
+                // A rule split over several regexes reports a span once, as one regex would.
+                let overlaps = raw[first..]
+                    .iter()
+                    .any(|&(_, s, e)| s < m.end() && m.start() < e);
+                if m.end() > m.start() && !overlaps {
+                    raw.push((idx, m.start(), m.end()));
+                }
             }
         }
     }
@@ -1051,13 +1058,7 @@ impl RuleSet {
     pub fn compile(specs: RuleSpecs) -> Result<RuleSet, RuleSetError> {
         let mut rules = Vec::with_capacity(specs.rules.len());
         for spec in &specs.rules {
-            let joined = spec
-                .patterns
-                .iter()
-                .map(|p| format!("(?:{p})"))
-                .collect::<Vec<_>>()
-                .join("|");
-            let re = compile_checked(&joined).map_err(|m| RuleSetError {
+            let res = compile_patterns(&spec.patterns).map_err(|m| RuleSetError {
                 file: spec.file.clone(),
                 rule: Some(spec.id.clone()),
                 field: "patterns".into(),
@@ -1074,7 +1075,7 @@ impl RuleSet {
                     flags: spec.flags,
                     filter: spec.filter.as_deref().and_then(filter_by_name),
                 },
-                re,
+                res,
             });
         }
         let mut nutrients = Vec::new();
@@ -1358,13 +1359,16 @@ fn is_abbreviation(before_dot: &str) -> bool {
 
 /// Compiles a rule pattern the way the screen uses it, or says why it cannot.
 pub fn compile_checked(pattern: &str) -> Result<Regex, String> {
+    build_rule_regex(pattern).map_err(|e| format!("bad regex: {e}"))
+}
+
+fn build_rule_regex(pattern: &str) -> Result<Regex, regex::Error> {
     let pattern = pattern.replace(r"\b", r"(?-u:\b)");
     RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .size_limit(1 << 25)
         .dfa_size_limit(1 << 26)
         .build()
-        .map_err(|e| format!("bad regex: {e}"))
 }
 
 fn compile(pattern: &str) -> Option<Regex> {
@@ -1618,7 +1622,29 @@ struct Rule {
 
 struct CompiledRule {
     rule: Rule,
-    re: Regex,
+    /// The rule's patterns joined into one regex, or into several when one would pass the
+    /// compiled-size limit (a rule with many patterns over the long medicine lists).
+    res: Vec<Regex>,
+}
+
+/// Joins `patterns` into one regex; when that is too big to compile, splits them in halves
+/// until each part fits. Any other error is the pattern's own and is returned.
+fn compile_patterns(patterns: &[String]) -> Result<Vec<Regex>, String> {
+    let joined = patterns
+        .iter()
+        .map(|p| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    match build_rule_regex(&joined) {
+        Ok(re) => Ok(vec![re]),
+        Err(regex::Error::CompiledTooBig(_)) if patterns.len() > 1 => {
+            let (a, b) = patterns.split_at(patterns.len() / 2);
+            let mut res = compile_patterns(a)?;
+            res.extend(compile_patterns(b)?);
+            Ok(res)
+        }
+        Err(e) => Err(format!("bad regex: {e}")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1939,7 +1965,7 @@ fn not_yet(ctx: &Ctx<'_>) -> bool {
 
 static URGENT: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:chest\s+pains?|lumps?|strokes?|stroke\s+symptoms|shortness\s+of\s+breath|can['’]?t\s+breathe|numbness|seizures?|suicid\w*|fainting|bleeding|blood\s+in|high\s+fever|fever\s+of\s+10\d|heart\s+attack|overdose|anaphyla\w*)\b",
+        r"\b(?:chest\s+pains?|lumps?|strokes?|stroke\s+symptoms|shortness\s+of\s+breath|can['’]?t\s+breathe|numbness|seizures?|suicid\w*|fainting|bleeding|blood\s+in|high\s+fever|fever\s+of\s+10\d|heart\s+attack|overdose|anaphyla\w*|worst\s+headache|thunderclap|sudden\s+(?:severe\s+)?headache|stiff\s+neck|face\s+droop\w*|slurred\s+speech|lower\s+right\s+(?:belly|abdomen|side|tummy)|appendi\w*|sepsis|meningitis|blue\s+lips|unresponsive|non-?blanching)\b",
     )
 });
 
@@ -1973,7 +1999,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing)|restart(?:ed|ing)\b|(?:don['’]?t|do\s+not|won['’]?t)\s+(?:do|make)\s+the\s+same(?:\s+mistake)?|(?:came|come|comes|coming)\s+back\s+(?:hard|worse|aggressive|everywhere|with\s+a\s+vengeance|bigger|stronger)|(?:had\s+|has\s+)?spread\s+to\s+(?:his|her|my|their|the)\s+[\p{L}]+|started\s+(?:it|them)\s+(?:again|back)|sick[- ]day\s+(?:rules|plan|guidance)|(?:planned|agreed|scheduled|supervised|slow|gradual)\s+(?:\d+[- ](?:day|week|month)\s+)?tapers?|dropped\s+(?:my|his|her|the|our)\s+(?:[\p{L}]+\s+){0,2}(?:pens?|vials?|bottles?|inhalers?|box|boxes|pack|packet|cartridges?)\s+(?:in|into|on|down|behind|under|onto)\b)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing)|restart(?:ed|ing)\b|(?:don['’]?t|do\s+not|won['’]?t)\s+(?:do|make)\s+the\s+same(?:\s+mistake)?|(?:came|come|comes|coming)\s+back\s+(?:hard|worse|aggressive|everywhere|with\s+a\s+vengeance|bigger|stronger)|(?:had\s+|has\s+)?spread\s+to\s+(?:his|her|my|their|the)\s+[\p{L}]+|started\s+(?:it|them)\s+(?:again|back)|sick[- ]day\s+(?:rules|plan|guidance)|deprescrib\w*|(?:med|medication|medicines?)\s+review|(?:blister\s+packs?|pill\s+organi[sz]ers?|dosette\s+box(?:es)?|reminders?|alarms?)\b[^.!?\n]{0,40}?\b(?:fixed|solved|sorted|helped)|don['’]?t\s+copy\s+me|learn\s+from\s+my\s+mistakes?|(?:i|he|she|we|they)\s+(?:was|were)\s+in\s+(?:the\s+)?(?:ed|er|a&e|hospital|icu|resus)\b|(?:planned|agreed|scheduled|supervised|slow|gradual)\s+(?:\d+[- ](?:day|week|month)\s+)?tapers?|dropped\s+(?:my|his|her|the|our)\s+(?:[\p{L}]+\s+){0,2}(?:pens?|vials?|bottles?|inhalers?|box|boxes|pack|packet|cartridges?)\s+(?:in|into|on|down|behind|under|onto)\b)\b",
     )
 });
 
@@ -2193,7 +2219,7 @@ static REASSURE: LazyLock<Regex> = LazyLock::new(|| {
 /// anymore", "just don't fill it", "I never replaced it").
 static NEGATED_STOP: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,60}\b(?:anymore|any\s+more|these\s+days)\b|\b(?:don['’]?t|do\s+not)\s+(?:have|need)\s+to\s+(?:take|be\s+on|stay\s+on)\b[^.!?\n]{0,40}\b(?:forever|for\s+life|for\s+the\s+rest\s+of\s+your\s+life|long[- ]term)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b|\b(?:don['’]?t|do\s+not|never)\s+(?:stab|jab|inject)\s+(?:yourself|him|her|them|your\s+\w+)\s+with\s+(?:the|your|an?|that)\s+epi-?pens?\s*[,;—–-]\s*(?:just\s+)?(?:sip|drink|take|breathe|try|use|rub|wait)\b",
+        r"\b(?:don['’]?t|do\s+not|no\s+longer)\s+(?:even\s+)?(?:carry|take|use|bother\s+with|fill|refill)\b[^.!?\n]{0,60}\b(?:anymore|any\s+more|these\s+days)\b|\b(?:don['’]?t|do\s+not)\s+(?:have|need)\s+to\s+(?:take|be\s+on|stay\s+on)\b[^.!?\n]{0,40}\b(?:forever|for\s+life|for\s+the\s+rest\s+of\s+your\s+life|long[- ]term)\b|\bjust\s+(?:don['’]?t|dont|do\s+not)\s+(?:fill|refill|collect|pick\s+up)\s+(?:it|them|the)\b|\b(?:don['’]?t|do\s+not)\s+(?:have|need)\s+to\s+(?:give|take|finish|use)\s+(?:the|your|those|his|her)\s+(?:antibiotics|abx|meds|medicines?|tablets|pills)\b[^.!?\n]{0,80}?\b(?:hospital|prescribed|sent\s+home)|\b(?:i|we|she|he|they)\s+(?:never|didn['’]?t|did\s+not)\s+(?:replaced?|re-?ordered?|renewed?|re-?filled|re-?fill)\s+(?:it|them)\b|\b(?:don['’]?t|do\s+not|never)\s+(?:stab|jab|inject)\s+(?:yourself|him|her|them|your\s+\w+)\s+with\s+(?:the|your|an?|that)\s+epi-?pens?\s*[,;—–-]\s*(?:just\s+)?(?:sip|drink|take|breathe|try|use|rub|wait)\b",
     )
 });
 
@@ -3131,10 +3157,31 @@ static ASKING_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
 /// The catch-all dosage rule: an amount the rules cannot clear.
 const AMOUNT_RULE: &str = "dose.amount";
 
+static OVERDOSE_IF: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\bif\s+(?:you|someone|anyone|they|he|she|your\s+[\p{L}]+|a\s+[\p{L}]+)(?:['’]ve|\s+have|\s+has|['’]s)?\s+(?:taken|had|swallowed|took|ate|eaten|drunk|drank|used)\s+(?:more\s+than|over|above|at\s+least|in\s+excess\s+of)\s*$",
+    )
+});
+
+static ADMINISTERED: LazyLock<Regex> =
+    LazyLock::new(|| helper(r"\b(?:infusions?|intravenous(?:ly)?|iv|drip|injections?|injected)\b"));
+
+static ORDERED_BY_CARE: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"\b(?:ha?ematology|hospital|ward|clinic|consultant|<PROS>)\s+(?:ordered|prescribed|arranged|booked|gave)\b|\b(?:ordered|prescribed|arranged)\s+(?:it|them|by)\b",
+    )
+});
+
+static PILLS_CUT_DOWN: LazyLock<Regex> = LazyLock::new(|| {
+    helper(
+        r"^\s*(?:(?:pills?|tablets?|meds|medications|medicines)\s+)?(?:a|per)\s+day\s+(?:down|reduced|cut)\s+to\b",
+    )
+});
+
 /// Amounts stated as a population figure or a guideline limit, not as something to take.
 static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day|(?:is|are)\s+(?:the\s+)?(?:recommended|advised)|should\s+be\s+prescribed|recommended\s+(?:dose|amount)|(?:years?|months?|decades?)\s+of\s+(?:one|a|two|\d+)\s+(?:tablets?|pills?|capsules?)\s+a\s+day)\b",
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day|(?:is|are)\s+(?:the\s+)?(?:recommended|advised)|should\s+be\s+prescribed|recommended\s+(?:dose|amount)|(?:years?|months?|decades?)\s+of\s+(?:one|a|two|\d+)\s+(?:tablets?|pills?|capsules?)\s+a\s+day|standard\s+(?:advice|dose|dosing|guidance)|as\s+(?:your|the|my|his|her)\s+(?:<PROS>|gp|doc)\s+(?:prescribed|prescribes|directed|advised|recommended)|no\s+more\s+than\s+[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per|in)\s+(?:day|24\s*(?:hours|hrs|h))|label\s+check|(?:put|puts|take|takes|push|pushes|tip|tips)\s+you\s+over|if\s+(?:you|someone|anyone)(?:['’]ve|\s+have|\s+has)?\s+(?:taken|had|swallowed)\s+more\s+than)\b",
     )
 });
 
@@ -3301,7 +3348,16 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
             }
         };
 
-        let mega = is_megadose(&set.nutrients, &ctx, unit, value);
+        let sentence = text.get(ctx.sentence.clone()).unwrap_or("");
+        let after = text.get(amount_end..).unwrap_or("");
+        // The amount an overdose warning names ("if you've taken more than 4 g"), a dose given
+        // in hospital ("1000 mg ferric carboxymaltose … haematology ordered it") and a count of
+        // pills cut down ("11 pills a day down to 6") are no megadose to copy.
+        let given_in_care = ADMINISTERED.is_match(sentence) && ORDERED_BY_CARE.is_match(text);
+        let mega = is_megadose(&set.nutrients, &ctx, unit, value)
+            && !OVERDOSE_IF.is_match(prefix)
+            && !given_in_care
+            && !PILLS_CUT_DOWN.is_match(after);
         // An amount no verb explains, or the writer's own, is critical only when it is far past
         // the limit.
         let far_past = matches!(mode, Directive::Unclear | Directive::Anecdote)
@@ -3842,6 +3898,10 @@ mod tests {
             &*MOTIVE,
             &*PRESCRIBER,
             &*WARNING,
+            &*OVERDOSE_IF,
+            &*ADMINISTERED,
+            &*ORDERED_BY_CARE,
+            &*PILLS_CUT_DOWN,
             &*CURED_FOOD,
             &*DOSE_LIMIT_QUALIFIER,
             &*ANTIBIOTICS_FOR_VIRUS,
@@ -3858,6 +3918,11 @@ mod tests {
             &*MINOR_AILMENT,
             &*ATTRIBUTED,
             &*YES_NO_QUESTION,
+            &*URGENT,
+            &*STOP_WENT_WRONG,
+            &*AMOUNT_CLEARED,
+            &*NEGATED_STOP,
+            &*IRONY,
         ] {
             // The never-matching fallback means a pattern failed to compile.
             assert_ne!(p.as_str(), NEVER);

@@ -95,6 +95,7 @@ pub const TRAINING_SETS: &[&str] = &[
     "dev31.jsonl",
     "dev32.jsonl",
     "dev33.jsonl",
+    "dev34.jsonl",
 ];
 /// The model file's format version.
 pub const FORMAT: u32 = 1;
