@@ -3157,6 +3157,8 @@ static ASKING_OTHERS: LazyLock<Regex> = LazyLock::new(|| {
 /// The catch-all dosage rule: an amount the rules cannot clear.
 const AMOUNT_RULE: &str = "dose.amount";
 
+/// The amount an overdose warning names ("if you've taken more than 4 g"): never an amount to
+/// take, whatever the rest of the sentence says.
 static OVERDOSE_IF: LazyLock<Regex> = LazyLock::new(|| {
     helper(
         r"\bif\s+(?:you|someone|anyone|they|he|she|your\s+[\p{L}]+|a\s+[\p{L}]+)(?:['’]ve|\s+have|\s+has|['’]s)?\s+(?:taken|had|swallowed|took|ate|eaten|drunk|drank|used)\s+(?:more\s+than|over|above|at\s+least|in\s+excess\s+of)\s*$",
@@ -3181,7 +3183,7 @@ static PILLS_CUT_DOWN: LazyLock<Regex> = LazyLock::new(|| {
 /// Amounts stated as a population figure or a guideline limit, not as something to take.
 static AMOUNT_CLEARED: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day|(?:is|are)\s+(?:the\s+)?(?:recommended|advised)|should\s+be\s+prescribed|recommended\s+(?:dose|amount)|(?:years?|months?|decades?)\s+of\s+(?:one|a|two|\d+)\s+(?:tablets?|pills?|capsules?)\s+a\s+day|standard\s+(?:advice|dose|dosing|guidance)|as\s+(?:your|the|my|his|her)\s+(?:<PROS>|gp|doc)\s+(?:prescribed|prescribes|directed|advised|recommended)|no\s+more\s+than\s+[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per|in)\s+(?:day|24\s*(?:hours|hrs|h))|label\s+check|(?:put|puts|take|takes|push|pushes|tip|tips)\s+you\s+over|if\s+(?:you|someone|anyone)(?:['’]ve|\s+have|\s+has)?\s+(?:taken|had|swallowed)\s+more\s+than)\b",
+        r"\b(?:average|guidelines?|rda|upper\s+limit|limit|considered\s+safe|recommended\s+(?:limit|intake|daily)|most\s+studies|studies\s+use|as\s+(?:you\s+|they\s+|she\s+|he\s+)?(?:prescribed|directed)|(?:was|were|got|been|is|am)\s+prescribed|prescribed\s+(?:by|me|us|him|her)|per\s+(?:the\s+)?label|only\s+with\s+a\s+prescription|guidance|per\s+(?:the\s+)?(?:nhs|cdc|who|aap|nice|leaflet|package\s+insert)|for\s+adults|(?:doctor|gp|physician|pharmacist|endo\w*)\s+(?:prescribed|recommended)|max(?:imum)?\s+(?:of\s+)?[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per)\s+day|(?:is|are)\s+(?:the\s+)?(?:recommended|advised)|should\s+be\s+prescribed|recommended\s+(?:dose|amount)|(?:years?|months?|decades?)\s+of\s+(?:one|a|two|\d+)\s+(?:tablets?|pills?|capsules?)\s+a\s+day|standard\s+(?:advice|dose|dosing|guidance)|as\s+(?:your|the|my|his|her)\s+(?:<PROS>|gp|doc)\s+(?:prescribed|prescribes|directed|advised|recommended)|no\s+more\s+than\s+[\d,.]+\s*(?:mg|g|mcg|iu)\s+(?:a|per|in)\s+(?:day|24\s*(?:hours|hrs|h))|label\s+check|(?:put|puts|take|takes|push|pushes|tip|tips)\s+you\s+over)\b",
     )
 });
 
@@ -3308,6 +3310,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                 && SCHEDULE.is_match(after_amount)
                 && !DESCRIPTIVE.is_match(clause_text)
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !OVERDOSE_IF.is_match(prefix)
             {
                 (
                     Directive::Imperative,
@@ -3326,6 +3329,7 @@ fn dosage_hits(set: &RuleSet, text: &str, seg: &Segments, out: &mut Vec<RuleHit>
                     | "millilitre"
             ) && !DESCRIPTIVE.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
                 && !AMOUNT_CLEARED.is_match(text.get(ctx.sentence.clone()).unwrap_or(""))
+                && !OVERDOSE_IF.is_match(prefix)
                 && !limit_words(&last_words(prefix, 4).join(" "))
                 && !care_hedged(&ctx)
                 && !reported_rx
