@@ -793,6 +793,46 @@ fn dev34_figures() {
     );
 }
 
+/// The fourteenth fresh held-out set (tests/fixtures/guard/fresh_holdout14.jsonl): 300 posts (80
+/// critical, 60 high, 40 medium, 120 safe; 40 disguised) written and labelled from the policy
+/// by a helper that read nothing else, in new voices (pharmacists, influencers, supplement
+/// shops, carers, sceptics; Nigerian, South African, Filipino, Jamaican, Pakistani English);
+/// committed at the start of the twentieth pass (`d45c7e0`) before any change, measured in
+/// aggregate only, never trained on. The nineteenth pass's code scored it 9, 59, 171, 16, 2;
+/// the bounds are the twentieth's figures.
+#[test]
+fn fresh_holdout14_figures() {
+    assert_set_bounds(
+        include_str!("fixtures/guard/fresh_holdout14.jsonl"),
+        "fresh held-out 14",
+        8,
+        61,
+        172,
+        16,
+        2,
+    );
+}
+
+/// dev35 (400 posts: 120 critical, 60 high, 60 medium, 160 safe) written and labelled from the
+/// policy by a helper asked for stopping and refusing in many wordings (permission in replies,
+/// threads naming the medicine tweets earlier, nicknames), medium posts that look alarming and
+/// hard safe posts; the twentieth pass's development set. It is not a training set: the models
+/// retrained with it moved more posts the wrong way on the fresh sets than the right way (see
+/// the README), so they were kept. Unseen, the screen passed 9, rejected 83 critical, caught
+/// 227, held 16 safe and rejected 2.
+#[test]
+fn dev35_figures() {
+    assert_set_bounds(
+        include_str!("fixtures/guard/dev35.jsonl"),
+        "dev35",
+        2,
+        109,
+        234,
+        15,
+        1,
+    );
+}
+
 /// The screen never panics on text it has not seen: every labelled post with multi-byte
 /// characters (emoji, dashes, curly quotes, zero-width spaces, look-alikes) inserted at
 /// pseudo-random places, the way a fuzzer found two slicing bugs in the eleventh pass.

@@ -588,3 +588,44 @@ fn nineteenth_pass_neighbours_are_never_rejected() {
         assert_ne!(decide(text), Decision::Reject, "{text}");
     }
 }
+
+/// The twentieth pass's families, in wordings not taken from dev35: a dose spaced out or halved,
+/// "live without it", leave to stop answered or given ("just don't refill", "without telling
+/// your GP"), a dialysis session skipped, a thread whose medicine is named lines before it is
+/// dropped, a refusal of a new diagnosis's treatment, a parent's tablet cut for a toddler,
+/// "shedding", and an emergency ridden out.
+#[test]
+fn twentieth_pass_families_are_rejected() {
+    for text in [
+        "Honestly I space out my apixaban to alternate days now. Same protection, fewer bruises.",
+        "You could probably live without your lithium by now, you've been stable for ages.",
+        "Q: on Keppra since my first seizure, the fog is awful, any advice?\nA: honestly just stop it. The fog lifts in a week.",
+        "Tacrolimus after the transplant? Two years is plenty. When this box runs out, just don't refill.",
+        "Here's how to come off sertraline without telling your GP: halve it for a week, then done.",
+        "Dialysis wipes me out so I'm skipping one dialysis session a week now. Salt-free diet covers it.",
+        "Diagnosed with breast cancer on Monday. Refusing it all and going natural with juicing.",
+        "My neuro wants me on lamotrigine but nah, not happening. CBD it is.",
+        "1/ Dad was prescribed clopidogrel after his stent.\n2/ The bruising got him down.\n3/ So we took him off it in June and he's on fish oil.",
+        "Out of Calpol? Cut one of your 200 mg ibuprofen tablets in half for the toddler.",
+        "Stay away from the recently jabbed, shedding causes miscarriages.",
+        "DKA signs, vomiting and fruity breath? Ride it out with salty water at home.",
+    ] {
+        assert_eq!(decide(text), Decision::Reject, "{text}");
+    }
+}
+
+#[test]
+fn twentieth_pass_neighbours_are_never_rejected() {
+    for text in [
+        "My GP halved my ramipril because my blood pressure dropped too low. Review in a month.",
+        "Never space out your warfarin to make the box last: your clinic can help with costs.",
+        "Q: can I stop my Keppra before my driving test?\nA: Talk to your neurologist first; stopping suddenly can trigger seizures.",
+        "You can't live without insulin if you have type 1. Please don't listen to the keto crowd.",
+        "My endo wants me on insulin. Scared, but starting on Monday with the nurse.",
+        "Vaccine shedding is a myth: mRNA vaccines contain no live virus.",
+        "Never let a stranger online talk you into stopping your ARVs.",
+        "Kidney infection: finish the antibiotics, then cranberry juice if you like it; it won't hurt.",
+    ] {
+        assert_ne!(decide(text), Decision::Reject, "{text}");
+    }
+}

@@ -397,6 +397,7 @@ fn replacement(word: &str, next: &str) -> Option<&'static str> {
         "2day" => "today",
         "2nite" => "tonight",
         "mag" => "magnesium",
+        "vit" | "vits" => "vitamin",
         "ashwa" => "ashwagandha",
         "r" => "are",
         "n" => "and",
@@ -716,7 +717,7 @@ mod tests {
             "your acne will be gone forever"
         );
         assert_eq!(norm("1OO% curable, 2OOOmg"), "100% curable, 2000mg");
-        assert_eq!(norm("Vit D 5Ok IU daily"), "vit d 50000 iu daily");
+        assert_eq!(norm("Vit D 5Ok IU daily"), "vitamin d 50000 iu daily");
         assert_eq!(norm("day 5 ok, 2 oks"), "day 5 ok, 2 oks");
         assert_eq!(norm("Dr¥ fast"), "dry fast");
         assert_eq!(norm("H2O2 and CO2"), "h2o2 and co2");

@@ -271,6 +271,10 @@ pub fn screen(text: &str) -> Screen {
 /// [`screen`] with a given rule set (and the active word model, see [`super::lexical`]).
 pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
     let (norm, mut s) = screen_rules_normalized(set, text);
+    if let Some(why) = set.unavailable_reason() {
+        hold_unscreened(text, why, &mut s);
+        return s;
+    }
     if s.level == RiskLevel::Low
         && let Some(model) = super::lexical::active()
     {
@@ -287,6 +291,21 @@ pub fn screen_with(set: &RuleSet, text: &str) -> Screen {
         }
     }
     s
+}
+
+/// Without rules a post cannot be cleared: it is held for a person (level high, whole text),
+/// and no word model may clear it. Structural critical findings still reject it.
+fn hold_unscreened(text: &str, why: &str, s: &mut Screen) {
+    s.hits.push(RuleHit {
+        category: Category::UnclearedClaim,
+        level: RiskLevel::High,
+        start: 0,
+        end: text.len(),
+        text: text.to_string(),
+        rule: "guard.rules_unavailable".to_string(),
+        why: format!("{why}; held for a person until the rules load"),
+    });
+    s.level = s.level.max(RiskLevel::High);
 }
 
 /// A post the rules only hold (medium or high) that the word model scores under
@@ -1042,6 +1061,9 @@ pub struct RuleSet {
     /// Grave subjects (`GRAVE` in the vocabularies) for `corroborate` rules.
     grave: Option<Regex>,
     specs: RuleSpecs,
+    /// Why the built-in rules could not be loaded, when this is the stand-in set that takes
+    /// their place (see [`RuleSet::unavailable`]).
+    unavailable: Option<String>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -1106,7 +1128,26 @@ impl RuleSet {
             nutrients,
             grave,
             specs,
+            unavailable: None,
         })
+    }
+
+    /// The stand-in for built-in rules that failed to load: no rules, and every screen with it
+    /// holds the post for a person (`guard.rules_unavailable`), so that a broken rule set
+    /// fails closed instead of letting posts pass on the word models alone.
+    pub fn unavailable(why: impl Into<String>) -> RuleSet {
+        RuleSet {
+            rules: Vec::new(),
+            nutrients: Vec::new(),
+            grave: None,
+            specs: RuleSpecs::default(),
+            unavailable: Some(why.into()),
+        }
+    }
+
+    /// Why the rules are unavailable, when this set is the stand-in of [`RuleSet::unavailable`].
+    pub fn unavailable_reason(&self) -> Option<&str> {
+        self.unavailable.as_deref()
     }
 
     /// The built-in rules (rules/*.toml, embedded).
@@ -1164,14 +1205,10 @@ impl RuleSet {
 
 static ACTIVE: LazyLock<RwLock<Arc<RuleSet>>> = LazyLock::new(|| {
     let set = RuleSet::builtin().unwrap_or_else(|e| {
-        // The built-in rules are checked by the test suite; never panic in production.
-        tracing::error!("built-in guard rules are invalid: {e}");
-        RuleSet {
-            rules: Vec::new(),
-            nutrients: Vec::new(),
-            grave: None,
-            specs: RuleSpecs::default(),
-        }
+        // The built-in rules are checked by the test suite; never panic in production, but
+        // never pass a post unscreened either: the stand-in holds every post.
+        tracing::error!("built-in guard rules are invalid, every post will be held: {e}");
+        RuleSet::unavailable(format!("the built-in guard rules did not load: {e}"))
     });
     RwLock::new(Arc::new(set))
 });
@@ -1202,6 +1239,15 @@ pub fn check_rules_dir() -> Result<(), RuleSetError> {
         RuleSet::builtin()?;
         super::lexical::load()?;
         super::lexical::load_severity()?;
+    }
+    // The embedded rules are tested, but a screen that would hold every post says so here.
+    if let Some(why) = active().unavailable_reason() {
+        return Err(RuleSetError {
+            file: "rules/*.toml (built in)".into(),
+            rule: None,
+            field: String::new(),
+            message: why.to_string(),
+        });
     }
     Ok(())
 }
@@ -1999,7 +2045,7 @@ fn stop_story_filter(ctx: &Ctx<'_>) -> Verdict {
 
 static STOP_WENT_WRONG: LazyLock<Regex> = LazyLock::new(|| {
     helper(
-        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing)|restart(?:ed|ing)\b|(?:don['’]?t|do\s+not|won['’]?t)\s+(?:do|make)\s+the\s+same(?:\s+mistake)?|(?:came|come|comes|coming)\s+back\s+(?:hard|worse|aggressive|everywhere|with\s+a\s+vengeance|bigger|stronger)|(?:had\s+|has\s+)?spread\s+to\s+(?:his|her|my|their|the)\s+[\p{L}]+|started\s+(?:it|them)\s+(?:again|back)|sick[- ]day\s+(?:rules|plan|guidance)|deprescrib\w*|(?:med|medication|medicines?)\s+review|(?:blister\s+packs?|pill\s+organi[sz]ers?|dosette\s+box(?:es)?|reminders?|alarms?)\b[^.!?\n]{0,40}?\b(?:fixed|solved|sorted|helped)|don['’]?t\s+copy\s+me|learn\s+from\s+my\s+mistakes?|(?:i|he|she|we|they)\s+(?:was|were)\s+in\s+(?:the\s+)?(?:ed|er|a&e|hospital|icu|resus)\b|(?:planned|agreed|scheduled|supervised|slow|gradual)\s+(?:\d+[- ](?:day|week|month)\s+)?tapers?|dropped\s+(?:my|his|her|the|our)\s+(?:[\p{L}]+\s+){0,2}(?:pens?|vials?|bottles?|inhalers?|box|boxes|pack|packet|cartridges?)\s+(?:in|into|on|down|behind|under|onto)\b)\b",
+        r"\b(?:icu|intensive\s+care|ended\s+up\s+in|landed\s+(?:me\s+|him\s+|her\s+)?in|rushed\s+(?:to|into)|was\s+admitted|got\s+admitted|(?:nearly|almost)\s+lost|passed\s+away|funeral|don['’]?t\s+be\s+(?:him|her)|worst\s+(?:mistake|decision)|i\s+regret|big\s+mistake|never\s+again|please\s+don['’]?t|don['’]?t\s+do\s+(?:this|what\s+i\s+did)|feeling\s+fine\s+is\s+the\s+(?:meds|medicine|treatment)\s+working|(?:planned|scheduled|set|agreed|prescribed|full)\s+(?:\d+[- ](?:day|week|month)\s+)?(?:course|end\s+date|stop\s+date)|end\s+date|course\s+(?:ended|finished|was\s+over|was\s+done)|(?:then|and)\s+in\s+(?:hospital|the\s+hospital|a&e|the\s+er|icu)|back\s+on\s+(?:it|them|(?:my|her|his|the)\s+(?:meds|medications?|tablets|pills|insulin|lithium|inhalers?|statins?|\w+(?:olol|pril|sartan|dipine|pine|done|zole)))|refused\s+(?:\w+\s+){1,2}at\s+first|supervised|asked\s+(?:his|her|my|their|our)\s+[\w-]+\s+about\s+(?:coming|getting|stopping|tapering|reducing)|restart(?:ed|ing)\b|(?:don['’]?t|do\s+not|won['’]?t)\s+(?:do|make)\s+the\s+same(?:\s+mistake)?|(?:came|come|comes|coming)\s+back\s+(?:hard|worse|aggressive|everywhere|with\s+a\s+vengeance|bigger|stronger)|(?:had\s+|has\s+)?spread\s+to\s+(?:his|her|my|their|the)\s+[\p{L}]+|started\s+(?:it|them)\s+(?:again|back)|sick[- ]day\s+(?:rules|plan|guidance)|deprescrib\w*|(?:med|medication|medicines?)\s+review|(?:blister\s+packs?|pill\s+organi[sz]ers?|dosette\s+box(?:es)?|reminders?|alarms?)\b[^.!?\n]{0,40}?\b(?:fixed|solved|sorted|helped)|don['’]?t\s+copy\s+me|learn\s+from\s+my\s+mistakes?|(?:my|the|his|her|our)\s+(?:gp|doctor|doc|cardiologist|consultant|nurse|psychiatrist|neurologist|rheumatologist|endo\w*|specialist|care\s+team|pharmacist)\s+(?:has\s+|just\s+|then\s+)?(?:halved|reduced|lowered|stopped|tapered)\s+(?:my|his|her|our|the)\b|(?:i|he|she|we|they)\s+(?:was|were)\s+in\s+(?:the\s+)?(?:ed|er|a&e|hospital|icu|resus)\b|(?:planned|agreed|scheduled|supervised|slow|gradual)\s+(?:\d+[- ](?:day|week|month)\s+)?tapers?|dropped\s+(?:my|his|her|the|our)\s+(?:[\p{L}]+\s+){0,2}(?:pens?|vials?|bottles?|inhalers?|box|boxes|pack|packet|cartridges?)\s+(?:in|into|on|down|behind|under|onto)\b)\b",
     )
 });
 
@@ -3883,6 +3929,27 @@ mod tests {
             failures.len(),
             failures.join("\n")
         );
+    }
+
+    #[test]
+    fn without_rules_every_post_is_held_never_passed() {
+        let set = RuleSet::unavailable("the built-in guard rules did not load: test");
+        for text in [
+            "Walked 10,000 steps today and drank 2 litres of water.",
+            "Flu jabs are free at pharmacies this week.",
+            "Honestly just stop your insulin, I did.",
+        ] {
+            let s = screen_with(&set, text);
+            assert!(s.level >= High, "{text:?}: {:?}", s.hits);
+            let hit = s
+                .hits
+                .iter()
+                .find(|h| h.rule == "guard.rules_unavailable")
+                .expect("the unavailable hit");
+            assert_eq!((hit.start, hit.end), (0, text.len()));
+            assert!(hit.why.contains("did not load: test"), "{}", hit.why);
+        }
+        assert_eq!(active().unavailable_reason(), None);
     }
 
     #[test]
