@@ -760,8 +760,8 @@ fn dev33_figures() {
 /// critical, 60 high, 40 medium, 120 safe; 42 disguised) written and labelled from the policy
 /// by a helper that read nothing else, in the voice of health accounts on X; committed at the
 /// start of the nineteenth pass (`dda1fe6`) before any change, measured in aggregate only,
-/// never trained on. The eighteenth pass's code scored it 4, 66, 176, 9, 2; the bounds are
-/// the nineteenth's figures.
+/// never trained on. The eighteenth pass's code scored it 4, 66, 176, 9, 2; the nineteenth's
+/// 5, 65, 175, 9, 2; the bounds are the twentieth's figures (the models refitted to its rules).
 #[test]
 fn fresh_holdout13_figures() {
     assert_set_bounds(
@@ -770,7 +770,7 @@ fn fresh_holdout13_figures() {
         5,
         65,
         175,
-        9,
+        10,
         2,
     );
 }
@@ -818,7 +818,7 @@ fn fresh_holdout14_figures() {
 /// threads naming the medicine tweets earlier, nicknames), medium posts that look alarming and
 /// hard safe posts; the twentieth pass's development set. It is not a training set: the models
 /// retrained with it moved more posts the wrong way on the fresh sets than the right way (see
-/// the README), so they were kept. Unseen, the screen passed 9, rejected 83 critical, caught
+/// the README), so they were refitted on the 34 earlier sets only. Unseen, the screen passed 9, rejected 83 critical, caught
 /// 227, held 16 safe and rejected 2.
 #[test]
 fn dev35_figures() {
